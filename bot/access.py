@@ -1,0 +1,101 @@
+"""Access in one place: every update is resolved to an actor before any handler runs,
+and handlers declare the role they need with @requires.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop, filters
+
+from bot import render
+from bot.context import ChiboContext
+from bot.render import start as start_screens
+from bot.reply import answer_button, reply
+from bot.services.people import person_by_telegram_id
+from db.models import Person, Role
+
+log = logging.getLogger(__name__)
+
+# The only things a stranger may do: open the bot, and share their own contact to link it.
+_STRANGER_MAY = filters.ChatType.PRIVATE & (
+    filters.Regex(r"^/start(@\w+)?(\s|$)") | filters.CONTACT
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    telegram_id: int
+    person: Person | None
+    roles: frozenset[Role] = field(default_factory=frozenset)
+    lang: str = "vi"
+
+    @property
+    def is_known(self) -> bool:
+        return self.person is not None or bool(self.roles)
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+
+async def resolve_actor(update: Update, ctx: ChiboContext) -> None:
+    """Group -1: who sent this update. Strangers are told how to link, and stop here."""
+    user = update.effective_user
+    if user is None or user.is_bot:
+        raise ApplicationHandlerStop
+    person = await person_by_telegram_id(ctx.db, user.id)
+    roles = set(person.role_set) if person is not None else set()
+    if user.id in ctx.settings.admin_ids:
+        roles.add(Role.ADMIN)
+    lang = (person.language if person is not None else None) or ctx.settings.locale
+    ctx.actor = Actor(telegram_id=user.id, person=person, roles=frozenset(roles), lang=lang)
+    if ctx.actor.is_known or _STRANGER_MAY.check_update(update):
+        return
+    await refuse_stranger(update, ctx)
+    raise ApplicationHandlerStop
+
+
+async def refuse_stranger(update: Update, ctx: ChiboContext) -> None:
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return  # never answer strangers in groups: it would tell the group the bot is there
+    if update.callback_query is not None:
+        await answer_button(update, render.texts(ctx.lang).gettext("Not available."))
+        return
+    await reply(update, start_screens.stranger(ctx.lang))
+
+
+Handler = Callable[[Update, ChiboContext], Awaitable[Any]]
+
+
+def requires(*roles: Role) -> Callable[[Handler], Handler]:
+    """The handler runs for a known person holding any of `roles` (any known person if none)."""
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(update: Update, ctx: ChiboContext) -> Any:
+            actor = ctx.actor
+            if actor is None or not actor.is_known:
+                await refuse_stranger(update, ctx)
+                return None
+            if roles and not any(actor.has(role) for role in roles):
+                log.info("refused %s to telegram user %s", handler.__name__, actor.telegram_id)
+                notice = render.texts(ctx.lang).gettext(
+                    "Comrade, this function is not among your permissions."
+                )
+                if update.callback_query is not None:
+                    await answer_button(update, notice)
+                else:
+                    await reply(update, render.Screen(notice))
+                return None
+            return await handler(update, ctx)
+
+        return guarded
+
+    return decorate

@@ -1,0 +1,83 @@
+"""The one application factory: the CLI, the tests and the benchmarks build the bot here."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    Defaults,
+    TypeHandler,
+)
+
+from bot.access import resolve_actor
+from bot.clock import Clock, SystemClock
+from bot.context import RUNTIME_KEY, ChiboContext
+from bot.handlers import errors, start
+from bot.runtime import Runtime
+from bot.settings import Settings, require_token
+from bot.updates import PerPersonUpdateProcessor
+from db.session import create_engine, create_sessionmaker
+
+log = logging.getLogger(__name__)
+
+ACCESS_GROUP = -1
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    rate_limiter_retries: int = 3,
+    http_timeouts: dict[str, float] | None = None,
+) -> Application[Any, ChiboContext, Any, Any, Any, Any]:
+    """The bot, wired from settings. Nothing touches the network until it is initialised."""
+    token = require_token(settings)
+    engine = create_engine(settings.database_url)
+    runtime = Runtime(
+        settings=settings,
+        clock=clock or SystemClock(),
+        engine=engine,
+        sessionmaker=create_sessionmaker(engine),
+    )
+    timeouts = {"connect_timeout": 10.0, "read_timeout": 15.0, "write_timeout": 15.0}
+    timeouts.update(http_timeouts or {})
+    app = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                tzinfo=settings.zone,
+            )
+        )
+        .rate_limiter(AIORateLimiter(max_retries=rate_limiter_retries))
+        .concurrent_updates(PerPersonUpdateProcessor(runtime.sessionmaker))
+        .context_types(ContextTypes(context=ChiboContext))
+        .connect_timeout(timeouts["connect_timeout"])
+        .read_timeout(timeouts["read_timeout"])
+        .write_timeout(timeouts["write_timeout"])
+        .get_updates_read_timeout(timeouts["read_timeout"] + 30)
+        .post_shutdown(_dispose_engine)
+        .build()
+    )
+    app.bot_data[RUNTIME_KEY] = runtime
+    app.add_handler(TypeHandler(Update, resolve_actor), group=ACCESS_GROUP)
+    start.register(app)
+    start.register_fallbacks(app)
+    app.add_error_handler(errors.on_error)
+    return app
+
+
+async def _dispose_engine(app: Application) -> None:
+    runtime: Runtime = app.bot_data[RUNTIME_KEY]
+    await runtime.engine.dispose()

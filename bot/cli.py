@@ -1,0 +1,159 @@
+"""The `chibo` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import Bot, Update
+from telegram.error import TelegramError
+
+from bot import __version__
+from bot.settings import Settings, SettingsError, load_settings, require_token
+from db import migrate
+from db.session import create_engine
+
+log = logging.getLogger("chibo")
+
+EXIT_FAILURE = 1
+EXIT_BAD_SETTINGS = 2
+
+
+class CommandFailed(Exception):
+    """A command could not do its work; the message is one line for the operator."""
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # httpx logs every request at INFO, long polls included: too loud for an operator.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def cmd_run(settings: Settings, _args: argparse.Namespace) -> None:
+    from bot.app import build_application
+
+    require_token(settings)
+    asyncio.run(_upgrade(settings))
+    app = build_application(settings)
+    log.info("chibo %s starting (long polling)", __version__)
+    app.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+async def _upgrade(settings: Settings) -> None:
+    try:
+        await migrate.upgrade(settings.database_url)
+    except (SQLAlchemyError, OSError) as exc:
+        raise CommandFailed(f"database {settings.database_url}: {_first_line(exc)}") from exc
+
+
+def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> None:
+    asyncio.run(_upgrade(settings))
+    revision = asyncio.run(migrate.current_revision_for(settings.database_url))
+    print(f"database schema at revision {revision}")
+
+
+def cmd_db_downgrade(settings: Settings, args: argparse.Namespace) -> None:
+    asyncio.run(migrate.downgrade(settings.database_url, args.revision))
+    revision = asyncio.run(migrate.current_revision_for(settings.database_url))
+    print(f"database schema at revision {revision or 'base (empty)'}")
+
+
+def cmd_check(settings: Settings, _args: argparse.Namespace) -> None:
+    print("settings: ok")
+    asyncio.run(_check(settings))
+
+
+async def _check(settings: Settings) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        revision = await migrate.current_revision(engine)
+    except (SQLAlchemyError, OSError) as exc:
+        raise CommandFailed(f"database: cannot connect: {_first_line(exc)}") from exc
+    finally:
+        await engine.dispose()
+    head = migrate.head_revision()
+    if revision == head:
+        state = "up to date"
+    elif revision is None:
+        state = f"empty; run `chibo db upgrade` (head is {head})"
+    else:
+        state = f"behind head {head}; run `chibo db upgrade`"
+    print(f"database: ok, schema revision {revision or 'none'} ({state})")
+    if settings.bot_token is None:
+        print("telegram: no CHIBO_BOT_TOKEN set, not checked")
+        return
+    bot = Bot(settings.bot_token, base_url=settings.telegram_base_url)
+    try:
+        async with bot:
+            me = await bot.get_me()
+    except TelegramError as exc:
+        raise CommandFailed(f"telegram: getMe failed: {_first_line(exc)}") from exc
+    print(f"telegram: ok, bot @{me.username}")
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+Command = Callable[[Settings, argparse.Namespace], None]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chibo",
+        description="Committee members at branch meetings: reminders, reports and digests.",
+    )
+    parser.add_argument("--version", action="version", version=f"chibo {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the bot (long polling); applies migrations")
+    run.set_defaults(handler=cmd_run)
+
+    check = commands.add_parser("check", help="check settings, database and Telegram token")
+    check.set_defaults(handler=cmd_check)
+
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    upgrade = db_commands.add_parser("upgrade", help="apply all migrations")
+    upgrade.set_defaults(handler=cmd_db_upgrade)
+    downgrade = db_commands.add_parser("downgrade", help="revert migrations")
+    downgrade.add_argument("revision", help="target revision, e.g. base or -1")
+    downgrade.set_defaults(handler=cmd_db_downgrade)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"chibo: {exc}", file=sys.stderr)
+        return EXIT_BAD_SETTINGS
+    configure_logging(settings.log_level)
+    handler: Command = args.handler
+    try:
+        handler(settings, args)
+    except SettingsError as exc:
+        print(f"chibo: {exc}", file=sys.stderr)
+        return EXIT_BAD_SETTINGS
+    except CommandFailed as exc:
+        print(f"chibo: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

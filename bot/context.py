@@ -1,0 +1,53 @@
+"""The callback context handlers receive: the actor, their language, the session, the clock."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.runtime import Runtime, current_update_session
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.access import Actor
+    from bot.clock import Clock
+    from bot.settings import Settings
+
+RUNTIME_KEY = "chibo.runtime"
+
+
+class ChiboContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self.actor: Actor | None = None
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.application.bot_data[RUNTIME_KEY]
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
+
+    @property
+    def clock(self) -> Clock:
+        return self.runtime.clock
+
+    @property
+    def db(self) -> AsyncSession:
+        return current_update_session()
+
+    @property
+    def lang(self) -> str:
+        return self.actor.lang if self.actor is not None else self.settings.locale
+
+
+# Handlers take this short name.
+Ctx = ChiboContext

@@ -1,0 +1,23 @@
+"""How a handler answers the person who just wrote. Messages the bot starts go via the outbox.
+
+Parse mode (HTML) and link previews come from the application's Defaults.
+"""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+
+from bot.render import Screen
+
+
+async def reply(update: Update, screen: Screen) -> Message | None:
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    return await chat.send_message(screen.text, reply_markup=screen.reply_markup)
+
+
+async def answer_button(update: Update, notice: str | None = None) -> None:
+    """Acknowledge a pressed button, with a short pop-up notice if given."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(notice, show_alert=notice is not None)

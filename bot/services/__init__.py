@@ -1,0 +1,1 @@
+"""Domain logic. Services take a database session and a clock, and know nothing of Telegram."""

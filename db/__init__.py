@@ -1,0 +1,1 @@
+"""chibo's database: models, sessions and migrations."""

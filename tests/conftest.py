@@ -1,0 +1,183 @@
+"""Fixtures: a fresh migrated database, a controllable clock, the test Bot API server, and
+the real bot from the application factory, polling that server."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.clock import ManualClock
+from bot.settings import Settings, load_settings
+from db import migrate
+from db.urls import is_sqlite
+from tests.telegram_server.server import BotApiServer
+from tests.telegram_server.users import TgUser
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+ADMIN_TELEGRAM_ID = 900001
+TEST_DATABASE_ENV = "CHIBO_TEST_DATABASE_URL"
+PG_TEMPLATE = "chibo_test_template"
+PG_CASE = "chibo_test_case"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database: {os.environ.get(TEST_DATABASE_ENV) or 'SQLite (temporary files)'}"
+
+
+# ---------------------------------------------------------------------- databases
+
+
+def server_url() -> str | None:
+    """The PostgreSQL server to test on, if CHIBO_TEST_DATABASE_URL names one."""
+    url = os.environ.get(TEST_DATABASE_ENV, "").strip()
+    if not url or is_sqlite(url):
+        return None
+    return url
+
+
+def _pg_admin(url: str) -> psycopg.Connection:
+    parsed = make_url(url)
+    return psycopg.connect(
+        host=parsed.host or "127.0.0.1",
+        port=parsed.port or 5432,
+        user=parsed.username or "postgres",
+        password=parsed.password,
+        dbname=parsed.database or "postgres",
+        autocommit=True,
+    )
+
+
+def _pg_url(url: str, database: str) -> str:
+    return make_url(url).set(database=database).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database migrated to head once per run; each test gets a copy."""
+    url = server_url()
+    if url is None:
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        asyncio.run(migrate.upgrade(f"sqlite:///{path}"))
+        return str(path)
+    with _pg_admin(url) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{PG_CASE}" WITH (FORCE)')
+        admin.execute(f'DROP DATABASE IF EXISTS "{PG_TEMPLATE}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{PG_TEMPLATE}"')
+    asyncio.run(migrate.upgrade(_pg_url(url, PG_TEMPLATE)))
+    return PG_TEMPLATE
+
+
+@pytest.fixture
+def database_url(database_template: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh database at the newest schema, for this test alone."""
+    url = server_url()
+    if url is None:
+        path = tmp_path / "chibo.db"
+        shutil.copyfile(database_template, path)
+        yield f"sqlite:///{path}"
+        return
+    with _pg_admin(url) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{PG_CASE}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{PG_CASE}" TEMPLATE "{database_template}"')
+    yield _pg_url(url, PG_CASE)
+    with _pg_admin(url) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{PG_CASE}" WITH (FORCE)')
+
+
+@pytest.fixture
+def empty_database_url(tmp_path: Path) -> Iterator[str]:
+    """A database with no schema at all, for migration tests."""
+    url = server_url()
+    if url is None:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = "chibo_test_empty"
+    with _pg_admin(url) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield _pg_url(url, name)
+    with _pg_admin(url) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# ---------------------------------------------------------------------- the bot and its world
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 12, 1, 8, 0, tzinfo=ZONE))
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[BotApiServer]:
+    server = BotApiServer()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def settings(tg: BotApiServer, database_url: str) -> Settings:
+    return make_settings(tg, database_url)
+
+
+def make_settings(tg: BotApiServer, database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "bot_token": tg.token,
+        "database_url": database_url,
+        "telegram_base_url": tg.base_url,
+        "telegram_base_file_url": tg.base_file_url,
+        "admin_ids": str(ADMIN_TELEGRAM_ID),
+        "timezone": "Asia/Ho_Chi_Minh",
+        "locale": "vi",
+        "log_level": "INFO",
+        "_env_file": None,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+async def start_bot(settings: Settings, clock: ManualClock) -> Application:
+    app = build_application(settings, clock=clock)
+    await app.initialize()
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+    return app
+
+
+async def stop_bot(app: Application) -> None:
+    assert app.updater is not None
+    if app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+
+
+@pytest.fixture
+async def bot(settings: Settings, clock: ManualClock) -> AsyncIterator[Application]:
+    app = await start_bot(settings, clock)
+    yield app
+    await stop_bot(app)
+
+
+@pytest.fixture
+def admin(tg: BotApiServer) -> TgUser:
+    return TgUser(tg, ADMIN_TELEGRAM_ID, "Văn phòng", username="vanphong")
+
+
+@pytest.fixture
+def stranger(tg: BotApiServer) -> TgUser:
+    return TgUser(tg, 555001, "Người lạ")

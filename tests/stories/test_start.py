@@ -1,0 +1,62 @@
+"""Opening the bot: strangers learn how to link and nothing else; admins are greeted."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from tests.telegram_server.server import BotApiServer
+from tests.telegram_server.users import TgUser
+
+
+async def test_a_stranger_is_told_how_to_link_and_nothing_else(bot, stranger: TgUser) -> None:
+    await stranger.send("/start")
+    hint = await stranger.expect_message(contains="chưa được liên kết")
+    assert "Kính chào đồng chí" in hint.text
+    assert "quản trị" not in hint.text
+
+    await stranger.send("/help")
+    again = await stranger.expect_message()
+    assert again.text == hint.text
+
+    await stranger.send("Cho tôi xem danh sách chi bộ")
+    assert (await stranger.expect_message()).text == hint.text
+    await stranger.expect_no_message()
+
+
+async def test_an_admin_from_the_settings_is_greeted_as_administrator(bot, admin: TgUser) -> None:
+    await admin.send("/start")
+    greeting = await admin.expect_message(contains="Kính chào đồng chí")
+    assert "quyền quản trị (Văn phòng)" in greeting.text
+    assert "<b>quản trị</b>" in greeting.html
+    assert "/help" in greeting.text
+
+
+async def test_a_known_user_typing_nonsense_gets_a_polite_hint(bot, admin: TgUser) -> None:
+    await admin.send("xin chào")
+    reply = await admin.expect_message(contains="chưa hiểu")
+    assert "/help" in reply.text
+    await admin.send_sticker()
+    await admin.expect_message(contains="chưa hiểu")
+
+
+async def test_a_failing_handler_gives_an_apology_not_a_traceback(
+    bot, admin: TgUser, caplog
+) -> None:
+    async def broken(update: Update, ctx) -> None:
+        raise RuntimeError("database exploded")
+
+    bot.add_handler(CommandHandler("hong", broken), group=-2)
+    await admin.send("/hong")
+    apology = await admin.expect_message(contains="Xin lỗi đồng chí")
+    assert "Traceback" not in apology.text and "exploded" not in apology.text
+    assert "database exploded" in caplog.text
+
+
+async def test_a_strangers_button_press_reveals_nothing(
+    bot, tg: BotApiServer, admin: TgUser, stranger: TgUser
+) -> None:
+    await admin.send("/start")
+    greeting = await admin.expect_message()
+    answer = await stranger.press(data="1:x:1", message=greeting, chat=stranger.chat)
+    assert answer["text"] == "Chức năng này không khả dụng."
