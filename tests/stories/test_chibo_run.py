@@ -1,0 +1,47 @@
+"""`chibo run`, the command an operator types, pointed at the test Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from tests.conftest import ADMIN_TELEGRAM_ID
+from tests.telegram_server.server import BotApiServer
+from tests.telegram_server.users import TgUser
+
+
+async def test_chibo_run_answers_a_stranger_and_greets_an_admin(
+    tg: BotApiServer, database_url: str, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHIBO_")}
+    env.update(
+        CHIBO_BOT_TOKEN=tg.token,
+        CHIBO_DATABASE_URL=database_url,
+        CHIBO_TELEGRAM_BASE_URL=tg.base_url,
+        CHIBO_TELEGRAM_BASE_FILE_URL=tg.base_file_url,
+        CHIBO_ADMIN_IDS=str(ADMIN_TELEGRAM_ID),
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run",
+        env=env, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        stranger = TgUser(tg, 555002, "Khách")
+        await stranger.send("/start")
+        hint = await stranger.expect_message(timeout=60)
+        assert "chưa được liên kết" in hint.text
+        await stranger.expect_no_message(within=1.0)
+
+        admin = TgUser(tg, ADMIN_TELEGRAM_ID, "Văn phòng")
+        await admin.send("/start")
+        greeting = await admin.expect_message(contains="quyền quản trị")
+        assert greeting.text.startswith("Kính chào đồng chí")
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, stderr.decode()
+    assert b"Traceback" not in stderr

@@ -1,0 +1,120 @@
+"""Settings: what people write is understood; what is wrong is named in one line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+from db.urls import DatabaseUrlError, async_database_url
+
+
+@pytest.mark.parametrize(
+    ("written", "used"),
+    [
+        ("sqlite:///chibo.db", "sqlite+aiosqlite:///chibo.db"),
+        ("sqlite+pysqlite:////var/lib/chibo.db", "sqlite+aiosqlite:////var/lib/chibo.db"),
+        (
+            "postgresql://chibo:mật@db.local/chibo",
+            "postgresql+psycopg://chibo:m%E1%BA%ADt@db.local/chibo",
+        ),
+        ("postgres://u@h:5433/d", "postgresql+psycopg://u@h:5433/d"),
+        ("postgresql+psycopg2://u@h/d", "postgresql+psycopg://u@h/d"),
+        ("postgresql+psycopg://u@h/d", "postgresql+psycopg://u@h/d"),
+    ],
+)
+def test_database_urls_as_people_write_them(written: str, used: str) -> None:
+    assert async_database_url(written) == used
+
+
+@pytest.mark.parametrize("written", ["mysql://u@h/d", "không phải url", ""])
+def test_unusable_database_urls(written: str) -> None:
+    with pytest.raises(DatabaseUrlError):
+        async_database_url(written)
+
+
+def test_defaults() -> None:
+    settings = load_settings(_env_file=None)
+    assert settings.database_url == "sqlite:///chibo.db"
+    assert settings.timezone == "Asia/Ho_Chi_Minh"
+    assert settings.locale == "vi"
+    assert settings.admin_ids == frozenset()
+    assert settings.telegram_base_url == "https://api.telegram.org/bot"
+
+
+def test_admin_ids_are_a_comma_separated_list() -> None:
+    settings = load_settings(_env_file=None, admin_ids="111, 222,333")
+    assert settings.admin_ids == {111, 222, 333}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"admin_ids": "111,abc"}, "CHIBO_ADMIN_IDS: 'abc' is not a Telegram user id"),
+        ({"timezone": "Asia/Hanoi_City"}, "CHIBO_TIMEZONE: unknown time zone"),
+        ({"locale": "fr"}, "CHIBO_LOCALE: must be one of vi, en"),
+        ({"database_url": "mysql://x@y/z"}, "CHIBO_DATABASE_URL: unsupported database"),
+        ({"bot_token": "not-a-token"}, "CHIBO_BOT_TOKEN: expected the form"),
+        ({"log_level": "LOUD"}, "CHIBO_LOG_LEVEL: must be"),
+        ({"telegram_base_url": "ftp://x"}, "CHIBO_TELEGRAM_BASE_URL: must start with"),
+    ],
+)
+def test_a_bad_setting_is_named(overrides: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings(_env_file=None, **overrides)
+    assert str(refused.value).startswith(message)
+    assert "\n" not in str(refused.value)
+
+
+def _chibo(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CHIBO_")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        env={**clean, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_chibo_check_reports_a_bad_setting_in_one_line_with_status_2(tmp_path: Path) -> None:
+    result = _chibo(["check"], {"CHIBO_TIMEZONE": "Sao Hỏa/Căn cứ"}, tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        "chibo: CHIBO_TIMEZONE: unknown time zone 'Sao Hỏa/Căn cứ' (e.g. Asia/Ho_Chi_Minh)"
+    ]
+
+
+def test_chibo_run_without_a_token_says_so_with_status_2(tmp_path: Path) -> None:
+    result = _chibo(["run"], {}, tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().startswith("chibo: CHIBO_BOT_TOKEN: missing")
+
+
+def test_settings_come_from_a_dotenv_file(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("CHIBO_LOCALE=xx\n", encoding="utf-8")
+    result = _chibo(["check"], {}, tmp_path)
+    assert result.returncode == 2
+    assert "CHIBO_LOCALE" in result.stderr
+
+
+def test_chibo_check_on_a_fresh_database(tmp_path: Path, database_url: str) -> None:
+    result = _chibo(["check"], {"CHIBO_DATABASE_URL": database_url}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "database: ok, schema revision" in result.stdout
+    assert "up to date" in result.stdout
+    assert "telegram: no CHIBO_BOT_TOKEN set" in result.stdout
+
+
+def test_chibo_version(tmp_path: Path) -> None:
+    from bot import __version__
+
+    result = _chibo(["--version"], {}, tmp_path)
+    assert result.stdout.strip() == f"chibo {__version__}"
