@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import time
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -37,9 +36,6 @@ class Settings(BaseSettings):
     locale: str = "vi"
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     log_level: str = "INFO"
-    quiet_hours_start: time = time(21, 30)
-    quiet_hours_end: time = time(6, 30)
-    invite_ttl_days: int = Field(default=7, ge=1, le=365)
 
     @field_validator("bot_token")
     @classmethod

@@ -24,6 +24,9 @@ from db.urls import is_sqlite
 from tests.telegram_server.server import BotApiServer
 from tests.telegram_server.users import TgUser
 
+# python-telegram-bot 22 warns that RetryAfter.retry_after becomes a timedelta; take it now.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 ADMIN_TELEGRAM_ID = 900001
 TEST_DATABASE_ENV = "CHIBO_TEST_DATABASE_URL"
