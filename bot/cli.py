@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 
 from bot import __version__
 from bot.settings import Settings, SettingsError, load_settings, require_token
@@ -45,7 +45,14 @@ def cmd_run(settings: Settings, _args: argparse.Namespace) -> None:
     asyncio.run(_upgrade(settings))
     app = build_application(settings)
     log.info("chibo %s starting (long polling)", __version__)
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=3)
+    except InvalidToken as exc:
+        raise SettingsError(f"CHIBO_BOT_TOKEN: Telegram refused the token ({exc})") from exc
+    except TelegramError as exc:
+        raise CommandFailed(
+            f"telegram: cannot reach {settings.telegram_base_url}: {_first_line(exc)}"
+        ) from exc
 
 
 async def _upgrade(settings: Settings) -> None:

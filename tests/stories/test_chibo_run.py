@@ -45,3 +45,23 @@ async def test_chibo_run_answers_a_stranger_and_greets_an_admin(
         _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, stderr.decode()
     assert b"Traceback" not in stderr
+
+
+async def test_chibo_run_with_a_token_telegram_refuses(
+    tg: BotApiServer, database_url: str, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHIBO_")}
+    env.update(
+        CHIBO_BOT_TOKEN="999:not-the-servers-token",
+        CHIBO_DATABASE_URL=database_url,
+        CHIBO_TELEGRAM_BASE_URL=tg.base_url,
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run",
+        env=env, cwd=tmp_path, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 2
+    assert stderr.decode().strip().splitlines()[-1].startswith(
+        "chibo: CHIBO_BOT_TOKEN: Telegram refused the token"
+    )
