@@ -35,3 +35,8 @@ def translations(locale: str) -> gettext.NullTranslations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return gettext.GNUTranslations(compiled)
+
+
+def N_(message: str) -> str:
+    """Marks a text for the catalog where it is defined; it is translated where it is shown."""
+    return message

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.i18n import DOMAIN, SUPPORTED_LOCALES, catalog_path  # noqa: E402
 
-KEYWORDS = {"gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"gettext": None, "ngettext": (1, 2), "N_": None}
 
 
 def extracted() -> Catalog:
