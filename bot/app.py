@@ -20,6 +20,8 @@ from bot.access import resolve_actor
 from bot.clock import Clock, SystemClock
 from bot.context import RUNTIME_KEY, ChiboContext
 from bot.handlers import errors, start
+from bot.menus import sync_command_menus
+from bot.outbox import QuietHours, Sender
 from bot.runtime import Runtime
 from bot.settings import Settings, require_token
 from bot.updates import PerPersonUpdateProcessor
@@ -67,15 +69,40 @@ def build_application(
         .read_timeout(timeouts["read_timeout"])
         .write_timeout(timeouts["write_timeout"])
         .get_updates_read_timeout(timeouts["read_timeout"] + 30)
+        .application_class(ChiboApplication)
         .post_shutdown(_dispose_engine)
         .build()
     )
+    start_hour, end_hour = settings.quiet_hours_span
+    runtime.sender = Sender(
+        app.bot, runtime.sessionmaker, runtime.clock,
+        QuietHours(start_hour, end_hour, settings.zone),
+    )  # fmt: skip
     app.bot_data[RUNTIME_KEY] = runtime
     app.add_handler(TypeHandler(Update, resolve_actor), group=ACCESS_GROUP)
     start.register(app)
     start.register_fallbacks(app)
     app.add_error_handler(errors.on_error)
     return app
+
+
+class ChiboApplication(Application):
+    """The application, with chibo's own background work started and stopped alongside it."""
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.bot_data[RUNTIME_KEY]
+
+    async def start(self) -> None:
+        await super().start()
+        await sync_command_menus(self.bot, self.runtime)
+        assert self.runtime.sender is not None
+        await self.runtime.sender.start()
+
+    async def stop(self) -> None:
+        if self.runtime.sender is not None:
+            await self.runtime.sender.stop()
+        await super().stop()
 
 
 async def _dispose_engine(app: Application) -> None:

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,7 +17,8 @@ from telegram.error import InvalidToken, TelegramError
 from bot import __version__
 from bot.settings import Settings, SettingsError, load_settings, require_token
 from db import migrate
-from db.session import create_engine
+from bot.clock import SystemClock
+from db.session import create_engine, create_sessionmaker
 
 log = logging.getLogger("chibo")
 
@@ -109,6 +111,63 @@ async def _check(settings: Settings) -> None:
     print(f"telegram: ok, bot @{me.username}")
 
 
+async def _in_session(settings: Settings, work):  # noqa: ANN001, ANN202
+    """Run work(session) on a migrated database, then close everything."""
+    await _upgrade(settings)
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
+def cmd_roster_import(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.render.roster import import_report
+    from bot.services.audit import Who
+    from bot.services.roster import RosterService
+    from bot.services.roster_workbook import WorkbookError, read_paths
+
+    try:
+        rows, read_problems = read_paths(Path(name) for name in args.files)
+    except (WorkbookError, OSError) as exc:
+        raise CommandFailed(_translated(settings, exc)) from exc
+
+    async def work(session):  # noqa: ANN001, ANN202
+        service = RosterService(session, SystemClock())
+        return await service.import_rows(
+            rows,
+            read_problems,
+            Who.command_line(),
+            dry_run=args.dry_run,
+            source=", ".join(args.files),
+        )
+
+    result = asyncio.run(_in_session(settings, work))
+    print("\n".join(import_report(result, settings.locale, dry_run=args.dry_run, escape=str)))
+    if result.problems:
+        raise SystemExit(EXIT_FAILURE)
+
+
+def cmd_roster_export(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.services.roster import RosterService
+
+    async def work(session):  # noqa: ANN001, ANN202
+        return await RosterService(session, SystemClock()).export()
+
+    content = asyncio.run(_in_session(settings, work))
+    Path(args.file).write_bytes(content)
+    print(args.file)
+
+
+def _translated(settings: Settings, exc: BaseException) -> str:
+    from bot.i18n import translations
+
+    if isinstance(exc, OSError):
+        return f"{exc.filename}: {exc.strerror}"
+    return translations(settings.locale).gettext(str(exc.args[0]))
+
+
 def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
@@ -129,6 +188,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="check settings, database and Telegram token")
     check.set_defaults(handler=cmd_check)
+
+    roster = commands.add_parser("roster", help="the roster workbook (units, people, assignments)")
+    roster_commands = roster.add_subparsers(dest="roster_command", required=True, metavar="ACTION")
+    roster_import = roster_commands.add_parser(
+        "import", help="check and import an .xlsx workbook or .csv sheets"
+    )
+    roster_import.add_argument("files", nargs="+", metavar="FILE")
+    roster_import.add_argument(
+        "--dry-run", action="store_true", help="check and show the changes, change nothing"
+    )
+    roster_import.set_defaults(handler=cmd_roster_import)
+    roster_export = roster_commands.add_parser("export", help="write the roster as .xlsx")
+    roster_export.add_argument("file", metavar="FILE")
+    roster_export.set_defaults(handler=cmd_roster_export)
 
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")

@@ -13,15 +13,17 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from bot.clock import Clock
+    from bot.outbox import Sender
     from bot.settings import Settings
 
 
-@dataclass(frozen=True)
+@dataclass
 class Runtime:
     settings: Settings
     clock: Clock
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    sender: Sender | None = None
 
 
 # The session of the update being processed. The update processor opens it around the whole

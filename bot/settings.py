@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import time
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -36,6 +37,8 @@ class Settings(BaseSettings):
     locale: str = "vi"
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     log_level: str = "INFO"
+    quiet_hours: str = "21:30-06:30"
+    invite_ttl_days: int = Field(default=7, ge=1, le=365)
 
     @field_validator("bot_token")
     @classmethod
@@ -103,6 +106,16 @@ class Settings(BaseSettings):
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return level
 
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        _parse_quiet_hours(value)
+        return value.strip()
+
+    @property
+    def quiet_hours_span(self) -> tuple[time, time]:
+        return _parse_quiet_hours(self.quiet_hours)
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -110,6 +123,14 @@ class Settings(BaseSettings):
     @property
     def async_database_url(self) -> str:
         return async_database_url(self.database_url)
+
+
+def _parse_quiet_hours(value: str) -> tuple[time, time]:
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in value.split("-"))
+    except ValueError:
+        raise ValueError("write it as HH:MM-HH:MM, e.g. 21:30-06:30") from None
+    return start, end
 
 
 class SettingsError(Exception):

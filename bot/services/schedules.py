@@ -90,7 +90,9 @@ def parse_schedule(text: str) -> Schedule:
             raise ScheduleError(N_("the week of the month must be 1 to 4, or the last"))
         return Schedule(f"FREQ=MONTHLY;BYDAY={position}{weekday}", raw)
     raise ScheduleError(
-        N_('cannot read the schedule; write e.g. "ngày 5", "Chủ nhật tuần 1" or "thứ Bảy cuối tháng"')
+        N_(
+            'cannot read the schedule; write e.g. "ngày 5", "Chủ nhật tuần 1" or "thứ Bảy cuối tháng"'
+        )
     )
 
 

@@ -62,6 +62,9 @@ async def test_chibo_run_with_a_token_telegram_refuses(
     )  # fmt: skip
     _, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 2
-    assert stderr.decode().strip().splitlines()[-1].startswith(
-        "chibo: CHIBO_BOT_TOKEN: Telegram refused the token"
+    assert (
+        stderr.decode()
+        .strip()
+        .splitlines()[-1]
+        .startswith("chibo: CHIBO_BOT_TOKEN: Telegram refused the token")
     )

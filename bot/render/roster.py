@@ -1,0 +1,72 @@
+"""The result of a roster import, for the chat and for the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.render import esc, texts
+from bot.services.roster import ImportResult
+from bot.services.roster_workbook import Problem
+
+SHEET_ORDER = ("units", "branches", "people", "assignments", "topics")
+
+
+def _sheet_names(lang: str) -> dict[str, str]:
+    t = texts(lang)
+    return {
+        "units": t.gettext("Units"),
+        "branches": t.gettext("Branches"),
+        "people": t.gettext("People"),
+        "assignments": t.gettext("Assignments"),
+        "topics": t.gettext("Topics"),
+    }
+
+
+def problem_line(problem: Problem, lang: str, escape: Callable[[object], str] = esc) -> str:
+    t = texts(lang)
+    reason = t.gettext(problem.reason).format(**{k: escape(v) for k, v in problem.params.items()})
+    if problem.value:
+        where = t.gettext('Sheet "{sheet}", row {row}, column "{column}", value "{value}"')
+    else:
+        where = t.gettext('Sheet "{sheet}", row {row}, column "{column}"')
+    place = where.format(sheet=escape(problem.sheet), row=problem.row,
+                         column=escape(problem.column), value=escape(problem.value))  # fmt: skip
+    return f"{place}: {reason}."
+
+
+def import_report(
+    result: ImportResult, lang: str, *, dry_run: bool, escape: Callable[[object], str] = esc
+) -> list[str]:
+    """The lines of the report: every bad row, or what changed (or would change)."""
+    t = texts(lang)
+    if result.problems:
+        lines = [
+            t.ngettext(
+                "The roster has {count} error; nothing was imported.",
+                "The roster has {count} errors; nothing was imported.",
+                len(result.problems),
+            ).format(count=len(result.problems))
+        ]
+        lines += ["• " + problem_line(problem, lang, escape) for problem in result.problems]
+        return lines
+    if not result.changed:
+        return [t.gettext("The roster is valid. Nothing changes: the data is already the same.")]
+    if dry_run:
+        lines = [t.gettext("The roster is valid. Importing it will make these changes:")]
+    else:
+        lines = [t.gettext("The roster was imported. Changes:")]
+    names = _sheet_names(lang)
+    for key in SHEET_ORDER:
+        changes = result.changes.get(key)
+        if changes is None or not changes.any:
+            continue
+        if key == "assignments":
+            line = t.gettext("• {sheet}: {created} added, {updated} updated, {deactivated} removed")
+        else:
+            line = t.gettext(
+                "• {sheet}: {created} added, {updated} updated, {deactivated} deactivated"
+            )
+        lines.append(line.format(sheet=names[key], created=len(changes.created),
+                                 updated=len(changes.updated),
+                                 deactivated=len(changes.deactivated)))  # fmt: skip
+    return lines

@@ -1,0 +1,454 @@
+"""The roster in the database: importing the office's workbook, and exporting it back.
+
+An import is all or nothing: every row is checked first, and if any is bad nothing changes.
+Rows are matched by code. A unit, branch, person or topic missing from a sheet that is in the
+workbook is deactivated (kept with its history); an assignment missing from the assignments
+sheet is removed. A sheet that is not in the workbook is left as it is.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.i18n import N_
+from bot.services import audit
+from bot.services.phones import display_phone
+from bot.services.roster_workbook import (
+    ASSIGNMENTS,
+    BRANCHES,
+    PEOPLE,
+    TOPICS,
+    UNITS,
+    AssignmentRow,
+    BranchRow,
+    PersonRow,
+    Problem,
+    RawRow,
+    Roster,
+    UnitRow,
+    parse_roster,
+    roles_text,
+    write_workbook,
+)
+from db.models import Assignment, BranchSchedule, Person, PersonRole, Topic, Unit
+
+BRANCH_KIND = "Chi bộ"
+
+
+@dataclass
+class SheetChanges:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    deactivated: list[str] = field(default_factory=list)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.created or self.updated or self.deactivated)
+
+
+@dataclass
+class ImportResult:
+    problems: list[Problem]
+    changes: dict[str, SheetChanges]
+    applied: bool
+
+    @property
+    def changed(self) -> bool:
+        return any(changes.any for changes in self.changes.values())
+
+
+def _differs(target: Any, **values: Any) -> bool:
+    """Set the attributes that differ; True if any did."""
+    changed = False
+    for name, value in values.items():
+        if getattr(target, name) != value:
+            setattr(target, name, value)
+            changed = True
+    return changed
+
+
+class RosterService:
+    def __init__(self, db: AsyncSession, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    # ------------------------------------------------------------------ import
+
+    async def import_rows(
+        self,
+        rows: dict[str, list[RawRow]],
+        read_problems: list[Problem],
+        who: audit.Who,
+        *,
+        dry_run: bool,
+        source: str = "",
+    ) -> ImportResult:
+        roster, problems = parse_roster(rows)
+        problems = read_problems + problems
+        problems += await self._check_references(roster)
+        if problems:
+            return ImportResult(problems, {}, applied=False)
+        changes = {
+            "units": SheetChanges(),
+            "branches": SheetChanges(),
+            "people": SheetChanges(),
+            "assignments": SheetChanges(),
+            "topics": SheetChanges(),
+        }
+        await self._apply_units(roster, changes)
+        await self._apply_people(roster, changes["people"])
+        await self._apply_assignments(roster, changes["assignments"])
+        await self._apply_topics(roster, changes["topics"])
+        result = ImportResult([], changes, applied=not dry_run)
+        if dry_run:
+            await self.db.rollback()
+            return result
+        if result.changed:
+            audit.record(
+                self.db, self.clock, who, "roster.import", "roster", source,
+                **{key: vars(sheet) for key, sheet in changes.items() if sheet.any},
+            )  # fmt: skip
+        await self.db.commit()
+        return result
+
+    async def _check_references(self, roster: Roster) -> list[Problem]:
+        problems: list[Problem] = []
+        units_in_db = {u.code: u for u in await self.db.scalars(select(Unit))}
+        people_in_db = {p.code: p for p in await self.db.scalars(select(Person))}
+
+        def known_units(branch: bool) -> set[str]:
+            rows = roster.branches if branch else roster.units
+            if rows is not None:
+                return {row.code for row in rows}
+            return {c for c, u in units_in_db.items() if u.active and u.is_branch == branch}
+
+        unit_codes = known_units(branch=False)
+        branch_codes = known_units(branch=True)
+        person_codes = (
+            {row.code for row in roster.people}
+            if roster.people is not None
+            else {c for c, p in people_in_db.items() if p.active}
+        )
+        for row in roster.units or []:
+            if row.parent_code is not None and row.parent_code not in unit_codes:
+                problems.append(_problem(UNITS, row.row, "parent", row.parent_code,
+                                         N_("no unit has this code")))  # fmt: skip
+        problems += _cycles(roster.units or [])
+        for branch in roster.branches or []:
+            if branch.unit_code not in unit_codes:
+                problems.append(_problem(BRANCHES, branch.row, "unit", branch.unit_code,
+                                         N_("no unit has this code")))  # fmt: skip
+        periods: dict[tuple[str, str], list[AssignmentRow]] = defaultdict(list)
+        for assignment in roster.assignments or []:
+            if assignment.person_code not in person_codes:
+                problems.append(
+                    _problem(
+                        ASSIGNMENTS,
+                        assignment.row,
+                        "person",
+                        assignment.person_code,
+                        N_("no person has this code"),
+                    )
+                )
+            if assignment.branch_code not in branch_codes:
+                problems.append(
+                    _problem(
+                        ASSIGNMENTS,
+                        assignment.row,
+                        "branch",
+                        assignment.branch_code,
+                        N_("no branch has this code"),
+                    )
+                )
+            key = (assignment.person_code, assignment.branch_code)
+            for other in periods[key]:
+                if _overlap(assignment, other):
+                    problems.append(_problem(
+                        ASSIGNMENTS, assignment.row, "from", assignment.valid_from.strftime("%d/%m/%Y"),
+                        N_("overlaps the same assignment in row {row}"), row=other.row))  # fmt: skip
+                    break
+            periods[key].append(assignment)
+        problems += _empty_sheets(roster, units_in_db, people_in_db)
+        return problems
+
+    async def _apply_units(self, roster: Roster, changes: dict[str, SheetChanges]) -> None:
+        now = self.clock.now()
+        units = {u.code: u for u in await self.db.scalars(select(Unit))}
+        schedules = {s.unit_id: s for s in await self.db.scalars(select(BranchSchedule))}
+        parents: dict[str, str | None] = {}
+        rows: list[tuple[UnitRow | BranchRow, bool]] = [(r, False) for r in roster.units or []]
+        rows += [(r, True) for r in roster.branches or []]
+        for row, is_branch in rows:
+            sheet_changes = changes["branches" if is_branch else "units"]
+            kind = BRANCH_KIND if is_branch else row.kind  # type: ignore[union-attr]
+            unit = units.get(row.code)
+            parents[row.code] = row.unit_code if is_branch else row.parent_code  # type: ignore[union-attr]
+            if unit is None:
+                unit = Unit(code=row.code, name=row.name, kind=kind, is_branch=is_branch,
+                            active=True, created_at=now, updated_at=now)  # fmt: skip
+                if is_branch:
+                    unit.schedule = BranchSchedule(updated_at=now, **_schedule_values(row))  # type: ignore[arg-type]
+                self.db.add(unit)
+                units[row.code] = unit
+                sheet_changes.created.append(row.code)
+                continue
+            changed = _differs(unit, name=row.name, kind=kind, is_branch=is_branch, active=True)
+            if is_branch:
+                changed |= self._apply_schedule(unit, row, schedules)  # type: ignore[arg-type]
+            if changed:
+                unit.updated_at = now
+                sheet_changes.updated.append(row.code)
+        await self.db.flush()
+        for code, parent_code in parents.items():
+            unit = units[code]
+            parent_id = units[parent_code].id if parent_code else None
+            if unit.parent_id != parent_id:
+                unit.parent_id = parent_id
+                sheet_key = "branches" if unit.is_branch else "units"
+                if code not in changes[sheet_key].created + changes[sheet_key].updated:
+                    changes[sheet_key].updated.append(code)
+                    unit.updated_at = now
+        for sheet_key, rows_present, is_branch in (
+            ("units", roster.units, False),
+            ("branches", roster.branches, True),
+        ):
+            if rows_present is None:
+                continue
+            listed = {row.code for row in rows_present}
+            for unit in units.values():
+                if unit.is_branch == is_branch and unit.active and unit.code not in listed:
+                    unit.active = False
+                    unit.updated_at = now
+                    changes[sheet_key].deactivated.append(unit.code)
+        await self.db.flush()
+
+    def _apply_schedule(
+        self, unit: Unit, row: BranchRow, schedules: dict[int, BranchSchedule]
+    ) -> bool:
+        values = _schedule_values(row)
+        schedule = schedules.get(unit.id)
+        if schedule is None:
+            self.db.add(BranchSchedule(unit_id=unit.id, updated_at=self.clock.now(), **values))
+            return True
+        if _differs(schedule, **values):
+            schedule.updated_at = self.clock.now()
+            return True
+        return False
+
+    async def _apply_people(self, roster: Roster, changes: SheetChanges) -> None:
+        if roster.people is None:
+            return
+        now = self.clock.now()
+        people = {p.code: p for p in await self.db.scalars(select(Person))}
+        for row in roster.people:
+            person = people.get(row.code)
+            if person is None:
+                person = Person(code=row.code, full_name=row.full_name, title=row.title,
+                                phone=row.phone, telegram_username=row.telegram_username,
+                                active=True, created_at=now, updated_at=now,
+                                roles=[PersonRole(role=r) for r in sorted(row.roles)])  # fmt: skip
+                self.db.add(person)
+                changes.created.append(row.code)
+                continue
+            changed = _differs(person, full_name=row.full_name, title=row.title, phone=row.phone,
+                               telegram_username=row.telegram_username, active=True)  # fmt: skip
+            if person.role_set != row.roles:
+                person.roles = [PersonRole(role=r) for r in sorted(row.roles)]
+                changed = True
+            if changed:
+                person.updated_at = now
+                changes.updated.append(row.code)
+        listed = {row.code for row in roster.people}
+        for person in people.values():
+            if person.active and person.code not in listed:
+                person.active = False
+                person.updated_at = now
+                changes.deactivated.append(person.code)
+        await self.db.flush()
+
+    async def _apply_assignments(self, roster: Roster, changes: SheetChanges) -> None:
+        if roster.assignments is None:
+            return
+        now = self.clock.now()
+        people = {p.code: p.id for p in await self.db.scalars(select(Person))}
+        units = {u.code: u.id for u in await self.db.scalars(select(Unit))}
+        existing = {
+            (person_code, unit_code, a.valid_from): a
+            for a, person_code, unit_code in await self.db.execute(
+                select(Assignment, Person.code, Unit.code)
+                .join(Person, Assignment.person_id == Person.id)
+                .join(Unit, Assignment.unit_id == Unit.id)
+            )
+        }
+        listed = set()
+        for row in roster.assignments:
+            key = (row.person_code, row.branch_code, row.valid_from)
+            listed.add(key)
+            label = _assignment_label(row.person_code, row.branch_code, row.valid_from)
+            assignment = existing.get(key)
+            if assignment is None:
+                self.db.add(Assignment(person_id=people[row.person_code],
+                                       unit_id=units[row.branch_code], valid_from=row.valid_from,
+                                       valid_until=row.valid_until, note=row.note,
+                                       created_at=now))  # fmt: skip
+                changes.created.append(label)
+            elif _differs(assignment, valid_until=row.valid_until, note=row.note):
+                changes.updated.append(label)
+        for key, assignment in existing.items():
+            if key not in listed:
+                await self.db.delete(assignment)
+                changes.deactivated.append(_assignment_label(*key))
+        await self.db.flush()
+
+    async def _apply_topics(self, roster: Roster, changes: SheetChanges) -> None:
+        if roster.topics is None:
+            return
+        topics = {t.code: t for t in await self.db.scalars(select(Topic))}
+        for row in roster.topics:
+            topic = topics.get(row.code)
+            if topic is None:
+                self.db.add(Topic(code=row.code, name=row.name, sort_order=row.order, active=True))
+                changes.created.append(row.code)
+            elif _differs(topic, name=row.name, sort_order=row.order, active=True):
+                changes.updated.append(row.code)
+        listed = {row.code for row in roster.topics}
+        for topic in topics.values():
+            if topic.active and topic.code not in listed:
+                topic.active = False
+                changes.deactivated.append(topic.code)
+        await self.db.flush()
+
+    # ------------------------------------------------------------------ export
+
+    async def export(self) -> bytes:
+        units = list(await self.db.scalars(select(Unit).where(Unit.active).order_by(Unit.id)))
+        by_id = {unit.id: unit for unit in units}
+        schedules = {s.unit_id: s for s in await self.db.scalars(select(BranchSchedule))}
+
+        def parent_code(unit: Unit) -> str | None:
+            parent = by_id.get(unit.parent_id) if unit.parent_id else None
+            return parent.code if parent else None
+
+        sheets: dict[str, list[list[Any]]] = {
+            key: [] for key in ("units", "branches", "people", "assignments", "topics")
+        }
+        for unit in _tree_order([u for u in units if not u.is_branch]):
+            sheets["units"].append([unit.code, unit.name, parent_code(unit), unit.kind])
+        for unit in units:
+            if not unit.is_branch or unit.id not in schedules:
+                continue
+            s = schedules[unit.id]
+            sheets["branches"].append([
+                unit.code, unit.name, parent_code(unit), s.schedule_text or s.rrule,
+                s.start_time, s.duration_minutes, s.venue or None, s.secretary_name or None,
+                display_phone(s.secretary_phone) or None,
+            ])  # fmt: skip
+        people = list(await self.db.scalars(
+            select(Person).where(Person.active).order_by(Person.code)))  # fmt: skip
+        for person in people:
+            sheets["people"].append([
+                person.code, person.full_name, person.title or None,
+                display_phone(person.phone) or None, roles_text(person.role_set),
+                person.telegram_username,
+            ])  # fmt: skip
+        assignments = await self.db.execute(
+            select(Assignment, Person.code, Unit.code)
+            .join(Person, Assignment.person_id == Person.id)
+            .join(Unit, Assignment.unit_id == Unit.id)
+            .where(Person.active, Unit.active)
+            .order_by(Person.code, Unit.code, Assignment.valid_from)
+        )  # fmt: skip
+        for a, person_code, unit_code in assignments:
+            sheets["assignments"].append([person_code, unit_code, a.valid_from, a.valid_until,
+                                          a.note or None])  # fmt: skip
+        topics = await self.db.scalars(
+            select(Topic).where(Topic.active).order_by(Topic.sort_order, Topic.code)
+        )
+        for topic in topics:
+            sheets["topics"].append([topic.code, topic.name, topic.sort_order])
+        return write_workbook(sheets)
+
+
+def _problem(sheet, row: int, column_key: str, value: str, reason: str, **params: Any) -> Problem:  # noqa: ANN001
+    return Problem(sheet.title, row, sheet.column(column_key).header, value, reason, params)
+
+
+def _empty_sheets(
+    roster: Roster, units: dict[str, Unit], people: dict[str, Person]
+) -> list[Problem]:
+    """An empty sheet would deactivate everything of its kind: surely a mistake."""
+    has = {
+        "units": any(u.active and not u.is_branch for u in units.values()),
+        "branches": any(u.active and u.is_branch for u in units.values()),
+        "people": any(p.active for p in people.values()),
+    }
+    problems = []
+    for sheet, rows in ((UNITS, roster.units), (BRANCHES, roster.branches),
+                        (PEOPLE, roster.people)):  # fmt: skip
+        if rows == [] and has[sheet.key]:
+            problems.append(
+                Problem(
+                    sheet.title,
+                    2,
+                    sheet.columns[0].header,
+                    "",
+                    N_("the sheet is empty; remove the sheet to leave these as they are"),
+                )
+            )
+    return problems
+
+
+def _schedule_values(row: BranchRow) -> dict[str, Any]:
+    return dict(
+        rrule=row.schedule.rrule, schedule_text=row.schedule.text, start_time=row.start_time,
+        duration_minutes=row.duration_minutes, venue=row.venue,
+        secretary_name=row.secretary_name, secretary_phone=row.secretary_phone,
+    )  # fmt: skip
+
+
+def _overlap(a: AssignmentRow, b: AssignmentRow) -> bool:
+    a_end = a.valid_until or date.max
+    b_end = b.valid_until or date.max
+    return a.valid_from <= b_end and b.valid_from <= a_end
+
+
+def _cycles(rows: list[UnitRow]) -> list[Problem]:
+    parent = {row.code: row.parent_code for row in rows}
+    problems = []
+    for row in rows:
+        seen = {row.code}
+        current = row.parent_code
+        while current is not None and current in parent:
+            if current in seen:
+                problems.append(_problem(UNITS, row.row, "parent", row.parent_code or "",
+                                         N_("the units' parents form a loop")))  # fmt: skip
+                break
+            seen.add(current)
+            current = parent[current]
+    return problems
+
+
+def _tree_order(units: list[Unit]) -> list[Unit]:
+    """Parents before their children, so a reader of the sheet meets the tree from the top."""
+    children: dict[int | None, list[Unit]] = defaultdict(list)
+    ids = {unit.id for unit in units}
+    for unit in units:
+        children[unit.parent_id if unit.parent_id in ids else None].append(unit)
+    ordered: list[Unit] = []
+    stack = list(reversed(children[None]))
+    while stack:
+        unit = stack.pop()
+        ordered.append(unit)
+        stack.extend(reversed(children[unit.id]))
+    return ordered
+
+
+def _assignment_label(person_code: str, branch_code: str, valid_from: date) -> str:
+    return f"{person_code} → {branch_code} ({valid_from:%d/%m/%Y})"

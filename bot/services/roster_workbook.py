@@ -1,0 +1,605 @@
+"""The roster workbook the office keeps in Excel: reading, checking every cell, writing.
+
+Nothing here touches the database; docs/roster.md describes the format for the office.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from bot.i18n import N_
+from bot.services.phones import normalise_phone
+from bot.services.schedules import Schedule, ScheduleError, fold, parse_schedule
+from db.models import Role
+
+TEXT_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    width: int = 18
+
+
+@dataclass(frozen=True)
+class Sheet:
+    key: str
+    title: str
+    aliases: tuple[str, ...]
+    columns: tuple[Column, ...]
+
+    def column(self, key: str) -> Column:
+        return next(column for column in self.columns if column.key == key)
+
+
+UNITS = Sheet("units", "Đơn vị", ("don vi", "units", "don-vi"), (
+    Column("code", "Mã đơn vị", True, ("ma", "code"), 14),
+    Column("name", "Tên đơn vị", True, ("ten", "name"), 40),
+    Column("parent", "Mã đơn vị cấp trên", False, ("cap tren", "parent", "ma cap tren"), 18),
+    Column("kind", "Loại", False, ("loai don vi", "kind"), 22),
+))  # fmt: skip
+BRANCHES = Sheet("branches", "Chi bộ", ("chi bo", "branches", "chi-bo"), (
+    Column("code", "Mã chi bộ", True, ("ma", "code"), 12),
+    Column("name", "Tên chi bộ", True, ("ten", "name"), 34),
+    Column("unit", "Mã đơn vị", True, ("don vi", "unit", "ma don vi cap tren"), 12),
+    Column("schedule", "Lịch sinh hoạt", True, ("lich", "schedule"), 24),
+    Column("start", "Giờ bắt đầu", True, ("gio", "start time", "gio sinh hoat"), 12),
+    Column("duration", "Thời lượng (phút)", False, ("thoi luong", "duration"), 12),
+    Column("venue", "Địa điểm", False, ("dia diem", "venue"), 34),
+    Column("secretary", "Bí thư chi bộ", False, ("bi thu", "secretary"), 24),
+    Column("secretary_phone", "Điện thoại bí thư", False, ("sdt bi thu", "secretary phone"), 16),
+))  # fmt: skip
+PEOPLE = Sheet("people", "Cán bộ", ("can bo", "people", "can-bo", "cap uy vien"), (
+    Column("code", "Mã cán bộ", True, ("ma", "code"), 12),
+    Column("name", "Họ và tên", True, ("ho ten", "name", "full name"), 26),
+    Column("title", "Chức vụ", False, ("chuc danh", "title"), 40),
+    Column("phone", "Điện thoại", False, ("so dien thoai", "sdt", "phone"), 16),
+    Column("roles", "Vai trò", False, ("quyen", "roles"), 24),
+    Column("telegram", "Tài khoản Telegram", False, ("telegram", "username"), 20),
+))  # fmt: skip
+ASSIGNMENTS = Sheet("assignments", "Phân công", ("phan cong", "assignments", "phan-cong"), (
+    Column("person", "Mã cán bộ", True, ("can bo", "person"), 12),
+    Column("branch", "Mã chi bộ", True, ("chi bo", "branch"), 12),
+    Column("from", "Từ ngày", True, ("tu", "from"), 12),
+    Column("until", "Đến ngày", False, ("den", "until"), 12),
+    Column("note", "Ghi chú", False, ("note",), 30),
+))  # fmt: skip
+TOPICS = Sheet("topics", "Chủ đề", ("chu de", "topics", "chu-de"), (
+    Column("code", "Mã chủ đề", True, ("ma", "code"), 12),
+    Column("name", "Tên chủ đề", True, ("ten", "name"), 60),
+    Column("order", "Thứ tự", False, ("stt", "order"), 8),
+))  # fmt: skip
+SHEETS = (UNITS, BRANCHES, PEOPLE, ASSIGNMENTS, TOPICS)
+
+ROLE_WORDS = {
+    "quan tri": Role.ADMIN, "van phong": Role.ADMIN, "admin": Role.ADMIN,
+    "lanh dao": Role.LEADER, "thuong truc": Role.LEADER, "leader": Role.LEADER,
+    "thanh vien": Role.MEMBER, "cap uy vien": Role.MEMBER, "member": Role.MEMBER,
+}  # fmt: skip
+ROLE_NAMES = {Role.ADMIN: "quản trị", Role.LEADER: "lãnh đạo", Role.MEMBER: "thành viên"}
+DEFAULT_DURATION = 90
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A bad cell: where it is, what it holds, and why (a catalog text with its values)."""
+
+    sheet: str
+    row: int
+    column: str
+    value: str
+    reason: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    row: int
+    code: str
+    name: str
+    parent_code: str | None
+    kind: str
+
+
+@dataclass(frozen=True)
+class BranchRow:
+    row: int
+    code: str
+    name: str
+    unit_code: str
+    schedule: Schedule
+    start_time: time
+    duration_minutes: int
+    venue: str
+    secretary_name: str
+    secretary_phone: str
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    row: int
+    code: str
+    full_name: str
+    title: str
+    phone: str | None
+    roles: frozenset[Role]
+    telegram_username: str | None
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    row: int
+    person_code: str
+    branch_code: str
+    valid_from: date
+    valid_until: date | None
+    note: str
+
+
+@dataclass(frozen=True)
+class TopicRow:
+    row: int
+    code: str
+    name: str
+    order: int
+
+
+@dataclass
+class Roster:
+    """The workbook's content; a sheet that was not in the file is None (left as it is)."""
+
+    units: list[UnitRow] | None = None
+    branches: list[BranchRow] | None = None
+    people: list[PersonRow] | None = None
+    assignments: list[AssignmentRow] | None = None
+    topics: list[TopicRow] | None = None
+
+
+RawRow = tuple[int, dict[str, Any]]
+
+
+class WorkbookError(ValueError):
+    """The file cannot be read as a roster at all; args[0] is a catalog text."""
+
+
+# ---------------------------------------------------------------------- reading files
+
+
+def read_file(name: str, content: bytes) -> tuple[dict[str, list[RawRow]], list[Problem]]:
+    """Rows of each known sheet in an .xlsx file or a .csv named after its sheet."""
+    suffix = Path(name).suffix.lower()
+    if suffix == ".xlsx":
+        return _read_xlsx(content)
+    if suffix == ".csv":
+        sheet = _sheet_for_name(Path(name).stem)
+        if sheet is None:
+            raise WorkbookError(N_("a .csv file must be named after its sheet, e.g. can-bo.csv"))
+        return _rows_from_table(sheet, _csv_rows(content))
+    raise WorkbookError(N_("the roster must be an .xlsx workbook or .csv files"))
+
+
+def read_paths(paths: Iterable[Path]) -> tuple[dict[str, list[RawRow]], list[Problem]]:
+    """Read one .xlsx, or several .csv files (a folder stands for the .csv files in it)."""
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.glob("*.csv")) if path.is_dir() else [path])
+    if not files:
+        raise WorkbookError(N_("no roster file was given"))
+    rows: dict[str, list[RawRow]] = {}
+    problems: list[Problem] = []
+    for path in files:
+        sheet_rows, sheet_problems = read_file(path.name, path.read_bytes())
+        rows.update(sheet_rows)
+        problems.extend(sheet_problems)
+    return rows, problems
+
+
+def _read_xlsx(content: bytes) -> tuple[dict[str, list[RawRow]], list[Problem]]:
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise WorkbookError(
+            N_("the file is not an Excel workbook (.xlsx) that can be read")
+        ) from None
+    rows: dict[str, list[RawRow]] = {}
+    problems: list[Problem] = []
+    try:
+        for worksheet in workbook.worksheets:
+            sheet = _sheet_for_name(worksheet.title)
+            if sheet is None:
+                continue
+            sheet_rows, sheet_problems = _rows_from_table(
+                sheet, worksheet.iter_rows(values_only=True)
+            )
+            rows.update(sheet_rows)
+            problems.extend(sheet_problems)
+    finally:
+        workbook.close()
+    if not rows:
+        raise WorkbookError(
+            N_("the workbook has none of the sheets Đơn vị, Chi bộ, Cán bộ, Phân công, Chủ đề")
+        )
+    return rows, problems
+
+
+def _csv_rows(content: bytes) -> Iterable[tuple[Any, ...]]:
+    text = content.decode("utf-8-sig", errors="replace")
+    dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t") if text.strip() else csv.excel
+    return [tuple(row) for row in csv.reader(io.StringIO(text), dialect)]
+
+
+def _sheet_for_name(name: str) -> Sheet | None:
+    folded = fold(name.replace("-", " ").replace("_", " "))
+    for sheet in SHEETS:
+        if folded == fold(sheet.title) or folded in {
+            fold(a.replace("-", " ")) for a in sheet.aliases
+        }:
+            return sheet
+    return None
+
+
+def _rows_from_table(
+    sheet: Sheet, table: Iterable[tuple[Any, ...]]
+) -> tuple[dict[str, list[RawRow]], list[Problem]]:
+    iterator = iter(table)
+    header = next(iterator, None)
+    if header is None:
+        return {sheet.key: []}, []
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        column = _column_for_header(sheet, cell)
+        if column is not None and column.key not in positions:
+            positions[column.key] = index
+    problems = [
+        Problem(sheet.title, 1, column.header, "", N_("the column is missing"))
+        for column in sheet.columns
+        if column.required and column.key not in positions
+    ]
+    rows: list[RawRow] = []
+    for number, values in enumerate(iterator, start=2):
+        cells = {key: values[i] if i < len(values) else None for key, i in positions.items()}
+        if all(_blank(value) for value in cells.values()):
+            continue
+        rows.append((number, cells))
+    return {sheet.key: rows}, problems
+
+
+def _column_for_header(sheet: Sheet, cell: Any) -> Column | None:
+    if cell is None:
+        return None
+    folded = fold(str(cell))
+    for column in sheet.columns:
+        if folded == fold(column.header):
+            return column
+    for column in sheet.columns:
+        if folded in {fold(alias) for alias in column.aliases}:
+            return column
+    return None
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# ---------------------------------------------------------------------- checking cells
+
+
+class _Cells:
+    """Reads the cells of one row, collecting a Problem for each bad one."""
+
+    def __init__(self, sheet: Sheet, number: int, cells: dict[str, Any], problems: list[Problem]):
+        self.sheet = sheet
+        self.number = number
+        self.cells = cells
+        self.problems = problems
+        self.ok = True
+
+    def bad(self, key: str, reason: str, **params: Any) -> None:
+        value = self.cells.get(key)
+        shown = "" if value is None else str(value)
+        self.problems.append(
+            Problem(self.sheet.title, self.number, self.sheet.column(key).header, shown[:80],
+                    reason, params)
+        )  # fmt: skip
+        self.ok = False
+
+    def text(self, key: str, limit: int = TEXT_LIMIT) -> str:
+        value = self.cells.get(key)
+        text = "" if value is None else " ".join(str(value).split())
+        if isinstance(value, float) and value.is_integer():
+            text = str(int(value))
+        column = self.sheet.column(key)
+        if column.required and not text:
+            self.bad(key, N_("a value is required"))
+        elif len(text) > limit:
+            self.bad(key, N_("longer than {limit} characters"), limit=limit)
+        return text
+
+    def code(self, key: str) -> str:
+        code = self.text(key, 40)
+        if code and not re.fullmatch(r"[\w.\-/]+", code):
+            self.bad(key, N_("a code may hold only letters, digits and . - / _"))
+        return code
+
+    def phone(self, key: str) -> str | None:
+        value = self.cells.get(key)
+        if _blank(value):
+            return None
+        phone = normalise_phone(value)
+        if phone is None:
+            self.bad(key, N_("not a phone number"))
+        return phone
+
+    def day(self, key: str) -> date | None:
+        value = self.cells.get(key)
+        if _blank(value):
+            if self.sheet.column(key).required:
+                self.bad(key, N_("a value is required"))
+            return None
+        parsed = parse_day(value)
+        if parsed is None:
+            self.bad(key, N_("not a date; write it as dd/mm/yyyy"))
+        return parsed
+
+    def clock_time(self, key: str) -> time | None:
+        value = self.cells.get(key)
+        if _blank(value):
+            self.bad(key, N_("a value is required"))
+            return None
+        parsed = parse_time_of_day(value)
+        if parsed is None:
+            self.bad(key, N_("not a time of day; write it as 19:30 or 19h30"))
+        return parsed
+
+    def minutes(self, key: str) -> int:
+        value = self.cells.get(key)
+        if _blank(value):
+            return DEFAULT_DURATION
+        minutes = parse_minutes(value)
+        if minutes is None or not 15 <= minutes <= 600:
+            self.bad(key, N_("the length must be a number of minutes from 15 to 600"))
+            return DEFAULT_DURATION
+        return minutes
+
+    def roles(self, key: str) -> frozenset[Role]:
+        value = self.cells.get(key)
+        if _blank(value):
+            return frozenset({Role.MEMBER})
+        roles = set()
+        for word in re.split(r"[,;/+]", str(value)):
+            folded = fold(word)
+            if not folded:
+                continue
+            if folded not in ROLE_WORDS:
+                self.bad(
+                    key,
+                    N_("unknown role {role}; use quản trị, lãnh đạo or thành viên"),
+                    role=word.strip(),
+                )
+                continue
+            roles.add(ROLE_WORDS[folded])
+        return frozenset(roles)
+
+
+_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d/%m/%y")
+
+
+def parse_day(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    for form in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, form).date()
+        except ValueError:
+            continue
+    return None
+
+
+_TIME = re.compile(r"^(\d{1,2})\s*(?::|h|g|gio)\s*(\d{1,2})?\s*(?:p|phut)?$")
+
+
+def parse_time_of_day(value: Any) -> time | None:
+    if isinstance(value, datetime):
+        return value.time().replace(second=0, microsecond=0)
+    if isinstance(value, time):
+        return value.replace(second=0, microsecond=0)
+    if isinstance(value, float) and 0 <= value < 1:  # Excel keeps a time as part of a day
+        minutes = round(value * 24 * 60)
+        return time(minutes // 60, minutes % 60)
+    match = _TIME.match(fold(str(value)))
+    if match is None:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def parse_minutes(value: Any) -> int | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return int(value) if float(value).is_integer() else None
+    folded = fold(str(value))
+    match = re.fullmatch(r"(\d+)\s*(phut|p|')?", folded)
+    if match:
+        return int(match.group(1))
+    match = re.fullmatch(r"(\d+)\s*(?:gio|h|tieng)\s*(?:(\d+)\s*(?:phut|p)?)?", folded)
+    if match:
+        return int(match.group(1)) * 60 + int(match.group(2) or 0)
+    return None
+
+
+def parse_roster(rows: dict[str, list[RawRow]]) -> tuple[Roster, list[Problem]]:
+    """Every cell checked; cross-sheet references are checked against each other here and
+    against the database by the roster service."""
+    problems: list[Problem] = []
+    roster = Roster()
+    if "units" in rows:
+        roster.units = [_unit(n, c, problems) for n, c in rows["units"]]
+    if "branches" in rows:
+        roster.branches = [_branch(n, c, problems) for n, c in rows["branches"]]
+    if "people" in rows:
+        roster.people = [_person(n, c, problems) for n, c in rows["people"]]
+    if "assignments" in rows:
+        roster.assignments = [_assignment(n, c, problems) for n, c in rows["assignments"]]
+    if "topics" in rows:
+        roster.topics = [_topic(n, c, problems) for n, c in rows["topics"]]
+    for sheet_key in ("units", "branches", "people", "assignments", "topics"):
+        parsed = getattr(roster, sheet_key)
+        if parsed is not None:
+            setattr(roster, sheet_key, [row for row in parsed if row is not None])
+    _check_unique_codes(roster, problems)
+    return roster, problems
+
+
+def _unit(number: int, cells: dict[str, Any], problems: list[Problem]) -> UnitRow | None:
+    row = _Cells(UNITS, number, cells, problems)
+    unit = UnitRow(number, row.code("code"), row.text("name"), row.code("parent") or None,
+                   row.text("kind", 60) or "Đảng bộ")  # fmt: skip
+    return unit if row.ok else None
+
+
+def _branch(number: int, cells: dict[str, Any], problems: list[Problem]) -> BranchRow | None:
+    row = _Cells(BRANCHES, number, cells, problems)
+    schedule_text = row.text("schedule")
+    schedule = None
+    if schedule_text:
+        try:
+            schedule = parse_schedule(schedule_text)
+        except ScheduleError as exc:
+            row.bad("schedule", exc.args[0])
+    branch = BranchRow(
+        number, row.code("code"), row.text("name"), row.code("unit"),
+        schedule,  # type: ignore[arg-type]
+        row.clock_time("start"),  # type: ignore[arg-type]
+        row.minutes("duration"), row.text("venue", 300), row.text("secretary", 120),
+        row.phone("secretary_phone") or "",
+    )  # fmt: skip
+    return branch if row.ok else None
+
+
+def _person(number: int, cells: dict[str, Any], problems: list[Problem]) -> PersonRow | None:
+    row = _Cells(PEOPLE, number, cells, problems)
+    username = row.text("telegram", 64).lstrip("@") or None
+    if username and not re.fullmatch(r"[A-Za-z0-9_]{4,32}", username):
+        row.bad("telegram", N_("a Telegram username has 4 to 32 letters, digits or _"))
+    person = PersonRow(number, row.code("code"), row.text("name", 120), row.text("title"),
+                       row.phone("phone"), row.roles("roles"), username)  # fmt: skip
+    return person if row.ok else None
+
+
+def _assignment(
+    number: int, cells: dict[str, Any], problems: list[Problem]
+) -> AssignmentRow | None:
+    row = _Cells(ASSIGNMENTS, number, cells, problems)
+    valid_from, valid_until = row.day("from"), row.day("until")
+    if valid_from and valid_until and valid_until < valid_from:
+        row.bad("until", N_("the end date is before the start date"))
+    assignment = AssignmentRow(
+        number,
+        row.code("person"),
+        row.code("branch"),
+        valid_from,
+        valid_until,
+        row.text("note", 300),
+    )  # type: ignore[arg-type]
+    return assignment if row.ok else None
+
+
+def _topic(number: int, cells: dict[str, Any], problems: list[Problem]) -> TopicRow | None:
+    row = _Cells(TOPICS, number, cells, problems)
+    order_cell = cells.get("order")
+    order = number - 1
+    if not _blank(order_cell):
+        parsed = parse_minutes(order_cell)
+        if parsed is None:
+            row.bad("order", N_("not a whole number"))
+        else:
+            order = parsed
+    topic = TopicRow(number, row.code("code"), row.text("name"), order)
+    return topic if row.ok else None
+
+
+def _check_unique_codes(roster: Roster, problems: list[Problem]) -> None:
+    seen_units: dict[str, tuple[str, int]] = {}
+    for sheet, rows in ((UNITS, roster.units), (BRANCHES, roster.branches)):
+        for row in rows or []:
+            if row.code in seen_units:
+                other_sheet, other_row = seen_units[row.code]
+                problems.append(Problem(sheet.title, row.row, sheet.column("code").header,
+                                        row.code, N_("the code is also used in {sheet} row {row}"),
+                                        {"sheet": other_sheet, "row": other_row}))  # fmt: skip
+            else:
+                seen_units[row.code] = (sheet.title, row.row)
+    for sheet, rows in ((PEOPLE, roster.people), (TOPICS, roster.topics)):
+        seen: dict[str, int] = {}
+        for row in rows or []:
+            if row.code in seen:
+                problems.append(Problem(sheet.title, row.row, sheet.column("code").header,
+                                        row.code, N_("the code is also used in {sheet} row {row}"),
+                                        {"sheet": sheet.title, "row": seen[row.code]}))  # fmt: skip
+            else:
+                seen[row.code] = row.row
+    phones: dict[str, int] = {}
+    for row in roster.people or []:
+        if row.phone is None:
+            continue
+        if row.phone in phones:
+            problems.append(Problem(PEOPLE.title, row.row, PEOPLE.column("phone").header,
+                                    row.phone, N_("the phone number is also in {sheet} row {row}"),
+                                    {"sheet": PEOPLE.title, "row": phones[row.phone]}))  # fmt: skip
+        else:
+            phones[row.phone] = row.row
+
+
+# ---------------------------------------------------------------------- writing
+
+
+def write_workbook(sheets: dict[str, list[list[Any]]]) -> bytes:
+    """An .xlsx with the given rows under each sheet's headers, formatted for the office."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    header_font = Font(bold=True, color="FFFFFF")
+    header_fill = PatternFill("solid", fgColor="B71C1C")
+    for sheet in SHEETS:
+        worksheet = workbook.create_sheet(sheet.title)
+        worksheet.append([column.header for column in sheet.columns])
+        for index, column in enumerate(sheet.columns, start=1):
+            cell = worksheet.cell(row=1, column=index)
+            cell.font = header_font
+            cell.fill = header_fill
+            cell.alignment = Alignment(vertical="center", wrap_text=True)
+            worksheet.column_dimensions[get_column_letter(index)].width = column.width
+        for values in sheets.get(sheet.key, []):
+            worksheet.append(values)
+        for row in worksheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, date):
+                    cell.number_format = "DD/MM/YYYY"
+                elif isinstance(cell.value, time):
+                    cell.number_format = "HH:MM"
+        worksheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def roles_text(roles: Iterable[Role]) -> str:
+    order = [Role.ADMIN, Role.LEADER, Role.MEMBER]
+    return ", ".join(ROLE_NAMES[role] for role in order if role in set(roles))
