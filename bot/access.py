@@ -18,6 +18,7 @@ from bot import render
 from bot.context import ChiboContext
 from bot.render import start as start_screens
 from bot.reply import answer_button, reply
+from bot.services import audit
 from bot.services.people import person_by_telegram_id
 from db.models import Person, Role
 
@@ -43,9 +44,15 @@ class Actor:
     def has(self, role: Role) -> bool:
         return role in self.roles
 
+    @property
+    def who(self) -> audit.Who:
+        return audit.Who(self.person.id if self.person else None, self.telegram_id)
+
 
 async def resolve_actor(update: Update, ctx: ChiboContext) -> None:
     """Group -1: who sent this update. Strangers are told how to link, and stop here."""
+    if _about_a_chat(update):
+        return  # the bot's own membership, or a group's migration: facts, not requests
     user = update.effective_user
     if user is None or user.is_bot:
         raise ApplicationHandlerStop
@@ -59,6 +66,13 @@ async def resolve_actor(update: Update, ctx: ChiboContext) -> None:
         return
     await refuse_stranger(update, ctx)
     raise ApplicationHandlerStop
+
+
+def _about_a_chat(update: Update) -> bool:
+    if update.my_chat_member is not None:
+        return True
+    message = update.message
+    return message is not None and bool(message.migrate_to_chat_id or message.migrate_from_chat_id)
 
 
 async def refuse_stranger(update: Update, ctx: ChiboContext) -> None:

@@ -19,7 +19,7 @@ from telegram.ext import (
 from bot.access import resolve_actor
 from bot.clock import Clock, SystemClock
 from bot.context import RUNTIME_KEY, ChiboContext
-from bot.handlers import errors, start
+from bot.handlers import admin, errors, groups, roster, start
 from bot.menus import sync_command_menus
 from bot.outbox import QuietHours, Sender
 from bot.runtime import Runtime
@@ -75,12 +75,17 @@ def build_application(
     )
     start_hour, end_hour = settings.quiet_hours_span
     runtime.sender = Sender(
-        app.bot, runtime.sessionmaker, runtime.clock,
+        app.bot,
+        runtime.sessionmaker,
+        runtime.clock,
         QuietHours(start_hour, end_hour, settings.zone),
-    )  # fmt: skip
+    )
     app.bot_data[RUNTIME_KEY] = runtime
     app.add_handler(TypeHandler(Update, resolve_actor), group=ACCESS_GROUP)
     start.register(app)
+    admin.register(app)
+    roster.register(app)
+    groups.register(app)
     start.register_fallbacks(app)
     app.add_error_handler(errors.on_error)
     return app

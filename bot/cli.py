@@ -15,9 +15,9 @@ from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 
 from bot import __version__
+from bot.clock import SystemClock
 from bot.settings import Settings, SettingsError, load_settings, require_token
 from db import migrate
-from bot.clock import SystemClock
 from db.session import create_engine, create_sessionmaker
 
 log = logging.getLogger("chibo")
@@ -111,7 +111,7 @@ async def _check(settings: Settings) -> None:
     print(f"telegram: ok, bot @{me.username}")
 
 
-async def _in_session(settings: Settings, work):  # noqa: ANN001, ANN202
+async def _in_session(settings: Settings, work):
     """Run work(session) on a migrated database, then close everything."""
     await _upgrade(settings)
     engine = create_engine(settings.database_url)
@@ -133,7 +133,7 @@ def cmd_roster_import(settings: Settings, args: argparse.Namespace) -> None:
     except (WorkbookError, OSError) as exc:
         raise CommandFailed(_translated(settings, exc)) from exc
 
-    async def work(session):  # noqa: ANN001, ANN202
+    async def work(session):
         service = RosterService(session, SystemClock())
         return await service.import_rows(
             rows,
@@ -152,7 +152,7 @@ def cmd_roster_import(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_roster_export(settings: Settings, args: argparse.Namespace) -> None:
     from bot.services.roster import RosterService
 
-    async def work(session):  # noqa: ANN001, ANN202
+    async def work(session):
         return await RosterService(session, SystemClock()).export()
 
     content = asyncio.run(_in_session(settings, work))

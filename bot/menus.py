@@ -65,23 +65,30 @@ async def set_person_menu(bot: Bot, telegram_id: int, roles: frozenset[Role], la
 
 async def set_group_menu(bot: Bot, chat_id: int, lang: str) -> None:
     try:
-        await bot.set_my_commands(_bot_commands(GROUP_COMMANDS, lang),
-                                  scope=BotCommandScopeChat(chat_id))  # fmt: skip
+        await bot.set_my_commands(
+            _bot_commands(GROUP_COMMANDS, lang), scope=BotCommandScopeChat(chat_id)
+        )
     except TelegramError as exc:
         log.info("command menu for group %s not set: %s", chat_id, exc)
 
 
 async def sync_command_menus(bot: Bot, runtime: Runtime) -> None:
     settings = runtime.settings
-    await bot.set_my_commands(_bot_commands(EVERYONE, settings.locale),
-                              scope=BotCommandScopeDefault())  # fmt: skip
+    await bot.set_my_commands(
+        _bot_commands(EVERYONE, settings.locale), scope=BotCommandScopeDefault()
+    )
     async with runtime.sessionmaker() as db:
         privileged = await db.scalars(
             select(Person)
             .where(Person.active, Person.telegram_user_id.is_not(None))
-            .where(Person.id.in_(select(PersonRole.person_id)
-                                 .where(PersonRole.role.in_([Role.ADMIN, Role.LEADER]))))
-        )  # fmt: skip
+            .where(
+                Person.id.in_(
+                    select(PersonRole.person_id).where(
+                        PersonRole.role.in_([Role.ADMIN, Role.LEADER])
+                    )
+                )
+            )
+        )
         menus = {
             p.telegram_user_id: (p.role_set, p.language or settings.locale) for p in privileged
         }

@@ -9,6 +9,7 @@ within Telegram's limits, and records the outcome.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time as monotonic_time
 from collections import deque
@@ -75,10 +76,19 @@ async def enqueue(
     if screen.reply_markup is not None:
         payload["reply_markup"] = screen.reply_markup.to_dict()
     values = dict(
-        key=key, chat_id=chat_id, person_id=person_id, method="sendMessage", payload=payload,
-        due_at=due_at, expires_at=expires_at, respect_quiet_hours=respect_quiet_hours,
-        state=OutboxState.PENDING, attempts=0, last_error="", created_at=now,
-    )  # fmt: skip
+        key=key,
+        chat_id=chat_id,
+        person_id=person_id,
+        method="sendMessage",
+        payload=payload,
+        due_at=due_at,
+        expires_at=expires_at,
+        respect_quiet_hours=respect_quiet_hours,
+        state=OutboxState.PENDING,
+        attempts=0,
+        last_error="",
+        created_at=now,
+    )
     insert = pg_insert if db.bind.dialect.name == "postgresql" else sqlite_insert
     await db.execute(
         insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
@@ -88,8 +98,12 @@ async def enqueue(
 class Pacer:
     """Telegram's limits, kept on our side so the server never has to say 429."""
 
-    def __init__(self, per_second: int = 30, per_private_chat_interval: float = 1.05,
-                 per_group_minute: int = 20) -> None:  # fmt: skip
+    def __init__(
+        self,
+        per_second: int = 30,
+        per_private_chat_interval: float = 1.05,
+        per_group_minute: int = 20,
+    ) -> None:
         self.per_second = per_second
         self.private_interval = per_private_chat_interval
         self.per_group_minute = per_group_minute
@@ -128,8 +142,16 @@ class Pacer:
 class Sender:
     """Sends due outbox rows. One task; start() and stop() follow the application's life."""
 
-    def __init__(self, bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
-                 quiet_hours: QuietHours, *, idle_poll: float = 5.0, batch: int = 100) -> None:  # fmt: skip
+    def __init__(
+        self,
+        bot: Bot,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        quiet_hours: QuietHours,
+        *,
+        idle_poll: float = 5.0,
+        batch: int = 100,
+    ) -> None:
         self.bot = bot
         self.sessionmaker = sessionmaker
         self.clock = clock
@@ -150,10 +172,8 @@ class Sender:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None
 
     async def recover_stale_claims(self) -> int:
@@ -162,10 +182,11 @@ class Sender:
         async with self.sessionmaker() as db:
             result = await db.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.state == OutboxState.SENDING,
-                       OutboxMessage.claimed_at <= cutoff)
+                .where(
+                    OutboxMessage.state == OutboxState.SENDING, OutboxMessage.claimed_at <= cutoff
+                )
                 .values(state=OutboxState.PENDING)
-            )  # fmt: skip
+            )
             await db.commit()
         return result.rowcount or 0
 
@@ -181,10 +202,8 @@ class Sender:
             if sent:
                 continue
             self.wakeup.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wakeup.wait(), self.idle_poll)
-            except TimeoutError:
-                pass
 
     async def send_due(self) -> int:
         """Send what is due now; returns how many rows were handled."""
@@ -221,16 +240,18 @@ class Sender:
         return [row for row in rows if row.state == OutboxState.SENDING]
 
     async def _send(self, row: OutboxMessage) -> None:
-        while (wait := self.pacer.wait_for(row.chat_id, monotonic_time.monotonic())) > 0:
+        # Pacing waits on time, not on an event.
+        while (wait := self.pacer.wait_for(row.chat_id, monotonic_time.monotonic())) > 0:  # noqa: ASYNC110
             await asyncio.sleep(wait)
         self.pacer.sent(row.chat_id, monotonic_time.monotonic())
         payload = row.payload
         markup = payload.get("reply_markup")
         try:
             message = await self.bot.send_message(
-                row.chat_id, payload["text"],
+                row.chat_id,
+                payload["text"],
                 reply_markup=InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None,
-            )  # fmt: skip
+            )
         except RetryAfter as exc:
             seconds = _seconds(exc.retry_after)
             self.pacer.paused_until = monotonic_time.monotonic() + seconds
@@ -250,9 +271,17 @@ class Sender:
         else:
             await self._finish(row, OutboxState.SENT, "", message_id=message.message_id)
 
-    async def _finish(self, row: OutboxMessage, state: OutboxState, error: str, *,
-                      message_id: int | None = None, retry_in: float | None = None,
-                      chat_id: int | None = None, unreachable: bool = False) -> None:  # fmt: skip
+    async def _finish(
+        self,
+        row: OutboxMessage,
+        state: OutboxState,
+        error: str,
+        *,
+        message_id: int | None = None,
+        retry_in: float | None = None,
+        chat_id: int | None = None,
+        unreachable: bool = False,
+    ) -> None:
         now = self.clock.now()
         values: dict[str, Any] = {"state": state, "last_error": error[:500]}
         if state == OutboxState.SENT:
@@ -267,15 +296,18 @@ class Sender:
             )
             if chat_id is not None:  # a group became a supergroup: follow it
                 await db.execute(
-                    update(GroupChat).where(GroupChat.chat_id == row.chat_id)
+                    update(GroupChat)
+                    .where(GroupChat.chat_id == row.chat_id)
                     .values(chat_id=chat_id, updated_at=now)
-                )  # fmt: skip
+                )
                 await db.execute(
                     update(OutboxMessage)
-                    .where(OutboxMessage.chat_id == row.chat_id,
-                           OutboxMessage.state == OutboxState.PENDING)
+                    .where(
+                        OutboxMessage.chat_id == row.chat_id,
+                        OutboxMessage.state == OutboxState.PENDING,
+                    )
                     .values(chat_id=chat_id)
-                )  # fmt: skip
+                )
             if unreachable and row.person_id is not None:
                 await db.execute(
                     update(Person)

@@ -324,7 +324,8 @@ class GroupChat(Base):
     state: Mapped[GroupState] = mapped_column(default=GroupState.PENDING)
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     registered_at: Mapped[datetime | None]
-    migrated_to_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The id the chat had before it became a supergroup, if it did.
+    previous_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime]
 
 
@@ -424,10 +425,12 @@ class Draft(Base):
     """A conversation in progress: its step and every answer so far, saved at each step."""
 
     __tablename__ = "drafts"
-    __table_args__ = (UniqueConstraint("person_id", "flow", "subject_id"),)
+    __table_args__ = (UniqueConstraint("telegram_id", "flow", "subject_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    # The account whose conversation this is; the person, when the account is linked to one.
+    telegram_id: Mapped[int] = mapped_column(BigInteger)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     flow: Mapped[str] = mapped_column(String(30))
     subject_id: Mapped[int] = mapped_column(Integer, default=0)
     step: Mapped[str] = mapped_column(String(40))

@@ -46,7 +46,9 @@ def update() -> None:
         catalog.obsolete.clear()
         if locale == "en":
             for message in catalog:
-                if message.id and not message.string:
+                if message.id and not any(
+                    message.string if message.pluralizable else [message.string]
+                ):
                     message.string = message.id
         with catalog_path(locale).open("wb") as po_file:
             write_po(po_file, catalog, omit_header=False, no_location=True, width=100)
@@ -60,7 +62,10 @@ def missing() -> list[str]:
         catalog = load(locale)
         for message_id in sorted(ids, key=str):
             message = catalog.get(message_id)
-            if message is None or not message.string or message.fuzzy:
+            strings = message.string if message is not None else ""
+            if isinstance(strings, str):
+                strings = (strings,)
+            if message is None or not all(strings) or message.fuzzy:
                 problems.append(f"{locale}: {message_id!r}")
     return problems
 

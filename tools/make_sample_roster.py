@@ -52,25 +52,55 @@ TOPICS = [
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Phan", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô"]
 MIDDLE_MALE = ["Văn", "Hữu", "Đức", "Minh", "Quang"]
 MIDDLE_FEMALE = ["Thị", "Thị Thu", "Thị Minh", "Ngọc", "Thị Hồng"]
-GIVEN_MALE = ["An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khánh", "Long", "Nam", "Phúc",
-              "Quân", "Sơn", "Tâm"]  # fmt: skip
-GIVEN_FEMALE = ["Anh", "Chi", "Dung", "Hà", "Hạnh", "Hoa", "Lan", "Mai", "Nga", "Oanh", "Thảo",
-                "Vân"]  # fmt: skip
+GIVEN_MALE = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Hải",
+    "Hùng",
+    "Khánh",
+    "Long",
+    "Nam",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Tâm",
+]
+GIVEN_FEMALE = [
+    "Anh",
+    "Chi",
+    "Dung",
+    "Hà",
+    "Hạnh",
+    "Hoa",
+    "Lan",
+    "Mai",
+    "Nga",
+    "Oanh",
+    "Thảo",
+    "Vân",
+]
 TITLES = [
-    "Bí thư Đảng ủy phường", "Phó Bí thư Thường trực Đảng ủy", "Phó Bí thư, Chủ tịch UBND phường",
-    "Ủy viên Ban Thường vụ, Chủ nhiệm Ủy ban Kiểm tra", "Ủy viên Ban Thường vụ, Chủ tịch UBMTTQ",
-] + ["Đảng ủy viên"] * 20  # fmt: skip
+    "Bí thư Đảng ủy phường",
+    "Phó Bí thư Thường trực Đảng ủy",
+    "Phó Bí thư, Chủ tịch UBND phường",
+    "Ủy viên Ban Thường vụ, Chủ nhiệm Ủy ban Kiểm tra",
+    "Ủy viên Ban Thường vụ, Chủ tịch UBMTTQ",
+] + ["Đảng ủy viên"] * 20
 
 
 def people() -> list[list[object]]:
     rows = []
     for n in range(25):
         female = n % 3 == 1
-        name = " ".join([
-            FAMILY[n % len(FAMILY)],
-            (MIDDLE_FEMALE if female else MIDDLE_MALE)[n % 5],
-            (GIVEN_FEMALE if female else GIVEN_MALE)[n % 12],
-        ])  # fmt: skip
+        name = " ".join(
+            [
+                FAMILY[n % len(FAMILY)],
+                (MIDDLE_FEMALE if female else MIDDLE_MALE)[n % 5],
+                (GIVEN_FEMALE if female else GIVEN_MALE)[n % 12],
+            ]
+        )
         roles = "lãnh đạo, thành viên" if n < 5 else "thành viên"
         if n == 24:
             roles = "quản trị"
@@ -88,25 +118,45 @@ def main() -> None:
         urban = n < 18
         name = f"Chi bộ Khu phố {n + 1}" if urban else f"Chi bộ Thôn {n - 17}"
         secretary = f"{FAMILY[(n + 5) % 12]} {MIDDLE_MALE[n % 5]} {GIVEN_MALE[(n + 3) % 13]}"
-        branches.append([
-            f"KP{n + 1:02d}" if urban else f"TH{n - 17:02d}", name,
-            "KV1" if urban else "KV2", SCHEDULES[n % len(SCHEDULES)],
-            time(19, 30) if urban else time(14, 0), 90 if n % 4 else 120,
-            f"Nhà văn hóa {name.removeprefix('Chi bộ ')}", secretary,
-            f"0235 38{n:02d} {100 + n * 3:03d}",
-        ])  # fmt: skip
+        branches.append(
+            [
+                f"KP{n + 1:02d}" if urban else f"TH{n - 17:02d}",
+                name,
+                "KV1" if urban else "KV2",
+                SCHEDULES[n % len(SCHEDULES)],
+                time(19, 30) if urban else time(14, 0),
+                90 if n % 4 else 120,
+                f"Nhà văn hóa {name.removeprefix('Chi bộ ')}",
+                secretary,
+                f"0235 38{n:02d} {100 + n * 3:03d}",
+            ]
+        )
     assignments = []
     for n, branch in enumerate(branches):
         person = f"CB{(n % 23) + 1:02d}"
         assignments.append([person, branch[0], date(2025, 7, 1), None, None])
-    assignments.append(["CB01", branches[29][0], date(2025, 7, 1), date(2025, 12, 31),
-                        "Theo dõi thêm đến hết năm 2025"])  # fmt: skip
+    assignments.append(
+        [
+            "CB01",
+            branches[29][0],
+            date(2025, 7, 1),
+            date(2025, 12, 31),
+            "Theo dõi thêm đến hết năm 2025",
+        ]
+    )
     topics = [[f"CD{n + 1:02d}", name, n + 1] for n, name in enumerate(TOPICS)]
     OUT.parent.mkdir(exist_ok=True)
-    OUT.write_bytes(write_workbook({
-        "units": UNITS, "branches": branches, "people": people(),
-        "assignments": assignments, "topics": topics,
-    }))  # fmt: skip
+    OUT.write_bytes(
+        write_workbook(
+            {
+                "units": UNITS,
+                "branches": branches,
+                "people": people(),
+                "assignments": assignments,
+                "topics": topics,
+            }
+        )
+    )
     print(f"wrote {OUT.relative_to(ROOT)}")
 
 

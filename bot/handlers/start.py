@@ -1,22 +1,61 @@
-"""/start and /help, and the answer to anything the bot does not understand."""
+"""/start (with an invitation token or not), /help, sharing a phone number to link, and the
+answer to anything the bot does not understand."""
 
 from __future__ import annotations
+
+import logging
 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.access import refuse_stranger, requires
 from bot.context import Ctx
+from bot.menus import set_person_menu
 from bot.render import start as screens
 from bot.reply import answer_button, reply
+from bot.services.directory import DirectoryService
+from bot.services.linking import LinkingService, LinkOutcome, LinkResult
+
+log = logging.getLogger(__name__)
 
 
 async def on_start(update: Update, ctx: Ctx) -> None:
-    assert ctx.actor is not None
+    assert ctx.actor is not None and update.effective_user is not None
+    if ctx.args:
+        user = update.effective_user
+        result = await LinkingService(ctx.db, ctx.clock).link_by_token(
+            user.id, user.username, ctx.args[0]
+        )
+        await _after_link(update, ctx, result)
+        return
     if not ctx.actor.is_known:
         await refuse_stranger(update, ctx)
         return
-    await reply(update, screens.greeting(ctx.actor))
+    branches = []
+    if ctx.actor.person is not None:
+        directory = DirectoryService(ctx.db, ctx.clock, ctx.settings.zone)
+        branches = await directory.branches_of(ctx.actor.person)
+    await reply(update, screens.greeting(ctx.actor, branches))
+
+
+async def on_contact(update: Update, ctx: Ctx) -> None:
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and message.contact is not None and user is not None
+    result = await LinkingService(ctx.db, ctx.clock).link_by_contact(
+        user.id, user.username, message.contact.user_id, message.contact.phone_number
+    )
+    await _after_link(update, ctx, result)
+
+
+async def _after_link(update: Update, ctx: Ctx, result: LinkResult) -> None:
+    lang = ctx.lang
+    if result.outcome == LinkOutcome.LINKED and result.person is not None:
+        person = result.person
+        lang = person.language or ctx.settings.locale
+        roles = person.role_set | (ctx.actor.roles if ctx.actor is not None else frozenset())
+        await set_person_menu(ctx.bot, person.telegram_user_id, roles, lang)
+        log.info("telegram user %s linked to person %s", person.telegram_user_id, person.code)
+    await reply(update, screens.link_result(result, lang))
 
 
 @requires()
@@ -36,7 +75,9 @@ async def on_unknown_button(update: Update, ctx: Ctx) -> None:
 
 
 def register(app: Application) -> None:
-    app.add_handler(CommandHandler("start", on_start, filters=filters.ChatType.PRIVATE))
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("start", on_start, filters=private))
+    app.add_handler(MessageHandler(private & filters.CONTACT, on_contact))
     app.add_handler(CommandHandler("help", on_help))
 
 

@@ -26,3 +26,22 @@ def esc(value: object) -> str:
 
 def texts(lang: str):
     return translations(lang)
+
+
+MESSAGE_LIMIT = 3800  # below Telegram's 4096, leaving room for what a line's markup adds
+
+
+def split_lines(lines: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Join lines into as few messages as fit, breaking only between lines."""
+    messages: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        if current and size + len(line) + 1 > limit:
+            messages.append("\n".join(current).strip("\n"))
+            current, size = [], 0
+        current.append(line[:limit])
+        size += len(line) + 1
+    if current:
+        messages.append("\n".join(current).strip("\n"))
+    return [message for message in messages if message]

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 
-from bot.render import esc, texts
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks
+from bot.i18n import N_
+from bot.render import Screen, esc, texts
 from bot.services.roster import ImportResult
 from bot.services.roster_workbook import Problem
 
@@ -29,8 +35,12 @@ def problem_line(problem: Problem, lang: str, escape: Callable[[object], str] = 
         where = t.gettext('Sheet "{sheet}", row {row}, column "{column}", value "{value}"')
     else:
         where = t.gettext('Sheet "{sheet}", row {row}, column "{column}"')
-    place = where.format(sheet=escape(problem.sheet), row=problem.row,
-                         column=escape(problem.column), value=escape(problem.value))  # fmt: skip
+    place = where.format(
+        sheet=escape(problem.sheet),
+        row=problem.row,
+        column=escape(problem.column),
+        value=escape(problem.value),
+    )
     return f"{place}: {reason}."
 
 
@@ -66,7 +76,63 @@ def import_report(
             line = t.gettext(
                 "• {sheet}: {created} added, {updated} updated, {deactivated} deactivated"
             )
-        lines.append(line.format(sheet=names[key], created=len(changes.created),
-                                 updated=len(changes.updated),
-                                 deactivated=len(changes.deactivated)))  # fmt: skip
+        lines.append(
+            line.format(
+                sheet=names[key],
+                created=len(changes.created),
+                updated=len(changes.updated),
+                deactivated=len(changes.deactivated),
+            )
+        )
     return lines
+
+
+DOWNLOAD_FAILED = N_("the file could not be downloaded from Telegram; please send it again")
+
+
+def confirm_keyboard(draft_id: int, revision: int, lang: str) -> InlineKeyboardMarkup:
+    t = texts(lang)
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t.gettext("✅ Import"),
+                    callback_data=callbacks.pack("ri", draft_id, revision, "ok"),
+                ),
+                InlineKeyboardButton(
+                    t.gettext("✖ Cancel"),
+                    callback_data=callbacks.pack("ri", draft_id, revision, "no"),
+                ),
+            ]
+        ]
+    )
+
+
+def too_big(lang: str) -> Screen:
+    return Screen(texts(lang).gettext("The file is too large; a roster workbook is under 10 MB."))
+
+
+def unreadable(reason: str, lang: str) -> Screen:
+    t = texts(lang)
+    return Screen(
+        t.gettext("The file cannot be imported: {reason}.").format(reason=esc(t.gettext(reason)))
+    )
+
+
+def more_in_file(lang: str) -> str:
+    return texts(lang).gettext("… the full list is in the attached file.")
+
+
+def plain_report(lines: list[str]) -> str:
+    """The report as plain text, for a file: markup removed, entities decoded."""
+    return "\n".join(html.unescape(re.sub(r"<[^>]+>", "", line)) for line in lines) + "\n"
+
+
+def stale(lang: str) -> str:
+    return texts(lang).gettext(
+        "This button is no longer valid: the file was replaced, imported or cancelled."
+    )
+
+
+def cancelled(lang: str) -> Screen:
+    return Screen(texts(lang).gettext("Cancelled. Nothing was changed."))

@@ -1,14 +1,24 @@
-"""Greetings and help."""
+"""Greetings, help, and linking a Telegram account."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
+
+from bot.menus import commands_for
 from bot.render import Screen, esc, texts
-from db.models import Role
+from bot.services.linking import LinkOutcome, LinkResult
+from db.models import Person, Role, Unit
 
 if TYPE_CHECKING:
     from bot.access import Actor
+
+
+def share_phone_keyboard(lang: str) -> ReplyKeyboardMarkup:
+    t = texts(lang)
+    button = KeyboardButton(t.gettext("📱 Share my phone number"), request_contact=True)
+    return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
 
 
 def stranger(lang: str) -> Screen:
@@ -17,39 +27,105 @@ def stranger(lang: str) -> Screen:
         t.gettext(
             "Greetings, comrade. This bot supports committee members attending the meetings"
             " of Party branches.\n\nYour Telegram account is not yet linked to the roster."
-            " Please contact the office to be linked."
-        )
+            " To link it, press the button <b>Share my phone number</b> below; the number"
+            " must be the one the office has on the roster. You can also open the invitation"
+            " link the office sent you."
+        ),
+        share_phone_keyboard(lang),
     )
 
 
-def greeting(actor: Actor) -> Screen:
+def greeting(actor: Actor, branches: list[Unit]) -> Screen:
     t = texts(actor.lang)
-    if actor.person is not None:
-        person = actor.person
-        lines = [t.gettext("Greetings, comrade <b>{name}</b>.").format(name=esc(person.full_name))]
-        if person.title:
-            lines.append(esc(person.title))
-    else:
-        lines = [t.gettext("Greetings, comrade.")]
+    lines = [_hello(actor.person, actor.lang)]
     if actor.has(Role.ADMIN):
         lines.append(t.gettext("You are signed in as an <b>administrator</b> (office)."))
-    lines.append("")
-    lines.append(help_text(actor))
-    return Screen("\n".join(lines))
+    if actor.has(Role.LEADER):
+        lines.append(t.gettext("You are signed in as a <b>leader</b>."))
+    if branches:
+        lines += ["", t.gettext("<b>Branches you follow</b>")]
+        lines += [f"• {esc(branch.name)}" for branch in branches]
+    elif actor.has(Role.MEMBER):
+        lines += ["", t.gettext("You are not assigned to follow any branch at present.")]
+    lines += ["", help_text(actor)]
+    return Screen("\n".join(lines), ReplyKeyboardRemove() if actor.person else None)
+
+
+def _hello(person: Person | None, lang: str) -> str:
+    t = texts(lang)
+    if person is None:
+        return t.gettext("Greetings, comrade.")
+    hello = t.gettext("Greetings, comrade <b>{name}</b>.").format(name=esc(person.full_name))
+    return f"{hello}\n{esc(person.title)}" if person.title else hello
 
 
 def help_text(actor: Actor) -> str:
     t = texts(actor.lang)
-    lines = [
-        t.gettext("<b>What you can do</b>"),
-        t.gettext("/start: greeting and your account"),
-        t.gettext("/help: this list of commands"),
-    ]
+    lines = [t.gettext("<b>What you can do</b>")]
+    lines += [f"/{c.name}: {esc(t.gettext(c.description))}" for c in commands_for(actor.roles)]
+    if actor.has(Role.ADMIN):
+        lines += [
+            "",
+            t.gettext(
+                "To import the roster, send the Excel workbook (.xlsx) to this chat; you will"
+                " see the changes and confirm them before anything changes."
+            ),
+        ]
     return "\n".join(lines)
 
 
 def help_screen(actor: Actor) -> Screen:
     return Screen(help_text(actor))
+
+
+def link_result(result: LinkResult, lang: str) -> Screen:
+    t = texts(lang)
+    person = result.person
+    name = esc(person.full_name) if person else ""
+    match result.outcome:
+        case LinkOutcome.LINKED:
+            text = t.gettext("Your Telegram account is now linked.") + "\n" + _hello(person, lang)
+            return Screen(
+                text + "\n\n" + t.gettext("Send /start to see what you can do."),
+                ReplyKeyboardRemove(),
+            )
+        case LinkOutcome.ALREADY_LINKED:
+            text = t.gettext("Your Telegram account is already linked to comrade {name}.")
+            return Screen(text.format(name=name), ReplyKeyboardRemove())
+        case LinkOutcome.NOT_OWN_CONTACT:
+            text = t.gettext(
+                "Only your own phone number can link your account: please press the button"
+                " <b>Share my phone number</b> below."
+            )
+            return Screen(text, share_phone_keyboard(lang))
+        case LinkOutcome.UNKNOWN_PHONE:
+            text = t.gettext(
+                "This phone number is not on the roster. Please ask the office to add it, or to"
+                " send you an invitation link."
+            )
+        case LinkOutcome.PERSON_LINKED_ELSEWHERE:
+            text = t.gettext(
+                "Comrade {name} is already linked to another Telegram account. Please ask the"
+                " office to remove that link first."
+            ).format(name=name)
+        case LinkOutcome.ACCOUNT_LINKED_ELSEWHERE:
+            text = t.gettext(
+                "This Telegram account is already linked to another person of the roster."
+                " Please ask the office to remove that link first."
+            )
+        case LinkOutcome.TOKEN_USED:
+            text = t.gettext(
+                "This invitation link has already been used. Please ask the office for a new one."
+            )
+        case LinkOutcome.TOKEN_EXPIRED:
+            text = t.gettext(
+                "This invitation link has expired. Please ask the office for a new one."
+            )
+        case _:
+            text = t.gettext(
+                "This invitation link is not valid. Please ask the office for a new one."
+            )
+    return Screen(text)
 
 
 def not_understood(lang: str) -> Screen:

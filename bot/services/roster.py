@@ -24,11 +24,9 @@ from bot.services.roster_workbook import (
     ASSIGNMENTS,
     BRANCHES,
     PEOPLE,
-    TOPICS,
     UNITS,
     AssignmentRow,
     BranchRow,
-    PersonRow,
     Problem,
     RawRow,
     Roster,
@@ -112,9 +110,14 @@ class RosterService:
             return result
         if result.changed:
             audit.record(
-                self.db, self.clock, who, "roster.import", "roster", source,
+                self.db,
+                self.clock,
+                who,
+                "roster.import",
+                "roster",
+                source,
                 **{key: vars(sheet) for key, sheet in changes.items() if sheet.any},
-            )  # fmt: skip
+            )
         await self.db.commit()
         return result
 
@@ -138,13 +141,17 @@ class RosterService:
         )
         for row in roster.units or []:
             if row.parent_code is not None and row.parent_code not in unit_codes:
-                problems.append(_problem(UNITS, row.row, "parent", row.parent_code,
-                                         N_("no unit has this code")))  # fmt: skip
+                problems.append(
+                    _problem(UNITS, row.row, "parent", row.parent_code, N_("no unit has this code"))
+                )
         problems += _cycles(roster.units or [])
         for branch in roster.branches or []:
             if branch.unit_code not in unit_codes:
-                problems.append(_problem(BRANCHES, branch.row, "unit", branch.unit_code,
-                                         N_("no unit has this code")))  # fmt: skip
+                problems.append(
+                    _problem(
+                        BRANCHES, branch.row, "unit", branch.unit_code, N_("no unit has this code")
+                    )
+                )
         periods: dict[tuple[str, str], list[AssignmentRow]] = defaultdict(list)
         for assignment in roster.assignments or []:
             if assignment.person_code not in person_codes:
@@ -170,9 +177,16 @@ class RosterService:
             key = (assignment.person_code, assignment.branch_code)
             for other in periods[key]:
                 if _overlap(assignment, other):
-                    problems.append(_problem(
-                        ASSIGNMENTS, assignment.row, "from", assignment.valid_from.strftime("%d/%m/%Y"),
-                        N_("overlaps the same assignment in row {row}"), row=other.row))  # fmt: skip
+                    problems.append(
+                        _problem(
+                            ASSIGNMENTS,
+                            assignment.row,
+                            "from",
+                            assignment.valid_from.strftime("%d/%m/%Y"),
+                            N_("overlaps the same assignment in row {row}"),
+                            row=other.row,
+                        )
+                    )
                     break
             periods[key].append(assignment)
         problems += _empty_sheets(roster, units_in_db, people_in_db)
@@ -191,8 +205,15 @@ class RosterService:
             unit = units.get(row.code)
             parents[row.code] = row.unit_code if is_branch else row.parent_code  # type: ignore[union-attr]
             if unit is None:
-                unit = Unit(code=row.code, name=row.name, kind=kind, is_branch=is_branch,
-                            active=True, created_at=now, updated_at=now)  # fmt: skip
+                unit = Unit(
+                    code=row.code,
+                    name=row.name,
+                    kind=kind,
+                    is_branch=is_branch,
+                    active=True,
+                    created_at=now,
+                    updated_at=now,
+                )
                 if is_branch:
                     unit.schedule = BranchSchedule(updated_at=now, **_schedule_values(row))  # type: ignore[arg-type]
                 self.db.add(unit)
@@ -250,15 +271,28 @@ class RosterService:
         for row in roster.people:
             person = people.get(row.code)
             if person is None:
-                person = Person(code=row.code, full_name=row.full_name, title=row.title,
-                                phone=row.phone, telegram_username=row.telegram_username,
-                                active=True, created_at=now, updated_at=now,
-                                roles=[PersonRole(role=r) for r in sorted(row.roles)])  # fmt: skip
+                person = Person(
+                    code=row.code,
+                    full_name=row.full_name,
+                    title=row.title,
+                    phone=row.phone,
+                    telegram_username=row.telegram_username,
+                    active=True,
+                    created_at=now,
+                    updated_at=now,
+                    roles=[PersonRole(role=r) for r in sorted(row.roles)],
+                )
                 self.db.add(person)
                 changes.created.append(row.code)
                 continue
-            changed = _differs(person, full_name=row.full_name, title=row.title, phone=row.phone,
-                               telegram_username=row.telegram_username, active=True)  # fmt: skip
+            changed = _differs(
+                person,
+                full_name=row.full_name,
+                title=row.title,
+                phone=row.phone,
+                telegram_username=row.telegram_username,
+                active=True,
+            )
             if person.role_set != row.roles:
                 person.roles = [PersonRole(role=r) for r in sorted(row.roles)]
                 changed = True
@@ -294,10 +328,16 @@ class RosterService:
             label = _assignment_label(row.person_code, row.branch_code, row.valid_from)
             assignment = existing.get(key)
             if assignment is None:
-                self.db.add(Assignment(person_id=people[row.person_code],
-                                       unit_id=units[row.branch_code], valid_from=row.valid_from,
-                                       valid_until=row.valid_until, note=row.note,
-                                       created_at=now))  # fmt: skip
+                self.db.add(
+                    Assignment(
+                        person_id=people[row.person_code],
+                        unit_id=units[row.branch_code],
+                        valid_from=row.valid_from,
+                        valid_until=row.valid_until,
+                        note=row.note,
+                        created_at=now,
+                    )
+                )
                 changes.created.append(label)
             elif _differs(assignment, valid_until=row.valid_until, note=row.note):
                 changes.updated.append(label)
@@ -345,29 +385,44 @@ class RosterService:
             if not unit.is_branch or unit.id not in schedules:
                 continue
             s = schedules[unit.id]
-            sheets["branches"].append([
-                unit.code, unit.name, parent_code(unit), s.schedule_text or s.rrule,
-                s.start_time, s.duration_minutes, s.venue or None, s.secretary_name or None,
-                display_phone(s.secretary_phone) or None,
-            ])  # fmt: skip
-        people = list(await self.db.scalars(
-            select(Person).where(Person.active).order_by(Person.code)))  # fmt: skip
+            sheets["branches"].append(
+                [
+                    unit.code,
+                    unit.name,
+                    parent_code(unit),
+                    s.schedule_text or s.rrule,
+                    s.start_time,
+                    s.duration_minutes,
+                    s.venue or None,
+                    s.secretary_name or None,
+                    display_phone(s.secretary_phone) or None,
+                ]
+            )
+        people = list(
+            await self.db.scalars(select(Person).where(Person.active).order_by(Person.code))
+        )
         for person in people:
-            sheets["people"].append([
-                person.code, person.full_name, person.title or None,
-                display_phone(person.phone) or None, roles_text(person.role_set),
-                person.telegram_username,
-            ])  # fmt: skip
+            sheets["people"].append(
+                [
+                    person.code,
+                    person.full_name,
+                    person.title or None,
+                    display_phone(person.phone) or None,
+                    roles_text(person.role_set),
+                    person.telegram_username,
+                ]
+            )
         assignments = await self.db.execute(
             select(Assignment, Person.code, Unit.code)
             .join(Person, Assignment.person_id == Person.id)
             .join(Unit, Assignment.unit_id == Unit.id)
             .where(Person.active, Unit.active)
             .order_by(Person.code, Unit.code, Assignment.valid_from)
-        )  # fmt: skip
+        )
         for a, person_code, unit_code in assignments:
-            sheets["assignments"].append([person_code, unit_code, a.valid_from, a.valid_until,
-                                          a.note or None])  # fmt: skip
+            sheets["assignments"].append(
+                [person_code, unit_code, a.valid_from, a.valid_until, a.note or None]
+            )
         topics = await self.db.scalars(
             select(Topic).where(Topic.active).order_by(Topic.sort_order, Topic.code)
         )
@@ -376,7 +431,7 @@ class RosterService:
         return write_workbook(sheets)
 
 
-def _problem(sheet, row: int, column_key: str, value: str, reason: str, **params: Any) -> Problem:  # noqa: ANN001
+def _problem(sheet, row: int, column_key: str, value: str, reason: str, **params: Any) -> Problem:
     return Problem(sheet.title, row, sheet.column(column_key).header, value, reason, params)
 
 
@@ -390,8 +445,11 @@ def _empty_sheets(
         "people": any(p.active for p in people.values()),
     }
     problems = []
-    for sheet, rows in ((UNITS, roster.units), (BRANCHES, roster.branches),
-                        (PEOPLE, roster.people)):  # fmt: skip
+    for sheet, rows in (
+        (UNITS, roster.units),
+        (BRANCHES, roster.branches),
+        (PEOPLE, roster.people),
+    ):
         if rows == [] and has[sheet.key]:
             problems.append(
                 Problem(
@@ -407,10 +465,14 @@ def _empty_sheets(
 
 def _schedule_values(row: BranchRow) -> dict[str, Any]:
     return dict(
-        rrule=row.schedule.rrule, schedule_text=row.schedule.text, start_time=row.start_time,
-        duration_minutes=row.duration_minutes, venue=row.venue,
-        secretary_name=row.secretary_name, secretary_phone=row.secretary_phone,
-    )  # fmt: skip
+        rrule=row.schedule.rrule,
+        schedule_text=row.schedule.text,
+        start_time=row.start_time,
+        duration_minutes=row.duration_minutes,
+        venue=row.venue,
+        secretary_name=row.secretary_name,
+        secretary_phone=row.secretary_phone,
+    )
 
 
 def _overlap(a: AssignmentRow, b: AssignmentRow) -> bool:
@@ -427,8 +489,15 @@ def _cycles(rows: list[UnitRow]) -> list[Problem]:
         current = row.parent_code
         while current is not None and current in parent:
             if current in seen:
-                problems.append(_problem(UNITS, row.row, "parent", row.parent_code or "",
-                                         N_("the units' parents form a loop")))  # fmt: skip
+                problems.append(
+                    _problem(
+                        UNITS,
+                        row.row,
+                        "parent",
+                        row.parent_code or "",
+                        N_("the units' parents form a loop"),
+                    )
+                )
                 break
             seen.add(current)
             current = parent[current]

@@ -46,50 +46,83 @@ class Sheet:
         return next(column for column in self.columns if column.key == key)
 
 
-UNITS = Sheet("units", "Đơn vị", ("don vi", "units", "don-vi"), (
-    Column("code", "Mã đơn vị", True, ("ma", "code"), 14),
-    Column("name", "Tên đơn vị", True, ("ten", "name"), 40),
-    Column("parent", "Mã đơn vị cấp trên", False, ("cap tren", "parent", "ma cap tren"), 18),
-    Column("kind", "Loại", False, ("loai don vi", "kind"), 22),
-))  # fmt: skip
-BRANCHES = Sheet("branches", "Chi bộ", ("chi bo", "branches", "chi-bo"), (
-    Column("code", "Mã chi bộ", True, ("ma", "code"), 12),
-    Column("name", "Tên chi bộ", True, ("ten", "name"), 34),
-    Column("unit", "Mã đơn vị", True, ("don vi", "unit", "ma don vi cap tren"), 12),
-    Column("schedule", "Lịch sinh hoạt", True, ("lich", "schedule"), 24),
-    Column("start", "Giờ bắt đầu", True, ("gio", "start time", "gio sinh hoat"), 12),
-    Column("duration", "Thời lượng (phút)", False, ("thoi luong", "duration"), 12),
-    Column("venue", "Địa điểm", False, ("dia diem", "venue"), 34),
-    Column("secretary", "Bí thư chi bộ", False, ("bi thu", "secretary"), 24),
-    Column("secretary_phone", "Điện thoại bí thư", False, ("sdt bi thu", "secretary phone"), 16),
-))  # fmt: skip
-PEOPLE = Sheet("people", "Cán bộ", ("can bo", "people", "can-bo", "cap uy vien"), (
-    Column("code", "Mã cán bộ", True, ("ma", "code"), 12),
-    Column("name", "Họ và tên", True, ("ho ten", "name", "full name"), 26),
-    Column("title", "Chức vụ", False, ("chuc danh", "title"), 40),
-    Column("phone", "Điện thoại", False, ("so dien thoai", "sdt", "phone"), 16),
-    Column("roles", "Vai trò", False, ("quyen", "roles"), 24),
-    Column("telegram", "Tài khoản Telegram", False, ("telegram", "username"), 20),
-))  # fmt: skip
-ASSIGNMENTS = Sheet("assignments", "Phân công", ("phan cong", "assignments", "phan-cong"), (
-    Column("person", "Mã cán bộ", True, ("can bo", "person"), 12),
-    Column("branch", "Mã chi bộ", True, ("chi bo", "branch"), 12),
-    Column("from", "Từ ngày", True, ("tu", "from"), 12),
-    Column("until", "Đến ngày", False, ("den", "until"), 12),
-    Column("note", "Ghi chú", False, ("note",), 30),
-))  # fmt: skip
-TOPICS = Sheet("topics", "Chủ đề", ("chu de", "topics", "chu-de"), (
-    Column("code", "Mã chủ đề", True, ("ma", "code"), 12),
-    Column("name", "Tên chủ đề", True, ("ten", "name"), 60),
-    Column("order", "Thứ tự", False, ("stt", "order"), 8),
-))  # fmt: skip
+UNITS = Sheet(
+    "units",
+    "Đơn vị",
+    ("don vi", "units", "don-vi"),
+    (
+        Column("code", "Mã đơn vị", True, ("ma", "code"), 14),
+        Column("name", "Tên đơn vị", True, ("ten", "name"), 40),
+        Column("parent", "Mã đơn vị cấp trên", False, ("cap tren", "parent", "ma cap tren"), 18),
+        Column("kind", "Loại", False, ("loai don vi", "kind"), 22),
+    ),
+)
+BRANCHES = Sheet(
+    "branches",
+    "Chi bộ",
+    ("chi bo", "branches", "chi-bo"),
+    (
+        Column("code", "Mã chi bộ", True, ("ma", "code"), 12),
+        Column("name", "Tên chi bộ", True, ("ten", "name"), 34),
+        Column("unit", "Mã đơn vị", True, ("don vi", "unit", "ma don vi cap tren"), 12),
+        Column("schedule", "Lịch sinh hoạt", True, ("lich", "schedule"), 24),
+        Column("start", "Giờ bắt đầu", True, ("gio", "start time", "gio sinh hoat"), 12),
+        Column("duration", "Thời lượng (phút)", False, ("thoi luong", "duration"), 12),
+        Column("venue", "Địa điểm", False, ("dia diem", "venue"), 34),
+        Column("secretary", "Bí thư chi bộ", False, ("bi thu", "secretary"), 24),
+        Column(
+            "secretary_phone", "Điện thoại bí thư", False, ("sdt bi thu", "secretary phone"), 16
+        ),
+    ),
+)
+PEOPLE = Sheet(
+    "people",
+    "Cán bộ",
+    ("can bo", "people", "can-bo", "cap uy vien"),
+    (
+        Column("code", "Mã cán bộ", True, ("ma", "code"), 12),
+        Column("name", "Họ và tên", True, ("ho ten", "name", "full name"), 26),
+        Column("title", "Chức vụ", False, ("chuc danh", "title"), 40),
+        Column("phone", "Điện thoại", False, ("so dien thoai", "sdt", "phone"), 16),
+        Column("roles", "Vai trò", False, ("quyen", "roles"), 24),
+        Column("telegram", "Tài khoản Telegram", False, ("telegram", "username"), 20),
+    ),
+)
+ASSIGNMENTS = Sheet(
+    "assignments",
+    "Phân công",
+    ("phan cong", "assignments", "phan-cong"),
+    (
+        Column("person", "Mã cán bộ", True, ("can bo", "person"), 12),
+        Column("branch", "Mã chi bộ", True, ("chi bo", "branch"), 12),
+        Column("from", "Từ ngày", True, ("tu", "from"), 12),
+        Column("until", "Đến ngày", False, ("den", "until"), 12),
+        Column("note", "Ghi chú", False, ("note",), 30),
+    ),
+)
+TOPICS = Sheet(
+    "topics",
+    "Chủ đề",
+    ("chu de", "topics", "chu-de"),
+    (
+        Column("code", "Mã chủ đề", True, ("ma", "code"), 12),
+        Column("name", "Tên chủ đề", True, ("ten", "name"), 60),
+        Column("order", "Thứ tự", False, ("stt", "order"), 8),
+    ),
+)
 SHEETS = (UNITS, BRANCHES, PEOPLE, ASSIGNMENTS, TOPICS)
 
 ROLE_WORDS = {
-    "quan tri": Role.ADMIN, "van phong": Role.ADMIN, "admin": Role.ADMIN,
-    "lanh dao": Role.LEADER, "thuong truc": Role.LEADER, "leader": Role.LEADER,
-    "thanh vien": Role.MEMBER, "cap uy vien": Role.MEMBER, "member": Role.MEMBER,
-}  # fmt: skip
+    "quan tri": Role.ADMIN,
+    "van phong": Role.ADMIN,
+    "admin": Role.ADMIN,
+    "lanh dao": Role.LEADER,
+    "thuong truc": Role.LEADER,
+    "leader": Role.LEADER,
+    "thanh vien": Role.MEMBER,
+    "cap uy vien": Role.MEMBER,
+    "member": Role.MEMBER,
+}
 ROLE_NAMES = {Role.ADMIN: "quản trị", Role.LEADER: "lãnh đạo", Role.MEMBER: "thành viên"}
 DEFAULT_DURATION = 90
 
@@ -312,9 +345,15 @@ class _Cells:
         value = self.cells.get(key)
         shown = "" if value is None else str(value)
         self.problems.append(
-            Problem(self.sheet.title, self.number, self.sheet.column(key).header, shown[:80],
-                    reason, params)
-        )  # fmt: skip
+            Problem(
+                self.sheet.title,
+                self.number,
+                self.sheet.column(key).header,
+                shown[:80],
+                reason,
+                params,
+            )
+        )
         self.ok = False
 
     def text(self, key: str, limit: int = TEXT_LIMIT) -> str:
@@ -470,8 +509,13 @@ def parse_roster(rows: dict[str, list[RawRow]]) -> tuple[Roster, list[Problem]]:
 
 def _unit(number: int, cells: dict[str, Any], problems: list[Problem]) -> UnitRow | None:
     row = _Cells(UNITS, number, cells, problems)
-    unit = UnitRow(number, row.code("code"), row.text("name"), row.code("parent") or None,
-                   row.text("kind", 60) or "Đảng bộ")  # fmt: skip
+    unit = UnitRow(
+        number,
+        row.code("code"),
+        row.text("name"),
+        row.code("parent") or None,
+        row.text("kind", 60) or "Đảng bộ",
+    )
     return unit if row.ok else None
 
 
@@ -485,12 +529,17 @@ def _branch(number: int, cells: dict[str, Any], problems: list[Problem]) -> Bran
         except ScheduleError as exc:
             row.bad("schedule", exc.args[0])
     branch = BranchRow(
-        number, row.code("code"), row.text("name"), row.code("unit"),
+        number,
+        row.code("code"),
+        row.text("name"),
+        row.code("unit"),
         schedule,  # type: ignore[arg-type]
         row.clock_time("start"),  # type: ignore[arg-type]
-        row.minutes("duration"), row.text("venue", 300), row.text("secretary", 120),
+        row.minutes("duration"),
+        row.text("venue", 300),
+        row.text("secretary", 120),
         row.phone("secretary_phone") or "",
-    )  # fmt: skip
+    )
     return branch if row.ok else None
 
 
@@ -499,8 +548,15 @@ def _person(number: int, cells: dict[str, Any], problems: list[Problem]) -> Pers
     username = row.text("telegram", 64).lstrip("@") or None
     if username and not re.fullmatch(r"[A-Za-z0-9_]{4,32}", username):
         row.bad("telegram", N_("a Telegram username has 4 to 32 letters, digits or _"))
-    person = PersonRow(number, row.code("code"), row.text("name", 120), row.text("title"),
-                       row.phone("phone"), row.roles("roles"), username)  # fmt: skip
+    person = PersonRow(
+        number,
+        row.code("code"),
+        row.text("name", 120),
+        row.text("title"),
+        row.phone("phone"),
+        row.roles("roles"),
+        username,
+    )
     return person if row.ok else None
 
 
@@ -542,18 +598,32 @@ def _check_unique_codes(roster: Roster, problems: list[Problem]) -> None:
         for row in rows or []:
             if row.code in seen_units:
                 other_sheet, other_row = seen_units[row.code]
-                problems.append(Problem(sheet.title, row.row, sheet.column("code").header,
-                                        row.code, N_("the code is also used in {sheet} row {row}"),
-                                        {"sheet": other_sheet, "row": other_row}))  # fmt: skip
+                problems.append(
+                    Problem(
+                        sheet.title,
+                        row.row,
+                        sheet.column("code").header,
+                        row.code,
+                        N_("the code is also used in {sheet} row {row}"),
+                        {"sheet": other_sheet, "row": other_row},
+                    )
+                )
             else:
                 seen_units[row.code] = (sheet.title, row.row)
     for sheet, rows in ((PEOPLE, roster.people), (TOPICS, roster.topics)):
         seen: dict[str, int] = {}
         for row in rows or []:
             if row.code in seen:
-                problems.append(Problem(sheet.title, row.row, sheet.column("code").header,
-                                        row.code, N_("the code is also used in {sheet} row {row}"),
-                                        {"sheet": sheet.title, "row": seen[row.code]}))  # fmt: skip
+                problems.append(
+                    Problem(
+                        sheet.title,
+                        row.row,
+                        sheet.column("code").header,
+                        row.code,
+                        N_("the code is also used in {sheet} row {row}"),
+                        {"sheet": sheet.title, "row": seen[row.code]},
+                    )
+                )
             else:
                 seen[row.code] = row.row
     phones: dict[str, int] = {}
@@ -561,9 +631,16 @@ def _check_unique_codes(roster: Roster, problems: list[Problem]) -> None:
         if row.phone is None:
             continue
         if row.phone in phones:
-            problems.append(Problem(PEOPLE.title, row.row, PEOPLE.column("phone").header,
-                                    row.phone, N_("the phone number is also in {sheet} row {row}"),
-                                    {"sheet": PEOPLE.title, "row": phones[row.phone]}))  # fmt: skip
+            problems.append(
+                Problem(
+                    PEOPLE.title,
+                    row.row,
+                    PEOPLE.column("phone").header,
+                    row.phone,
+                    N_("the phone number is also in {sheet} row {row}"),
+                    {"sheet": PEOPLE.title, "row": phones[row.phone]},
+                )
+            )
         else:
             phones[row.phone] = row.row
 

@@ -24,21 +24,47 @@ from dateutil.rrule import rrulestr
 from bot.i18n import N_
 
 WEEKDAYS = {  # folded Vietnamese -> RFC 5545 day
-    "chu nhat": "SU", "cn": "SU",
-    "thu hai": "MO", "thu 2": "MO", "t2": "MO",
-    "thu ba": "TU", "thu 3": "TU", "t3": "TU",
-    "thu tu": "WE", "thu 4": "WE", "t4": "WE",
-    "thu nam": "TH", "thu 5": "TH", "t5": "TH",
-    "thu sau": "FR", "thu 6": "FR", "t6": "FR",
-    "thu bay": "SA", "thu 7": "SA", "t7": "SA",
-}  # fmt: skip
+    "chu nhat": "SU",
+    "cn": "SU",
+    "thu hai": "MO",
+    "thu 2": "MO",
+    "t2": "MO",
+    "thu ba": "TU",
+    "thu 3": "TU",
+    "t3": "TU",
+    "thu tu": "WE",
+    "thu 4": "WE",
+    "t4": "WE",
+    "thu nam": "TH",
+    "thu 5": "TH",
+    "t5": "TH",
+    "thu sau": "FR",
+    "thu 6": "FR",
+    "t6": "FR",
+    "thu bay": "SA",
+    "thu 7": "SA",
+    "t7": "SA",
+}
 ORDINALS = {
-    "1": 1, "nhat": 1, "thu nhat": 1, "dau": 1, "dau tien": 1,
-    "2": 2, "hai": 2, "thu hai": 2,
-    "3": 3, "ba": 3, "thu ba": 3,
-    "4": 4, "tu": 4, "thu tu": 4, "bon": 4,
-    "cuoi": -1, "cuoi cung": -1, "sau cung": -1,
-}  # fmt: skip
+    "1": 1,
+    "nhat": 1,
+    "thu nhat": 1,
+    "dau": 1,
+    "dau tien": 1,
+    "2": 2,
+    "hai": 2,
+    "thu hai": 2,
+    "3": 3,
+    "ba": 3,
+    "thu ba": 3,
+    "4": 4,
+    "tu": 4,
+    "thu tu": 4,
+    "bon": 4,
+    "cuoi": -1,
+    "cuoi cung": -1,
+    "sau cung": -1,
+}
 _NOISE = re.compile(r"\b(?:hang|moi|cua|trong) thang\b|\b(?:cua|trong)\b")
 _DAY = re.compile(r"^(?:ngay|mung|mong)\s*(\d{1,2})$")
 _WEEKDAY_FIRST = re.compile(
@@ -91,7 +117,8 @@ def parse_schedule(text: str) -> Schedule:
         return Schedule(f"FREQ=MONTHLY;BYDAY={position}{weekday}", raw)
     raise ScheduleError(
         N_(
-            'cannot read the schedule; write e.g. "ngày 5", "Chủ nhật tuần 1" or "thứ Bảy cuối tháng"'
+            "cannot read the schedule; write e.g. «ngày 5», «Chủ nhật tuần 1»"
+            " or «thứ Bảy cuối tháng»"
         )
     )
 

@@ -25,10 +25,15 @@ async def test_chibo_run_answers_a_stranger_and_greets_an_admin(
         CHIBO_ADMIN_IDS=str(ADMIN_TELEGRAM_ID),
     )
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run",
-        env=env, cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         stranger = TgUser(tg, 555002, "Khách")
         await stranger.send("/start")
@@ -57,9 +62,14 @@ async def test_chibo_run_with_a_token_telegram_refuses(
         CHIBO_TELEGRAM_BASE_URL=tg.base_url,
     )
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run",
-        env=env, cwd=tmp_path, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stderr=asyncio.subprocess.PIPE,
+    )
     _, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 2
     assert (

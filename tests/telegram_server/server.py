@@ -34,10 +34,24 @@ GROUP_PER_MINUTE = 20
 
 # Methods that deliver a message to a chat, and so count against the flood limits.
 SENDING_METHODS = {
-    "sendMessage", "sendPhoto", "sendDocument", "sendAudio", "sendVoice", "sendVideo",
-    "sendAnimation", "sendSticker", "sendLocation", "sendContact", "sendPoll", "sendDice",
-    "sendMediaGroup", "sendVenue", "sendVideoNote", "copyMessage", "forwardMessage",
-}  # fmt: skip
+    "sendMessage",
+    "sendPhoto",
+    "sendDocument",
+    "sendAudio",
+    "sendVoice",
+    "sendVideo",
+    "sendAnimation",
+    "sendSticker",
+    "sendLocation",
+    "sendContact",
+    "sendPoll",
+    "sendDice",
+    "sendMediaGroup",
+    "sendVenue",
+    "sendVideoNote",
+    "copyMessage",
+    "forwardMessage",
+}
 
 
 # What the server keeps about a bot message beyond what Telegram returns.

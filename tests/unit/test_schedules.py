@@ -42,9 +42,17 @@ def test_forms_a_clerk_writes(text: str, rule: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "thỉnh thoảng", "ngày 32", "ngày 0", "thứ Tám tuần 1", "Chủ nhật tuần 6",
-             "FREQ=SOMETIMES"],
-)  # fmt: skip
+    "text",
+    [
+        "",
+        "thỉnh thoảng",
+        "ngày 32",
+        "ngày 0",
+        "thứ Tám tuần 1",
+        "Chủ nhật tuần 6",
+        "FREQ=SOMETIMES",
+    ],
+)
 def test_what_is_not_a_schedule(text: str) -> None:
     with pytest.raises(ScheduleError):
         parse_schedule(text)
@@ -52,9 +60,19 @@ def test_what_is_not_a_schedule(text: str) -> None:
 
 def test_day_31_falls_on_the_last_day_of_shorter_months() -> None:
     assert days("ngày 31") == [
-        "31/01", "28/02", "31/03", "30/04", "31/05", "30/06",
-        "31/07", "31/08", "30/09", "31/10", "30/11", "31/12",
-    ]  # fmt: skip
+        "31/01",
+        "28/02",
+        "31/03",
+        "30/04",
+        "31/05",
+        "30/06",
+        "31/07",
+        "31/08",
+        "30/09",
+        "31/10",
+        "30/11",
+        "31/12",
+    ]
 
 
 def test_day_30_and_29_in_february_of_a_leap_year() -> None:
@@ -71,6 +89,7 @@ def test_first_sunday_and_last_saturday() -> None:
 
 
 def test_occurrences_are_local_times() -> None:
-    (first,) = occurrences("FREQ=MONTHLY;BYMONTHDAY=5", time(19, 30), ZONE,
-                           date(2026, 12, 1), date(2026, 12, 31))  # fmt: skip
+    (first,) = occurrences(
+        "FREQ=MONTHLY;BYMONTHDAY=5", time(19, 30), ZONE, date(2026, 12, 1), date(2026, 12, 31)
+    )
     assert first.isoformat() == "2026-12-05T19:30:00+07:00"

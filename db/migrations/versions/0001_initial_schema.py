@@ -138,7 +138,8 @@ def upgrade() -> None:
     )
     op.create_table('drafts',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('telegram_id', sa.BigInteger(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=True),
     sa.Column('flow', sa.String(length=30), nullable=False),
     sa.Column('subject_id', sa.Integer(), nullable=False),
     sa.Column('step', sa.String(length=40), nullable=False),
@@ -149,7 +150,7 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_drafts_person_id_people')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_drafts')),
-    sa.UniqueConstraint('person_id', 'flow', 'subject_id', name=op.f('uq_drafts_person_id_flow_subject_id'))
+    sa.UniqueConstraint('telegram_id', 'flow', 'subject_id', name=op.f('uq_drafts_telegram_id_flow_subject_id'))
     )
     op.create_table('group_chats',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -159,7 +160,7 @@ def upgrade() -> None:
     sa.Column('state', sa.Enum('pending', 'active', 'removed', name='groupstate', native_enum=False, length=20), nullable=False),
     sa.Column('registered_by_id', sa.Integer(), nullable=True),
     sa.Column('registered_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('migrated_to_chat_id', sa.BigInteger(), nullable=True),
+    sa.Column('previous_chat_id', sa.BigInteger(), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['registered_by_id'], ['people.id'], name=op.f('fk_group_chats_registered_by_id_people')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_group_chats')),

@@ -1,0 +1,159 @@
+"""The office's commands in chat: look up and change who follows which branch."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, filters
+
+from bot.access import requires
+from bot.context import Ctx
+from bot.menus import set_person_menu
+from bot.render import Screen
+from bot.render import admin as screens
+from bot.reply import reply
+from bot.services.directory import DirectoryService
+from bot.services.linking import LinkingService
+from bot.services.roster import RosterService
+from bot.services.roster_workbook import parse_day
+from db.models import Role
+
+
+def _directory(ctx: Ctx) -> DirectoryService:
+    return DirectoryService(ctx.db, ctx.clock, ctx.settings.zone)
+
+
+async def _reply_all(update: Update, texts: list[str]) -> None:
+    for text in texts:
+        await reply(update, Screen(text))
+
+
+@requires(Role.ADMIN)
+async def on_units(update: Update, ctx: Ctx) -> None:
+    await _reply_all(update, screens.overview(await _directory(ctx).overview(), ctx.lang))
+
+
+@requires(Role.ADMIN)
+async def on_find_person(update: Update, ctx: Ctx) -> None:
+    query = " ".join(ctx.args or []).strip()
+    if not query:
+        await reply(update, screens.usage("timcanbo", ctx.lang))
+        return
+    people = await _directory(ctx).find_people(query[:100])
+    await _reply_all(update, screens.people_found(people, query[:100], ctx.lang))
+
+
+@requires(Role.ADMIN)
+async def on_person(update: Update, ctx: Ctx) -> None:
+    if len(ctx.args or []) != 1:
+        await reply(update, screens.usage("canbo", ctx.lang))
+        return
+    card = await _directory(ctx).person_card(ctx.args[0][:40])
+    if card is None:
+        await reply(update, screens.unlinked_done(None, False, ctx.lang))
+        return
+    await _reply_all(update, screens.person_card(card, ctx.lang))
+
+
+@requires(Role.ADMIN)
+async def on_unlinked(update: Update, ctx: Ctx) -> None:
+    await _reply_all(update, screens.unlinked(await _directory(ctx).unlinked(), ctx.lang))
+
+
+def _dates(values: list[str]) -> tuple[list[date | None], str | None]:
+    """The dates given, or the first value that is not a date."""
+    parsed: list[date | None] = []
+    for value in values:
+        day = parse_day(value)
+        if day is None:
+            return [], value
+        parsed.append(day)
+    return parsed, None
+
+
+@requires(Role.ADMIN)
+async def on_assign(update: Update, ctx: Ctx) -> None:
+    args = ctx.args or []
+    if not 2 <= len(args) <= 4:
+        await reply(update, screens.usage("phancong", ctx.lang))
+        return
+    dates, bad = _dates(args[2:])
+    if bad is not None:
+        await reply(update, screens.bad_date(bad[:40], ctx.lang))
+        return
+    dates += [None] * (2 - len(dates))
+    result = await _directory(ctx).assign(
+        args[0][:40], args[1][:40], dates[0], dates[1], ctx.actor.who
+    )  # type: ignore[union-attr]
+    await reply(update, screens.assign_result(result, ended=False, lang=ctx.lang))
+
+
+@requires(Role.ADMIN)
+async def on_end_assignment(update: Update, ctx: Ctx) -> None:
+    args = ctx.args or []
+    if not 2 <= len(args) <= 3:
+        await reply(update, screens.usage("ketthuc", ctx.lang))
+        return
+    dates, bad = _dates(args[2:])
+    if bad is not None:
+        await reply(update, screens.bad_date(bad[:40], ctx.lang))
+        return
+    result = await _directory(ctx).end_assignment(
+        args[0][:40], args[1][:40], dates[0] if dates else None, ctx.actor.who
+    )  # type: ignore[union-attr]
+    await reply(update, screens.assign_result(result, ended=True, lang=ctx.lang))
+
+
+@requires(Role.ADMIN)
+async def on_invite(update: Update, ctx: Ctx) -> None:
+    if len(ctx.args or []) != 1:
+        await reply(update, screens.usage("moi", ctx.lang))
+        return
+    invitation = await LinkingService(ctx.db, ctx.clock).create_invite(
+        ctx.args[0][:40],
+        ctx.actor.who,
+        ctx.settings.invite_ttl_days,  # type: ignore[union-attr]
+    )
+    if invitation is None:
+        await reply(update, screens.unlinked_done(None, False, ctx.lang))
+        return
+    await reply(update, screens.invite(invitation, ctx.bot.username, ctx.lang))
+
+
+@requires(Role.ADMIN)
+async def on_unlink(update: Update, ctx: Ctx) -> None:
+    if len(ctx.args or []) != 1:
+        await reply(update, screens.usage("huylienket", ctx.lang))
+        return
+    person, previous = await LinkingService(ctx.db, ctx.clock).unlink(
+        ctx.args[0][:40],
+        ctx.actor.who,  # type: ignore[union-attr]
+    )
+    if previous is not None:
+        await set_person_menu(ctx.bot, previous, frozenset(), ctx.settings.locale)
+    await reply(update, screens.unlinked_done(person, previous is not None, ctx.lang))
+
+
+@requires(Role.ADMIN)
+async def on_export(update: Update, ctx: Ctx) -> None:
+    content = await RosterService(ctx.db, ctx.clock).export()
+    today = ctx.clock.now().astimezone(ctx.settings.zone).date()
+    assert update.effective_chat is not None
+    await update.effective_chat.send_document(content, filename=f"danh-sach-{today:%Y-%m-%d}.xlsx")
+
+
+def register(app: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    for name, handler in (
+        ("donvi", on_units),
+        ("timcanbo", on_find_person),
+        ("canbo", on_person),
+        ("chualienket", on_unlinked),
+        ("phancong", on_assign),
+        ("ketthuc", on_end_assignment),
+        ("moi", on_invite),
+        ("huylienket", on_unlink),
+        ("xuatdanhsach", on_export),
+    ):
+        app.add_handler(CommandHandler(name, handler, filters=private))

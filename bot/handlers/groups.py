@@ -1,0 +1,108 @@
+"""The leadership group: registered by an admin, followed when it changes or the bot leaves."""
+
+from __future__ import annotations
+
+from telegram import ChatMember, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import callbacks
+from bot.access import requires
+from bot.context import Ctx
+from bot.menus import set_group_menu
+from bot.notify import notify_admins
+from bot.render import groups as screens
+from bot.render.start import stale_button
+from bot.reply import answer_button, reply
+from bot.services import audit
+from bot.services.groups import ConfirmOutcome, GroupService
+from db.models import Role
+
+PRESENT = {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED}
+
+
+async def on_my_membership(update: Update, ctx: Ctx) -> None:
+    change = update.my_chat_member
+    assert change is not None
+    chat = change.chat
+    if chat.type not in (chat.GROUP, chat.SUPERGROUP):
+        return
+    groups = GroupService(ctx.db, ctx.clock)
+    title = chat.title or ""
+    if change.new_chat_member.status in PRESENT:
+        await groups.bot_added(chat.id, title)
+        return
+    who = audit.Who(telegram_id=change.from_user.id if change.from_user else None)
+    removed = await groups.bot_removed(chat.id, title, who)
+    if removed is not None:
+        await notify_admins(
+            ctx.db,
+            ctx.runtime,
+            f"group:{chat.id}:removed:u{update.update_id}",
+            lambda lang: screens.removed_notice(title, lang),
+        )
+
+
+async def on_migration(update: Update, ctx: Ctx) -> None:
+    message = update.effective_message
+    assert message is not None
+    if message.migrate_to_chat_id:
+        old, new = message.chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old, new = message.migrate_from_chat_id, message.chat.id
+    else:
+        return
+    group = await GroupService(ctx.db, ctx.clock).migrated(old, new)
+    if group is not None:
+        await set_group_menu(ctx.bot, new, ctx.settings.locale)
+        title = group.title
+        await notify_admins(
+            ctx.db,
+            ctx.runtime,
+            f"group:{old}:migrated",
+            lambda lang: screens.migrated_notice(title, lang),
+        )
+
+
+@requires(Role.ADMIN)
+async def on_register(update: Update, ctx: Ctx) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    if chat.type not in (chat.GROUP, chat.SUPERGROUP):
+        await reply(update, screens.not_here(ctx.lang))
+        return
+    await GroupService(ctx.db, ctx.clock).request(chat.id, chat.title or "")
+    await reply(update, screens.registration_request(chat.id, chat.title or "", ctx.lang))
+
+
+@requires(Role.ADMIN)
+async def on_register_answer(update: Update, ctx: Ctx) -> None:
+    query = update.callback_query
+    assert query is not None and query.message is not None and ctx.actor is not None
+    data = callbacks.parse(query.data)
+    chat = query.message.chat
+    # The chat comes from Telegram's own record of where the button is, never from the data.
+    if data is None or data.int_part(0) != chat.id:
+        await answer_button(update, stale_button(ctx.lang))
+        return
+    await query.answer()
+    if data.parts[-1] != "ok":
+        await query.edit_message_text(screens.cancelled(ctx.lang).text)
+        return
+    outcome = await GroupService(ctx.db, ctx.clock).confirm(chat.id, ctx.actor.who)
+    if outcome == ConfirmOutcome.CONFIRMED:
+        await set_group_menu(ctx.bot, chat.id, ctx.settings.locale)
+    await query.edit_message_text(screens.confirmed(outcome, chat.title or "", ctx.lang).text)
+
+
+def register(app: Application) -> None:
+    app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
+    app.add_handler(CommandHandler("dangkynhom", on_register))
+    app.add_handler(CallbackQueryHandler(on_register_answer, pattern=callbacks.pattern("grp")))

@@ -1,0 +1,121 @@
+"""The roster workbook sent in chat: checked and previewed, imported only after Confirm."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+
+from bot import callbacks
+from bot.access import requires
+from bot.context import Ctx
+from bot.render import Screen, split_lines
+from bot.render import roster as screens
+from bot.reply import answer_button, reply
+from bot.services.drafts import DraftService
+from bot.services.roster import ImportResult, RosterService
+from bot.services.roster_workbook import WorkbookError, read_file
+from db.models import Role
+
+log = logging.getLogger(__name__)
+
+FLOW = "roster_import"
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_MESSAGES = 3
+
+
+async def _import(ctx: Ctx, file_id: str, file_name: str, *, dry_run: bool) -> ImportResult | str:
+    """The import's result, or a catalog text saying why the file could not be read."""
+    try:
+        content = bytes(await (await ctx.bot.get_file(file_id)).download_as_bytearray())
+        rows, problems = read_file(file_name, content)
+    except WorkbookError as exc:
+        return exc.args[0]
+    except TelegramError:
+        log.exception("could not download the roster file %s", file_name)
+        return screens.DOWNLOAD_FAILED
+    return await RosterService(ctx.db, ctx.clock).import_rows(
+        rows,
+        problems,
+        ctx.actor.who,
+        dry_run=dry_run,
+        source=file_name,  # type: ignore[union-attr]
+    )
+
+
+@requires(Role.ADMIN)
+async def on_document(update: Update, ctx: Ctx) -> None:
+    message = update.effective_message
+    assert message is not None and message.document is not None and ctx.actor is not None
+    document = message.document
+    file_name = document.file_name or "roster.xlsx"
+    if (document.file_size or 0) > MAX_FILE_BYTES:
+        await reply(update, screens.too_big(ctx.lang))
+        return
+    result = await _import(ctx, document.file_id, file_name, dry_run=True)
+    if isinstance(result, str):
+        await reply(update, screens.unreadable(result, ctx.lang))
+        return
+    lines = screens.import_report(result, ctx.lang, dry_run=True)
+    keyboard = None
+    if not result.problems and result.changed:
+        draft = await DraftService(ctx.db, ctx.clock).save(
+            ctx.actor.telegram_id,
+            ctx.actor.person.id if ctx.actor.person else None,
+            FLOW,
+            0,
+            "confirm",
+            {"file_id": document.file_id, "file_name": file_name},
+        )
+        keyboard = screens.confirm_keyboard(draft.id, draft.revision, ctx.lang)
+    await _send_report(update, lines, keyboard, ctx)
+
+
+async def _send_report(update: Update, lines: list[str], keyboard, ctx: Ctx) -> None:
+    messages = split_lines(lines)
+    if len(messages) > MAX_MESSAGES:
+        assert update.effective_chat is not None
+        messages = [*messages[: MAX_MESSAGES - 1], screens.more_in_file(ctx.lang)]
+        await update.effective_chat.send_document(
+            screens.plain_report(lines).encode("utf-8"), filename="kiem-tra-danh-sach.txt"
+        )
+    for index, text in enumerate(messages):
+        last = index == len(messages) - 1
+        await reply(update, Screen(text, keyboard if last else None))
+
+
+@requires(Role.ADMIN)
+async def on_confirm(update: Update, ctx: Ctx) -> None:
+    query = update.callback_query
+    assert query is not None and ctx.actor is not None
+    data = callbacks.parse(query.data)
+    drafts = DraftService(ctx.db, ctx.clock)
+    draft = None
+    if data is not None:
+        draft = await drafts.open_draft(
+            ctx.actor.telegram_id, FLOW, data.int_part(0), data.int_part(1)
+        )
+    if draft is None or data is None:
+        await answer_button(update, screens.stale(ctx.lang))
+        return
+    await query.answer()
+    file_id, file_name = draft.data["file_id"], draft.data["file_name"]
+    await drafts.close(draft)
+    if data.parts[-1] != "ok":
+        await query.edit_message_reply_markup(None)
+        await reply(update, screens.cancelled(ctx.lang))
+        return
+    await query.edit_message_reply_markup(None)
+    result = await _import(ctx, file_id, file_name, dry_run=False)
+    if isinstance(result, str):
+        await reply(update, screens.unreadable(result, ctx.lang))
+        return
+    await _send_report(update, screens.import_report(result, ctx.lang, dry_run=False), None, ctx)
+
+
+def register(app: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(private & filters.Document.ALL, on_document))
+    app.add_handler(CallbackQueryHandler(on_confirm, pattern=callbacks.pattern("ri")))

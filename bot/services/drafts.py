@@ -1,0 +1,80 @@
+"""Conversations in progress, saved at every step so that nothing lives only in memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from db.models import Draft
+
+
+class DraftService:
+    def __init__(self, db: AsyncSession, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def save(
+        self,
+        telegram_id: int,
+        person_id: int | None,
+        flow: str,
+        subject_id: int,
+        step: str,
+        data: dict[str, Any],
+    ) -> Draft:
+        """Start or replace the draft of this flow and subject; each save bumps its revision."""
+        now = self.clock.now()
+        draft = await self.db.scalar(
+            select(Draft).where(
+                Draft.telegram_id == telegram_id, Draft.flow == flow, Draft.subject_id == subject_id
+            )
+        )
+        if draft is None:
+            draft = Draft(
+                telegram_id=telegram_id,
+                person_id=person_id,
+                flow=flow,
+                subject_id=subject_id,
+                step=step,
+                data=data,
+                revision=1,
+                active=True,
+                created_at=now,
+                updated_at=now,
+            )
+            self.db.add(draft)
+        else:
+            draft.person_id = person_id
+            draft.step = step
+            draft.data = data
+            draft.revision += 1
+            draft.active = True
+            draft.updated_at = now
+        await self.db.commit()
+        return draft
+
+    async def open_draft(
+        self, telegram_id: int, flow: str, draft_id: int | None, revision: int | None
+    ) -> Draft | None:
+        """The draft a button refers to, if it is this account's, still open, and unchanged."""
+        if draft_id is None or revision is None:
+            return None
+        draft = await self.db.get(Draft, draft_id)
+        if (
+            draft is None
+            or draft.telegram_id != telegram_id
+            or draft.flow != flow
+            or not draft.active
+            or draft.revision != revision
+        ):
+            return None
+        return draft
+
+    async def close(self, draft: Draft) -> None:
+        draft.active = False
+        draft.revision += 1
+        draft.updated_at = self.clock.now()
+        await self.db.commit()
