@@ -160,6 +160,35 @@ def cmd_roster_export(settings: Settings, args: argparse.Namespace) -> None:
     print(args.file)
 
 
+def cmd_invite(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.services.audit import Who
+    from bot.services.linking import LinkingService
+
+    token = require_token(settings)
+
+    async def work(session):
+        return await LinkingService(session, SystemClock()).create_invite(
+            args.person_code, Who.command_line(), settings.invite_ttl_days
+        )
+
+    async def bot_username() -> str:
+        try:
+            async with Bot(token, base_url=settings.telegram_base_url) as bot:
+                return bot.username
+        except TelegramError as exc:
+            raise CommandFailed(f"telegram: getMe failed: {_first_line(exc)}") from exc
+
+    username = asyncio.run(bot_username())
+    invitation = asyncio.run(_in_session(settings, work))
+    if invitation is None:
+        raise CommandFailed(f"no active person has the code {args.person_code!r}")
+    print(f"https://t.me/{username}?start={invitation.token}")
+    print(
+        f"for {invitation.person.full_name} ({invitation.person.code}); single use,"
+        f" valid for {invitation.ttl_days} days"
+    )
+
+
 def _translated(settings: Settings, exc: BaseException) -> str:
     from bot.i18n import translations
 
@@ -202,6 +231,12 @@ def build_parser() -> argparse.ArgumentParser:
     roster_export = roster_commands.add_parser("export", help="write the roster as .xlsx")
     roster_export.add_argument("file", metavar="FILE")
     roster_export.set_defaults(handler=cmd_roster_export)
+
+    invite = commands.add_parser(
+        "invite", help="make a single-use link that links a person's Telegram account"
+    )
+    invite.add_argument("person_code", metavar="PERSON_CODE")
+    invite.set_defaults(handler=cmd_invite)
 
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")

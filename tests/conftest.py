@@ -184,3 +184,55 @@ def admin(tg: BotApiServer) -> TgUser:
 @pytest.fixture
 def stranger(tg: BotApiServer) -> TgUser:
     return TgUser(tg, 555001, "Người lạ")
+
+
+SAMPLE_ROSTER = Path(__file__).resolve().parent.parent / "examples" / "roster-sample.xlsx"
+
+
+async def import_sample_roster(database_url: str, clock: ManualClock) -> None:
+    from bot.services.audit import Who
+    from bot.services.roster import RosterService
+    from bot.services.roster_workbook import read_file
+    from db.session import create_engine, create_sessionmaker
+
+    engine = create_engine(database_url)
+    try:
+        async with create_sessionmaker(engine)() as db:
+            rows, problems = read_file(SAMPLE_ROSTER.name, SAMPLE_ROSTER.read_bytes())
+            result = await RosterService(db, clock).import_rows(
+                rows, problems, Who.command_line(), dry_run=False
+            )
+            assert result.problems == []
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def roster(database_url: str, clock: ManualClock) -> None:
+    """The sample ward's roster, imported before the bot starts."""
+    await import_sample_roster(database_url, clock)
+
+
+class Db:
+    """Reads the test's database, to check what the bot stored."""
+
+    def __init__(self, url: str) -> None:
+        from db.session import create_engine, create_sessionmaker
+
+        self.engine = create_engine(url)
+        self.sessions = create_sessionmaker(self.engine)
+
+    async def scalar(self, statement):  # noqa: ANN001, ANN201
+        async with self.sessions() as session:
+            return await session.scalar(statement)
+
+    async def all(self, statement):  # noqa: ANN001, ANN201
+        async with self.sessions() as session:
+            return list((await session.execute(statement)).all())
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Db]:
+    reader = Db(database_url)
+    yield reader
+    await reader.engine.dispose()

@@ -127,18 +127,17 @@ class RosterService:
         people_in_db = {p.code: p for p in await self.db.scalars(select(Person))}
 
         def known_units(branch: bool) -> set[str]:
-            rows = roster.branches if branch else roster.units
-            if rows is not None:
-                return {row.code for row in rows}
+            sheet_key = "branches" if branch else "units"
+            if sheet_key in roster.codes:
+                return roster.codes[sheet_key]
             return {c for c, u in units_in_db.items() if u.active and u.is_branch == branch}
 
         unit_codes = known_units(branch=False)
         branch_codes = known_units(branch=True)
-        person_codes = (
-            {row.code for row in roster.people}
-            if roster.people is not None
-            else {c for c, p in people_in_db.items() if p.active}
-        )
+        if "people" in roster.codes:
+            person_codes = roster.codes["people"]
+        else:
+            person_codes = {c for c, p in people_in_db.items() if p.active}
         for row in roster.units or []:
             if row.parent_code is not None and row.parent_code not in unit_codes:
                 problems.append(

@@ -200,6 +200,9 @@ class Roster:
     people: list[PersonRow] | None = None
     assignments: list[AssignmentRow] | None = None
     topics: list[TopicRow] | None = None
+    # Every code written in each sheet, bad rows included, so that one bad cell is reported
+    # once and not again by every row that refers to its code.
+    codes: dict[str, set[str]] = field(default_factory=dict)
 
 
 RawRow = tuple[int, dict[str, Any]]
@@ -489,6 +492,8 @@ def parse_roster(rows: dict[str, list[RawRow]]) -> tuple[Roster, list[Problem]]:
     against the database by the roster service."""
     problems: list[Problem] = []
     roster = Roster()
+    for sheet_key, sheet_rows in rows.items():
+        roster.codes[sheet_key] = {_code_text(cells.get("code")) for _, cells in sheet_rows}
     if "units" in rows:
         roster.units = [_unit(n, c, problems) for n, c in rows["units"]]
     if "branches" in rows:
@@ -505,6 +510,12 @@ def parse_roster(rows: dict[str, list[RawRow]]) -> tuple[Roster, list[Problem]]:
             setattr(roster, sheet_key, [row for row in parsed if row is not None])
     _check_unique_codes(roster, problems)
     return roster, problems
+
+
+def _code_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else " ".join(str(value).split())
 
 
 def _unit(number: int, cells: dict[str, Any], problems: list[Problem]) -> UnitRow | None:

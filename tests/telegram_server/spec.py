@@ -68,7 +68,7 @@ def parse_params(method: str, raw: dict[str, Any], from_form: bool) -> dict[str,
     for name, value in raw.items():
         field = fields.get(name)
         if field is None:
-            raise ApiError(400, f"Bad Request: unknown parameter {name!r} for method {method}")
+            continue  # Telegram ignores parameters a method does not take
         params[name] = _decode(field, value, from_form, method)
     for field in fields.values():
         if field.required and (field.name not in params or params[field.name] in ("", None)):

@@ -1,0 +1,154 @@
+"""The office keeps the roster from chat: import the workbook with a confirmation, look
+people and branches up, assign, and chase those not yet linked. Nobody else can."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from db.models import Assignment, AuditEntry, Person, Unit
+from tests.conftest import SAMPLE_ROSTER
+from tests.telegram_server.server import BotApiServer
+from tests.telegram_server.users import TgUser
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ADMIN_COMMANDS = ["/donvi", "/timcanbo An", "/canbo CB01", "/phancong CB01 KP02",
+                  "/ketthuc CB01 KP01", "/chualienket", "/moi CB01", "/huylienket CB01",
+                  "/xuatdanhsach"]
+
+
+async def linked_member(tg: BotApiServer, db, code: str, user_id: int) -> TgUser:
+    user = TgUser(tg, user_id, code)
+    phone = await db.scalar(select(Person.phone).where(Person.code == code))
+    await user.send_contact(phone)
+    await user.expect_message(contains="Đã liên kết")
+    return user
+
+
+async def test_the_office_imports_the_workbook_after_confirming(bot, admin: TgUser, db) -> None:
+    await admin.send_document("danh-sach.xlsx", SAMPLE_ROSTER.read_bytes(), XLSX)
+    preview = await admin.expect_message(contains="Danh sách hợp lệ. Khi nhập sẽ có các thay đổi")
+    assert "• Chi bộ: thêm 30, cập nhật 0, ngừng hoạt động 0" in preview.text
+    assert preview.button_texts == ["✅ Nhập danh sách", "✖ Hủy"]
+    assert await db.scalar(select(func.count()).select_from(Unit)) == 0  # nothing before Confirm
+    confirm_data = preview.buttons[0]["callback_data"]
+
+    await admin.press("✅ Nhập danh sách")
+    done = await admin.expect_message(contains="Đã nhập danh sách")
+    assert "• Cán bộ: thêm 25" in done.text
+    assert await db.scalar(select(func.count()).select_from(Unit)) == 33
+    assert preview.buttons == []  # the buttons are gone from the preview
+    answer = await admin.press(data=confirm_data, message=preview)  # an old copy pressed again
+    assert "không còn hiệu lực" in answer["text"]
+    assert await db.scalar(select(func.count()).where(AuditEntry.action == "roster.import")) == 1
+
+    await admin.send_document("danh-sach.xlsx", SAMPLE_ROSTER.read_bytes(), XLSX)
+    same = await admin.expect_message(contains="Không có thay đổi")
+    assert same.buttons == []
+
+
+async def test_a_bad_workbook_is_explained_and_cancel_changes_nothing(bot, admin: TgUser, db):
+    workbook = load_workbook(SAMPLE_ROSTER)
+    workbook["Cán bộ"]["D4"] = "12345"
+    workbook["Chi bộ"]["E3"] = "25h"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    await admin.send_document("sai.xlsx", buffer.getvalue(), XLSX)
+    report = await admin.expect_message(contains="Danh sách có 2 lỗi; chưa nhập dữ liệu nào.")
+    assert "Trang «Cán bộ», dòng 4, cột «Điện thoại», giá trị «12345»" in report.text
+    assert "Trang «Chi bộ», dòng 3, cột «Giờ bắt đầu»" in report.text
+    assert report.buttons == []
+
+    await admin.send_document("khong-phai.xlsx", b"this is not a workbook", XLSX)
+    await admin.expect_message(contains="không phải là tệp Excel")
+    await admin.send_document("anh.jpg", b"\xff\xd8", "image/jpeg")
+    await admin.expect_message(contains="danh sách phải là tệp Excel .xlsx")
+
+    await admin.send_document("danh-sach.xlsx", SAMPLE_ROSTER.read_bytes(), XLSX)
+    await admin.expect_message(contains="Khi nhập sẽ có các thay đổi")
+    await admin.press("✖ Hủy")
+    await admin.expect_message(contains="Đã hủy. Dữ liệu không thay đổi.")
+    assert await db.scalar(select(func.count()).select_from(Unit)) == 0
+
+
+async def test_a_member_cannot_run_admin_commands_or_send_a_roster(
+    roster, bot, tg: BotApiServer, db
+) -> None:
+    member = await linked_member(tg, db, "CB07", 700007)
+    for command in ADMIN_COMMANDS:
+        await member.send(command)
+        refusal = await member.expect_message()
+        assert refusal.text == "Chức năng này không thuộc quyền hạn của đồng chí.", command
+    await member.send_document("danh-sach.xlsx", SAMPLE_ROSTER.read_bytes(), XLSX)
+    await member.expect_message(contains="không thuộc quyền hạn")
+    imports = select(func.count()).where(AuditEntry.action == "roster.import")
+    assert await db.scalar(imports) == 1  # only the one that set up this test
+
+
+async def test_a_stranger_learns_nothing_about_the_roster(roster, bot, stranger: TgUser) -> None:
+    await stranger.send("/start")
+    hint = (await stranger.expect_message()).text
+    for command in [*ADMIN_COMMANDS, "/help", "/dangkynhom", "Chi bộ Khu phố 1"]:
+        await stranger.send(command)
+        assert (await stranger.expect_message()).text == hint, command
+    await stranger.send_document("danh-sach.xlsx", SAMPLE_ROSTER.read_bytes(), XLSX)
+    assert (await stranger.expect_message()).text == hint
+    await stranger.send("/start CB01")
+    assert "không hợp lệ" in (await stranger.expect_message()).text
+    for message in stranger.all_messages():
+        assert "Khu phố" not in message.text and "Nguyễn" not in message.text
+
+
+async def test_the_office_looks_up_and_assigns(roster, bot, tg: BotApiServer, admin, db) -> None:
+    await admin.send("/donvi")
+    overview = await admin.expect_message(contains="Đảng bộ phường Thành Cổ")
+    assert "Chi bộ Khu phố 1 (KP01); ngày 5, 19 giờ 30 — Nguyễn Văn An" in overview.text
+
+    await admin.send("/timcanbo chi")
+    found = await admin.expect_message(contains="CB02")
+    assert "Trần Thị Thu Chi" in found.text and "chưa liên kết" in found.text
+
+    await admin.send("/phancong CB05 KP01 01/01/2027")
+    await admin.expect_message(contains="Đã phân công: đồng chí Hoàng Thị Hồng Hạnh")
+    await admin.send("/phancong CB05 KP01 01/02/2027")
+    await admin.expect_message(contains="đã được phân công theo dõi Chi bộ Khu phố 1")
+    await admin.send("/phancong CB05 KP01 31/02/2027")
+    await admin.expect_message(contains="«31/02/2027» không phải là ngày")
+    await admin.send("/phancong CB99 KP01")
+    await admin.expect_message(contains="Không có cán bộ nào có mã này")
+    await admin.send("/phancong CB05 XX01")
+    await admin.expect_message(contains="Không có chi bộ nào có mã này")
+    await admin.send("/phancong CB05")
+    await admin.expect_message(contains="Cách dùng: /phancong")
+    await admin.send("/ketthuc CB05 KP01 31/03/2027")
+    ended = await admin.expect_message(contains="Đã kết thúc phân công")
+    assert "từ 01/01/2027 đến 31/03/2027" in ended.text
+
+    await admin.send("/canbo CB05")
+    card = await admin.expect_message(contains="Hoàng Thị Hồng Hạnh")
+    assert "Telegram: chưa liên kết" in card.text
+    assert "Chi bộ Khu phố 1 (KP01), từ 01/01/2027 đến 31/03/2027" in card.text
+    assert await db.scalar(select(func.count()).where(AuditEntry.action.like("assignment.%"))) == 2
+
+    await admin.send("/chualienket")
+    chase = await admin.expect_message(contains="Có 25 cán bộ chưa liên kết tài khoản Telegram")
+    assert "CB05" in chase.text and "/moi" in chase.text
+
+    member = await linked_member(tg, db, "CB05", 700005)
+    await admin.send("/huylienket CB05")
+    await admin.expect_message(contains="Đã hủy liên kết tài khoản Telegram của đồng chí Hoàng Thị")
+    await member.send("/help")
+    await member.expect_message(contains="chưa được liên kết")
+    actions = [a for (a,) in await db.all(select(AuditEntry.action))]
+    assert "person.unlink" in actions
+    assert await db.scalar(select(func.count()).select_from(Assignment)) == 32
+
+
+async def test_the_office_exports_the_roster(roster, bot, admin: TgUser, tg: BotApiServer):
+    await admin.send("/xuatdanhsach")
+    sent = await admin.expect_message()
+    assert sent.document["file_name"].startswith("danh-sach-")
+    workbook = load_workbook(io.BytesIO(tg.files[sent.document["file_id"]].content))
+    assert workbook["Cán bộ"]["B2"].value == "Nguyễn Văn An"

@@ -1,0 +1,150 @@
+"""The roster workbook: the sample imports, bad rows are named and block everything,
+a second import and an export-import round trip change nothing."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from bot.clock import ManualClock
+from bot.render.roster import import_report
+from bot.services.audit import Who
+from bot.services.roster import RosterService
+from bot.services.roster_workbook import read_file
+from db.models import Assignment, BranchSchedule, Person, Role, Unit
+from db.session import create_engine, create_sessionmaker
+
+SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "roster-sample.xlsx"
+
+
+async def run_import(database_url: str, clock: ManualClock, name: str, content: bytes,
+                     dry_run: bool = False):
+    engine = create_engine(database_url)
+    try:
+        async with create_sessionmaker(engine)() as db:
+            rows, problems = read_file(name, content)
+            return await RosterService(db, clock).import_rows(
+                rows, problems, Who.command_line(), dry_run=dry_run, source=name
+            )
+    finally:
+        await engine.dispose()
+
+
+async def query(database_url: str, statement):
+    engine = create_engine(database_url)
+    try:
+        async with create_sessionmaker(engine)() as db:
+            return (await db.execute(statement)).all()
+    finally:
+        await engine.dispose()
+
+
+async def export(database_url: str, clock: ManualClock) -> bytes:
+    engine = create_engine(database_url)
+    try:
+        async with create_sessionmaker(engine)() as db:
+            return await RosterService(db, clock).export()
+    finally:
+        await engine.dispose()
+
+
+async def test_the_sample_imports_then_changes_nothing_twice(database_url, clock) -> None:
+    content = SAMPLE.read_bytes()
+    preview = await run_import(database_url, clock, SAMPLE.name, content, dry_run=True)
+    assert preview.problems == [] and preview.changed
+    assert await query(database_url, select(func.count()).select_from(Person)) == [(0,)]
+
+    first = await run_import(database_url, clock, SAMPLE.name, content)
+    assert len(first.changes["branches"].created) == 30
+    assert len(first.changes["people"].created) == 25
+    assert len(first.changes["units"].created) == 3
+    assert len(first.changes["assignments"].created) == 31
+    assert len(first.changes["topics"].created) == 13
+    second = await run_import(database_url, clock, SAMPLE.name, content)
+    assert second.problems == [] and not second.changed
+    assert import_report(second, "vi", dry_run=False) == [
+        "Danh sách hợp lệ. Không có thay đổi: dữ liệu đã trùng khớp."
+    ]
+
+    [(rule, text)] = await query(database_url, select(BranchSchedule.rrule, BranchSchedule.schedule_text)
+                                 .join(Unit, Unit.id == BranchSchedule.unit_id)
+                                 .where(Unit.code == "KP10"))
+    assert (rule, text) == ("FREQ=MONTHLY;BYMONTHDAY=28,29,30,31;BYSETPOS=-1", "ngày 31")
+    [(phone,)] = await query(database_url, select(Person.phone).where(Person.code == "CB02"))
+    assert phone.startswith("+849")
+
+
+async def test_export_then_import_is_a_no_op(database_url, clock) -> None:
+    await run_import(database_url, clock, SAMPLE.name, SAMPLE.read_bytes())
+    exported = await export(database_url, clock)
+    again = await run_import(database_url, clock, "xuat.xlsx", exported)
+    assert again.problems == [] and not again.changed
+    sheets = load_workbook(io.BytesIO(exported)).sheetnames
+    assert sheets == ["Đơn vị", "Chi bộ", "Cán bộ", "Phân công", "Chủ đề"]
+
+
+async def test_a_bad_row_in_each_sheet_imports_nothing_and_names_each(database_url, clock) -> None:
+    workbook = load_workbook(SAMPLE)
+    workbook["Đơn vị"]["C3"] = "KHONG-CO"          # parent unknown
+    workbook["Chi bộ"]["D5"] = "thỉnh thoảng"      # schedule not understood
+    workbook["Cán bộ"]["D4"] = "12345"             # not a phone
+    workbook["Phân công"]["C6"] = "31/02/2026"     # not a date
+    workbook["Chủ đề"]["A4"] = "CD01"              # duplicate code
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    result = await run_import(database_url, clock, "sai.xlsx", buffer.getvalue())
+    assert not result.applied
+    where = {(p.sheet, p.row, p.column) for p in result.problems}
+    assert where == {
+        ("Đơn vị", 3, "Mã đơn vị cấp trên"),
+        ("Chi bộ", 5, "Lịch sinh hoạt"),
+        ("Cán bộ", 4, "Điện thoại"),
+        ("Phân công", 6, "Từ ngày"),
+        ("Chủ đề", 4, "Mã chủ đề"),
+    }
+    lines = import_report(result, "vi", dry_run=False, escape=str)
+    assert lines[0] == "Danh sách có 5 lỗi; chưa nhập dữ liệu nào."
+    assert ('Trang «Cán bộ», dòng 4, cột «Điện thoại», giá trị «12345»: '
+            "không phải là số điện thoại.") in "\n".join(lines)
+    assert await query(database_url, select(func.count()).select_from(Unit)) == [(0,)]
+
+
+async def test_a_person_missing_from_a_new_workbook_is_deactivated_not_deleted(
+    database_url, clock
+) -> None:
+    await run_import(database_url, clock, SAMPLE.name, SAMPLE.read_bytes())
+    workbook = load_workbook(SAMPLE)
+    workbook["Cán bộ"].delete_rows(3)  # CB02
+    sheet = workbook["Phân công"]
+    for row in range(sheet.max_row, 1, -1):
+        if sheet.cell(row, 1).value == "CB02":
+            sheet.delete_rows(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = await run_import(database_url, clock, "moi.xlsx", buffer.getvalue())
+    assert result.problems == []
+    assert result.changes["people"].deactivated == ["CB02"]
+    assert await query(database_url, select(Person.active).where(Person.code == "CB02")) == [(False,)]
+    assert len(result.changes["assignments"].deactivated) == 2  # CB02 followed two branches
+    assert await query(database_url, select(func.count()).select_from(Assignment)) == [(29,)]
+
+
+async def test_roles_and_csv_sheets(database_url, clock) -> None:
+    csv_people = (
+        "Mã cán bộ;Họ và tên;Chức vụ;Điện thoại;Vai trò\n"
+        "A1;Lê Văn Tám;Bí thư;0912.000.111;lãnh đạo, thành viên\n"
+        "A2;Ngô Thị Chín;Văn phòng;+84 912 000 222;Quản trị\n"
+    ).encode()
+    result = await run_import(database_url, clock, "can-bo.csv", csv_people)
+    assert result.problems == [] and result.changes["people"].created == ["A1", "A2"]
+    engine = create_engine(database_url)
+    async with create_sessionmaker(engine)() as db:
+        people = {p.code: p for p in await db.scalars(select(Person))}
+        assert people["A1"].role_set == {Role.LEADER, Role.MEMBER}
+        assert people["A2"].role_set == {Role.ADMIN}
+        assert people["A2"].phone == "+84912000222"
+    await engine.dispose()
