@@ -76,12 +76,12 @@ def _about_a_chat(update: Update) -> bool:
 
 
 async def refuse_stranger(update: Update, ctx: ChiboContext) -> None:
-    chat = update.effective_chat
-    if chat is None or chat.type != ChatType.PRIVATE:
-        return  # never answer strangers in groups: it would tell the group the bot is there
-    if update.callback_query is not None:
+    if update.callback_query is not None:  # the answer is seen by the presser alone
         await answer_button(update, render.texts(ctx.lang).gettext("Not available."))
         return
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return  # never answer strangers in groups: it would tell the group who may do what
     await reply(update, start_screens.stranger(ctx.lang))
 
 

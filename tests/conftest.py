@@ -222,11 +222,11 @@ class Db:
         self.engine = create_engine(url)
         self.sessions = create_sessionmaker(self.engine)
 
-    async def scalar(self, statement):  # noqa: ANN001, ANN201
+    async def scalar(self, statement):
         async with self.sessions() as session:
             return await session.scalar(statement)
 
-    async def all(self, statement):  # noqa: ANN001, ANN201
+    async def all(self, statement):
         async with self.sessions() as session:
             return list((await session.execute(statement)).all())
 

@@ -85,13 +85,23 @@ async def test_an_invitation_link_works_once_and_not_after_expiry(
 
 async def test_chibo_invite_on_the_command_line(roster, tg: BotApiServer, database_url, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHIBO_")}
-    env.update(CHIBO_BOT_TOKEN=tg.token, CHIBO_DATABASE_URL=database_url,
-               CHIBO_TELEGRAM_BASE_URL=tg.base_url)
+    env.update(
+        CHIBO_BOT_TOKEN=tg.token,
+        CHIBO_DATABASE_URL=database_url,
+        CHIBO_TELEGRAM_BASE_URL=tg.base_url,
+    )
     import asyncio
 
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "invite", "CB05", env=env, cwd=tmp_path,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "invite",
+        "CB05",
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 0, stderr.decode()

@@ -14,9 +14,17 @@ from tests.telegram_server.server import BotApiServer
 from tests.telegram_server.users import TgUser
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ADMIN_COMMANDS = ["/donvi", "/timcanbo An", "/canbo CB01", "/phancong CB01 KP02",
-                  "/ketthuc CB01 KP01", "/chualienket", "/moi CB01", "/huylienket CB01",
-                  "/xuatdanhsach"]
+ADMIN_COMMANDS = [
+    "/donvi",
+    "/timcanbo An",
+    "/canbo CB01",
+    "/phancong CB01 KP02",
+    "/ketthuc CB01 KP01",
+    "/chualienket",
+    "/moi CB01",
+    "/huylienket CB01",
+    "/xuatdanhsach",
+]
 
 
 async def linked_member(tg: BotApiServer, db, code: str, user_id: int) -> TgUser:

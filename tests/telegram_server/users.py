@@ -195,6 +195,25 @@ class TgUser:
         await self.server.push_update({"message": message})
         return message
 
+    async def set_bot_membership(self, group: Chat, status: str) -> None:
+        """Add the bot to a group ("member") or remove it ("left"), as this user."""
+        old = "left" if status != "left" else "member"
+        change = {
+            "chat": group.as_json(),
+            "from": self.user,
+            "date": int(time.time()),
+            "old_chat_member": {"user": self.server.bot_user, "status": old},
+            "new_chat_member": {"user": self.server.bot_user, "status": status},
+        }
+        await self.server.push_update({"my_chat_member": change})
+
+    async def migrate_group(self, group: Chat, new_id: int) -> Chat:
+        """Turn a group into a supergroup: Telegram's two service messages, old then new."""
+        supergroup = self.server.group_chat(new_id, group.title, "supergroup")
+        await self._post_message({"migrate_to_chat_id": new_id}, group)
+        await self._post_message({"migrate_from_chat_id": group.id}, supergroup)
+        return supergroup
+
     async def press(
         self,
         text: str | None = None,
@@ -262,6 +281,14 @@ class TgUser:
         message = BotMessage(raw)
         if contains is not None:
             assert contains in message.text, f"expected {contains!r} in {message!r}"
+        return message
+
+    async def expect_edit(
+        self, message: BotMessage, contains: str, timeout: float = DEFAULT_TIMEOUT
+    ) -> BotMessage:
+        """Wait until the bot has edited `message` to contain `contains`."""
+        edited = await self.server.wait_for(lambda: contains in message.text, timeout)
+        assert edited, f"expected {message!r} to be edited to contain {contains!r}"
         return message
 
     async def expect_no_message(self, *, chat: Chat | None = None, within: float = 0.5) -> None:

@@ -20,8 +20,9 @@ from db.session import create_engine, create_sessionmaker
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "roster-sample.xlsx"
 
 
-async def run_import(database_url: str, clock: ManualClock, name: str, content: bytes,
-                     dry_run: bool = False):
+async def run_import(
+    database_url: str, clock: ManualClock, name: str, content: bytes, dry_run: bool = False
+):
     engine = create_engine(database_url)
     try:
         async with create_sessionmaker(engine)() as db:
@@ -69,9 +70,12 @@ async def test_the_sample_imports_then_changes_nothing_twice(database_url, clock
         "Danh sách hợp lệ. Không có thay đổi: dữ liệu đã trùng khớp."
     ]
 
-    [(rule, text)] = await query(database_url, select(BranchSchedule.rrule, BranchSchedule.schedule_text)
-                                 .join(Unit, Unit.id == BranchSchedule.unit_id)
-                                 .where(Unit.code == "KP10"))
+    [(rule, text)] = await query(
+        database_url,
+        select(BranchSchedule.rrule, BranchSchedule.schedule_text)
+        .join(Unit, Unit.id == BranchSchedule.unit_id)
+        .where(Unit.code == "KP10"),
+    )
     assert (rule, text) == ("FREQ=MONTHLY;BYMONTHDAY=28,29,30,31;BYSETPOS=-1", "ngày 31")
     [(phone,)] = await query(database_url, select(Person.phone).where(Person.code == "CB02"))
     assert phone.startswith("+849")
@@ -88,11 +92,11 @@ async def test_export_then_import_is_a_no_op(database_url, clock) -> None:
 
 async def test_a_bad_row_in_each_sheet_imports_nothing_and_names_each(database_url, clock) -> None:
     workbook = load_workbook(SAMPLE)
-    workbook["Đơn vị"]["C3"] = "KHONG-CO"          # parent unknown
-    workbook["Chi bộ"]["D5"] = "thỉnh thoảng"      # schedule not understood
-    workbook["Cán bộ"]["D4"] = "12345"             # not a phone
-    workbook["Phân công"]["C6"] = "31/02/2026"     # not a date
-    workbook["Chủ đề"]["A4"] = "CD01"              # duplicate code
+    workbook["Đơn vị"]["C3"] = "KHONG-CO"  # parent unknown
+    workbook["Chi bộ"]["D5"] = "thỉnh thoảng"  # schedule not understood
+    workbook["Cán bộ"]["D4"] = "12345"  # not a phone
+    workbook["Phân công"]["C6"] = "31/02/2026"  # not a date
+    workbook["Chủ đề"]["A4"] = "CD01"  # duplicate code
     buffer = io.BytesIO()
     workbook.save(buffer)
 
@@ -108,8 +112,9 @@ async def test_a_bad_row_in_each_sheet_imports_nothing_and_names_each(database_u
     }
     lines = import_report(result, "vi", dry_run=False, escape=str)
     assert lines[0] == "Danh sách có 5 lỗi; chưa nhập dữ liệu nào."
-    assert ('Trang «Cán bộ», dòng 4, cột «Điện thoại», giá trị «12345»: '
-            "không phải là số điện thoại.") in "\n".join(lines)
+    assert (
+        "Trang «Cán bộ», dòng 4, cột «Điện thoại», giá trị «12345»: không phải là số điện thoại."
+    ) in "\n".join(lines)
     assert await query(database_url, select(func.count()).select_from(Unit)) == [(0,)]
 
 
@@ -128,7 +133,9 @@ async def test_a_person_missing_from_a_new_workbook_is_deactivated_not_deleted(
     result = await run_import(database_url, clock, "moi.xlsx", buffer.getvalue())
     assert result.problems == []
     assert result.changes["people"].deactivated == ["CB02"]
-    assert await query(database_url, select(Person.active).where(Person.code == "CB02")) == [(False,)]
+    assert await query(database_url, select(Person.active).where(Person.code == "CB02")) == [
+        (False,)
+    ]
     assert len(result.changes["assignments"].deactivated) == 2  # CB02 followed two branches
     assert await query(database_url, select(func.count()).select_from(Assignment)) == [(29,)]
 

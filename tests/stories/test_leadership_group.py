@@ -1,0 +1,70 @@
+"""The leadership group is registered by an admin, survives a restart, is followed when it
+becomes a supergroup, and the admins hear when the bot is removed from it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from db.models import GroupChat, GroupState, OutboxMessage
+from tests.conftest import start_bot, stop_bot
+from tests.telegram_server.server import BotApiServer
+from tests.telegram_server.users import TgUser
+
+
+async def leadership(db) -> list[tuple[int, GroupState]]:
+    return await db.all(select(GroupChat.chat_id, GroupChat.state))
+
+
+async def test_registration_survives_a_restart_and_follows_a_migration(
+    roster, settings, clock, tg: BotApiServer, admin: TgUser, db
+) -> None:
+    running = [await start_bot(settings, clock)]
+    try:
+        await _register_restart_migrate_remove(settings, clock, tg, admin, db, running)
+    finally:
+        await stop_bot(running[-1])
+
+
+async def _register_restart_migrate_remove(settings, clock, tg, admin, db, running) -> None:
+    group = tg.group_chat(-4001, "Thường trực Đảng ủy")
+    member = TgUser(tg, 700011, "Thành viên")
+    await admin.set_bot_membership(group, "member")
+    await member.send("/dangkynhom", chat=group)  # a stranger in the group: silence
+    await admin.send("/dangkynhom", chat=group)
+    request = await admin.expect_message(chat=group, contains="Đăng ký nhóm «Thường trực Đảng ủy»")
+    answer = await member.press("✅ Xác nhận", chat=group)
+    assert "không" in answer["text"]  # not for them
+    await admin.press("✅ Xác nhận", chat=group)
+    await admin.expect_edit(request, "đã được đăng ký là nhóm lãnh đạo")
+    assert await leadership(db) == [(-4001, GroupState.ACTIVE)]
+    assert any('"chat_id": -4001' in key for key in tg.commands)  # the group's own menu
+
+    await stop_bot(running[-1])
+    running.append(await start_bot(settings, clock))  # a new process on the same database
+    assert await leadership(db) == [(-4001, GroupState.ACTIVE)]
+
+    supergroup = await admin.migrate_group(group, -1009990001)
+    notice = await admin.expect_message(contains="đã chuyển thành siêu nhóm")
+    assert "Thường trực Đảng ủy" in notice.text
+    assert await leadership(db) == [(supergroup.id, GroupState.ACTIVE)]
+    assert await db.scalar(select(GroupChat.previous_chat_id)) == -4001
+    await admin.expect_no_message()  # the second service message changes nothing more
+
+    await admin.set_bot_membership(supergroup, "left")
+    removed = await admin.expect_message(contains="đã bị đưa ra khỏi nhóm lãnh đạo")
+    assert "/dangkynhom" in removed.text
+    assert await leadership(db) == [(supergroup.id, GroupState.REMOVED)]
+    keys = [key for (key,) in await db.all(select(OutboxMessage.key))]
+    assert len(keys) == 2 and all(key.endswith(f":to:{admin.id}") for key in keys)
+
+
+async def test_registration_can_be_cancelled_and_only_in_a_group(
+    roster, bot, tg: BotApiServer, admin: TgUser, db
+) -> None:
+    await admin.send("/dangkynhom")
+    await admin.expect_message(contains="Đề nghị gửi lệnh /dangkynhom trong nhóm")
+    group = tg.group_chat(-4002, "Nhóm thử")
+    await admin.send("/dangkynhom", chat=group)
+    await admin.expect_message(chat=group)
+    await admin.press("✖ Hủy", chat=group)
+    assert await leadership(db) == [(-4002, GroupState.PENDING)]
