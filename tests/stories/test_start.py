@@ -60,3 +60,17 @@ async def test_a_strangers_button_press_reveals_nothing(
     greeting = await admin.expect_message()
     answer = await stranger.press(data="1:x:1", message=greeting, chat=stranger.chat)
     assert answer["text"] == "Chức năng này không khả dụng."
+
+
+async def test_command_menus_fit_each_persons_roles(bot, tg: BotApiServer) -> None:
+    import json
+
+    from tests.conftest import ADMIN_TELEGRAM_ID
+
+    default = tg.commands[json.dumps({"type": "default"}) + "|"]
+    assert [c["command"] for c in default] == ["start", "help"]
+    scope = json.dumps({"chat_id": ADMIN_TELEGRAM_ID, "type": "chat"}, sort_keys=True) + "|"
+    admin_menu = [c["command"] for c in tg.commands[scope]]
+    assert {"donvi", "phancong", "moi", "xuatdanhsach"} <= set(admin_menu)
+    descriptions = {c["command"]: c["description"] for c in tg.commands[scope]}
+    assert descriptions["donvi"] == "Đơn vị, chi bộ và cán bộ theo dõi"
