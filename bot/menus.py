@@ -25,6 +25,8 @@ class Command:
 
 EVERYONE = (
     Command("start", N_("Greeting and your account")),
+    Command("lich", N_("Your coming meetings")),
+    Command("vang", N_("Register a period away (reminders pause)")),
     Command("help", N_("What you can do here")),
 )
 ADMIN_COMMANDS = (
@@ -37,6 +39,10 @@ ADMIN_COMMANDS = (
     Command("moi", N_("Invitation link for a person"), frozenset({Role.ADMIN})),
     Command("huylienket", N_("Unlink a person's Telegram account"), frozenset({Role.ADMIN})),
     Command("xuatdanhsach", N_("Export the roster workbook"), frozenset({Role.ADMIN})),
+    Command(
+        "huongdan", N_("The office's guidance for a month's reminders"), frozenset({Role.ADMIN})
+    ),
+    Command("khongnhan", N_("People the bot cannot reach"), frozenset({Role.ADMIN})),
 )
 GROUP_COMMANDS = (Command("help", N_("What you can do here")),)
 ALL_COMMANDS = EVERYONE + ADMIN_COMMANDS

@@ -8,8 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.outbox import enqueue
 from bot.render import Screen
+from bot.render import meetings as meeting_screens
 from bot.runtime import Runtime
+from bot.services.attendance import AttendanceResult
 from bot.services.groups import admin_recipients
+from db.models import Person
 
 
 async def notify_admins(
@@ -32,3 +35,47 @@ async def notify_admins(
     if runtime.sender is not None:
         runtime.sender.wake()
     return len(recipients)
+
+
+async def tell(
+    db: AsyncSession,
+    runtime: Runtime,
+    key: str,
+    person: Person,
+    screen_for: Callable[[str], Screen],
+) -> None:
+    """Queue a message to one person, in their language (linked people only)."""
+    if person.telegram_user_id is None:
+        return
+    now = runtime.clock.now()
+    await enqueue(
+        db,
+        key=key,
+        chat_id=person.telegram_user_id,
+        person_id=person.id,
+        now=now,
+        due_at=now,
+        screen=screen_for(person.language or runtime.settings.locale),
+    )
+    await db.commit()
+    if runtime.sender is not None:
+        runtime.sender.wake()
+
+
+async def ask_office_for_stand_in(
+    db: AsyncSession, runtime: Runtime, result: AttendanceResult
+) -> None:
+    """Tell the office someone cannot attend, with buttons to pick a stand-in."""
+    meeting, branch, absent, rsvp = result.meeting, result.branch, result.absent_for, result.rsvp
+    assert meeting and branch and absent and rsvp
+    zone = runtime.settings.zone
+
+    def screen_for(lang: str) -> Screen:
+        reason = meeting_screens.reason_text(rsvp.reason_code, rsvp.reason_text, lang)
+        return meeting_screens.absence_notice(
+            meeting, branch, absent, reason, result.candidates, zone, lang
+        )
+
+    await notify_admins(
+        db, runtime, f"absent:{meeting.id}:r{meeting.revision}:p{absent.id}", screen_for
+    )

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     quiet_hours: str = "21:30-06:30"
     invite_ttl_days: int = Field(default=7, ge=1, le=365)
+    reminders: str = "3d@08:00,1d@08:00,2h"
 
     @field_validator("bot_token")
     @classmethod
@@ -111,6 +112,20 @@ class Settings(BaseSettings):
     def _quiet_hours(cls, value: str) -> str:
         _parse_quiet_hours(value)
         return value.strip()
+
+    @field_validator("reminders")
+    @classmethod
+    def _reminders(cls, value: str) -> str:
+        from bot.services.reminders import parse_slots
+
+        parse_slots(value)
+        return value
+
+    @property
+    def reminder_slots(self):
+        from bot.services.reminders import parse_slots
+
+        return parse_slots(self.reminders)
 
     @property
     def quiet_hours_span(self) -> tuple[time, time]:

@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.access import refuse_stranger, requires
 from bot.context import Ctx
+from bot.handlers.conversation import on_free_input
 from bot.menus import set_person_menu
 from bot.render import start as screens
 from bot.reply import answer_button, reply
@@ -65,11 +66,6 @@ async def on_help(update: Update, ctx: Ctx) -> None:
 
 
 @requires()
-async def on_unknown_message(update: Update, ctx: Ctx) -> None:
-    await reply(update, screens.not_understood(ctx.lang))
-
-
-@requires()
 async def on_unknown_button(update: Update, ctx: Ctx) -> None:
     await answer_button(update, screens.stale_button(ctx.lang))
 
@@ -84,5 +80,5 @@ def register(app: Application) -> None:
 def register_fallbacks(app: Application) -> None:
     """Registered after every other handler of group 0, so they catch only what none took."""
     private_message = filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL
-    app.add_handler(MessageHandler(private_message, on_unknown_message))
+    app.add_handler(MessageHandler(private_message, on_free_input))
     app.add_handler(CallbackQueryHandler(on_unknown_button))

@@ -73,6 +73,18 @@ class DraftService:
             return None
         return draft
 
+    async def active(self, telegram_id: int, flow: str, subject_id: int | None) -> Draft | None:
+        if subject_id is None:
+            return None
+        return await self.db.scalar(
+            select(Draft).where(
+                Draft.telegram_id == telegram_id,
+                Draft.flow == flow,
+                Draft.subject_id == subject_id,
+                Draft.active,
+            )
+        )
+
     async def close(self, draft: Draft) -> None:
         draft.active = False
         draft.revision += 1

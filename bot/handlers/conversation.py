@@ -1,0 +1,46 @@
+"""Free input (text, photos, stickers) goes to the conversation the person has open, if any.
+
+A conversation's state is a draft row, so it survives restarts; each flow registers the
+function that takes the next input for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import select
+from telegram import Update
+
+from bot.access import requires
+from bot.context import Ctx
+from bot.render import start as start_screens
+from bot.reply import reply
+from db.models import Draft
+
+FlowHandler = Callable[[Update, Ctx, Draft], Awaitable[None]]
+FLOWS: dict[str, FlowHandler] = {}
+
+
+def flow(name: str) -> Callable[[FlowHandler], FlowHandler]:
+    def register(handler: FlowHandler) -> FlowHandler:
+        FLOWS[name] = handler
+        return handler
+
+    return register
+
+
+@requires()
+async def on_free_input(update: Update, ctx: Ctx) -> None:
+    assert ctx.actor is not None
+    draft = await ctx.db.scalar(
+        select(Draft)
+        .where(
+            Draft.telegram_id == ctx.actor.telegram_id, Draft.active, Draft.flow.in_(list(FLOWS))
+        )
+        .order_by(Draft.updated_at.desc(), Draft.id.desc())
+        .limit(1)
+    )
+    if draft is None:
+        await reply(update, start_screens.not_understood(ctx.lang))
+        return
+    await FLOWS[draft.flow](update, ctx, draft)

@@ -1,0 +1,445 @@
+"""Meetings from the member's and the office's side: answering reminders, giving a reason,
+stand-ins, moving and cancelling meetings, calendars, absences and the month's guidance."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot import callbacks
+from bot.access import requires
+from bot.context import Ctx
+from bot.handlers.conversation import flow
+from bot.notify import ask_office_for_stand_in, notify_admins, tell
+from bot.render import Screen
+from bot.render import meetings as screens
+from bot.reply import answer_button, reply
+from bot.services.attendance import AttendanceResult, AttendanceService, Outcome
+from bot.services.calendar import (
+    OPEN_STATUSES,
+    CalendarService,
+    ChangeOutcome,
+    ChangeResult,
+    parse_meeting_time,
+)
+from bot.services.directory import DirectoryService
+from bot.services.drafts import DraftService
+from bot.services.roster_workbook import parse_day
+from db.models import Draft, Role, RsvpAnswer
+
+REASON_FLOW = "absence_reason"
+MOVE_FLOW = "move"
+REASON_LIMIT = 300
+
+
+def _services(ctx: Ctx) -> tuple[AttendanceService, CalendarService]:
+    zone = ctx.settings.zone
+    return AttendanceService(ctx.db, ctx.clock, zone), CalendarService(ctx.db, ctx.clock, zone)
+
+
+async def _refuse(update: Update, ctx: Ctx, result: AttendanceResult) -> None:
+    await answer_button(update, screens.attendance_refusal(result, ctx.lang))
+
+
+# ---------------------------------------------------------------------- answering a reminder
+
+
+@requires()
+async def on_rsvp(update: Update, ctx: Ctx) -> None:
+    query, person = update.callback_query, ctx.actor.person  # type: ignore[union-attr]
+    data = callbacks.parse(query.data)  # type: ignore[union-attr]
+    if person is None or data is None:
+        await _refuse(update, ctx, AttendanceResult(Outcome.NOT_YOURS))
+        return
+    attendance, _ = _services(ctx)
+    meeting_id, revision = data.int_part(0), data.int_part(1)
+    if data.parts[-1] == "y":
+        result = await attendance.answer(person, meeting_id, revision, RsvpAnswer.YES)
+        if result.outcome != Outcome.DONE:
+            await _refuse(update, ctx, result)
+            return
+        await answer_button(update)
+        await query.edit_message_reply_markup(  # type: ignore[union-attr]
+            screens.rsvp_keyboard(result.meeting, result.rsvp, ctx.lang)
+        )  # type: ignore[arg-type]
+        await reply(update, screens.answered_yes(result, ctx.settings.zone, ctx.lang))
+        return
+    found = await attendance.calendar.meeting(meeting_id) if meeting_id else None
+    if found is None or found[0].revision != revision or found[0].status not in OPEN_STATUSES:
+        await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
+        return
+    if not await attendance.calendar.may_change(person, False, found[0]):
+        await _refuse(update, ctx, AttendanceResult(Outcome.NOT_YOURS))
+        return
+    await answer_button(update)
+    await reply(update, screens.ask_reason(found[0], ctx.lang))
+
+
+@requires()
+async def on_reason(update: Update, ctx: Ctx) -> None:
+    query, actor = update.callback_query, ctx.actor
+    data = callbacks.parse(query.data)  # type: ignore[union-attr]
+    if actor is None or actor.person is None or data is None:
+        await _refuse(update, ctx, AttendanceResult(Outcome.NOT_YOURS))
+        return
+    meeting_id, revision, code = data.int_part(0), data.int_part(1), data.parts[-1]
+    if code == "other":
+        attendance, _ = _services(ctx)
+        found = await attendance.calendar.meeting(meeting_id) if meeting_id else None
+        if found is None or found[0].revision != revision:
+            await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
+            return
+        await DraftService(ctx.db, ctx.clock).save(
+            actor.telegram_id,
+            actor.person.id,
+            REASON_FLOW,
+            meeting_id or 0,
+            "text",
+            {"revision": revision},
+        )
+        await answer_button(update)
+        await reply(update, screens.ask_reason_text(ctx.lang))
+        return
+    await _decline(update, ctx, meeting_id, revision, code, "")
+
+
+@flow(REASON_FLOW)
+async def on_reason_text(update: Update, ctx: Ctx, draft: Draft) -> None:
+    message = update.effective_message
+    text = (message.text or "").strip() if message else ""
+    if not text:
+        await reply(update, screens.ask_reason_text(ctx.lang))
+        return
+    if len(text) > REASON_LIMIT:
+        await reply(update, screens.reason_too_long(ctx.lang))
+        return
+    await DraftService(ctx.db, ctx.clock).close(draft)
+    await _decline(update, ctx, draft.subject_id, draft.data.get("revision"), "other", text)
+
+
+async def _decline(
+    update: Update, ctx: Ctx, meeting_id: int | None, revision: int | None, code: str, text: str
+) -> None:
+    person = ctx.actor.person  # type: ignore[union-attr]
+    attendance, _ = _services(ctx)
+    result = await attendance.give_reason(person, meeting_id, revision, code, text)  # type: ignore[arg-type]
+    if result.outcome != Outcome.DONE:
+        if update.callback_query is not None:
+            await _refuse(update, ctx, result)
+        else:
+            await reply(update, Screen(screens.attendance_refusal(result, ctx.lang)))
+        return
+    await answer_button(update)
+    await reply(update, screens.reason_recorded(ctx.lang))
+    await ask_office_for_stand_in(ctx.db, ctx.runtime, result)
+
+
+# ---------------------------------------------------------------------- stand-ins
+
+
+@requires(Role.ADMIN)
+async def on_stand_in_pick(update: Update, ctx: Ctx) -> None:
+    data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
+    if data is None:
+        await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
+        return
+    attendance, calendar = _services(ctx)
+    result = await attendance.invite_stand_in(
+        data.int_part(0), data.int_part(1), data.int_part(2), data.int_part(3), ctx.actor.who
+    )  # type: ignore[union-attr]
+    if result.outcome != Outcome.DONE:
+        await _refuse(update, ctx, result)
+        return
+    await answer_button(update)
+    meeting, branch, candidate, absent = (
+        result.meeting,
+        result.branch,
+        result.person,
+        result.absent_for,
+    )
+    assert meeting and branch and candidate and absent
+    unit = await calendar.db.get(type(branch), branch.parent_id) if branch.parent_id else None
+    zone = ctx.settings.zone
+    await tell(
+        ctx.db,
+        ctx.runtime,
+        f"standin:{meeting.id}:r{meeting.revision}:p{candidate.id}",
+        candidate,
+        lambda lang: screens.stand_in_invitation(meeting, branch, unit, absent, zone, lang),
+    )
+    await update.callback_query.edit_message_reply_markup(None)  # type: ignore[union-attr]
+    await reply(update, screens.stand_in_invited(result, ctx.lang))
+
+
+@requires()
+async def on_stand_in_answer(update: Update, ctx: Ctx) -> None:
+    data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
+    person = ctx.actor.person  # type: ignore[union-attr]
+    if data is None or person is None:
+        await _refuse(update, ctx, AttendanceResult(Outcome.NOT_YOURS))
+        return
+    attendance, _ = _services(ctx)
+    result = await attendance.answer_stand_in(
+        person, data.int_part(0), data.int_part(1), data.parts[-1] == "y"
+    )
+    if result.outcome != Outcome.DONE:
+        await _refuse(update, ctx, result)
+        return
+    await answer_button(update)
+    await update.callback_query.edit_message_reply_markup(None)  # type: ignore[union-attr]
+    zone = ctx.settings.zone
+    await reply(update, screens.stand_in_answered(result, zone, ctx.lang))
+    meeting = result.meeting
+    assert meeting is not None
+    await notify_admins(
+        ctx.db,
+        ctx.runtime,
+        f"standin-answer:{meeting.id}:r{meeting.revision}:p{person.id}",
+        lambda lang: screens.stand_in_outcome(result, zone, lang),
+    )
+
+
+# ---------------------------------------------------------------------- moving and cancelling
+
+
+@requires()
+async def on_move(update: Update, ctx: Ctx) -> None:
+    data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
+    actor = ctx.actor
+    assert actor is not None
+    _, calendar = _services(ctx)
+    found = await calendar.meeting(data.int_part(0)) if data and data.int_part(0) else None
+    if (
+        found is None
+        or data is None
+        or found[0].revision != data.int_part(1)
+        or found[0].status not in OPEN_STATUSES
+    ):
+        await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
+        return
+    meeting, branch = found
+    if not await calendar.may_change(actor.person, actor.has(Role.ADMIN), meeting):
+        await _refuse(update, ctx, AttendanceResult(Outcome.NOT_YOURS))
+        return
+    await DraftService(ctx.db, ctx.clock).save(
+        actor.telegram_id,
+        actor.person.id if actor.person else None,
+        MOVE_FLOW,
+        meeting.id,
+        "new_time",
+        {"revision": meeting.revision},
+    )
+    await answer_button(update)
+    await reply(update, screens.ask_new_time(meeting, branch, ctx.settings.zone, ctx.lang))
+
+
+@flow(MOVE_FLOW)
+async def on_move_text(update: Update, ctx: Ctx, draft: Draft) -> None:
+    message = update.effective_message
+    text = (message.text or "") if message else ""
+    zone = ctx.settings.zone
+    _, calendar = _services(ctx)
+    found = await calendar.meeting(draft.subject_id)
+    new_start = parse_meeting_time(text[:200], zone, calendar.today()) if text else None
+    if found is None:
+        await DraftService(ctx.db, ctx.clock).close(draft)
+        await reply(update, screens.change_refusal(ChangeResult(ChangeOutcome.STALE), ctx.lang))
+        return
+    if new_start is None:
+        await reply(update, screens.new_time_not_understood(ctx.lang))
+        return
+    meeting, branch = found
+    data = {**draft.data, "new_start": new_start.isoformat()}
+    await DraftService(ctx.db, ctx.clock).save(
+        draft.telegram_id, draft.person_id, MOVE_FLOW, meeting.id, "confirm", data
+    )
+    await reply(update, screens.confirm_move(meeting, branch, new_start, zone, ctx.lang))
+
+
+@requires()
+async def on_move_confirm(update: Update, ctx: Ctx) -> None:
+    actor, query = ctx.actor, update.callback_query
+    assert actor is not None and query is not None
+    data = callbacks.parse(query.data)
+    drafts = DraftService(ctx.db, ctx.clock)
+    draft = None
+    if data is not None:
+        draft = await drafts.active(actor.telegram_id, MOVE_FLOW, data.int_part(0))
+    if draft is None or data is None or "new_start" not in draft.data:
+        await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
+        return
+    await drafts.close(draft)
+    await answer_button(update)
+    await query.edit_message_reply_markup(None)
+    if data.parts[-1] != "y":
+        await reply(update, screens.move_dropped(ctx.lang))
+        return
+    _, calendar = _services(ctx)
+    result = await calendar.move(
+        draft.subject_id,
+        draft.data["revision"],
+        datetime.fromisoformat(draft.data["new_start"]),
+        actor.person,
+        actor.has(Role.ADMIN),
+        actor.who,
+    )
+    if result.outcome != ChangeOutcome.DONE:
+        await reply(update, screens.change_refusal(result, ctx.lang))
+        return
+    await _announce_change(ctx, result, moved=True)
+    await reply(update, screens.moved_notice(result, ctx.settings.zone, ctx.lang))
+
+
+@requires(Role.ADMIN)
+async def on_cancel_meeting(update: Update, ctx: Ctx) -> None:
+    data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
+    _, calendar = _services(ctx)
+    found = await calendar.meeting(data.int_part(0)) if data and data.int_part(0) else None
+    if found is None or data is None or found[0].revision != data.int_part(1):
+        await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
+        return
+    await answer_button(update)
+    await reply(update, screens.confirm_cancel(found[0], found[1], ctx.settings.zone, ctx.lang))
+
+
+@requires(Role.ADMIN)
+async def on_cancel_confirm(update: Update, ctx: Ctx) -> None:
+    query = update.callback_query
+    data = callbacks.parse(query.data)  # type: ignore[union-attr]
+    if data is None:
+        await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
+        return
+    if data.parts[-1] != "y":
+        await answer_button(update)
+        await query.edit_message_reply_markup(None)  # type: ignore[union-attr]
+        return
+    _, calendar = _services(ctx)
+    result = await calendar.cancel(data.int_part(0) or 0, data.int_part(1) or 0, "", ctx.actor.who)  # type: ignore[union-attr]
+    if result.outcome != ChangeOutcome.DONE:
+        await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
+        return
+    await answer_button(update)
+    await query.edit_message_reply_markup(None)  # type: ignore[union-attr]
+    await _announce_change(ctx, result, moved=False)
+    await reply(update, screens.cancelled_notice(result, ctx.settings.zone, ctx.lang))
+
+
+async def _announce_change(ctx: Ctx, result: ChangeResult, moved: bool) -> None:
+    """Everyone expected hears of the change; the office too; and any clash it makes."""
+    meeting = result.meeting
+    assert meeting is not None
+    zone = ctx.settings.zone
+    render = screens.moved_notice if moved else screens.cancelled_notice
+    key = f"{'moved' if moved else 'cancelled'}:{meeting.id}:r{meeting.revision}"
+    _, calendar = _services(ctx)
+    concerned = await calendar.concerned(meeting)
+    for person in concerned:
+        await tell(
+            ctx.db,
+            ctx.runtime,
+            f"{key}:p{person.id}",
+            person,
+            lambda lang: render(result, zone, lang),
+        )
+    await notify_admins(ctx.db, ctx.runtime, key, lambda lang: render(result, zone, lang))
+    if not moved:
+        return
+    for person in concerned:
+        if meeting.id in await calendar.conflicts_for(person):
+            await tell(
+                ctx.db,
+                ctx.runtime,
+                f"{key}:clash:p{person.id}",
+                person,
+                lambda lang, p=person: screens.conflict_notice(p, lang),
+            )
+            await notify_admins(
+                ctx.db,
+                ctx.runtime,
+                f"{key}:clash:p{person.id}",
+                lambda lang, p=person: screens.conflict_notice(p, lang),
+            )
+
+
+# ---------------------------------------------------------------------- views and settings
+
+
+@requires()
+async def on_calendar(update: Update, ctx: Ctx) -> None:
+    actor = ctx.actor
+    assert actor is not None
+    attendance, calendar = _services(ctx)
+    zone = ctx.settings.zone
+    if ctx.args and actor.has(Role.ADMIN):
+        branch, meetings = await calendar.branch_calendar(ctx.args[0][:40])
+        if branch is None:
+            await reply(update, screens.unknown_branch(ctx.lang))
+            return
+        for screen in screens.branch_calendar(branch, meetings, zone, ctx.lang):
+            await reply(update, screen)
+        return
+    if actor.person is None:
+        await reply(update, Screen(screens.my_calendar([], set(), [], zone, ctx.lang)[0]))
+        return
+    rows = await calendar.upcoming_for(actor.person)
+    clashing = await calendar.conflicts_for(actor.person)
+    absences = await attendance.absences(actor.person)
+    for text in screens.my_calendar(rows, clashing, absences, zone, ctx.lang):
+        await reply(update, Screen(text))
+
+
+@requires()
+async def on_absence(update: Update, ctx: Ctx) -> None:
+    actor, args = ctx.actor, ctx.args or []
+    assert actor is not None
+    days = [parse_day(value) for value in args[:2]]
+    if actor.person is None or len(args) < 2 or None in days or days[1] < days[0]:  # type: ignore[operator]
+        await reply(update, screens.absence_usage(ctx.lang))
+        return
+    attendance, _ = _services(ctx)
+    result = await attendance.pause(actor.person, days[0], days[1], " ".join(args[2:]))  # type: ignore[arg-type]
+    await reply(update, screens.absence_recorded(result.absence, len(result.declined), ctx.lang))
+    for declined in result.declined:
+        await ask_office_for_stand_in(ctx.db, ctx.runtime, declined)
+
+
+@requires(Role.ADMIN)
+async def on_guidance(update: Update, ctx: Ctx) -> None:
+    args = ctx.args or []
+    month = parse_day("01/" + args[0]) if args else None
+    if month is None:
+        await reply(update, screens.guidance_usage(ctx.lang))
+        return
+    words = (update.effective_message.text or "").split(None, 2)  # type: ignore[union-attr]
+    text = words[2].strip()[:1500] if len(words) > 2 else ""
+    attendance, _ = _services(ctx)
+    saved = await attendance.set_guidance(month, text, ctx.actor.who)  # type: ignore[union-attr]
+    await reply(update, screens.guidance_saved(f"{month:%m/%Y}", not saved, ctx.lang))
+
+
+@requires(Role.ADMIN)
+async def on_unreachable(update: Update, ctx: Ctx) -> None:
+    people = await DirectoryService(ctx.db, ctx.clock, ctx.settings.zone).unreachable()
+    for text in screens.unreachable(people, ctx.settings.zone, ctx.lang):
+        await reply(update, Screen(text))
+
+
+def register(app: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CallbackQueryHandler(on_rsvp, pattern=callbacks.pattern("rsvp")))
+    app.add_handler(CallbackQueryHandler(on_reason, pattern=callbacks.pattern("why")))
+    app.add_handler(CallbackQueryHandler(on_stand_in_pick, pattern=callbacks.pattern("si")))
+    app.add_handler(CallbackQueryHandler(on_stand_in_answer, pattern=callbacks.pattern("sia")))
+    app.add_handler(CallbackQueryHandler(on_move, pattern=callbacks.pattern("mv")))
+    app.add_handler(CallbackQueryHandler(on_move_confirm, pattern=callbacks.pattern("mvok")))
+    app.add_handler(CallbackQueryHandler(on_cancel_meeting, pattern=callbacks.pattern("cx")))
+    app.add_handler(CallbackQueryHandler(on_cancel_confirm, pattern=callbacks.pattern("cxok")))
+    for name, handler in (
+        ("lich", on_calendar),
+        ("vang", on_absence),
+        ("huongdan", on_guidance),
+        ("khongnhan", on_unreachable),
+    ):
+        app.add_handler(CommandHandler(name, handler, filters=private))

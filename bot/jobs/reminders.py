@@ -1,0 +1,48 @@
+"""Queue the reminders that are due, and hand meetings that fall in an absence to the office."""
+
+from __future__ import annotations
+
+from bot.notify import ask_office_for_stand_in
+from bot.outbox import enqueue
+from bot.render import meetings as screens
+from bot.runtime import Runtime
+from bot.services.attendance import AttendanceResult, AttendanceService, Outcome
+from bot.services.reminders import ReminderService
+
+
+async def queue_reminders(runtime: Runtime) -> int:
+    settings, clock = runtime.settings, runtime.clock
+    zone = settings.zone
+    async with runtime.sessionmaker() as db:
+        service = ReminderService(db, clock, zone, settings.reminder_slots)
+        due, declined = await service.due()
+        now = clock.now()
+        for reminder in due:
+            lang = reminder.person.language or settings.locale
+            await enqueue(
+                db,
+                key=reminder.key,
+                chat_id=reminder.person.telegram_user_id,
+                person_id=reminder.person.id,
+                screen=screens.reminder(reminder, zone, lang),
+                due_at=reminder.due_at,
+                expires_at=reminder.meeting.starts_at,
+                now=now,
+            )
+        await db.commit()
+        attendance = AttendanceService(db, clock, zone)
+        for item in declined:
+            rsvp = await attendance.own_rsvp(item.meeting, item.person)
+            result = AttendanceResult(
+                Outcome.DONE,
+                item.meeting,
+                item.branch,
+                rsvp,
+                item.person,
+                item.person,
+                await attendance.candidates(item.meeting),
+            )
+            await ask_office_for_stand_in(db, runtime, result)
+    if due and runtime.sender is not None:
+        runtime.sender.wake()
+    return len(due)

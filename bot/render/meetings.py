@@ -1,0 +1,590 @@
+"""Meetings: reminders, answers, stand-ins, changes of date, calendars."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks
+from bot.i18n import N_
+from bot.render import Screen, esc, split_lines, texts
+from bot.render.dates import day, moment, period
+from bot.services.attendance import AttendanceResult, Outcome
+from bot.services.calendar import ChangeOutcome, ChangeResult
+from bot.services.phones import display_phone
+from bot.services.reminders import DueReminder
+from db.models import Absence, Meeting, MeetingKind, MeetingStatus, Person, Rsvp, RsvpAnswer, Unit
+
+REASON_TEXTS = {
+    "trip": N_("On a business trip"),
+    "ill": N_("Ill"),
+    "family": N_("Family matters"),
+    "other": N_("Another reason"),
+    "absence": N_("Away (absence registered)"),
+}
+
+
+def _kind(meeting: Meeting, lang: str) -> str:
+    t = texts(lang)
+    if meeting.kind == MeetingKind.THEMED:
+        return t.gettext("themed meeting")
+    return t.gettext("regular monthly meeting")
+
+
+def reason_text(code: str | None, free_text: str, lang: str) -> str:
+    t = texts(lang)
+    label = t.gettext(REASON_TEXTS.get(code or "", "Another reason"))
+    return f"{label}: {free_text}" if free_text else label
+
+
+def rsvp_keyboard(meeting: Meeting, rsvp: Rsvp, lang: str) -> InlineKeyboardMarkup:
+    t = texts(lang)
+    m, r = meeting.id, meeting.revision
+    first_row = []
+    if rsvp.answer != RsvpAnswer.YES:
+        first_row.append(
+            InlineKeyboardButton(
+                t.gettext("✅ I will attend"), callback_data=callbacks.pack("rsvp", m, r, "y")
+            )
+        )
+    first_row.append(
+        InlineKeyboardButton(
+            t.gettext("❌ I cannot attend"), callback_data=callbacks.pack("rsvp", m, r, "n")
+        )
+    )
+    moved = InlineKeyboardButton(
+        t.gettext("📅 The date changed"), callback_data=callbacks.pack("mv", m, r)
+    )
+    return InlineKeyboardMarkup([first_row, [moved]])
+
+
+def meeting_lines(
+    meeting: Meeting,
+    branch: Unit,
+    unit: Unit | None,
+    secretary: str,
+    secretary_phone: str,
+    zone: ZoneInfo,
+    lang: str,
+) -> list[str]:
+    t = texts(lang)
+    branch_line = esc(branch.name) + (f" ({esc(unit.name)})" if unit else "")
+    lines = [
+        t.gettext("Branch: <b>{branch}</b>").format(branch=branch_line),
+        t.gettext("Meeting: {kind}").format(kind=_kind(meeting, lang)),
+        t.gettext("Time: <b>{when}</b>").format(
+            when=moment(meeting.starts_at.astimezone(zone), lang)
+        ),
+    ]
+    if meeting.venue:
+        lines.append(t.gettext("Venue: {venue}").format(venue=esc(meeting.venue)))
+    if secretary:
+        contact = esc(secretary) + (
+            f", {esc(display_phone(secretary_phone))}" if secretary_phone else ""
+        )
+        lines.append(t.gettext("Branch secretary: {contact}").format(contact=contact))
+    return lines
+
+
+def reminder(due: DueReminder, zone: ZoneInfo, lang: str) -> Screen:
+    t = texts(lang)
+    lines = [
+        t.gettext("🔔 <b>Reminder: branch meeting</b>"),
+        t.gettext("Dear comrade <b>{name}</b>,").format(name=esc(due.person.full_name)),
+    ]
+    if due.stand_in_for is not None:
+        lines.append(
+            t.gettext("You attend in place of comrade {name}.").format(
+                name=esc(due.stand_in_for.full_name)
+            )
+        )
+    schedule = due.schedule
+    lines += meeting_lines(
+        due.meeting,
+        due.branch,
+        due.unit,
+        schedule.secretary_name if schedule else "",
+        schedule.secretary_phone if schedule else "",
+        zone,
+        lang,
+    )
+    if due.meeting.status == MeetingStatus.MOVED and due.meeting.original_starts_at:
+        lines.append(
+            t.gettext("(moved from {when})").format(
+                when=moment(due.meeting.original_starts_at.astimezone(zone), lang)
+            )
+        )
+    if due.open_proposals:
+        lines += ["", t.gettext("<b>Open proposals from the branch's last report</b>")]
+        lines += [f"• {esc(text[:300])}" for text in due.open_proposals]
+    if due.guidance:
+        lines += [
+            "",
+            t.gettext("<b>Guidance from the office for this month</b>"),
+            esc(due.guidance[:1500]),
+        ]
+    if due.rsvp.answer == RsvpAnswer.YES:
+        lines += ["", t.gettext("You have confirmed that you will attend.")]
+    else:
+        lines += ["", t.gettext("Please confirm whether you will attend.")]
+    return Screen("\n".join(lines), rsvp_keyboard(due.meeting, due.rsvp, lang))
+
+
+def attendance_refusal(result: AttendanceResult, lang: str) -> str:
+    """A short pop-up for a button that cannot act."""
+    t = texts(lang)
+    match result.outcome:
+        case Outcome.STARTED:
+            return t.gettext("This meeting has already started.")
+        case Outcome.NOT_YOURS:
+            return t.gettext("This meeting is not among yours.")
+        case Outcome.TAKEN:
+            return t.gettext("A stand-in has already been invited for this meeting.")
+    return t.gettext("This button is out of date: the meeting was changed. Please see /lich.")
+
+
+def answered_yes(result: AttendanceResult, zone: ZoneInfo, lang: str) -> Screen:
+    t = texts(lang)
+    assert result.meeting and result.branch
+    return Screen(
+        t.gettext("Thank you, comrade. You will attend {branch} at {when}.").format(
+            branch=esc(result.branch.name),
+            when=moment(result.meeting.starts_at.astimezone(zone), lang),
+        )
+    )
+
+
+def ask_reason(meeting: Meeting, lang: str) -> Screen:
+    t = texts(lang)
+    m, r = meeting.id, meeting.revision
+    rows = [
+        [
+            InlineKeyboardButton(
+                t.gettext(REASON_TEXTS[code]), callback_data=callbacks.pack("why", m, r, code)
+            )
+        ]
+        for code in ("trip", "ill", "family", "other")
+    ]
+    return Screen(
+        t.gettext("Please tell the office why you cannot attend:"), InlineKeyboardMarkup(rows)
+    )
+
+
+def ask_reason_text(lang: str) -> Screen:
+    return Screen(
+        texts(lang).gettext("Please write the reason in one message (up to 300 characters).")
+    )
+
+
+def reason_too_long(lang: str) -> Screen:
+    return Screen(
+        texts(lang).gettext(
+            "The reason is too long; please write it in at most 300 characters."
+            " Nothing was saved yet."
+        )
+    )
+
+
+def reason_recorded(lang: str) -> Screen:
+    return Screen(
+        texts(lang).gettext(
+            "Thank you, comrade. Your absence is recorded and the office has been told, to find a"
+            " stand-in."
+        )
+    )
+
+
+def stand_in_keyboard(
+    meeting: Meeting, absent: Person, candidates: list[Person], lang: str
+) -> InlineKeyboardMarkup | None:
+    if not candidates:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    person.full_name,
+                    callback_data=callbacks.pack(
+                        "si", meeting.id, meeting.revision, person.id, absent.id
+                    ),
+                )
+            ]
+            for person in candidates
+        ]
+    )
+
+
+def absence_notice(
+    meeting: Meeting,
+    branch: Unit,
+    absent: Person,
+    rsvp_reason: str,
+    candidates: list[Person],
+    zone: ZoneInfo,
+    lang: str,
+) -> Screen:
+    t = texts(lang)
+    lines = [
+        t.gettext("⚠ <b>{name} cannot attend</b>").format(name=esc(absent.full_name)),
+        t.gettext("{branch}, {when}").format(
+            branch=esc(branch.name), when=moment(meeting.starts_at.astimezone(zone), lang)
+        ),
+        t.gettext("Reason: {reason}").format(reason=esc(rsvp_reason)),
+        "",
+    ]
+    if candidates:
+        lines.append(t.gettext("Choose a stand-in among the members free at that time:"))
+    else:
+        lines.append(
+            t.gettext("No member is free at that time; please arrange a stand-in directly.")
+        )
+    return Screen("\n".join(lines), stand_in_keyboard(meeting, absent, candidates, lang))
+
+
+def stand_in_invitation(
+    meeting: Meeting, branch: Unit, unit: Unit | None, absent: Person, zone: ZoneInfo, lang: str
+) -> Screen:
+    t = texts(lang)
+    lines = [
+        t.gettext("📨 <b>Request to attend a branch meeting as a stand-in</b>"),
+        t.gettext("The office asks you to attend in place of comrade {name}.").format(
+            name=esc(absent.full_name)
+        ),
+        *meeting_lines(meeting, branch, unit, "", "", zone, lang),
+    ]
+    m, r = meeting.id, meeting.revision
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t.gettext("✅ Accept"), callback_data=callbacks.pack("sia", m, r, "y")
+                ),
+                InlineKeyboardButton(
+                    t.gettext("❌ Decline"), callback_data=callbacks.pack("sia", m, r, "n")
+                ),
+            ]
+        ]
+    )
+    return Screen("\n".join(lines), keyboard)
+
+
+def stand_in_invited(result: AttendanceResult, lang: str) -> Screen:
+    t = texts(lang)
+    assert result.person and result.absent_for
+    return Screen(
+        t.gettext("Comrade {name} has been asked to attend in place of comrade {absent}.").format(
+            name=esc(result.person.full_name), absent=esc(result.absent_for.full_name)
+        )
+    )
+
+
+def stand_in_answered(result: AttendanceResult, zone: ZoneInfo, lang: str) -> Screen:
+    """To the stand-in, after they answered."""
+    t = texts(lang)
+    assert result.rsvp and result.meeting and result.branch
+    if result.rsvp.answer == RsvpAnswer.YES:
+        return Screen(
+            t.gettext(
+                "Thank you, comrade. You will attend {branch} at {when}; reminders will follow."
+            ).format(
+                branch=esc(result.branch.name),
+                when=moment(result.meeting.starts_at.astimezone(zone), lang),
+            )
+        )
+    return Screen(t.gettext("Understood. The office has been told."))
+
+
+def stand_in_outcome(result: AttendanceResult, zone: ZoneInfo, lang: str) -> Screen:
+    """To the office, after the stand-in answered."""
+    t = texts(lang)
+    assert result.rsvp and result.meeting and result.branch and result.person
+    what = {
+        "branch": esc(result.branch.name),
+        "name": esc(result.person.full_name),
+        "when": moment(result.meeting.starts_at.astimezone(zone), lang),
+    }
+    if result.rsvp.answer == RsvpAnswer.YES:
+        return Screen(
+            t.gettext("✅ Comrade {name} accepted to attend {branch} at {when}.").format(**what)
+        )
+    absent = result.absent_for or result.person
+    return Screen(
+        t.gettext(
+            "❌ Comrade {name} declined to attend {branch} at {when}. Choose another stand-in:"
+        ).format(**what),
+        stand_in_keyboard(result.meeting, absent, result.candidates, lang),
+    )
+
+
+def ask_new_time(meeting: Meeting, branch: Unit, zone: ZoneInfo, lang: str) -> Screen:
+    t = texts(lang)
+    return Screen(
+        t.gettext(
+            "{branch} is planned for {when}. Please write the new date and time, for example"
+            " <b>12/12 19h30</b> or <b>19:30 ngày 12/12</b>."
+        ).format(branch=esc(branch.name), when=moment(meeting.starts_at.astimezone(zone), lang))
+    )
+
+
+def new_time_not_understood(lang: str) -> Screen:
+    return Screen(
+        texts(lang).gettext(
+            "I could not read a date and time there. Please write for example <b>12/12 19h30</b>."
+        )
+    )
+
+
+def confirm_move(
+    meeting: Meeting, branch: Unit, new_start: datetime, zone: ZoneInfo, lang: str
+) -> Screen:
+    t = texts(lang)
+    text = t.gettext("Move the meeting of {branch} from {old} to <b>{new}</b>?").format(
+        branch=esc(branch.name),
+        old=moment(meeting.starts_at.astimezone(zone), lang),
+        new=moment(new_start.astimezone(zone), lang),
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t.gettext("✅ Confirm"),
+                    callback_data=callbacks.pack("mvok", meeting.id, meeting.revision, "y"),
+                ),
+                InlineKeyboardButton(
+                    t.gettext("✖ Cancel"),
+                    callback_data=callbacks.pack("mvok", meeting.id, meeting.revision, "n"),
+                ),
+            ]
+        ]
+    )
+    return Screen(text, keyboard)
+
+
+def change_refusal(result: ChangeResult, lang: str) -> Screen:
+    t = texts(lang)
+    match result.outcome:
+        case ChangeOutcome.IN_THE_PAST:
+            return Screen(
+                t.gettext("The meeting cannot be moved into the past, nor once it has started.")
+            )
+        case ChangeOutcome.NOT_ALLOWED:
+            return Screen(t.gettext("This meeting is not among yours."))
+    return Screen(t.gettext("The meeting was changed meanwhile. Please see /lich."))
+
+
+def moved_notice(result: ChangeResult, zone: ZoneInfo, lang: str) -> Screen:
+    t = texts(lang)
+    assert result.meeting and result.branch and result.previous_start
+    return Screen(
+        t.gettext(
+            "📅 <b>Meeting moved</b>\nThe meeting of {branch} planned for {old} is moved to"
+            " <b>{new}</b>."
+        ).format(
+            branch=esc(result.branch.name),
+            old=moment(result.previous_start.astimezone(zone), lang),
+            new=moment(result.meeting.starts_at.astimezone(zone), lang),
+        )
+    )
+
+
+def cancelled_notice(result: ChangeResult, zone: ZoneInfo, lang: str) -> Screen:
+    t = texts(lang)
+    assert result.meeting and result.branch
+    return Screen(
+        t.gettext(
+            "🚫 <b>Meeting cancelled</b>\nThe meeting of {branch} planned for {when}"
+            " will not take place."
+        ).format(
+            branch=esc(result.branch.name),
+            when=moment(result.meeting.starts_at.astimezone(zone), lang),
+        )
+    )
+
+
+def conflict_notice(person: Person, lang: str) -> Screen:
+    t = texts(lang)
+    return Screen(
+        t.gettext(
+            "⚠ Comrade {name} is now due at two meetings at overlapping times. See /lich."
+        ).format(name=esc(person.full_name))
+    )
+
+
+def _answer_label(rsvp: Rsvp, lang: str) -> str:
+    t = texts(lang)
+    if rsvp.answer == RsvpAnswer.YES:
+        return t.gettext("will attend")
+    if rsvp.answer == RsvpAnswer.NO:
+        return (
+            t.gettext("cannot attend")
+            + f" ({esc(reason_text(rsvp.reason_code, rsvp.reason_text, lang))})"
+        )
+    return t.gettext("not yet answered")
+
+
+def my_calendar(
+    rows: list[tuple[Meeting, Unit, Rsvp]],
+    clashing: set[int],
+    absences: list[Absence],
+    zone: ZoneInfo,
+    lang: str,
+) -> list[str]:
+    t = texts(lang)
+    if not rows:
+        lines = [t.gettext("You have no meeting to attend in the coming two months.")]
+    else:
+        lines = [t.gettext("<b>Your meetings in the coming two months</b>")]
+    for meeting, branch, rsvp in rows:
+        mark = "🚫" if meeting.status == MeetingStatus.CANCELLED else "•"
+        line = f"{mark} {moment(meeting.starts_at.astimezone(zone), lang)}: {esc(branch.name)}"
+        if meeting.status == MeetingStatus.CANCELLED:
+            line += " — " + t.gettext("cancelled")
+        else:
+            line += " — " + _answer_label(rsvp, lang)
+        if meeting.id in clashing:
+            line += " ⚠ " + t.gettext("overlaps another of your meetings")
+        lines.append(line)
+    if absences:
+        lines += ["", t.gettext("<b>Your registered absences</b>")]
+        lines += [f"• {period(a.starts_on, a.ends_on, lang)}" for a in absences]
+    return split_lines(lines)
+
+
+def branch_calendar(
+    branch: Unit,
+    meetings: list[tuple[Meeting, list[tuple[Rsvp, Person]]]],
+    zone: ZoneInfo,
+    lang: str,
+) -> list[Screen]:
+    t = texts(lang)
+    screens = [Screen(t.gettext("<b>Calendar of {branch}</b>").format(branch=esc(branch.name)))]
+    if not meetings:
+        screens.append(Screen(t.gettext("No meeting in the coming three months.")))
+    for meeting, people in meetings[:6]:
+        lines = [f"<b>{moment(meeting.starts_at.astimezone(zone), lang)}</b>"]
+        if meeting.status == MeetingStatus.CANCELLED:
+            lines.append(t.gettext("cancelled"))
+        for rsvp, person in people:
+            lines.append(f"• {esc(person.full_name)}: {_answer_label(rsvp, lang)}")
+        if not people:
+            lines.append(t.gettext("no one assigned"))
+        keyboard = None
+        if meeting.status != MeetingStatus.CANCELLED:
+            keyboard = InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            t.gettext("📅 Move"),
+                            callback_data=callbacks.pack("mv", meeting.id, meeting.revision),
+                        ),
+                        InlineKeyboardButton(
+                            t.gettext("🚫 Cancel the meeting"),
+                            callback_data=callbacks.pack("cx", meeting.id, meeting.revision),
+                        ),
+                    ]
+                ]
+            )
+        screens.append(Screen("\n".join(lines), keyboard))
+    return screens
+
+
+def confirm_cancel(meeting: Meeting, branch: Unit, zone: ZoneInfo, lang: str) -> Screen:
+    t = texts(lang)
+    text = t.gettext(
+        "Cancel the meeting of {branch} at {when}? Everyone expected will be told."
+    ).format(branch=esc(branch.name), when=moment(meeting.starts_at.astimezone(zone), lang))
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t.gettext("🚫 Yes, cancel it"),
+                    callback_data=callbacks.pack("cxok", meeting.id, meeting.revision, "y"),
+                ),
+                InlineKeyboardButton(
+                    t.gettext("✖ No"),
+                    callback_data=callbacks.pack("cxok", meeting.id, meeting.revision, "n"),
+                ),
+            ]
+        ]
+    )
+    return Screen(text, keyboard)
+
+
+def unknown_branch(lang: str) -> Screen:
+    return Screen(texts(lang).gettext("No branch has this code. See the codes with /donvi."))
+
+
+def absence_usage(lang: str) -> Screen:
+    return Screen(
+        esc(
+            texts(lang).gettext(
+                "Write: /vang from dd/mm/yyyy to dd/mm/yyyy [reason],"
+                " e.g. /vang 01/12/2026 10/12/2026 đi công tác. Your reminders pause, and the"
+                " office finds stand-ins for the meetings in that period."
+            )
+        )
+    )
+
+
+def absence_recorded(absence: Absence, declined: int, lang: str) -> Screen:
+    t = texts(lang)
+    text = t.gettext("Your absence {period} is recorded.").format(
+        period=period(absence.starts_on, absence.ends_on, lang)
+    )
+    if declined:
+        text += "\n" + t.ngettext(
+            "{count} meeting falls in it; the office will find a stand-in.",
+            "{count} meetings fall in it; the office will find stand-ins.",
+            declined,
+        ).format(count=declined)
+    return Screen(text)
+
+
+def guidance_usage(lang: str) -> Screen:
+    return Screen(
+        esc(
+            texts(lang).gettext(
+                "Write: /huongdan MM/YYYY text of the guidance,"
+                " e.g. /huongdan 12/2026 Quán triệt Chỉ thị 50-CT/TW. The note is attached to"
+                " that month's reminders; /huongdan MM/YYYY with no text removes it."
+            )
+        )
+    )
+
+
+def guidance_saved(month_label: str, removed: bool, lang: str) -> Screen:
+    t = texts(lang)
+    if removed:
+        return Screen(t.gettext("The guidance for {month} was removed.").format(month=month_label))
+    return Screen(
+        t.gettext(
+            "The guidance for {month} is saved; it will be attached to that month's reminders."
+        ).format(month=month_label)
+    )
+
+
+def unreachable(people: list[Person], zone: ZoneInfo, lang: str) -> list[str]:
+    t = texts(lang)
+    if not people:
+        return [t.gettext("Every linked person can receive messages from the bot.")]
+    lines = [
+        t.gettext(
+            "<b>People the bot cannot reach</b> (they blocked the bot or deleted the"
+            " chat; ask them to open the bot and press Start):"
+        )
+    ]
+    for person in people:
+        since = (
+            person.unreachable_since.astimezone(zone).date() if person.unreachable_since else None
+        )
+        line = f"• <code>{esc(person.code)}</code> {esc(person.full_name)}"
+        if since:
+            line += ", " + t.gettext("since {date}").format(date=day(since))
+        lines.append(line)
+    return split_lines(lines)
+
+
+def move_dropped(lang: str) -> Screen:
+    return Screen(texts(lang).gettext("Cancelled. Nothing was changed."))

@@ -1,0 +1,347 @@
+"""Who goes to a meeting: answers to reminders, reasons for not going, stand-ins, and
+periods of absence."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.services import audit
+from bot.services.calendar import OPEN_STATUSES, CalendarService
+from db.models import (
+    Absence,
+    AttendeeKind,
+    GuidanceNote,
+    Meeting,
+    Person,
+    PersonRole,
+    Role,
+    Rsvp,
+    RsvpAnswer,
+    Unit,
+)
+
+REASONS = ("trip", "ill", "family", "other", "absence")
+MAX_CANDIDATES = 8
+
+
+class Outcome(enum.StrEnum):
+    DONE = "done"
+    STALE = "stale"
+    NOT_YOURS = "not_yours"
+    STARTED = "started"
+    TAKEN = "taken"
+
+
+@dataclass
+class AttendanceResult:
+    outcome: Outcome
+    meeting: Meeting | None = None
+    branch: Unit | None = None
+    rsvp: Rsvp | None = None
+    person: Person | None = None
+    absent_for: Person | None = None
+    candidates: list[Person] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AbsenceResult:
+    absence: Absence
+    declined: list[AttendanceResult]
+
+
+class AttendanceService:
+    def __init__(self, db: AsyncSession, clock: Clock, zone: ZoneInfo) -> None:
+        self.db = db
+        self.clock = clock
+        self.zone = zone
+        self.calendar = CalendarService(db, clock, zone)
+
+    async def _open(
+        self, meeting_id: int | None, revision: int | None
+    ) -> tuple[Meeting, Unit] | Outcome:
+        found = await self.calendar.meeting(meeting_id) if meeting_id is not None else None
+        if found is None:
+            return Outcome.STALE
+        meeting, branch = found
+        if meeting.revision != revision or meeting.status not in OPEN_STATUSES:
+            return Outcome.STALE
+        if meeting.starts_at <= self.clock.now():
+            return Outcome.STARTED
+        return meeting, branch
+
+    async def own_rsvp(self, meeting: Meeting, person: Person) -> Rsvp | None:
+        return await self.db.scalar(
+            select(Rsvp).where(Rsvp.meeting_id == meeting.id, Rsvp.person_id == person.id)
+        )
+
+    async def answer(
+        self, person: Person, meeting_id: int | None, revision: int | None, answer: RsvpAnswer
+    ) -> AttendanceResult:
+        """Sẽ dự / Không dự được, pressed on a reminder."""
+        found = await self._open(meeting_id, revision)
+        if isinstance(found, Outcome):
+            return AttendanceResult(found)
+        meeting, branch = found
+        rsvp = await self.own_rsvp(meeting, person)
+        if rsvp is None:
+            return AttendanceResult(Outcome.NOT_YOURS)
+        rsvp.answer = answer
+        rsvp.answered_at = self.clock.now()
+        if answer == RsvpAnswer.YES:
+            rsvp.reason_code, rsvp.reason_text = None, ""
+        await self.db.commit()
+        return AttendanceResult(Outcome.DONE, meeting, branch, rsvp, person)
+
+    async def give_reason(
+        self,
+        person: Person,
+        meeting_id: int | None,
+        revision: int | None,
+        reason_code: str,
+        reason_text: str = "",
+    ) -> AttendanceResult:
+        """The reason for not going; the office is then asked for a stand-in."""
+        found = await self._open(meeting_id, revision)
+        if isinstance(found, Outcome):
+            return AttendanceResult(found)
+        meeting, branch = found
+        rsvp = await self.own_rsvp(meeting, person)
+        if rsvp is None or reason_code not in REASONS:
+            return AttendanceResult(Outcome.NOT_YOURS)
+        rsvp.answer = RsvpAnswer.NO
+        rsvp.reason_code = reason_code
+        rsvp.reason_text = reason_text[:500]
+        rsvp.answered_at = self.clock.now()
+        await self.calendar.drop_reminders(meeting.id, person.id)
+        audit.record(
+            self.db,
+            self.clock,
+            audit.Who(person.id, person.telegram_user_id),
+            "rsvp.decline",
+            "meeting",
+            meeting.id,
+            reason=reason_code,
+        )
+        await self.db.commit()
+        candidates = await self.candidates(meeting)
+        return AttendanceResult(Outcome.DONE, meeting, branch, rsvp, person, person, candidates)
+
+    async def candidates(self, meeting: Meeting) -> list[Person]:
+        """Members free at the meeting's time: not expected there, not away, and not due at
+        another meeting that overlaps it."""
+        start = meeting.starts_at
+        end = start + timedelta(minutes=meeting.duration_minutes)
+        day = start.astimezone(self.zone).date()
+        busy = set(
+            await self.db.scalars(
+                select(Rsvp.person_id)
+                .join(Meeting, Meeting.id == Rsvp.meeting_id)
+                .where(
+                    Rsvp.answer != RsvpAnswer.NO,
+                    Meeting.status.in_(OPEN_STATUSES),
+                    Meeting.starts_at < end,
+                    Meeting.starts_at > start - timedelta(hours=6),
+                )
+            )
+        )
+        busy |= set(
+            await self.db.scalars(select(Rsvp.person_id).where(Rsvp.meeting_id == meeting.id))
+        )
+        away = set(
+            await self.db.scalars(
+                select(Absence.person_id).where(Absence.starts_on <= day, Absence.ends_on >= day)
+            )
+        )
+        members = await self.db.scalars(
+            select(Person)
+            .join(PersonRole, PersonRole.person_id == Person.id)
+            .where(
+                Person.active, Person.telegram_user_id.is_not(None), PersonRole.role == Role.MEMBER
+            )
+            .order_by(Person.full_name)
+        )
+        return [p for p in members if p.id not in busy | away][:MAX_CANDIDATES]
+
+    async def invite_stand_in(
+        self,
+        meeting_id: int | None,
+        revision: int | None,
+        candidate_id: int | None,
+        for_person_id: int | None,
+        who: audit.Who,
+    ) -> AttendanceResult:
+        """The office picks a stand-in; they are invited and must accept."""
+        found = await self._open(meeting_id, revision)
+        if isinstance(found, Outcome):
+            return AttendanceResult(found)
+        meeting, branch = found
+        candidate = await self.db.get(Person, candidate_id) if candidate_id else None
+        absent = await self.db.get(Person, for_person_id) if for_person_id else None
+        if candidate is None or absent is None or not candidate.active:
+            return AttendanceResult(Outcome.STALE)
+        taken = await self.db.scalar(
+            select(Rsvp).where(
+                Rsvp.meeting_id == meeting.id,
+                Rsvp.kind == AttendeeKind.STAND_IN,
+                Rsvp.stand_in_for_id == absent.id,
+                Rsvp.answer != RsvpAnswer.NO,
+            )
+        )
+        if taken is not None:
+            return AttendanceResult(Outcome.TAKEN, meeting, branch, taken, candidate, absent)
+        rsvp = await self.own_rsvp(meeting, candidate)
+        if rsvp is None:
+            rsvp = Rsvp(
+                meeting_id=meeting.id,
+                person_id=candidate.id,
+                kind=AttendeeKind.STAND_IN,
+                answer=RsvpAnswer.PENDING,
+                stand_in_for_id=absent.id,
+                created_at=self.clock.now(),
+            )
+            self.db.add(rsvp)
+        elif rsvp.kind == AttendeeKind.STAND_IN and rsvp.answer == RsvpAnswer.NO:
+            rsvp.answer, rsvp.stand_in_for_id = RsvpAnswer.PENDING, absent.id
+        else:
+            return AttendanceResult(Outcome.TAKEN, meeting, branch, rsvp, candidate, absent)
+        audit.record(
+            self.db,
+            self.clock,
+            who,
+            "standin.invite",
+            "meeting",
+            meeting.id,
+            person=candidate.code,
+            instead_of=absent.code,
+        )
+        await self.db.commit()
+        return AttendanceResult(Outcome.DONE, meeting, branch, rsvp, candidate, absent)
+
+    async def answer_stand_in(
+        self, person: Person, meeting_id: int | None, revision: int | None, accept: bool
+    ) -> AttendanceResult:
+        found = await self._open(meeting_id, revision)
+        if isinstance(found, Outcome):
+            return AttendanceResult(found)
+        meeting, branch = found
+        rsvp = await self.own_rsvp(meeting, person)
+        if rsvp is None or rsvp.kind != AttendeeKind.STAND_IN:
+            return AttendanceResult(Outcome.NOT_YOURS)
+        if rsvp.answer != RsvpAnswer.PENDING:
+            return AttendanceResult(Outcome.STALE)
+        rsvp.answer = RsvpAnswer.YES if accept else RsvpAnswer.NO
+        rsvp.answered_at = self.clock.now()
+        absent = await self.db.get(Person, rsvp.stand_in_for_id) if rsvp.stand_in_for_id else None
+        audit.record(
+            self.db,
+            self.clock,
+            audit.Who(person.id, person.telegram_user_id),
+            "standin.accept" if accept else "standin.decline",
+            "meeting",
+            meeting.id,
+        )
+        await self.db.commit()
+        candidates = [] if accept else await self.candidates(meeting)
+        return AttendanceResult(Outcome.DONE, meeting, branch, rsvp, person, absent, candidates)
+
+    async def pause(
+        self, person: Person, starts_on: date, ends_on: date, reason: str
+    ) -> AbsenceResult:
+        """A period away: reminders stop, and each meeting in it goes to the stand-in flow."""
+        absence = Absence(
+            person_id=person.id,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            reason=reason[:300],
+            created_at=self.clock.now(),
+        )
+        self.db.add(absence)
+        audit.record(
+            self.db,
+            self.clock,
+            audit.Who(person.id, person.telegram_user_id),
+            "absence.create",
+            "person",
+            person.code,
+            starts_on=starts_on.isoformat(),
+            ends_on=ends_on.isoformat(),
+        )
+        await self.db.flush()
+        declined = await self.decline_for_absence(person, starts_on, ends_on)
+        await self.db.commit()
+        return AbsenceResult(absence, declined)
+
+    async def decline_for_absence(
+        self, person: Person, starts_on: date, ends_on: date
+    ) -> list[AttendanceResult]:
+        start = datetime.combine(starts_on, time.min, tzinfo=self.zone)
+        end = datetime.combine(ends_on + timedelta(days=1), time.min, tzinfo=self.zone)
+        now = self.clock.now()
+        rows = list(
+            await self.db.execute(
+                select(Rsvp, Meeting, Unit)
+                .join(Meeting, Meeting.id == Rsvp.meeting_id)
+                .join(Unit, Unit.id == Meeting.unit_id)
+                .where(
+                    Rsvp.person_id == person.id,
+                    Rsvp.answer != RsvpAnswer.NO,
+                    Meeting.status.in_(OPEN_STATUSES),
+                    Meeting.starts_at >= max(start, now),
+                    Meeting.starts_at < end,
+                )
+            )
+        )
+        declined = []
+        for rsvp, meeting, branch in rows:
+            rsvp.answer = RsvpAnswer.NO
+            rsvp.reason_code = "absence"
+            rsvp.answered_at = now
+            await self.calendar.drop_reminders(meeting.id, person.id)
+            declined.append(
+                AttendanceResult(
+                    Outcome.DONE,
+                    meeting,
+                    branch,
+                    rsvp,
+                    person,
+                    person,
+                    await self.candidates(meeting),
+                )
+            )
+        return declined
+
+    async def set_guidance(self, month: date, text: str, who: audit.Who) -> bool:
+        """The office's note for a month's reminders; empty text removes it. True if saved."""
+        note = await self.db.scalar(select(GuidanceNote).where(GuidanceNote.month == month))
+        if note is not None and not text:
+            await self.db.delete(note)
+        elif note is not None:
+            note.text, note.updated_at, note.set_by_id = text, self.clock.now(), who.person_id
+        elif text:
+            self.db.add(
+                GuidanceNote(
+                    month=month, text=text, updated_at=self.clock.now(), set_by_id=who.person_id
+                )
+            )
+        audit.record(
+            self.db, self.clock, who, "guidance.set", "month", month.isoformat(), removed=not text
+        )
+        await self.db.commit()
+        return bool(text)
+
+    async def absences(self, person: Person) -> list[Absence]:
+        today = self.clock.now().astimezone(self.zone).date()
+        return list(
+            await self.db.scalars(
+                select(Absence)
+                .where(Absence.person_id == person.id, or_(Absence.ends_on >= today))
+                .order_by(Absence.starts_on)
+            )
+        )

@@ -1,0 +1,436 @@
+"""The calendar: meetings generated from each branch's rule, moved and cancelled, and who is
+expected at them."""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.services import audit
+from bot.services.schedules import fold, occurrences
+from db.models import (
+    Absence,
+    Assignment,
+    AttendeeKind,
+    BranchSchedule,
+    Meeting,
+    MeetingSource,
+    MeetingStatus,
+    OutboxMessage,
+    OutboxState,
+    Person,
+    Rsvp,
+    RsvpAnswer,
+    Unit,
+)
+
+HORIZON_DAYS = 92
+OPEN_STATUSES = (MeetingStatus.PLANNED, MeetingStatus.CONFIRMED, MeetingStatus.MOVED)
+
+
+@dataclass(frozen=True)
+class CalendarChanges:
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+
+
+class ChangeOutcome(enum.StrEnum):
+    DONE = "done"
+    NOT_FOUND = "not_found"
+    NOT_ALLOWED = "not_allowed"
+    STALE = "stale"
+    IN_THE_PAST = "in_the_past"
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    outcome: ChangeOutcome
+    meeting: Meeting | None = None
+    branch: Unit | None = None
+    previous_start: datetime | None = None
+
+
+def reminder_key_prefix(meeting_id: int) -> str:
+    return f"remind:{meeting_id}:"
+
+
+class CalendarService:
+    def __init__(self, db: AsyncSession, clock: Clock, zone: ZoneInfo) -> None:
+        self.db = db
+        self.clock = clock
+        self.zone = zone
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(self.zone).date()
+
+    # ------------------------------------------------------------------ generation
+
+    async def extend(self, horizon_days: int = HORIZON_DAYS) -> CalendarChanges:
+        """Keep meetings from today to the horizon as rows, one per rule occurrence. Meetings
+        nobody has touched follow a changed rule; moved, cancelled or answered ones stay."""
+        today = self.today()
+        last_day = today + timedelta(days=horizon_days)
+        now = self.clock.now()
+        created = updated = removed = 0
+        branches = await self.db.execute(
+            select(Unit, BranchSchedule)
+            .join(BranchSchedule, BranchSchedule.unit_id == Unit.id)
+            .where(Unit.active, Unit.is_branch)
+        )
+        existing: dict[int, dict[date, Meeting]] = {}
+        for meeting in await self.db.scalars(
+            select(Meeting).where(
+                Meeting.source == MeetingSource.RULE, Meeting.occurrence_on >= today
+            )
+        ):
+            existing.setdefault(meeting.unit_id, {})[meeting.occurrence_on] = meeting
+        touched = await self._touched_meeting_ids(today)
+        for unit, schedule in branches:
+            wanted = {
+                start.date(): start
+                for start in occurrences(
+                    schedule.rrule, schedule.start_time, self.zone, today, last_day
+                )
+            }
+            current = existing.get(unit.id, {})
+            for day, start in wanted.items():
+                starts_at = start.astimezone(now.tzinfo)
+                meeting = current.get(day)
+                if meeting is None:
+                    self.db.add(
+                        Meeting(
+                            unit_id=unit.id,
+                            occurrence_on=day,
+                            starts_at=starts_at,
+                            duration_minutes=schedule.duration_minutes,
+                            venue=schedule.venue,
+                            status=MeetingStatus.PLANNED,
+                            source=MeetingSource.RULE,
+                            created_at=now,
+                            updated_at=now,
+                        )
+                    )
+                    created += 1
+                elif (
+                    meeting.id not in touched
+                    and starts_at > now
+                    and (
+                        meeting.starts_at != starts_at
+                        or meeting.venue != schedule.venue
+                        or meeting.duration_minutes != schedule.duration_minutes
+                    )
+                ):
+                    meeting.starts_at = starts_at
+                    meeting.venue = schedule.venue
+                    meeting.duration_minutes = schedule.duration_minutes
+                    meeting.updated_at = now
+                    updated += 1
+            for day, meeting in current.items():
+                if day not in wanted and meeting.id not in touched and meeting.starts_at > now:
+                    await self.db.execute(delete(Rsvp).where(Rsvp.meeting_id == meeting.id))
+                    await self.drop_reminders(meeting.id)
+                    await self.db.delete(meeting)
+                    removed += 1
+        await self.db.commit()
+        return CalendarChanges(created, updated, removed)
+
+    async def _touched_meeting_ids(self, today: date) -> set[int]:
+        """Meetings someone acted on: moved, cancelled, confirmed, or answered by anyone."""
+        acted = await self.db.scalars(
+            select(Meeting.id).where(
+                Meeting.occurrence_on >= today,
+                or_(Meeting.status != MeetingStatus.PLANNED, Meeting.revision > 1),
+            )
+        )
+        answered = await self.db.scalars(
+            select(Rsvp.meeting_id)
+            .join(Meeting, Meeting.id == Rsvp.meeting_id)
+            .where(Meeting.occurrence_on >= today, Rsvp.answer != RsvpAnswer.PENDING)
+        )
+        return set(acted) | set(answered)
+
+    # ------------------------------------------------------------------ attendees
+
+    async def sync_attendees(self, meeting: Meeting) -> list[Rsvp]:
+        """The people expected at a meeting: the branch's assignees on its day (rows created
+        as needed) and any stand-ins; assignees who left the branch drop out if unanswered."""
+        day = meeting.starts_at.astimezone(self.zone).date()
+        assignees = set(
+            await self.db.scalars(
+                select(Assignment.person_id)
+                .join(Person, Person.id == Assignment.person_id)
+                .where(
+                    Assignment.unit_id == meeting.unit_id,
+                    Person.active,
+                    Assignment.valid_from <= day,
+                    or_(Assignment.valid_until.is_(None), Assignment.valid_until >= day),
+                )
+            )
+        )
+        rows = {
+            r.person_id: r
+            for r in await self.db.scalars(select(Rsvp).where(Rsvp.meeting_id == meeting.id))
+        }
+        now = self.clock.now()
+        for person_id in assignees - rows.keys():
+            row = Rsvp(
+                meeting_id=meeting.id,
+                person_id=person_id,
+                kind=AttendeeKind.ASSIGNED,
+                answer=RsvpAnswer.PENDING,
+                created_at=now,
+            )
+            self.db.add(row)
+            rows[person_id] = row
+        for person_id, row in list(rows.items()):
+            gone = person_id not in assignees and row.kind == AttendeeKind.ASSIGNED
+            if gone and row.answer == RsvpAnswer.PENDING:
+                await self.db.delete(row)
+                del rows[person_id]
+        await self.db.flush()
+        return list(rows.values())
+
+    async def absent_on(self, person_ids: list[int], day: date) -> set[int]:
+        if not person_ids:
+            return set()
+        return set(
+            await self.db.scalars(
+                select(Absence.person_id).where(
+                    Absence.person_id.in_(person_ids),
+                    Absence.starts_on <= day,
+                    Absence.ends_on >= day,
+                )
+            )
+        )
+
+    # ------------------------------------------------------------------ changes
+
+    async def meeting(self, meeting_id: int) -> tuple[Meeting, Unit] | None:
+        row = (
+            await self.db.execute(
+                select(Meeting, Unit)
+                .join(Unit, Unit.id == Meeting.unit_id)
+                .where(Meeting.id == meeting_id)
+            )
+        ).first()
+        return (row[0], row[1]) if row else None
+
+    async def may_change(self, person: Person | None, is_admin: bool, meeting: Meeting) -> bool:
+        if is_admin:
+            return True
+        if person is None:
+            return False
+        row = await self.db.scalar(
+            select(Rsvp).where(Rsvp.meeting_id == meeting.id, Rsvp.person_id == person.id)
+        )
+        return row is not None
+
+    async def move(
+        self,
+        meeting_id: int,
+        revision: int,
+        new_start: datetime,
+        person: Person | None,
+        is_admin: bool,
+        who: audit.Who,
+    ) -> ChangeResult:
+        found = await self.meeting(meeting_id)
+        if found is None:
+            return ChangeResult(ChangeOutcome.NOT_FOUND)
+        meeting, branch = found
+        if not await self.may_change(person, is_admin, meeting):
+            return ChangeResult(ChangeOutcome.NOT_ALLOWED)
+        now = self.clock.now()
+        if meeting.revision != revision or meeting.status not in OPEN_STATUSES:
+            return ChangeResult(ChangeOutcome.STALE, meeting, branch)
+        if meeting.starts_at <= now or new_start <= now:
+            return ChangeResult(ChangeOutcome.IN_THE_PAST, meeting, branch)
+        previous = meeting.starts_at
+        if meeting.original_starts_at is None:
+            meeting.original_starts_at = previous
+        meeting.starts_at = new_start
+        meeting.status = MeetingStatus.MOVED
+        meeting.revision += 1
+        meeting.updated_at = now
+        await self.drop_reminders(meeting.id)
+        audit.record(
+            self.db,
+            self.clock,
+            who,
+            "meeting.move",
+            "meeting",
+            meeting.id,
+            branch=branch.code,
+            previous=previous.isoformat(),
+            new=new_start.isoformat(),
+        )
+        await self.db.commit()
+        return ChangeResult(ChangeOutcome.DONE, meeting, branch, previous)
+
+    async def cancel(
+        self, meeting_id: int, revision: int, note: str, who: audit.Who
+    ) -> ChangeResult:
+        found = await self.meeting(meeting_id)
+        if found is None:
+            return ChangeResult(ChangeOutcome.NOT_FOUND)
+        meeting, branch = found
+        if meeting.revision != revision or meeting.status not in OPEN_STATUSES:
+            return ChangeResult(ChangeOutcome.STALE, meeting, branch)
+        if meeting.starts_at <= self.clock.now():
+            return ChangeResult(ChangeOutcome.IN_THE_PAST, meeting, branch)
+        meeting.status = MeetingStatus.CANCELLED
+        meeting.status_note = note[:500]
+        meeting.revision += 1
+        meeting.updated_at = self.clock.now()
+        await self.drop_reminders(meeting.id)
+        audit.record(
+            self.db, self.clock, who, "meeting.cancel", "meeting", meeting.id, branch=branch.code
+        )
+        await self.db.commit()
+        return ChangeResult(ChangeOutcome.DONE, meeting, branch, meeting.starts_at)
+
+    async def drop_reminders(self, meeting_id: int, person_id: int | None = None) -> None:
+        """Pending reminders of a meeting (or of one person for it) will not be sent."""
+        conditions = [
+            OutboxMessage.key.startswith(reminder_key_prefix(meeting_id)),
+            OutboxMessage.state == OutboxState.PENDING,
+        ]
+        if person_id is not None:
+            conditions.append(OutboxMessage.person_id == person_id)
+        await self.db.execute(
+            update(OutboxMessage)
+            .where(and_(*conditions))
+            .values(state=OutboxState.DROPPED, last_error="the meeting changed")
+        )
+
+    async def concerned(self, meeting: Meeting) -> list[Person]:
+        """Everyone expected at the meeting, who should hear of a change."""
+        return list(
+            await self.db.scalars(
+                select(Person)
+                .join(Rsvp, Rsvp.person_id == Person.id)
+                .where(
+                    Rsvp.meeting_id == meeting.id,
+                    Person.active,
+                    Person.telegram_user_id.is_not(None),
+                )
+            )
+        )
+
+    # ------------------------------------------------------------------ views
+
+    async def upcoming_for(
+        self, person: Person, days: int = 62
+    ) -> list[tuple[Meeting, Unit, Rsvp]]:
+        now = self.clock.now()
+        return [
+            tuple(row)
+            for row in await self.db.execute(
+                select(Meeting, Unit, Rsvp)
+                .join(Unit, Unit.id == Meeting.unit_id)
+                .join(Rsvp, Rsvp.meeting_id == Meeting.id)
+                .where(
+                    Rsvp.person_id == person.id,
+                    Meeting.starts_at > now,
+                    Meeting.starts_at <= now + timedelta(days=days),
+                )
+                .order_by(Meeting.starts_at)
+            )
+        ]
+
+    async def branch_calendar(
+        self, branch_code: str, days: int = 92
+    ) -> tuple[Unit | None, list[tuple[Meeting, list[tuple[Rsvp, Person]]]]]:
+        branch = await self.db.scalar(select(Unit).where(Unit.code == branch_code, Unit.is_branch))
+        if branch is None:
+            return None, []
+        now = self.clock.now()
+        meetings = list(
+            await self.db.scalars(
+                select(Meeting)
+                .where(
+                    Meeting.unit_id == branch.id,
+                    Meeting.starts_at > now,
+                    Meeting.starts_at <= now + timedelta(days=days),
+                )
+                .order_by(Meeting.starts_at)
+            )
+        )
+        for meeting in meetings:
+            if meeting.status in OPEN_STATUSES:
+                await self.sync_attendees(meeting)
+        await self.db.commit()
+        result = []
+        for meeting in meetings:
+            people = list(
+                await self.db.execute(
+                    select(Rsvp, Person)
+                    .join(Person, Person.id == Rsvp.person_id)
+                    .where(Rsvp.meeting_id == meeting.id)
+                    .order_by(Person.full_name)
+                )
+            )
+            result.append((meeting, [tuple(p) for p in people]))
+        return branch, result
+
+    async def conflicts_for(self, person: Person, days: int = 62) -> set[int]:
+        """Ids of the person's upcoming meetings that overlap another of theirs."""
+        rows = [
+            m
+            for m, _, r in await self.upcoming_for(person, days)
+            if m.status in OPEN_STATUSES and r.answer != RsvpAnswer.NO
+        ]
+        clashing: set[int] = set()
+        for index, first in enumerate(rows):
+            for second in rows[index + 1 :]:
+                if _overlap(first, second):
+                    clashing |= {first.id, second.id}
+        return clashing
+
+
+def _overlap(first: Meeting, second: Meeting) -> bool:
+    first_end = first.starts_at + timedelta(minutes=first.duration_minutes)
+    second_end = second.starts_at + timedelta(minutes=second.duration_minutes)
+    return first.starts_at < second_end and second.starts_at < first_end
+
+
+# ---------------------------------------------------------------------- typed dates
+
+_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{2,4}))?(?!\d)")
+_TIME = re.compile(r"(?<![\d/])(\d{1,2})\s*(?:h|:|gio)\s*(\d{2})?(?![\d/])")
+
+
+def parse_meeting_time(text: str, zone: ZoneInfo, today: date) -> datetime | None:
+    """A date and time as Vietnamese type them: "12/12 19h30", "19:30 ngày 12/12",
+    "12/12/2026 19 giờ 30". Without a year, the next such day from today."""
+    folded = fold(text)
+    date_match = _DATE.search(folded)
+    if date_match is None:
+        return None
+    rest = folded[: date_match.start()] + " " + folded[date_match.end() :]
+    time_match = _TIME.search(rest)
+    if time_match is None:
+        return None
+    day, month = int(date_match.group(1)), int(date_match.group(2))
+    hour, minute = int(time_match.group(1)), int(time_match.group(2) or 0)
+    year_text = date_match.group(3)
+    try:
+        clock_time = time(hour, minute)
+        if year_text:
+            year = int(year_text) + (2000 if len(year_text) == 2 else 0)
+            chosen = date(year, month, day)
+        else:
+            chosen = date(today.year, month, day)
+            if chosen < today:
+                chosen = date(today.year + 1, month, day)
+    except ValueError:
+        return None
+    return datetime.combine(chosen, clock_time, tzinfo=zone)

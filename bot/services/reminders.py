@@ -1,0 +1,207 @@
+"""Which reminders are due: for each upcoming meeting and each person expected there, the
+latest reminder slot whose time has come (so a bot that was down sends one, not three)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.services.calendar import OPEN_STATUSES, CalendarService
+from db.models import (
+    AttendeeKind,
+    BranchSchedule,
+    GuidanceNote,
+    Meeting,
+    Person,
+    Proposal,
+    ProposalState,
+    Report,
+    Rsvp,
+    RsvpAnswer,
+    Unit,
+)
+
+_SLOT = re.compile(r"^(?:(\d+)d@(\d{1,2}):(\d{2})|(\d+)h)$")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A reminder's time: N days before at a local time, or N hours before the start."""
+
+    code: str
+    days_before: int | None = None
+    at: time | None = None
+    hours_before: int | None = None
+
+    def due(self, starts_at: datetime, zone: ZoneInfo) -> datetime:
+        if self.hours_before is not None:
+            return starts_at - timedelta(hours=self.hours_before)
+        day = starts_at.astimezone(zone).date() - timedelta(days=self.days_before or 0)
+        return datetime.combine(day, self.at or time(8), tzinfo=zone)
+
+
+def parse_slots(text: str) -> list[Slot]:
+    """'3d@08:00,1d@08:00,2h' -> slots; raises ValueError naming what is wrong."""
+    slots = []
+    for part in (p.strip() for p in text.split(",")):
+        match = _SLOT.match(part)
+        if match is None:
+            raise ValueError(f"{part!r} is not like 3d@08:00 or 2h")
+        if match.group(4):
+            slots.append(Slot(f"{match.group(4)}h", hours_before=int(match.group(4))))
+        else:
+            at = time(int(match.group(2)), int(match.group(3)))
+            code = f"{match.group(1)}d{at:%H%M}"
+            slots.append(Slot(code, days_before=int(match.group(1)), at=at))
+    if not slots:
+        raise ValueError("no reminder given")
+    return slots
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    meeting: Meeting
+    branch: Unit
+    unit: Unit | None
+    schedule: BranchSchedule | None
+    person: Person
+    rsvp: Rsvp
+    slot: Slot
+    due_at: datetime
+    stand_in_for: Person | None
+    open_proposals: list[str]
+    guidance: str | None
+
+    @property
+    def key(self) -> str:
+        return (
+            f"remind:{self.meeting.id}:r{self.meeting.revision}:p{self.person.id}:{self.slot.code}"
+        )
+
+
+@dataclass(frozen=True)
+class AutoDeclined:
+    """A meeting falling in someone's absence: the office must find a stand-in."""
+
+    meeting: Meeting
+    branch: Unit
+    person: Person
+
+
+class ReminderService:
+    def __init__(self, db: AsyncSession, clock: Clock, zone: ZoneInfo, slots: list[Slot]) -> None:
+        self.db = db
+        self.clock = clock
+        self.zone = zone
+        self.slots = slots
+        self.calendar = CalendarService(db, clock, zone)
+
+    def lead_time(self) -> timedelta:
+        now = self.clock.now()
+        far = now + timedelta(days=400)
+        return max(far - slot.due(far, self.zone) for slot in self.slots) + timedelta(days=1)
+
+    async def due(self) -> tuple[list[DueReminder], list[AutoDeclined]]:
+        now = self.clock.now()
+        meetings = list(
+            await self.db.execute(
+                select(Meeting, Unit)
+                .join(Unit, Unit.id == Meeting.unit_id)
+                .where(
+                    Meeting.status.in_(OPEN_STATUSES),
+                    Meeting.starts_at > now,
+                    Meeting.starts_at <= now + self.lead_time(),
+                )
+                .order_by(Meeting.starts_at)
+            )
+        )
+        reminders: list[DueReminder] = []
+        declined: list[AutoDeclined] = []
+        for meeting, branch in meetings:
+            slot_times = [(slot, slot.due(meeting.starts_at, self.zone)) for slot in self.slots]
+            passed = [(slot, due) for slot, due in slot_times if due <= now]
+            rsvps = await self.calendar.sync_attendees(meeting)
+            day = meeting.starts_at.astimezone(self.zone).date()
+            away = await self.calendar.absent_on([r.person_id for r in rsvps], day)
+            for rsvp in rsvps:
+                if rsvp.person_id in away and rsvp.answer == RsvpAnswer.PENDING:
+                    person = await self.db.get(Person, rsvp.person_id)
+                    rsvp.answer, rsvp.reason_code, rsvp.answered_at = RsvpAnswer.NO, "absence", now
+                    declined.append(AutoDeclined(meeting, branch, person))  # type: ignore[arg-type]
+            if not passed:
+                continue
+            slot, due_at = max(passed, key=lambda pair: pair[1])
+            context = None
+            for rsvp in rsvps:
+                if rsvp.answer == RsvpAnswer.NO or rsvp.person_id in away:
+                    continue
+                if rsvp.kind == AttendeeKind.STAND_IN and rsvp.answer != RsvpAnswer.YES:
+                    continue  # invited, not yet accepted: the invitation is their message
+                person = await self.db.get(Person, rsvp.person_id)
+                if person is None or not person.active or person.telegram_user_id is None:
+                    continue
+                context = context or await self._context(meeting, branch)
+                stand_in_for = (
+                    await self.db.get(Person, rsvp.stand_in_for_id)
+                    if rsvp.stand_in_for_id
+                    else None
+                )
+                reminders.append(
+                    DueReminder(
+                        meeting,
+                        branch,
+                        context[0],
+                        context[1],
+                        person,
+                        rsvp,
+                        slot,
+                        due_at,
+                        stand_in_for,
+                        context[2],
+                        context[3],
+                    )
+                )
+        await self.db.commit()
+        return reminders, declined
+
+    async def _context(
+        self, meeting: Meeting, branch: Unit
+    ) -> tuple[Unit | None, BranchSchedule | None, list[str], str | None]:
+        unit = await self.db.get(Unit, branch.parent_id) if branch.parent_id else None
+        schedule = await self.db.scalar(
+            select(BranchSchedule).where(BranchSchedule.unit_id == branch.id)
+        )
+        return unit, schedule, await self.open_proposals(branch), await self.guidance(meeting)
+
+    async def open_proposals(self, branch: Unit, limit: int = 5) -> list[str]:
+        """The still-open proposals raised in the branch's last report."""
+        last_report = await self.db.scalar(
+            select(Report.id)
+            .join(Meeting, Meeting.id == Report.meeting_id)
+            .where(Meeting.unit_id == branch.id)
+            .order_by(Report.submitted_at.desc())
+            .limit(1)
+        )
+        if last_report is None:
+            return []
+        return list(
+            await self.db.scalars(
+                select(Proposal.text)
+                .where(
+                    Proposal.report_id == last_report,
+                    Proposal.state.in_([ProposalState.NEW, ProposalState.IN_PROGRESS]),
+                )
+                .order_by(Proposal.id)
+                .limit(limit)
+            )
+        )
+
+    async def guidance(self, meeting: Meeting) -> str | None:
+        month = meeting.starts_at.astimezone(self.zone).date().replace(day=1)
+        return await self.db.scalar(select(GuidanceNote.text).where(GuidanceNote.month == month))
