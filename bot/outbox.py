@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import time as monotonic_time
-from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -96,47 +96,37 @@ async def enqueue(
 
 
 class Pacer:
-    """Telegram's limits, kept on our side so the server never has to say 429."""
+    """Telegram's limits, kept on our side so that the server never has to say 429.
+
+    Each send reserves the earliest moment it may start: sends overall are spaced evenly
+    below 30 a second, one private chat gets at most one message a second, and a group 20 a
+    minute. Reserving is synchronous, so concurrent senders get successive slots.
+    """
 
     def __init__(
-        self,
-        per_second: int = 30,
-        per_private_chat_interval: float = 1.05,
-        per_group_minute: int = 20,
+        self, per_second: float = 29.0, private_interval: float = 1.05, group_interval: float = 3.05
     ) -> None:
-        self.per_second = per_second
-        self.private_interval = per_private_chat_interval
-        self.per_group_minute = per_group_minute
-        self._recent: deque[float] = deque()
-        self._last_private: dict[int, float] = {}
-        self._group_recent: dict[int, deque[float]] = {}
-        self.paused_until = 0.0
+        self.global_interval = 1.0 / per_second
+        self.private_interval = private_interval
+        self.group_interval = group_interval
+        self._next_global = 0.0
+        self._next_for_chat: dict[int, float] = {}
 
-    def wait_for(self, chat_id: int, now: float) -> float:
-        """Seconds to wait before a message may go to this chat (0 if it may go now)."""
-        wait = max(0.0, self.paused_until - now)
-        while self._recent and self._recent[0] <= now - 1.0:
-            self._recent.popleft()
-        if len(self._recent) >= self.per_second:
-            wait = max(wait, self._recent[0] + 1.0 - now)
-        if chat_id > 0:
-            last = self._last_private.get(chat_id)
-            if last is not None:
-                wait = max(wait, last + self.private_interval - now)
-        else:
-            recent = self._group_recent.setdefault(chat_id, deque())
-            while recent and recent[0] <= now - 60.0:
-                recent.popleft()
-            if len(recent) >= self.per_group_minute:
-                wait = max(wait, recent[0] + 60.0 - now)
-        return wait
+    def reserve(self, chat_id: int, now: float) -> float:
+        """The moment (monotonic) this chat's next message may start."""
+        start = max(now, self._next_global, self._next_for_chat.get(chat_id, 0.0))
+        self._next_global = start + self.global_interval
+        interval = self.private_interval if chat_id > 0 else self.group_interval
+        self._next_for_chat[chat_id] = start + interval
+        return start
 
-    def sent(self, chat_id: int, now: float) -> None:
-        self._recent.append(now)
-        if chat_id > 0:
-            self._last_private[chat_id] = now
-        else:
-            self._group_recent.setdefault(chat_id, deque()).append(now)
+    def pause(self, seconds: float, now: float) -> None:
+        """Telegram asked us to wait: nothing goes out before then."""
+        self._next_global = max(self._next_global, now + seconds)
+
+    def forget_idle_chats(self, now: float) -> None:
+        for chat_id in [c for c, t in self._next_for_chat.items() if t < now]:
+            del self._next_for_chat[chat_id]
 
 
 class Sender:
@@ -150,9 +140,11 @@ class Sender:
         quiet_hours: QuietHours,
         *,
         idle_poll: float = 5.0,
-        batch: int = 100,
+        batch: int = 200,
+        concurrency: int = 16,
     ) -> None:
         self.bot = bot
+        self.concurrency = asyncio.Semaphore(concurrency)
         self.sessionmaker = sessionmaker
         self.clock = clock
         self.quiet_hours = quiet_hours
@@ -208,8 +200,8 @@ class Sender:
     async def send_due(self) -> int:
         """Send what is due now; returns how many rows were handled."""
         rows = await self._claim()
-        for row in rows:
-            await self._send(row)
+        await asyncio.gather(*(self._send(row) for row in rows))
+        self.pacer.forget_idle_chats(monotonic_time.monotonic())
         return len(rows)
 
     async def _claim(self) -> list[OutboxMessage]:
@@ -227,23 +219,46 @@ class Sender:
             if db.bind.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             rows = list(await db.scalars(query))
-            for row in rows:
-                if row.expires_at is not None and row.expires_at <= now:
-                    row.state = OutboxState.DROPPED
-                    row.last_error = "expired before it could be sent"
-                    log.info("outbox %s dropped: expired at %s", row.key, row.expires_at)
-                    continue
-                row.state = OutboxState.SENDING
-                row.claimed_at = now
-                row.attempts += 1
+            expired = [row for row in rows if row.expires_at is not None and row.expires_at <= now]
+            for row in expired:
+                log.info("outbox %s dropped: its moment passed at %s", row.key, row.expires_at)
+            if expired:
+                await db.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_([row.id for row in expired]))
+                    .values(state=OutboxState.DROPPED, last_error="expired before it was sent")
+                )
+            wanted = [row.id for row in rows if row not in expired]
+            token = secrets.token_hex(8)
+            if wanted:
+                # Only rows still pending are taken: another claimer cannot take them too.
+                await db.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_(wanted), OutboxMessage.state == OutboxState.PENDING)
+                    .values(
+                        state=OutboxState.SENDING,
+                        claimed_at=now,
+                        claim_token=token,
+                        attempts=OutboxMessage.attempts + 1,
+                    )
+                )
             await db.commit()
-        return [row for row in rows if row.state == OutboxState.SENDING]
+            if not wanted:
+                return []
+            claimed = await db.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.claim_token == token)
+                .order_by(OutboxMessage.due_at, OutboxMessage.id)
+            )
+            return list(claimed)
 
     async def _send(self, row: OutboxMessage) -> None:
-        # Pacing waits on time, not on an event.
-        while (wait := self.pacer.wait_for(row.chat_id, monotonic_time.monotonic())) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(wait)
-        self.pacer.sent(row.chat_id, monotonic_time.monotonic())
+        async with self.concurrency:
+            start = self.pacer.reserve(row.chat_id, monotonic_time.monotonic())
+            await asyncio.sleep(max(0.0, start - monotonic_time.monotonic()))
+            await self._deliver(row)
+
+    async def _deliver(self, row: OutboxMessage) -> None:
         payload = row.payload
         markup = payload.get("reply_markup")
         try:
@@ -254,7 +269,7 @@ class Sender:
             )
         except RetryAfter as exc:
             seconds = _seconds(exc.retry_after)
-            self.pacer.paused_until = monotonic_time.monotonic() + seconds
+            self.pacer.pause(seconds, monotonic_time.monotonic())
             await self._finish(row, OutboxState.PENDING, f"retry after {seconds}s", retry_in=0)
         except ChatMigrated as exc:
             await self._finish(row, OutboxState.PENDING, "chat migrated", chat_id=exc.new_chat_id)

@@ -413,6 +413,7 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(String(500), default="")
     claimed_at: Mapped[datetime | None]
+    claim_token: Mapped[str | None] = mapped_column(String(32), index=True)
     sent_message_id: Mapped[int | None] = mapped_column(BigInteger)
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime]

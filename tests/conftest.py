@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from telegram.ext import Application
 
@@ -236,3 +237,24 @@ async def db(database_url: str) -> AsyncIterator[Db]:
     reader = Db(database_url)
     yield reader
     await reader.engine.dispose()
+
+
+async def run_jobs(app: Application) -> None:
+    """One scheduler tick, now, at the manual clock's time; then let the sender work."""
+    from bot.context import RUNTIME_KEY
+    from bot.jobs import run_due_work
+
+    runtime = app.bot_data[RUNTIME_KEY]
+    await run_due_work(runtime)
+    runtime.sender.wake()
+
+
+async def link(tg: BotApiServer, db: Db, code: str, user_id: int) -> TgUser:
+    """A person of the sample roster links their Telegram account by sharing their phone."""
+    from db.models import Person
+
+    user = TgUser(tg, user_id, code)
+    phone = await db.scalar(select(Person.phone).where(Person.code == code))
+    await user.send_contact(phone)
+    await user.expect_message(contains="Đã liên kết")
+    return user

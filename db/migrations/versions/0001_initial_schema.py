@@ -237,6 +237,7 @@ def upgrade() -> None:
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.String(length=500), nullable=False),
     sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('claim_token', sa.String(length=32), nullable=True),
     sa.Column('sent_message_id', sa.BigInteger(), nullable=True),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -245,6 +246,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('key', name=op.f('uq_outbox_key'))
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_claim_token'), ['claim_token'], unique=False)
         batch_op.create_index('ix_outbox_state_due', ['state', 'due_at'], unique=False)
 
     op.create_table('person_roles',
@@ -368,6 +370,7 @@ def downgrade() -> None:
     op.drop_table('person_roles')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_state_due')
+        batch_op.drop_index(batch_op.f('ix_outbox_claim_token'))
 
     op.drop_table('outbox')
     op.drop_table('org_settings')
