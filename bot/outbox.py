@@ -13,6 +13,7 @@ import contextlib
 import logging
 import secrets
 import time as monotonic_time
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -98,31 +99,42 @@ async def enqueue(
 class Pacer:
     """Telegram's limits, kept on our side so that the server never has to say 429.
 
-    Each send reserves the earliest moment it may start: sends overall are spaced evenly
-    below 30 a second, one private chat gets at most one message a second, and a group 20 a
-    minute. Reserving is synchronous, so concurrent senders get successive slots.
+    Sends start evenly spaced, and never more than `per_second` start in any one-second
+    window; one private chat gets at most one message a second, a group one every three
+    seconds (20 a minute). Checking and recording happen without an await in between, so
+    concurrent senders cannot both take the last place in a window.
     """
 
     def __init__(
-        self, per_second: float = 29.0, private_interval: float = 1.05, group_interval: float = 3.05
+        self, per_second: int = 29, private_interval: float = 1.05, group_interval: float = 3.05
     ) -> None:
-        self.global_interval = 1.0 / per_second
+        self.per_second = per_second
+        self.spacing = 1.0 / per_second
         self.private_interval = private_interval
         self.group_interval = group_interval
-        self._next_global = 0.0
+        self._recent: deque[float] = deque()
         self._next_for_chat: dict[int, float] = {}
+        self._paused_until = 0.0
 
-    def reserve(self, chat_id: int, now: float) -> float:
-        """The moment (monotonic) this chat's next message may start."""
-        start = max(now, self._next_global, self._next_for_chat.get(chat_id, 0.0))
-        self._next_global = start + self.global_interval
+    def wait(self, chat_id: int, now: float) -> float:
+        """Seconds until a message to this chat may start; 0 means now (and it is recorded)."""
+        while self._recent and self._recent[0] <= now - 1.0:
+            self._recent.popleft()
+        wait = max(self._paused_until, self._next_for_chat.get(chat_id, 0.0)) - now
+        if self._recent:
+            wait = max(wait, self._recent[-1] + self.spacing - now)
+        if len(self._recent) >= self.per_second:
+            wait = max(wait, self._recent[0] + 1.0 - now)
+        if wait > 0:
+            return wait
+        self._recent.append(now)
         interval = self.private_interval if chat_id > 0 else self.group_interval
-        self._next_for_chat[chat_id] = start + interval
-        return start
+        self._next_for_chat[chat_id] = now + interval
+        return 0.0
 
     def pause(self, seconds: float, now: float) -> None:
         """Telegram asked us to wait: nothing goes out before then."""
-        self._next_global = max(self._next_global, now + seconds)
+        self._paused_until = max(self._paused_until, now + seconds)
 
     def forget_idle_chats(self, now: float) -> None:
         for chat_id in [c for c, t in self._next_for_chat.items() if t < now]:
@@ -158,6 +170,8 @@ class Sender:
         self.wakeup.set()
 
     async def start(self) -> None:
+        # Messages sent just before a restart still count in Telegram's window.
+        self.pacer.pause(1.0, monotonic_time.monotonic())
         await self.recover_stale_claims()
         self._task = asyncio.create_task(self._run(), name="chibo-outbox-sender")
 
@@ -254,8 +268,9 @@ class Sender:
 
     async def _send(self, row: OutboxMessage) -> None:
         async with self.concurrency:
-            start = self.pacer.reserve(row.chat_id, monotonic_time.monotonic())
-            await asyncio.sleep(max(0.0, start - monotonic_time.monotonic()))
+            # Pacing waits on time, not on an event.
+            while (wait := self.pacer.wait(row.chat_id, monotonic_time.monotonic())) > 0:  # noqa: ASYNC110
+                await asyncio.sleep(wait)
             await self._deliver(row)
 
     async def _deliver(self, row: OutboxMessage) -> None:

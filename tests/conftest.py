@@ -243,10 +243,18 @@ async def run_jobs(app: Application) -> None:
     """One scheduler tick, now, at the manual clock's time; then let the sender work."""
     from bot.context import RUNTIME_KEY
     from bot.jobs import run_due_work
+    from db.models import OutboxMessage, OutboxState
 
     runtime = app.bot_data[RUNTIME_KEY]
     await run_due_work(runtime)
-    runtime.sender.wake()
+    while await runtime.sender.send_due():  # claims are atomic: safe beside the sender's loop
+        pass
+    in_flight = select(OutboxMessage.id).where(OutboxMessage.state == OutboxState.SENDING)
+    async with runtime.sessionmaker() as session:
+        for _ in range(100):
+            if await session.scalar(in_flight.limit(1)) is None:
+                return
+            await asyncio.sleep(0.05)
 
 
 async def link(tg: BotApiServer, db: Db, code: str, user_id: int) -> TgUser:

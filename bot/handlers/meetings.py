@@ -335,7 +335,10 @@ async def _announce_change(ctx: Ctx, result: ChangeResult, moved: bool) -> None:
     key = f"{'moved' if moved else 'cancelled'}:{meeting.id}:r{meeting.revision}"
     _, calendar = _services(ctx)
     concerned = await calendar.concerned(meeting)
+    actor_id = ctx.actor.person.id if ctx.actor and ctx.actor.person else None
     for person in concerned:
+        if person.id == actor_id:
+            continue  # they are answered directly
         await tell(
             ctx.db,
             ctx.runtime,

@@ -284,6 +284,18 @@ class AttendanceService:
         start = datetime.combine(starts_on, time.min, tzinfo=self.zone)
         end = datetime.combine(ends_on + timedelta(days=1), time.min, tzinfo=self.zone)
         now = self.clock.now()
+        # The period's meetings and their expected people, made now if not made yet.
+        branch_ids = await self.calendar.branch_ids_of(person.id, starts_on, ends_on)
+        await self.calendar.extend(unit_ids=branch_ids)
+        for meeting in await self.db.scalars(
+            select(Meeting).where(
+                Meeting.unit_id.in_(branch_ids),
+                Meeting.status.in_(OPEN_STATUSES),
+                Meeting.starts_at >= max(start, now),
+                Meeting.starts_at < end,
+            )
+        ):
+            await self.calendar.sync_attendees(meeting)
         rows = list(
             await self.db.execute(
                 select(Rsvp, Meeting, Unit)

@@ -73,7 +73,9 @@ class CalendarService:
 
     # ------------------------------------------------------------------ generation
 
-    async def extend(self, horizon_days: int = HORIZON_DAYS) -> CalendarChanges:
+    async def extend(
+        self, horizon_days: int = HORIZON_DAYS, unit_ids: list[int] | None = None
+    ) -> CalendarChanges:
         """Keep meetings from today to the horizon as rows, one per rule occurrence. Meetings
         nobody has touched follow a changed rule; moved, cancelled or answered ones stay."""
         today = self.today()
@@ -83,7 +85,11 @@ class CalendarService:
         branches = await self.db.execute(
             select(Unit, BranchSchedule)
             .join(BranchSchedule, BranchSchedule.unit_id == Unit.id)
-            .where(Unit.active, Unit.is_branch)
+            .where(
+                Unit.active,
+                Unit.is_branch,
+                *([Unit.id.in_(unit_ids)] if unit_ids is not None else []),
+            )
         )
         existing: dict[int, dict[date, Meeting]] = {}
         for meeting in await self.db.scalars(
@@ -197,6 +203,18 @@ class CalendarService:
                 del rows[person_id]
         await self.db.flush()
         return list(rows.values())
+
+    async def branch_ids_of(self, person_id: int, first_day: date, last_day: date) -> list[int]:
+        """Branches the person is assigned to on any day of the period."""
+        return list(
+            await self.db.scalars(
+                select(Assignment.unit_id).where(
+                    Assignment.person_id == person_id,
+                    Assignment.valid_from <= last_day,
+                    or_(Assignment.valid_until.is_(None), Assignment.valid_until >= first_day),
+                )
+            )
+        )
 
     async def absent_on(self, person_ids: list[int], day: date) -> set[int]:
         if not person_ids:
@@ -352,6 +370,7 @@ class CalendarService:
         branch = await self.db.scalar(select(Unit).where(Unit.code == branch_code, Unit.is_branch))
         if branch is None:
             return None, []
+        await self.extend(unit_ids=[branch.id])
         now = self.clock.now()
         meetings = list(
             await self.db.scalars(

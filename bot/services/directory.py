@@ -159,6 +159,16 @@ class DirectoryService:
             )
         )
 
+    async def unreachable(self) -> list[Person]:
+        """Linked people Telegram refused to deliver to: they blocked the bot or left."""
+        return list(
+            await self.db.scalars(
+                select(Person)
+                .where(Person.active, Person.unreachable_since.is_not(None))
+                .order_by(Person.code)
+            )
+        )
+
     async def assign(
         self,
         person_code: str,

@@ -41,7 +41,9 @@ def display_phone(normalised: str | None) -> str:
         return ""
     if normalised.startswith("+84"):
         national = "0" + normalised[3:]
-        if len(national) == 10:
+        if len(national) == 10:  # mobile: 0912 345 678
             return f"{national[:4]} {national[4:7]} {national[7:]}"
+        if len(national) == 11:  # landline with area code: 0235 3800 100
+            return f"{national[:4]} {national[4:8]} {national[8:]}"
         return national
     return normalised

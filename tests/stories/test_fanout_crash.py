@@ -1,0 +1,119 @@
+"""A crash in the middle of a fan-out of 200 reminders, then a restart: every reminder is
+sent, once; only those in flight at the crash may arrive twice."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select, update
+
+from bot.context import RUNTIME_KEY
+from bot.jobs import run_due_work
+from bot.services.audit import Who
+from bot.services.roster import RosterService
+from bot.services.roster_workbook import read_file, write_workbook
+from db.models import OutboxMessage, OutboxState, Person
+from db.session import create_engine, create_sessionmaker
+from tests.conftest import ZONE, run_jobs, start_bot, stop_bot
+from tests.telegram_server.server import BotApiServer
+from tests.telegram_server.users import TgUser
+
+PEOPLE = 200
+MEETING = "thứ Bảy, ngày 05/12/2026"
+
+
+async def a_branch_followed_by(database_url: str, clock, count: int) -> None:
+    content = write_workbook(
+        {
+            "units": [["DB", "Đảng bộ phường Mẫu", None, "Đảng bộ phường"]],
+            "branches": [
+                [
+                    "KP",
+                    "Chi bộ Khu phố Đông",
+                    "DB",
+                    "ngày 5",
+                    time(19, 30),
+                    90,
+                    "Hội trường",
+                    "Lê Văn Bí",
+                    "0912000000",
+                ]
+            ],
+            "people": [
+                [
+                    f"P{n:03d}",
+                    f"Đảng viên {n:03d}",
+                    "Đảng ủy viên",
+                    f"0913{n:06d}",
+                    "thành viên",
+                    None,
+                ]
+                for n in range(count)
+            ],
+            "assignments": [
+                [f"P{n:03d}", "KP", date(2026, 1, 1), None, None] for n in range(count)
+            ],
+        }
+    )
+    engine = create_engine(database_url)
+    try:
+        async with create_sessionmaker(engine)() as db:
+            rows, problems = read_file("fanout.xlsx", content)
+            result = await RosterService(db, clock).import_rows(
+                rows, problems, Who.command_line(), dry_run=False
+            )
+            assert result.problems == []
+            await db.execute(update(Person).values(telegram_user_id=Person.id + 10_000_000))
+            await db.commit()
+    finally:
+        await engine.dispose()
+
+
+async def test_crash_mid_fan_out_then_restart_sends_each_once(
+    tg: BotApiServer, settings, database_url, clock, db
+) -> None:
+    await a_branch_followed_by(database_url, clock, PEOPLE)
+    people = [TgUser(tg, n + 1 + 10_000_000, f"P{n}") for n in range(PEOPLE)]
+    tg.flood_limits_on = True
+    clock.set(datetime.combine(date(2026, 12, 2), time(8, 0), tzinfo=ZONE))
+
+    app = await start_bot(settings, clock)
+    runtime = app.bot_data[RUNTIME_KEY]
+    await run_due_work(runtime)
+    assert await db.scalar(select(func.count()).select_from(OutboxMessage)) == PEOPLE
+    runtime.sender.wake()
+
+    def delivered() -> int:
+        return sum(1 for call in tg.calls_of("sendMessage") if call.ok)
+
+    await tg.wait_for(lambda: delivered() >= 60, timeout=30)
+    await runtime.sender.stop()  # the crash: sending stops wherever it is
+    in_flight = await db.scalar(
+        select(func.count()).where(OutboxMessage.state == OutboxState.SENDING)
+    )
+    await stop_bot(app)
+    assert 60 <= delivered() < PEOPLE
+
+    clock.advance(timedelta(minutes=3))  # a claim this old was cut off by the crash
+    app = await start_bot(settings, clock)
+    try:
+        await run_jobs(app)
+        await tg.wait_for(lambda: all(user.all_messages() for user in people), timeout=60)
+        await run_jobs(app)
+    finally:
+        await stop_bot(app)
+
+    per_chat = Counter(call.params["chat_id"] for call in tg.calls_of("sendMessage") if call.ok)
+    assert set(per_chat) == {user.id for user in people}
+    twice = [chat for chat, count in per_chat.items() if count > 1]
+    assert all(count <= 2 for count in per_chat.values())
+    assert len(twice) <= in_flight
+    assert tg.error_counts[429] == 0, [
+        (i, c.at) for i, c in enumerate(tg.calls) if "Too Many" in c.error
+    ][:5]
+    sent = await db.scalar(select(func.count()).where(OutboxMessage.state == OutboxState.SENT))
+    assert sent == PEOPLE
+    assert all(MEETING in user.all_messages()[0].text for user in people)
+    await asyncio.sleep(0)

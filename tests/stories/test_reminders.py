@@ -1,0 +1,240 @@
+"""Reminders reach each member once, at the right local time, never in quiet hours; answers
+are recorded; absences go to the office, which finds a stand-in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from db.models import AttendeeKind, OutboxMessage, OutboxState, Person, Rsvp, RsvpAnswer
+from tests.conftest import ZONE, link, make_settings, run_jobs, start_bot, stop_bot
+from tests.telegram_server.server import BotApiServer
+
+MEETING = "19 giờ 30, thứ Bảy, ngày 05/12/2026"
+
+
+def at(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=ZONE)
+
+
+async def test_each_reminder_once_at_its_local_time(roster, bot, tg, db, clock) -> None:
+    an = await link(tg, db, "CB01", 800001)
+    clock.set(at("2026-12-02 07:59"))
+    await run_jobs(bot)
+    await an.expect_no_message(within=0.5)
+
+    clock.set(at("2026-12-02 08:00"))
+    await run_jobs(bot)
+    first = await an.expect_message(contains="Nhắc lịch sinh hoạt chi bộ")
+    assert "Kính gửi đồng chí Nguyễn Văn An," in first.text
+    assert "Chi bộ: Chi bộ Khu phố 1 (Khu vực 1 (các khu phố nội thị))" in first.text
+    assert "Hình thức: sinh hoạt định kỳ" in first.text
+    assert f"Thời gian: {MEETING}" in first.text
+    assert "Địa điểm: Nhà văn hóa Khu phố 1" in first.text
+    assert "Bí thư chi bộ: Võ Văn Dũng, 0235 3800 100" in first.text
+    assert first.button_texts == ["✅ Sẽ dự", "❌ Không dự được", "📅 Lịch thay đổi"]
+    await run_jobs(bot)
+    await run_jobs(bot)
+    await an.expect_no_message(within=0.5)
+
+    clock.set(at("2026-12-04 08:00"))
+    await run_jobs(bot)
+    await an.expect_message(contains=MEETING)
+    clock.set(at("2026-12-05 17:30"))
+    await run_jobs(bot)
+    last = await an.expect_message(contains=MEETING)
+    assert "Đề nghị đồng chí xác nhận việc tham dự." in last.text
+    await run_jobs(bot)
+    await an.expect_no_message(within=0.5)
+
+
+async def test_a_bot_that_was_down_sends_the_latest_reminder_only(roster, bot, tg, db, clock):
+    an = await link(tg, db, "CB01", 800001)
+    clock.set(at("2026-12-05 18:00"))  # every reminder time has passed, the meeting has not
+    await run_jobs(bot)
+    only = await an.expect_message(contains=MEETING)
+    await an.expect_no_message(within=0.7)
+    keys = [
+        k
+        for (k,) in await db.all(
+            select(OutboxMessage.key).where(OutboxMessage.key.like("remind:%"))
+        )
+    ]
+    assert len(keys) == 1 and keys[0].endswith(":2h")
+    assert only.button_texts[0] == "✅ Sẽ dự"
+
+
+async def test_quiet_hours_hold_a_reminder_until_they_end(roster, tg, database_url, db, clock):
+    settings = make_settings(tg, database_url, quiet_hours="07:30-09:00")
+    app = await start_bot(settings, clock)
+    try:
+        an = await link(tg, db, "CB01", 800001)
+        clock.set(at("2026-12-02 08:00"))
+        await run_jobs(app)
+        await an.expect_no_message(within=0.7)
+        clock.set(at("2026-12-02 09:00"))
+        await run_jobs(app)
+        await an.expect_message(contains=MEETING)
+    finally:
+        await stop_bot(app)
+
+
+async def test_rsvp_is_recorded_and_later_reminders_know_it(roster, bot, tg, db, clock) -> None:
+    an = await link(tg, db, "CB01", 800001)
+    clock.set(at("2026-12-02 08:00"))
+    await run_jobs(bot)
+    reminder = await an.expect_message(contains=MEETING)
+    await an.press("✅ Sẽ dự")
+    thanks = await an.expect_message(contains="Cảm ơn đồng chí. Đồng chí sẽ dự sinh hoạt")
+    assert MEETING in thanks.text
+    assert reminder.button_texts == ["❌ Không dự được", "📅 Lịch thay đổi"]
+    answer = await db.scalar(
+        select(Rsvp.answer).join(Person, Person.id == Rsvp.person_id).where(Person.code == "CB01")
+    )
+    assert answer == RsvpAnswer.YES
+    clock.set(at("2026-12-04 08:00"))
+    await run_jobs(bot)
+    later = await an.expect_message(contains=MEETING)
+    assert "Đồng chí đã xác nhận sẽ tham dự." in later.text
+
+
+async def test_absence_to_stand_in_end_to_end(roster, bot, tg, db, clock, admin) -> None:
+    an = await link(tg, db, "CB01", 800001)
+    hanh = await link(tg, db, "CB05", 800005)
+    clock.set(at("2026-12-02 08:00"))
+    await run_jobs(bot)
+    await an.expect_message(contains=MEETING)
+    await an.press("❌ Không dự được")
+    why = await an.expect_message(contains="cho biết lý do")
+    assert why.button_texts == ["Đi công tác", "Ốm", "Việc gia đình", "Lý do khác"]
+    await an.press("Lý do khác")
+    await an.expect_message(contains="ghi lý do trong một tin nhắn")
+    await an.send("x" * 400)
+    await an.expect_message(contains="Lý do quá dài")
+    await an.send("Họp tổ dân phố đột xuất")
+    await an.expect_message(contains="Đã ghi nhận đồng chí vắng mặt")
+
+    notice = await admin.expect_message(contains="Đồng chí Nguyễn Văn An không dự được")
+    assert "Lý do: Lý do khác: Họp tổ dân phố đột xuất" in notice.text
+    assert "Hoàng Thị Hồng Hạnh" in notice.button_texts
+    assert "Nguyễn Văn An" not in notice.button_texts
+    pick = next(b["callback_data"] for b in notice.buttons if b["text"] == "Hoàng Thị Hồng Hạnh")
+    await admin.press("Hoàng Thị Hồng Hạnh")
+    await admin.expect_message(contains="Đã đề nghị đồng chí Hoàng Thị Hồng Hạnh dự thay")
+
+    invitation = await hanh.expect_message(contains="Đề nghị dự thay sinh hoạt chi bộ")
+    assert MEETING in invitation.text
+    await hanh.press("✅ Nhận")
+    await hanh.expect_message(contains="hệ thống sẽ gửi tin nhắc lịch")
+    await admin.expect_message(contains="✅ Đồng chí Hoàng Thị Hồng Hạnh đã nhận dự sinh hoạt")
+    stand_in = await db.scalar(select(Rsvp).where(Rsvp.kind == AttendeeKind.STAND_IN))
+    assert stand_in.answer == RsvpAnswer.YES
+
+    clock.set(at("2026-12-04 08:00"))
+    await run_jobs(bot)
+    reminder = await hanh.expect_message(contains="Đồng chí dự thay đồng chí Nguyễn Văn An.")
+    assert MEETING in reminder.text
+    await an.expect_no_message(within=0.5)
+    again = await admin.press(data=pick, message=notice)  # the same pick, pressed again
+    assert again["text"] == "Đã mời người dự thay cho buổi sinh hoạt này."
+
+
+async def test_a_paused_person_gets_no_reminders(roster, bot, tg, db, clock, admin) -> None:
+    an = await link(tg, db, "CB01", 800001)
+    await an.send("/vang 01/12/2026 10/12/2026 đi công tác tỉnh")
+    recorded = await an.expect_message(contains="Đã ghi nhận thời gian vắng")
+    assert "từ 01/12/2026 đến 10/12/2026" in recorded.text
+    assert "Có 1 buổi sinh hoạt" in recorded.text
+    await admin.expect_message(contains="Đồng chí Nguyễn Văn An không dự được")
+    for moment in ("2026-12-02 08:00", "2026-12-04 08:00", "2026-12-05 17:30"):
+        clock.set(at(moment))
+        await run_jobs(bot)
+    await an.expect_no_message(within=0.7)
+    await an.send("/vang mai")
+    await an.expect_message(contains="Cách dùng: /vang")
+
+
+async def test_a_stale_button_is_answered_politely(roster, bot, tg, db, clock, admin) -> None:
+    an = await link(tg, db, "CB01", 800001)
+    clock.set(at("2026-12-02 08:00"))
+    await run_jobs(bot)
+    old = await an.expect_message(contains=MEETING)
+    yes_data = old.buttons[0]["callback_data"]
+    await an.press("📅 Lịch thay đổi")
+    await an.expect_message(contains="Đề nghị đồng chí nhập ngày giờ mới")
+    await an.send("mai nhé")
+    await an.expect_message(contains="Chưa đọc được ngày giờ")
+    await an.send("19:30 ngày 6/12")
+    confirm = await an.expect_message(contains="sang 19 giờ 30, Chủ nhật, ngày 06/12/2026?")
+    assert confirm.button_texts == ["✅ Xác nhận", "✖ Hủy"]
+    await an.press("✅ Xác nhận")
+    await an.expect_message(contains="Thay đổi lịch sinh hoạt")
+    await admin.expect_message(contains="được dời sang 19 giờ 30, Chủ nhật, ngày 06/12/2026")
+
+    answer = await an.press(data=yes_data, message=old)
+    assert answer["text"] == "Nút này đã cũ: buổi sinh hoạt đã thay đổi. Đề nghị xem /lich."
+    forged = await an.press(data="1:rsvp:999999:1:y", message=old)
+    assert "đã cũ" in forged["text"]
+    clock.set(at("2026-12-06 08:00"))
+    await run_jobs(bot)
+    moved = await an.expect_message(contains="19 giờ 30, Chủ nhật, ngày 06/12/2026")
+    assert "(dời từ 19 giờ 30, thứ Bảy, ngày 05/12/2026)" in moved.text
+
+
+async def test_the_office_cancels_and_everyone_hears(roster, bot, tg, db, clock, admin) -> None:
+    an = await link(tg, db, "CB01", 800001)
+    await admin.send("/lich KP01")
+    await admin.expect_message(contains="Lịch sinh hoạt của Chi bộ Khu phố 1")
+    first = await admin.expect_message(contains=MEETING)
+    assert "Nguyễn Văn An: chưa trả lời" in first.text
+    await admin.expect_message(contains="ngày 05/01/2027")
+    await admin.expect_message(contains="ngày 05/02/2027")
+    await admin.press("🚫 Hủy buổi", message=first)
+    await admin.expect_message(contains="Hủy buổi sinh hoạt của Chi bộ Khu phố 1")
+    await admin.press("🚫 Đồng ý hủy")
+    await admin.expect_message(contains="Hủy buổi sinh hoạt")
+    cancelled = await an.expect_message(contains="Hủy buổi sinh hoạt")
+    assert MEETING in cancelled.text and "không tổ chức" in cancelled.text
+    clock.set(at("2026-12-02 08:00"))
+    await run_jobs(bot)
+    await an.expect_no_message(within=0.5)
+    await an.send("/lich")
+    mine = await an.expect_message(contains="Lịch dự sinh hoạt của đồng chí")
+    assert f"🚫 {MEETING}: Chi bộ Khu phố 1 — đã hủy" in mine.text
+
+
+async def test_a_blocked_member_is_marked_and_the_others_still_get_theirs(
+    roster, bot, tg: BotApiServer, db, clock, admin
+) -> None:
+    an = await link(tg, db, "CB01", 800001)
+    binh = await link(tg, db, "CB02", 800002)  # follows Khu phố 2 (ngày 10) and Thôn 7
+    tg.chats[an.id].blocked = True
+    clock.set(at("2026-12-02 08:00"))
+    await run_jobs(bot)
+    clock.set(at("2026-12-07 08:00"))
+    await run_jobs(bot)
+    await binh.expect_message(contains="Chi bộ Khu phố 2")
+    row = await db.scalar(select(OutboxMessage).where(OutboxMessage.chat_id == an.id))
+    assert row.state == OutboxState.UNREACHABLE
+    assert await db.scalar(select(Person.unreachable_since).where(Person.code == "CB01"))
+    await admin.send("/khongnhan")
+    listing = await admin.expect_message(contains="Cán bộ hệ thống không gửi tin được")
+    assert "CB01 Nguyễn Văn An, từ 02/12/2026" in listing.text
+
+
+async def test_a_429_is_waited_out(roster, bot, tg: BotApiServer, db, clock) -> None:
+    from tests.telegram_server.spec import ApiError
+
+    an = await link(tg, db, "CB01", 800001)
+    tg.inject_error("sendMessage", ApiError(429, "Too Many Requests: retry after 1", 1))
+    clock.set(at("2026-12-02 08:00"))
+    await run_jobs(bot)
+    await an.expect_message(contains=MEETING, timeout=15)
+    row = await db.scalar(select(OutboxMessage).where(OutboxMessage.chat_id == an.id))
+    assert row.state == OutboxState.SENT
+    tries = [c for c in tg.calls_of("sendMessage") if c.params.get("chat_id") == an.id]
+    assert [c.ok for c in tries[-2:]] == [False, True]  # refused with 429, then delivered
+    assert tries[-1].at - tries[-2].at >= 0.9  # after waiting the second asked for
+    assert tg.error_counts[429] == 1
+    assert len([m for m in an.all_messages() if MEETING in m.text]) == 1
