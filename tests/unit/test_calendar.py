@@ -93,7 +93,7 @@ async def test_a_changed_rule_moves_only_future_untouched_meetings(database_url,
     try:
         async with sessions() as db:
             await CalendarService(db, clock, ZONE).extend()
-        december, january = (await meetings_of(sessions, "KP01"))[:2]
+        january = (await meetings_of(sessions, "KP01"))[1]
         async with sessions() as db:  # someone moves January's meeting by hand
             moved = await CalendarService(db, clock, ZONE).move(
                 january.id,
