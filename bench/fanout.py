@@ -144,11 +144,12 @@ async def chibo_sender(
         queued = await queue_reminders(runtime)
         assert queued == members, queued
         runtime.sender.wake()
-        while (
-            sum(1 for c in server.calls[since_call:] if c.method == "sendMessage" and c.ok)
-            < members
-        ):
-            await asyncio.sleep(0.2)
+
+        def delivered() -> bool:
+            sends = server.calls[since_call:]
+            return sum(1 for c in sends if c.method == "sendMessage" and c.ok) >= members
+
+        await server.wait_for(delivered, timeout=members)
         sample = next(
             c.params["text"] for c in server.calls[since_call:] if c.method == "sendMessage"
         )
