@@ -43,6 +43,7 @@ ADMIN_COMMANDS = (
         "huongdan", N_("The office's guidance for a month's reminders"), frozenset({Role.ADMIN})
     ),
     Command("khongnhan", N_("People the bot cannot reach"), frozenset({Role.ADMIN})),
+    Command("xungdot", N_("People due at two meetings at once"), frozenset({Role.ADMIN})),
 )
 GROUP_COMMANDS = (Command("help", N_("What you can do here")),)
 ALL_COMMANDS = EVERYONE + ADMIN_COMMANDS

@@ -429,6 +429,14 @@ async def on_unreachable(update: Update, ctx: Ctx) -> None:
         await reply(update, Screen(text))
 
 
+@requires(Role.ADMIN)
+async def on_conflicts(update: Update, ctx: Ctx) -> None:
+    _, calendar = _services(ctx)
+    rows = await calendar.conflicts()
+    for text in screens.conflicts(rows, ctx.settings.zone, ctx.lang):
+        await reply(update, Screen(text))
+
+
 def register(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CallbackQueryHandler(on_rsvp, pattern=callbacks.pattern("rsvp")))
@@ -444,5 +452,6 @@ def register(app: Application) -> None:
         ("vang", on_absence),
         ("huongdan", on_guidance),
         ("khongnhan", on_unreachable),
+        ("xungdot", on_conflicts),
     ):
         app.add_handler(CommandHandler(name, handler, filters=private))

@@ -116,6 +116,13 @@ def reminder(due: DueReminder, zone: ZoneInfo, lang: str) -> Screen:
                 when=moment(due.meeting.original_starts_at.astimezone(zone), lang)
             )
         )
+    if due.clashes:
+        lines.append(
+            t.gettext(
+                "⚠ This overlaps another meeting you are due at; please tell the"
+                " office which one you will attend."
+            )
+        )
     if due.open_proposals:
         lines += ["", t.gettext("<b>Open proposals from the branch's last report</b>")]
         lines += [f"• {esc(text[:300])}" for text in due.open_proposals]
@@ -588,3 +595,26 @@ def unreachable(people: list[Person], zone: ZoneInfo, lang: str) -> list[str]:
 
 def move_dropped(lang: str) -> Screen:
     return Screen(texts(lang).gettext("Cancelled. Nothing was changed."))
+
+
+def conflicts(rows, zone: ZoneInfo, lang: str) -> list[str]:
+    t = texts(lang)
+    if not rows:
+        return [t.gettext("No one is due at two overlapping meetings in the coming two months.")]
+    lines = [t.gettext("<b>People due at two meetings at overlapping times</b>")]
+    for person, first, first_unit, second, second_unit in rows:
+        lines.append(
+            t.gettext("• {name}: {first} ({first_time}) and {second} ({second_time})").format(
+                name=esc(person.full_name),
+                first=esc(first_unit.name),
+                first_time=moment(first.starts_at.astimezone(zone), lang),
+                second=esc(second_unit.name),
+                second_time=moment(second.starts_at.astimezone(zone), lang),
+            )
+        )
+    lines.append(
+        t.gettext(
+            "Move one of the meetings from /lich with the branch code, or arrange a stand-in."
+        )
+    )
+    return split_lines(lines)

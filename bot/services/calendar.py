@@ -349,6 +349,19 @@ class CalendarService:
         self, person: Person, days: int = 62
     ) -> list[tuple[Meeting, Unit, Rsvp]]:
         now = self.clock.now()
+        today = self.today()
+        branch_ids = await self.branch_ids_of(person.id, today, today + timedelta(days=days))
+        await self.extend(unit_ids=branch_ids)
+        for meeting in await self.db.scalars(
+            select(Meeting).where(
+                Meeting.unit_id.in_(branch_ids),
+                Meeting.status.in_(OPEN_STATUSES),
+                Meeting.starts_at > now,
+                Meeting.starts_at <= now + timedelta(days=days),
+            )
+        ):
+            await self.sync_attendees(meeting)
+        await self.db.commit()
         return [
             tuple(row)
             for row in await self.db.execute(
@@ -399,6 +412,61 @@ class CalendarService:
             )
             result.append((meeting, [tuple(p) for p in people]))
         return branch, result
+
+    async def conflicts(self, days: int = 62) -> list[tuple[Person, Meeting, Unit, Meeting, Unit]]:
+        """Every person due at two meetings that overlap, in the coming days: assignees by
+        their assignments, stand-ins by their acceptance."""
+        await self.extend()
+        now = self.clock.now()
+        rows = list(
+            await self.db.execute(
+                select(Meeting, Unit)
+                .join(Unit, Unit.id == Meeting.unit_id)
+                .where(
+                    Meeting.status.in_(OPEN_STATUSES),
+                    Meeting.starts_at > now,
+                    Meeting.starts_at <= now + timedelta(days=days),
+                )
+                .order_by(Meeting.starts_at)
+            )
+        )
+        assignments = list(await self.db.scalars(select(Assignment)))
+        accepted = list(
+            await self.db.execute(
+                select(Rsvp.person_id, Rsvp.meeting_id).where(
+                    Rsvp.kind == AttendeeKind.STAND_IN, Rsvp.answer == RsvpAnswer.YES
+                )
+            )
+        )
+        declined = set(
+            await self.db.execute(
+                select(Rsvp.person_id, Rsvp.meeting_id).where(Rsvp.answer == RsvpAnswer.NO)
+            )
+        )
+        by_branch: dict[int, list[Assignment]] = {}
+        for assignment in assignments:
+            by_branch.setdefault(assignment.unit_id, []).append(assignment)
+        due: dict[int, list[tuple[Meeting, Unit]]] = {}
+        by_id = {meeting.id: (meeting, unit) for meeting, unit in rows}
+        for meeting, unit in rows:
+            day = meeting.starts_at.astimezone(self.zone).date()
+            for a in by_branch.get(unit.id, []):
+                current = a.valid_from <= day and (a.valid_until is None or a.valid_until >= day)
+                if current and (a.person_id, meeting.id) not in declined:
+                    due.setdefault(a.person_id, []).append((meeting, unit))
+        for person_id, meeting_id in accepted:
+            if meeting_id in by_id:
+                due.setdefault(person_id, []).append(by_id[meeting_id])
+        clashes = []
+        for person_id, items in due.items():
+            items.sort(key=lambda item: item[0].starts_at)
+            for index, (first, first_unit) in enumerate(items):
+                for second, second_unit in items[index + 1 :]:
+                    if _overlap(first, second):
+                        person = await self.db.get(Person, person_id)
+                        if person is not None and person.active:
+                            clashes.append((person, first, first_unit, second, second_unit))
+        return clashes
 
     async def conflicts_for(self, person: Person, days: int = 62) -> set[int]:
         """Ids of the person's upcoming meetings that overlap another of theirs."""

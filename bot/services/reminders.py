@@ -77,6 +77,7 @@ class DueReminder:
     stand_in_for: Person | None
     open_proposals: list[str]
     guidance: str | None
+    clashes: bool = False
 
     @property
     def key(self) -> str:
@@ -152,6 +153,7 @@ class ReminderService:
                     if rsvp.stand_in_for_id
                     else None
                 )
+                clashes = await self._clashes(meeting, person.id)
                 reminders.append(
                     DueReminder(
                         meeting,
@@ -165,10 +167,31 @@ class ReminderService:
                         stand_in_for,
                         context[2],
                         context[3],
+                        clashes,
                     )
                 )
         await self.db.commit()
         return reminders, declined
+
+    async def _clashes(self, meeting: Meeting, person_id: int) -> bool:
+        """Whether the person is due at another meeting overlapping this one."""
+        end = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+        others = await self.db.scalars(
+            select(Meeting)
+            .join(Rsvp, Rsvp.meeting_id == Meeting.id)
+            .where(
+                Rsvp.person_id == person_id,
+                Rsvp.answer != RsvpAnswer.NO,
+                Meeting.id != meeting.id,
+                Meeting.status.in_(OPEN_STATUSES),
+                Meeting.starts_at < end,
+                Meeting.starts_at > meeting.starts_at - timedelta(hours=12),
+            )
+        )
+        return any(
+            other.starts_at + timedelta(minutes=other.duration_minutes) > meeting.starts_at
+            for other in others
+        )
 
     async def _context(
         self, meeting: Meeting, branch: Unit

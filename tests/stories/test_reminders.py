@@ -238,3 +238,37 @@ async def test_a_429_is_waited_out(roster, bot, tg: BotApiServer, db, clock) -> 
     assert tries[-1].at - tries[-2].at >= 0.9  # after waiting the second asked for
     assert tg.error_counts[429] == 1
     assert len([m for m in an.all_messages() if MEETING in m.text]) == 1
+
+
+async def test_overlapping_meetings_are_warned_and_shown_to_the_office(
+    roster, bot, tg, db, clock, admin
+) -> None:
+    an = await link(tg, db, "CB01", 800001)
+    await admin.send("/phancong CB01 KP11 01/12/2026")  # Khu phố 11 also meets on the 5th, 19:30
+    await admin.expect_message(contains="Đã phân công")
+    await admin.send("/xungdot")
+    clash = await admin.expect_message(contains="trùng giờ")
+    assert "Nguyễn Văn An: Chi bộ Khu phố 1 (" in clash.text
+    assert "Chi bộ Khu phố 11 (19 giờ 30, thứ Bảy, ngày 05/12/2026)" in clash.text
+    await an.send("/lich")
+    mine = await an.expect_message(contains="Lịch dự sinh hoạt của đồng chí")
+    assert mine.text.count("⚠ trùng giờ với buổi sinh hoạt khác của đồng chí") == 4  # Dec, Jan
+    clock.set(at("2026-12-02 08:00"))
+    await run_jobs(bot)
+    first = await an.expect_message(contains=MEETING)
+    assert "⚠" in first.text
+
+
+async def test_the_months_guidance_rides_on_its_reminders(roster, bot, tg, db, clock, admin):
+    an = await link(tg, db, "CB01", 800001)
+    await admin.send("/huongdan 12/2026 Quán triệt Chỉ thị 50-CT/TW & Hướng dẫn 42 <mới>")
+    await admin.expect_message(contains="Đã lưu hướng dẫn tháng 12/2026")
+    await admin.send("/huongdan tháng này")
+    await admin.expect_message(contains="Cách dùng: /huongdan")
+    clock.set(at("2026-12-02 08:00"))
+    await run_jobs(bot)
+    reminder = await an.expect_message(contains="Hướng dẫn của Văn phòng trong tháng")
+    assert "Quán triệt Chỉ thị 50-CT/TW & Hướng dẫn 42 <mới>" in reminder.text
+    member = await link(tg, db, "CB07", 800007)
+    await member.send("/huongdan 12/2026 không được")
+    await member.expect_message(contains="không thuộc quyền hạn")
