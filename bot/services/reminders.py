@@ -18,6 +18,7 @@ from db.models import (
     BranchSchedule,
     GuidanceNote,
     Meeting,
+    OutboxMessage,
     Person,
     Proposal,
     ProposalState,
@@ -125,62 +126,88 @@ class ReminderService:
         reminders: list[DueReminder] = []
         declined: list[AutoDeclined] = []
         for meeting, branch in meetings:
-            slot_times = [(slot, slot.due(meeting.starts_at, self.zone)) for slot in self.slots]
-            passed = [(slot, due) for slot, due in slot_times if due <= now]
             rsvps = await self.calendar.sync_attendees(meeting)
             day = meeting.starts_at.astimezone(self.zone).date()
             away = await self.calendar.absent_on([r.person_id for r in rsvps], day)
             for rsvp in rsvps:
                 if rsvp.person_id in away and rsvp.answer == RsvpAnswer.PENDING:
-                    person = await self.db.get(Person, rsvp.person_id)
                     rsvp.answer, rsvp.reason_code, rsvp.answered_at = RsvpAnswer.NO, "absence", now
+                    person = await self.db.get(Person, rsvp.person_id)
                     declined.append(AutoDeclined(meeting, branch, person))  # type: ignore[arg-type]
+            await self.db.commit()  # short write transactions: handlers write too
+            passed = [(slot, slot.due(meeting.starts_at, self.zone)) for slot in self.slots]
+            passed = [(slot, due) for slot, due in passed if due <= now]
             if not passed:
                 continue
             slot, due_at = max(passed, key=lambda pair: pair[1])
-            context = None
-            for rsvp in rsvps:
-                if rsvp.answer == RsvpAnswer.NO or rsvp.person_id in away:
-                    continue
-                if rsvp.kind == AttendeeKind.STAND_IN and rsvp.answer != RsvpAnswer.YES:
-                    continue  # invited, not yet accepted: the invitation is their message
-                person = await self.db.get(Person, rsvp.person_id)
+            queued = await self._already_queued(meeting, slot)
+            wanted = [
+                r
+                for r in rsvps
+                if r.answer != RsvpAnswer.NO
+                and r.person_id not in away
+                and r.person_id not in queued
+                # A stand-in invited but not yet accepted has the invitation as their message.
+                and (r.kind != AttendeeKind.STAND_IN or r.answer == RsvpAnswer.YES)
+            ]
+            if not wanted:
+                continue
+            people = await self._people(
+                {r.person_id for r in wanted}
+                | {r.stand_in_for_id for r in wanted if r.stand_in_for_id}
+            )
+            clashing = await self._clashing(meeting, [r.person_id for r in wanted])
+            unit, schedule, proposals, guidance = await self._context(meeting, branch)
+            for rsvp in wanted:
+                person = people.get(rsvp.person_id)
                 if person is None or not person.active or person.telegram_user_id is None:
                     continue
-                context = context or await self._context(meeting, branch)
-                stand_in_for = (
-                    await self.db.get(Person, rsvp.stand_in_for_id)
-                    if rsvp.stand_in_for_id
-                    else None
-                )
-                clashes = await self._clashes(meeting, person.id)
+                stand_in_for = people.get(rsvp.stand_in_for_id) if rsvp.stand_in_for_id else None
                 reminders.append(
                     DueReminder(
                         meeting,
                         branch,
-                        context[0],
-                        context[1],
+                        unit,
+                        schedule,
                         person,
                         rsvp,
                         slot,
                         due_at,
                         stand_in_for,
-                        context[2],
-                        context[3],
-                        clashes,
+                        proposals,
+                        guidance,
+                        person.id in clashing,
                     )
                 )
-        await self.db.commit()
         return reminders, declined
 
-    async def _clashes(self, meeting: Meeting, person_id: int) -> bool:
-        """Whether the person is due at another meeting overlapping this one."""
+    async def _already_queued(self, meeting: Meeting, slot: Slot) -> set[int]:
+        prefix = f"remind:{meeting.id}:r{meeting.revision}:"
+        return set(
+            await self.db.scalars(
+                select(OutboxMessage.person_id).where(
+                    OutboxMessage.key.startswith(prefix),
+                    OutboxMessage.key.endswith(f":{slot.code}"),
+                )
+            )
+        )
+
+    async def _people(self, ids: set[int]) -> dict[int, Person]:
+        people: dict[int, Person] = {}
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            for person in await self.db.scalars(select(Person).where(Person.id.in_(chunk))):
+                people[person.id] = person
+        return people
+
+    async def _clashing(self, meeting: Meeting, person_ids: list[int]) -> set[int]:
+        """Those of `person_ids` due at another meeting that overlaps this one."""
         end = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
-        others = await self.db.scalars(
-            select(Meeting)
-            .join(Rsvp, Rsvp.meeting_id == Meeting.id)
+        rows = await self.db.execute(
+            select(Rsvp.person_id, Meeting.starts_at, Meeting.duration_minutes)
+            .join(Meeting, Meeting.id == Rsvp.meeting_id)
             .where(
-                Rsvp.person_id == person_id,
                 Rsvp.answer != RsvpAnswer.NO,
                 Meeting.id != meeting.id,
                 Meeting.status.in_(OPEN_STATUSES),
@@ -188,10 +215,12 @@ class ReminderService:
                 Meeting.starts_at > meeting.starts_at - timedelta(hours=12),
             )
         )
-        return any(
-            other.starts_at + timedelta(minutes=other.duration_minutes) > meeting.starts_at
-            for other in others
-        )
+        wanted = set(person_ids)
+        return {
+            person_id
+            for person_id, starts_at, minutes in rows
+            if person_id in wanted and starts_at + timedelta(minutes=minutes) > meeting.starts_at
+        }
 
     async def _context(
         self, meeting: Meeting, branch: Unit
