@@ -27,6 +27,8 @@ EVERYONE = (
     Command("start", N_("Greeting and your account")),
     Command("lich", N_("Your coming meetings")),
     Command("vang", N_("Register a period away (reminders pause)")),
+    Command("baocao", N_("Report on a meeting you attended")),
+    Command("lichsu", N_("Reports: yours, or a branch's or a person's")),
     Command("help", N_("What you can do here")),
 )
 ADMIN_COMMANDS = (
@@ -44,6 +46,9 @@ ADMIN_COMMANDS = (
     ),
     Command("khongnhan", N_("People the bot cannot reach"), frozenset({Role.ADMIN})),
     Command("xungdot", N_("People due at two meetings at once"), frozenset({Role.ADMIN})),
+    Command("baocaothay", N_("Enter a report for a member"), frozenset({Role.ADMIN})),
+    Command("xembaocao", N_("Read one report in full"), frozenset({Role.ADMIN, Role.LEADER})),
+    Command("kiennghi", N_("A branch's open proposals"), frozenset({Role.ADMIN, Role.LEADER})),
 )
 GROUP_COMMANDS = (Command("help", N_("What you can do here")),)
 ALL_COMMANDS = EVERYONE + ADMIN_COMMANDS

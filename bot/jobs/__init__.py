@@ -9,6 +9,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.jobs.calendar import extend_calendar
 from bot.jobs.reminders import queue_reminders
+from bot.jobs.reports import queue_report_requests
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,7 @@ async def run_due_work(runtime: Runtime) -> None:
     moving the clock."""
     await extend_calendar(runtime)
     await queue_reminders(runtime)
+    await queue_report_requests(runtime)
 
 
 async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,0 +1,333 @@
+"""The report after a meeting: requests, the guided conversation, sending, and history."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot import callbacks
+from bot.access import requires
+from bot.context import Ctx
+from bot.handlers.conversation import flow
+from bot.notify import tell
+from bot.render import Screen
+from bot.render import reports as screens
+from bot.reply import answer_button, reply
+from bot.services.report_flow import Input
+from bot.services.reports import FLOW, Refusal, ReportService, Sent, StepResult
+from bot.services.roster_workbook import parse_day
+from db.models import Draft, Meeting, Person, PersonRole, Role, Unit
+
+
+def _service(ctx: Ctx) -> ReportService:
+    return ReportService(ctx.db, ctx.clock, ctx.settings.zone)
+
+
+async def show_step(
+    update: Update, ctx: Ctx, draft: Draft, error: str | None = None, params: dict | None = None
+) -> None:
+    service = _service(ctx)
+    topics = await service.topics()
+    if draft.step == "review":
+        meeting = await ctx.db.get(Meeting, draft.data["meeting_id"])
+        branch = await ctx.db.get(Unit, meeting.unit_id)  # type: ignore[union-attr]
+        screen = screens.review(draft, topics, branch, meeting, ctx.settings.zone, ctx.lang)  # type: ignore[arg-type]
+        if error is not None:
+            screen = Screen(f"⚠ {error}\n\n{screen.text}", screen.reply_markup)
+        await reply(update, screen)
+        return
+    await reply(update, screens.step(draft, topics, ctx.lang, error, params))
+
+
+async def _start(update: Update, ctx: Ctx, rsvp_id: int | None, on_behalf: bool) -> None:
+    actor = ctx.actor
+    assert actor is not None
+    result = await _service(ctx).start(actor.telegram_id, actor.person, rsvp_id, on_behalf)
+    if result.draft is None:
+        await _refuse(update, ctx, result)
+        return
+    await answer_button(update)
+    await show_step(update, ctx, result.draft)
+
+
+async def _refuse(update: Update, ctx: Ctx, result: StepResult) -> None:
+    text = screens.refusal(result.refusal or Refusal.STALE, ctx.lang, result.missing)
+    if update.callback_query is not None:
+        await answer_button(update, text)
+    else:
+        await reply(update, Screen(text))
+
+
+@requires()
+async def on_pending(update: Update, ctx: Ctx) -> None:
+    actor = ctx.actor
+    assert actor is not None
+    if actor.person is None:
+        await reply(update, screens.pending([], ctx.settings.zone, ctx.lang))
+        return
+    items = await _service(ctx).pending_for(actor.person, actor.telegram_id)
+    await reply(update, screens.pending(items, ctx.settings.zone, ctx.lang))
+
+
+@requires()
+async def on_request_button(update: Update, ctx: Ctx) -> None:
+    data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
+    person = ctx.actor.person  # type: ignore[union-attr]
+    if data is None or person is None:
+        await _refuse(update, ctx, StepResult(refusal=Refusal.NOT_YOURS))
+        return
+    choice = data.parts[-1]
+    if choice == "now":
+        await _start(update, ctx, data.int_part(0), on_behalf=False)
+    elif choice == "later":
+        await answer_button(update, screens.later(ctx.lang))
+    else:
+        refusal = await _service(ctx).did_not_attend(person, data.int_part(0))
+        if refusal is not None:
+            await _refuse(update, ctx, StepResult(refusal=refusal))
+            return
+        await answer_button(update)
+        await reply(update, Screen(screens.did_not_attend(ctx.lang)))
+
+
+@requires()
+async def on_start_from_list(update: Update, ctx: Ctx) -> None:
+    data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
+    await _start(update, ctx, data.int_part(0) if data else None, on_behalf=False)
+
+
+@requires(Role.ADMIN)
+async def on_start_on_behalf(update: Update, ctx: Ctx) -> None:
+    data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
+    await _start(update, ctx, data.int_part(0) if data else None, on_behalf=True)
+
+
+@requires(Role.ADMIN)
+async def on_report_for(update: Update, ctx: Ctx) -> None:
+    """/baocaothay CB07: the office enters a report for a member who cannot use the bot."""
+    from sqlalchemy import select
+
+    code = (ctx.args or [""])[0][:40]
+    member = await ctx.db.scalar(select(Person).where(Person.code == code, Person.active))
+    if member is None:
+        await reply(update, Screen(screens.refusal(Refusal.NOT_YOURS, ctx.lang)))
+        return
+    items = await _service(ctx).owed(person=member)
+    await reply(update, screens.pending(items, ctx.settings.zone, ctx.lang, on_behalf=member))
+
+
+async def _draft_for_button(update: Update, ctx: Ctx) -> tuple[Draft | None, list[str]]:
+    data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
+    if data is None:
+        return None, []
+    draft = await _service(ctx).open_draft(
+        ctx.actor.telegram_id,
+        data.int_part(0),  # type: ignore[union-attr]
+        data.int_part(1),
+    )
+    return draft, list(data.parts[2:])
+
+
+@requires()
+async def on_choice(update: Update, ctx: Ctx) -> None:
+    draft, rest = await _draft_for_button(update, ctx)
+    if draft is None or not rest:
+        await _refuse(update, ctx, StepResult(refusal=Refusal.STALE))
+        return
+    await answer_button(update)
+    await _apply(update, ctx, draft, Input("choice", rest[0]))
+
+
+@requires()
+async def on_back(update: Update, ctx: Ctx) -> None:
+    draft, _ = await _draft_for_button(update, ctx)
+    if draft is None:
+        await _refuse(update, ctx, StepResult(refusal=Refusal.STALE))
+        return
+    await answer_button(update)
+    await _service(ctx).go_back(draft)
+    await show_step(update, ctx, draft)
+
+
+@requires()
+async def on_stop(update: Update, ctx: Ctx) -> None:
+    draft, _ = await _draft_for_button(update, ctx)
+    if draft is None:
+        await _refuse(update, ctx, StepResult(refusal=Refusal.STALE))
+        return
+    await answer_button(update)
+    await _service(ctx).pause(draft)
+    await reply(update, screens.paused(ctx.lang))
+
+
+@requires()
+async def on_edit(update: Update, ctx: Ctx) -> None:
+    draft, rest = await _draft_for_button(update, ctx)
+    if draft is None or not rest:
+        await _refuse(update, ctx, StepResult(refusal=Refusal.STALE))
+        return
+    result = await _service(ctx).edit_section(draft, rest[0])
+    if result.draft is None:
+        await _refuse(update, ctx, result)
+        return
+    await answer_button(update)
+    await show_step(update, ctx, draft)
+
+
+@requires()
+async def on_send(update: Update, ctx: Ctx) -> None:
+    draft, _ = await _draft_for_button(update, ctx)
+    if draft is None:
+        await _refuse(update, ctx, StepResult(refusal=Refusal.STALE))
+        return
+    service = _service(ctx)
+    result = await service.submit(draft, ctx.actor.who)  # type: ignore[union-attr]
+    if isinstance(result, StepResult):
+        await _refuse(update, ctx, result)
+        return
+    await answer_button(update)
+    await reply(update, screens.sent(result, service.amend_days, ctx.lang))
+    await _tell_leaders_of_urgent(ctx, result)
+
+
+async def _tell_leaders_of_urgent(ctx: Ctx, result: Sent) -> None:
+    if not result.urgent:
+        return
+    from sqlalchemy import select
+
+    leaders = list(
+        await ctx.db.scalars(
+            select(Person)
+            .join(PersonRole, PersonRole.person_id == Person.id)
+            .where(
+                PersonRole.role == Role.LEADER, Person.active, Person.telegram_user_id.is_not(None)
+            )
+        )
+    )
+    zone = ctx.settings.zone
+    for proposal in result.urgent:
+        for leader in leaders:
+            await tell(
+                ctx.db,
+                ctx.runtime,
+                f"urgent:{proposal.id}:p{leader.id}",
+                leader,
+                lambda lang, p=proposal: screens.urgent_notice(result, p, zone, lang),
+            )
+
+
+@flow(FLOW)
+async def on_report_input(update: Update, ctx: Ctx, draft: Draft) -> None:
+    message = update.effective_message
+    assert message is not None
+    if message.text:
+        value = Input("text", message.text)
+    elif message.voice:
+        value = Input("media", message.voice.file_id, "voice")
+    elif message.photo:
+        value = Input("media", message.photo[-1].file_id, "photo")
+    elif message.document:
+        value = Input("media", message.document.file_id, "document")
+    else:  # a sticker, a location…: answers no step; the step says what it needs
+        value = Input("text", "")
+    await _apply(update, ctx, draft, value)
+
+
+async def _apply(update: Update, ctx: Ctx, draft: Draft, value: Input) -> None:
+    if draft.step == "review":
+        await show_step(update, ctx, draft)
+        return
+    result = await _service(ctx).step(draft, value)
+    if result.error is not None:
+        await show_step(update, ctx, draft, result.error, result.params)
+        return
+    await show_step(update, ctx, draft)
+
+
+# ---------------------------------------------------------------------- history
+
+
+@requires()
+async def on_history(update: Update, ctx: Ctx) -> None:
+    actor, args = ctx.actor, ctx.args or []
+    assert actor is not None
+    service = _service(ctx)
+    reads_all = actor.has(Role.ADMIN) or actor.has(Role.LEADER)
+    if not args:
+        if actor.person is None:
+            await reply(update, screens.history_usage(ctx.lang))
+            return
+        rows = await service.reports(author_code=actor.person.code)
+    elif not reads_all:
+        await reply(update, Screen(screens.refusal(Refusal.NOT_YOURS, ctx.lang)))
+        return
+    else:
+        days = [parse_day(value) for value in args[1:3]]
+        if None in days:
+            await reply(update, screens.history_usage(ctx.lang))
+            return
+        rows = await service.reports(branch_code=args[0][:40], limit=10)
+        if not rows:
+            rows = await service.reports(
+                author_code=args[0][:40],
+                first_day=days[0] if days else None,
+                last_day=days[1] if len(days) > 1 else None,
+                limit=50,
+            )
+    for text in screens.report_list(rows, ctx.settings.zone, ctx.lang):
+        await reply(update, Screen(text))
+
+
+@requires()
+async def on_view(update: Update, ctx: Ctx) -> None:
+    actor = ctx.actor
+    assert actor is not None
+    args = ctx.args or []
+    number = int(args[0]) if args and args[0].isdigit() else None
+    service = _service(ctx)
+    view = await service.view(number) if number else None
+    may_read = view is not None and (
+        actor.has(Role.ADMIN)
+        or actor.has(Role.LEADER)
+        or (actor.person is not None and view.author.id == actor.person.id)
+    )
+    if not may_read:
+        await reply(update, Screen(screens.refusal(Refusal.NOT_YOURS, ctx.lang)))
+        return
+    topics = await service.topics()
+    for text in screens.report_full(view, topics, ctx.settings.zone, ctx.lang):  # type: ignore[arg-type]
+        await reply(update, Screen(text))
+
+
+@requires(Role.ADMIN, Role.LEADER)
+async def on_open_proposals(update: Update, ctx: Ctx) -> None:
+    args = ctx.args or []
+    if not args:
+        await reply(update, screens.history_usage(ctx.lang))
+        return
+    rows = await _service(ctx).open_proposals(args[0][:40])
+    for text in screens.open_proposals(rows, ctx.settings.zone, ctx.lang):
+        await reply(update, Screen(text))
+
+
+def register(app: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    for action, handler in (
+        ("rq", on_request_button),
+        ("rs", on_start_from_list),
+        ("rob", on_start_on_behalf),
+        ("ra", on_choice),
+        ("rbk", on_back),
+        ("rx", on_stop),
+        ("re", on_edit),
+        ("rsend", on_send),
+    ):
+        app.add_handler(CallbackQueryHandler(handler, pattern=callbacks.pattern(action)))
+    for name, handler in (
+        ("baocao", on_pending),
+        ("baocaothay", on_report_for),
+        ("lichsu", on_history),
+        ("xembaocao", on_view),
+        ("kiennghi", on_open_proposals),
+    ):
+        app.add_handler(CommandHandler(name, handler, filters=private))

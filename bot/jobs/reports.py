@@ -1,0 +1,54 @@
+"""Ask for reports once a meeting has ended, and nudge those that have not come."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from bot.outbox import enqueue
+from bot.render import reports as screens
+from bot.runtime import Runtime
+from bot.services.reports import ReportService, meeting_end
+
+NUDGES = ((2, "nudge1"), (5, "nudge2"))
+
+
+async def queue_report_requests(runtime: Runtime) -> int:
+    """A request when the meeting's expected end has passed (quiet hours hold it till the
+    morning), a nudge 2 days after, another 5 days after; each once, by its key."""
+    settings, clock = runtime.settings, runtime.clock
+    zone = settings.zone
+    queued = 0
+    async with runtime.sessionmaker() as db:
+        now = clock.now()
+        for item in await ReportService(db, clock, zone).owed():
+            person = item.person
+            if person.telegram_user_id is None:
+                continue
+            lang = person.language or settings.locale
+            base = f"report:{item.meeting.id}:p{person.id}"
+            local_day = item.meeting.starts_at.astimezone(zone).date()
+            due_nudges = [
+                (code, datetime.combine(local_day + timedelta(days=days), time(8), tzinfo=zone))
+                for days, code in NUDGES
+            ]
+            passed = [(code, due) for code, due in due_nudges if due <= now]
+            if passed:
+                code, due = passed[-1]
+                screen = screens.nudge(item, code == "nudge2", zone, lang)
+            else:
+                code, due = "request", meeting_end(item.meeting)
+                screen = screens.request(item, zone, lang)
+            await enqueue(
+                db,
+                key=f"{base}:{code}",
+                chat_id=person.telegram_user_id,
+                person_id=person.id,
+                screen=screen,
+                due_at=due,
+                now=now,
+            )
+            queued += 1
+        await db.commit()
+    if queued and runtime.sender is not None:
+        runtime.sender.wake()
+    return queued

@@ -1,0 +1,550 @@
+"""Reports after a meeting: who owes one, the draft saved at every step, sending, amending,
+and the history leaders read."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.services import audit, report_flow
+from bot.services.report_flow import Input
+from db.models import (
+    AttendeeKind,
+    BranchSchedule,
+    Draft,
+    Meeting,
+    MeetingStatus,
+    Person,
+    Proposal,
+    ProposalState,
+    ProposalUrgency,
+    Report,
+    ReportTopic,
+    ReportVersion,
+    Rsvp,
+    RsvpAnswer,
+    Topic,
+    Unit,
+)
+
+FLOW = "report"
+AMEND_DAYS = 7
+LATE_AFTER_DAYS = 5
+REQUEST_WINDOW_DAYS = 30
+
+
+class Refusal(enum.StrEnum):
+    NOT_YOURS = "not_yours"
+    STALE = "stale"
+    NOT_ENDED = "not_ended"
+    ALREADY_SENT = "already_sent"
+    TOO_LATE_TO_AMEND = "too_late_to_amend"
+    INCOMPLETE = "incomplete"
+
+
+@dataclass
+class Owed:
+    """A meeting a person is expected to report on, and where they are with it."""
+
+    meeting: Meeting
+    branch: Unit
+    rsvp: Rsvp
+    person: Person
+    draft: Draft | None = None
+    report: Report | None = None
+
+
+@dataclass
+class StepResult:
+    draft: Draft | None = None
+    refusal: Refusal | None = None
+    error: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    missing: str | None = None
+
+
+@dataclass
+class Sent:
+    report: Report
+    version: ReportVersion
+    urgent: list[Proposal]
+    branch: Unit
+    meeting: Meeting
+    author: Person
+    amended: bool
+
+
+@dataclass
+class ReportView:
+    report: Report
+    version: ReportVersion
+    meeting: Meeting
+    branch: Unit
+    author: Person
+    topics: list[str]
+    proposals: list[Proposal]
+
+
+def meeting_end(meeting: Meeting) -> datetime:
+    return meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+
+
+class ReportService:
+    def __init__(
+        self, db: AsyncSession, clock: Clock, zone: ZoneInfo, amend_days: int = AMEND_DAYS
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.zone = zone
+        self.amend_days = amend_days
+
+    # ------------------------------------------------------------------ who owes a report
+
+    def _expected(self):
+        """RSVPs whose person is expected to report: not declined, stand-ins who accepted."""
+        return [
+            Rsvp.answer != RsvpAnswer.NO,
+            or_(Rsvp.kind == AttendeeKind.ASSIGNED, Rsvp.answer == RsvpAnswer.YES),
+        ]
+
+    async def owed(
+        self, since_days: int = REQUEST_WINDOW_DAYS, person: Person | None = None
+    ) -> list[Owed]:
+        """Ended meetings in the window whose expected attendee has not sent a report."""
+        now = self.clock.now()
+        await self._ensure_attendees(now - timedelta(days=since_days), now)
+        query = (
+            select(Meeting, Unit, Rsvp, Person)
+            .join(Unit, Unit.id == Meeting.unit_id)
+            .join(Rsvp, Rsvp.meeting_id == Meeting.id)
+            .join(Person, Person.id == Rsvp.person_id)
+            .outerjoin(Report, (Report.meeting_id == Meeting.id) & (Report.author_id == Person.id))
+            .where(
+                Meeting.status != MeetingStatus.CANCELLED,
+                Meeting.starts_at >= now - timedelta(days=since_days),
+                Meeting.starts_at <= now,
+                Person.active,
+                Report.id.is_(None),
+                *self._expected(),
+            )
+            .order_by(Meeting.starts_at)
+        )
+        if person is not None:
+            query = query.where(Person.id == person.id)
+        rows = [Owed(m, u, r, p) for m, u, r, p in await self.db.execute(query)]
+        return [row for row in rows if meeting_end(row.meeting) <= now]
+
+    async def _ensure_attendees(self, first: datetime, last: datetime) -> None:
+        """Meetings that ended before anyone was reminded still have their expected people."""
+        from bot.services.calendar import CalendarService
+
+        bare = await self.db.scalars(
+            select(Meeting).where(
+                Meeting.status != MeetingStatus.CANCELLED,
+                Meeting.starts_at >= first,
+                Meeting.starts_at <= last,
+                ~select(Rsvp.id).where(Rsvp.meeting_id == Meeting.id).exists(),
+            )
+        )
+        calendar = CalendarService(self.db, self.clock, self.zone)
+        for meeting in list(bare):
+            await calendar.sync_attendees(meeting)
+        await self.db.commit()
+
+    async def amendable(self, person: Person) -> list[Owed]:
+        now = self.clock.now()
+        rows = await self.db.execute(
+            select(Report, Meeting, Unit, Rsvp)
+            .join(Meeting, Meeting.id == Report.meeting_id)
+            .join(Unit, Unit.id == Meeting.unit_id)
+            .join(Rsvp, (Rsvp.meeting_id == Meeting.id) & (Rsvp.person_id == person.id))
+            .where(Report.author_id == person.id, Report.amendable_until > now)
+            .order_by(Meeting.starts_at)
+        )
+        return [Owed(m, u, r, person, report=report) for report, m, u, r in rows]
+
+    async def pending_for(self, person: Person, telegram_id: int) -> list[Owed]:
+        owed = await self.owed(person=person) + await self.amendable(person)
+        drafts = {
+            d.subject_id: d
+            for d in await self.db.scalars(
+                select(Draft).where(
+                    Draft.telegram_id == telegram_id, Draft.flow == FLOW, Draft.active
+                )
+            )
+        }
+        for row in owed:
+            row.draft = drafts.get(row.rsvp.id)
+        return owed
+
+    # ------------------------------------------------------------------ the conversation
+
+    async def _rsvp_context(self, rsvp_id: int | None) -> tuple[Rsvp, Meeting, Unit, Person] | None:
+        if rsvp_id is None:
+            return None
+        row = (
+            await self.db.execute(
+                select(Rsvp, Meeting, Unit, Person)
+                .join(Meeting, Meeting.id == Rsvp.meeting_id)
+                .join(Unit, Unit.id == Meeting.unit_id)
+                .join(Person, Person.id == Rsvp.person_id)
+                .where(Rsvp.id == rsvp_id)
+            )
+        ).first()
+        return tuple(row) if row else None  # type: ignore[return-value]
+
+    async def start(
+        self, telegram_id: int, actor: Person | None, rsvp_id: int | None, on_behalf: bool
+    ) -> StepResult:
+        """Open (or resume) the draft of a report; a sent report within its amend window
+        reopens with its content."""
+        context = await self._rsvp_context(rsvp_id)
+        if context is None:
+            return StepResult(refusal=Refusal.STALE)
+        rsvp, meeting, branch, author = context
+        if not on_behalf and (actor is None or author.id != actor.id):
+            return StepResult(refusal=Refusal.NOT_YOURS)
+        if meeting_end(meeting) > self.clock.now():
+            return StepResult(refusal=Refusal.NOT_ENDED)
+        if meeting.status == MeetingStatus.CANCELLED:
+            return StepResult(refusal=Refusal.STALE)
+        existing = await self.db.scalar(
+            select(Draft).where(
+                Draft.telegram_id == telegram_id, Draft.flow == FLOW, Draft.subject_id == rsvp.id
+            )
+        )
+        if existing is not None and (existing.active or not existing.data.get("submitted")):
+            # Resume where it was left, after Stop or a restart alike.
+            if not existing.active:
+                existing.active = True
+                existing.revision += 1
+                await self.db.commit()
+            return StepResult(existing)
+        report = await self.db.scalar(
+            select(Report).where(Report.meeting_id == meeting.id, Report.author_id == author.id)
+        )
+        if report is not None and report.amendable_until <= self.clock.now():
+            return StepResult(refusal=Refusal.TOO_LATE_TO_AMEND)
+        data = await self._initial_data(meeting, branch, author, report)
+        data.update(
+            rsvp_id=rsvp.id,
+            meeting_id=meeting.id,
+            author_id=author.id,
+            on_behalf=on_behalf,
+            report_id=report.id if report else None,
+        )
+        step = "review" if report is not None else report_flow.first_step()
+        now = self.clock.now()
+        if existing is None:
+            existing = Draft(
+                telegram_id=telegram_id,
+                person_id=actor.id if actor else None,
+                flow=FLOW,
+                subject_id=rsvp.id,
+                step=step,
+                data=data,
+                revision=1,
+                active=True,
+                created_at=now,
+                updated_at=now,
+            )
+            self.db.add(existing)
+        else:
+            existing.step, existing.data, existing.active = step, data, True
+            existing.revision += 1
+            existing.updated_at = now
+        await self.db.commit()
+        return StepResult(existing)
+
+    async def _initial_data(
+        self, meeting: Meeting, branch: Unit, author: Person, report: Report | None
+    ) -> dict[str, Any]:
+        start = meeting.starts_at.astimezone(self.zone)
+        end = start + timedelta(minutes=meeting.duration_minutes)
+        data: dict[str, Any] = {
+            "planned_start": start.strftime("%H:%M"),
+            "planned_end": end.strftime("%H:%M"),
+            "meeting_day": start.date().isoformat(),
+        }
+        if report is not None:
+            version = await self.db.scalar(
+                select(ReportVersion).where(
+                    ReportVersion.report_id == report.id,
+                    ReportVersion.version == report.current_version,
+                )
+            )
+            data.update(version.content)  # type: ignore[union-attr]
+            data["editing"] = True
+            return data
+        last_total = await self.db.scalar(
+            select(ReportVersion.total_members)
+            .join(
+                Report,
+                (Report.id == ReportVersion.report_id)
+                & (Report.current_version == ReportVersion.version),
+            )
+            .join(Meeting, Meeting.id == Report.meeting_id)
+            .where(Meeting.unit_id == branch.id, ReportVersion.total_members.is_not(None))
+            .order_by(Report.submitted_at.desc())
+            .limit(1)
+        )
+        if last_total:
+            data["last_total"] = last_total
+        return data
+
+    async def open_draft(
+        self, telegram_id: int, draft_id: int | None, revision: int | None
+    ) -> Draft | None:
+        if draft_id is None:
+            return None
+        draft = await self.db.get(Draft, draft_id)
+        if draft is None or draft.telegram_id != telegram_id or draft.flow != FLOW:
+            return None
+        if not draft.active or (revision is not None and draft.revision != revision):
+            return None
+        return draft
+
+    async def latest_draft(self, telegram_id: int) -> Draft | None:
+        return await self.db.scalar(
+            select(Draft)
+            .where(Draft.telegram_id == telegram_id, Draft.flow == FLOW, Draft.active)
+            .order_by(Draft.updated_at.desc())
+            .limit(1)
+        )
+
+    async def step(self, draft: Draft, value: Input) -> StepResult:
+        meeting_day = date.fromisoformat(draft.data["meeting_day"])
+        outcome = report_flow.answer(draft.data, draft.step, value, meeting_day)
+        if outcome.error is not None:
+            return StepResult(draft, error=outcome.error, params=outcome.params)
+        await self._save(draft, outcome.data, outcome.step)
+        return StepResult(draft)
+
+    async def go_back(self, draft: Draft) -> StepResult:
+        outcome = report_flow.back(draft.data, draft.step)
+        await self._save(draft, outcome.data, outcome.step)
+        return StepResult(draft)
+
+    async def edit_section(self, draft: Draft, section: str) -> StepResult:
+        if section not in report_flow.SECTIONS:
+            return StepResult(refusal=Refusal.STALE)
+        data = {**draft.data, "editing": True}
+        await self._save(draft, data, report_flow.section_start(section))
+        return StepResult(draft)
+
+    async def pause(self, draft: Draft) -> None:
+        """Stop: the draft is kept as it is, to be resumed from /baocao."""
+        draft.active = False
+        draft.revision += 1
+        await self.db.commit()
+
+    async def _save(self, draft: Draft, data: dict[str, Any], step: str) -> None:
+        draft.data = data
+        draft.step = step
+        draft.revision += 1
+        draft.updated_at = self.clock.now()
+        await self.db.commit()
+
+    async def topics(self) -> list[Topic]:
+        return list(
+            await self.db.scalars(
+                select(Topic).where(Topic.active).order_by(Topic.sort_order, Topic.code)
+            )
+        )
+
+    # ------------------------------------------------------------------ sending
+
+    async def submit(self, draft: Draft, who: audit.Who) -> StepResult | Sent:
+        data = draft.data
+        missing = report_flow.validated(data)
+        if missing is not None:
+            return StepResult(draft, refusal=Refusal.INCOMPLETE, missing=missing)
+        context = await self._rsvp_context(data["rsvp_id"])
+        if context is None:
+            return StepResult(refusal=Refusal.STALE)
+        _, meeting, branch, author = context
+        now = self.clock.now()
+        report = await self.db.scalar(
+            select(Report).where(Report.meeting_id == meeting.id, Report.author_id == author.id)
+        )
+        amended = report is not None
+        if report is not None and report.amendable_until <= now:
+            return StepResult(refusal=Refusal.TOO_LATE_TO_AMEND)
+        if report is None:
+            late = now > meeting_end(meeting) + timedelta(days=LATE_AFTER_DAYS)
+            report = Report(
+                meeting_id=meeting.id,
+                author_id=author.id,
+                entered_by_id=who.person_id if data.get("on_behalf") else None,
+                current_version=0,
+                submitted_at=now,
+                amendable_until=now + timedelta(days=self.amend_days),
+                late=late,
+            )
+            self.db.add(report)
+            await self.db.flush()
+        report.current_version += 1
+        content = {
+            k: v for k, v in data.items() if k not in ("visited", "editing", "pending_proposal")
+        }
+        held = data.get("held") != "no"
+        version = ReportVersion(
+            report_id=report.id,
+            version=report.current_version,
+            held=held,
+            held_on=date.fromisoformat(data["held_on"]) if held and data.get("held_on") else None,
+            started_at=report_flow.held_started(data, self.zone),
+            ended_at=report_flow.held_ended(data, self.zone),
+            total_members=data.get("total") if held else None,
+            exempted=data.get("exempted") if held else None,
+            present=data.get("present") if held else None,
+            absent_excused=data.get("excused") if held else None,
+            absent_unexcused=report_flow.unexcused(data) if held else None,
+            rating=data.get("rating") if held else None,
+            criteria_met=data.get("criteria", []) if held else [],
+            content=content,
+            created_at=now,
+            created_by_id=who.person_id,
+        )
+        self.db.add(version)
+        await self.db.flush()
+        for topic_id in data.get("topics", []) if held else []:
+            self.db.add(ReportTopic(report_version_id=version.id, topic_id=topic_id))
+        urgent: list[Proposal] = []
+        if not amended:  # proposals are tracked items from the first version on
+            for item in data.get("proposals", []) if held else []:
+                proposal = Proposal(
+                    report_id=report.id,
+                    unit_id=branch.id,
+                    topic_id=item.get("topic_id"),
+                    urgency=ProposalUrgency(item.get("urgency", "normal")),
+                    text=item["text"],
+                    state=ProposalState.NEW,
+                    created_at=now,
+                )
+                self.db.add(proposal)
+                if proposal.urgency == ProposalUrgency.URGENT:
+                    urgent.append(proposal)
+        if held and meeting.status != MeetingStatus.CANCELLED:
+            meeting.status = MeetingStatus.HELD
+        draft.data = {**draft.data, "submitted": True}
+        draft.active = False
+        draft.revision += 1
+        audit.record(
+            self.db,
+            self.clock,
+            who,
+            "report.amend" if amended else "report.submit",
+            "report",
+            report.id,
+            meeting=meeting.id,
+            author=author.code,
+            version=report.current_version,
+        )
+        await self.db.commit()
+        return Sent(report, version, urgent, branch, meeting, author, amended)
+
+    async def did_not_attend(self, person: Person, rsvp_id: int | None) -> Refusal | None:
+        """ "Tôi không dự được", pressed on a report request: no report is owed."""
+        context = await self._rsvp_context(rsvp_id)
+        if context is None or context[3].id != person.id:
+            return Refusal.NOT_YOURS
+        rsvp = context[0]
+        rsvp.answer, rsvp.reason_code, rsvp.answered_at = RsvpAnswer.NO, "other", self.clock.now()
+        rsvp.reason_text = rsvp.reason_text or "did not attend (said after the meeting)"
+        await self.db.commit()
+        return None
+
+    # ------------------------------------------------------------------ reading
+
+    async def view(self, report_id: int) -> ReportView | None:
+        row = (
+            await self.db.execute(
+                select(Report, ReportVersion, Meeting, Unit, Person)
+                .join(
+                    ReportVersion,
+                    (ReportVersion.report_id == Report.id)
+                    & (ReportVersion.version == Report.current_version),
+                )
+                .join(Meeting, Meeting.id == Report.meeting_id)
+                .join(Unit, Unit.id == Meeting.unit_id)
+                .join(Person, Person.id == Report.author_id)
+                .where(Report.id == report_id)
+            )
+        ).first()
+        if row is None:
+            return None
+        report, version, meeting, branch, author = row
+        topics = list(
+            await self.db.scalars(
+                select(Topic.name)
+                .join(ReportTopic, ReportTopic.topic_id == Topic.id)
+                .where(ReportTopic.report_version_id == version.id)
+                .order_by(Topic.sort_order)
+            )
+        )
+        proposals = list(
+            await self.db.scalars(
+                select(Proposal).where(Proposal.report_id == report.id).order_by(Proposal.id)
+            )
+        )
+        return ReportView(report, version, meeting, branch, author, topics, proposals)
+
+    async def reports(
+        self,
+        *,
+        branch_code: str | None = None,
+        author_code: str | None = None,
+        first_day: date | None = None,
+        last_day: date | None = None,
+        limit: int = 10,
+    ) -> list[tuple[Report, Meeting, Unit, Person]]:
+        query = (
+            select(Report, Meeting, Unit, Person)
+            .join(Meeting, Meeting.id == Report.meeting_id)
+            .join(Unit, Unit.id == Meeting.unit_id)
+            .join(Person, Person.id == Report.author_id)
+        )
+        if branch_code is not None:
+            query = query.where(Unit.code == branch_code)
+        if author_code is not None:
+            query = query.where(Person.code == author_code)
+        if first_day is not None:
+            query = query.where(
+                Meeting.starts_at >= datetime.combine(first_day, time.min, tzinfo=self.zone)
+            )
+        if last_day is not None:
+            query = query.where(
+                Meeting.starts_at
+                < datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=self.zone)
+            )
+        rows = await self.db.execute(query.order_by(Meeting.starts_at.desc()).limit(limit))
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+    async def open_proposals(self, branch_code: str) -> list[tuple[Proposal, Topic | None]]:
+        rows = await self.db.execute(
+            select(Proposal, Topic)
+            .join(Unit, Unit.id == Proposal.unit_id)
+            .outerjoin(Topic, Topic.id == Proposal.topic_id)
+            .where(
+                Unit.code == branch_code,
+                Proposal.state.in_([ProposalState.NEW, ProposalState.IN_PROGRESS]),
+            )
+            .order_by(Proposal.created_at)
+        )
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+    async def schedule_of(self, branch: Unit) -> BranchSchedule | None:
+        return await self.db.scalar(
+            select(BranchSchedule).where(BranchSchedule.unit_id == branch.id)
+        )
+
+    async def count_reports(self) -> int:
+        return await self.db.scalar(select(func.count()).select_from(Report)) or 0
