@@ -207,6 +207,8 @@ async def _tell_leaders_of_urgent(ctx: Ctx, result: Sent) -> None:
     zone = ctx.settings.zone
     for proposal in result.urgent:
         for leader in leaders:
+            if leader.id == result.author.id:
+                continue  # they wrote it
             await tell(
                 ctx.db,
                 ctx.runtime,

@@ -175,13 +175,12 @@ class ReportService:
         drafts = {
             d.subject_id: d
             for d in await self.db.scalars(
-                select(Draft).where(
-                    Draft.telegram_id == telegram_id, Draft.flow == FLOW, Draft.active
-                )
+                select(Draft).where(Draft.telegram_id == telegram_id, Draft.flow == FLOW)
             )
+            if not d.data.get("submitted")  # a stopped draft waits to be resumed
         }
         for row in owed:
-            row.draft = drafts.get(row.rsvp.id)
+            row.draft = drafts.get(row.rsvp.id) if row.report is None else None
         return owed
 
     # ------------------------------------------------------------------ the conversation

@@ -1,0 +1,338 @@
+"""The report after a meeting: asked for when it ends, answered with a thumb step by step,
+saved at every step, sent once; nudges; amending; history by role."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from db.models import (
+    AuditEntry,
+    Draft,
+    OutboxMessage,
+    Proposal,
+    ProposalUrgency,
+    Report,
+    ReportVersion,
+)
+from tests.conftest import ZONE, link, run_jobs, start_bot, stop_bot
+from tests.telegram_server.users import TgUser
+
+MEETING = "19 giờ 30, thứ Bảy, ngày 05/12/2026"
+
+
+def at(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=ZONE)
+
+
+async def asked(bot, clock, member: TgUser):
+    clock.set(at("2026-12-05 21:30"))  # the meeting's expected end: quiet hours begin
+    await run_jobs(bot)
+    await member.expect_no_message(within=0.5)
+    clock.set(at("2026-12-06 06:30"))  # so the request waits for the morning
+    await run_jobs(bot)
+    request = await member.expect_message(contains="báo cáo kết quả dự sinh hoạt")
+    assert (
+        "Mời đồng chí Nguyễn Văn An báo cáo kết quả dự sinh hoạt Chi bộ Khu phố 1" in request.text
+    )
+    assert request.button_texts == ["📝 Báo cáo ngay", "⏰ Để sau", "Tôi không dự được"]
+    return request
+
+
+async def fill_until_review(an: TgUser) -> None:
+    """Steps 2 to 9 with good answers and a few bad ones, from step 1's question."""
+    await an.press("Có, đúng lịch")
+    times = await an.expect_message(contains="2/9.")
+    assert "Đúng lịch: 19:30–21:30" in times.button_texts
+    await an.send("19h30-19h00")
+    await an.expect_message(contains="Giờ kết thúc (19:00) phải sau giờ bắt đầu (19:30).")
+    await an.send("19h30-21h15")
+    await an.expect_message(contains="3/9.")
+    await an.send("khoảng hai mươi")
+    await an.expect_message(contains="Đề nghị nhập số đảng viên")
+    await an.send("18/22")
+    await an.expect_message(contains="miễn sinh hoạt")
+    await an.press("2")
+    await an.expect_message(contains="Số vắng có lý do")
+    await an.send("5")
+    mismatch = await an.expect_message(contains="Các số liệu chưa khớp")
+    assert (
+        "miễn sinh hoạt (2) + có mặt (18) + vắng có lý do (5) = 25, lớn hơn tổng số (22)"
+        in mismatch.text
+    )
+    await an.send("1")
+    await an.expect_message(contains="4/9.")
+    await an.press("☐ Kết nạp đảng viên")
+    ticked = await an.expect_message(contains="4/9.")
+    assert "☑ Kết nạp đảng viên" in ticked.button_texts
+    await an.press("✅ Xong")
+    await an.expect_message(contains="5/9.")
+    await an.send_photo()
+    await an.expect_message(contains="Đã nhận: 0 ký tự, 1 tệp.")
+    await an.send("x" * 5000)
+    too_long = await an.expect_message(contains="Tin nhắn có 5000 ký tự")
+    assert "Chưa lưu nội dung này" in too_long.text
+    await an.send("Chi bộ quán triệt Chỉ thị 50-CT/TW; <b>bàn</b> việc kết nạp & phát triển đảng.")
+    await an.expect_message(contains="Đã nhận: 78 ký tự, 1 tệp.")
+    await an.press("✅ Xong")
+    await an.expect_message(contains="6/9.")
+    await an.send_sticker()
+    await an.expect_message(contains="Đề nghị đồng chí viết bằng chữ.")
+    await an.send("Bà con mong sớm sửa đường ngõ 5")
+    await an.expect_message(contains="1. Bà con mong sớm sửa đường ngõ 5")
+    await an.press("✅ Xong")
+    await an.expect_message(contains="7/9.")
+    await an.send("Lắp đèn chiếu sáng ngõ 5 trước Tết")
+    await an.expect_message(contains="thuộc lĩnh vực nào")
+    await an.press("Phát triển kinh tế - xã hội")
+    await an.expect_message(contains="Mức độ?")
+    await an.press("🔴 Khẩn")
+    await an.expect_message(contains="1. Lắp đèn chiếu sáng ngõ 5 trước Tết")
+    await an.press("✅ Xong")
+    await an.expect_message(contains="8/9.")
+    await an.send("Truyền đạt Chỉ thị 50; đề nghị chi bộ rà soát hồ sơ kết nạp.")
+    await an.expect_message(contains="9/9.")
+    await an.press("☐ Biên bản đầy đủ")
+    await an.expect_message(contains="9/9.")
+    await an.press("✅ Xong")
+    await an.expect_message(contains="xếp loại chất lượng")
+    await an.press("Tốt")
+    await an.expect_message(contains="Nhận xét thêm")
+    await an.press("Bỏ qua")
+
+
+async def test_the_whole_report_with_buttons(roster, bot, tg, db, clock, admin) -> None:
+    an = await link(tg, db, "CB01", 800001)
+    leader = await link(tg, db, "CB02", 800002)
+    await asked(bot, clock, an)
+    await an.press("📝 Báo cáo ngay")
+    first = await an.expect_message(contains="1/9. Buổi sinh hoạt có được tổ chức không?")
+    assert first.button_texts[-2:] == ["⬅ Quay lại", "✖ Dừng, lưu nháp"]
+    await fill_until_review(an)
+    review = await an.expect_message(contains="Báo cáo dự sinh hoạt Chi bộ Khu phố 1")
+    assert "Thời gian: 19:30–21:15 (105 phút)" in review.text
+    assert (
+        "Số lượng: có mặt 18/20 (90%); tổng số 22, miễn sinh hoạt 2, vắng có lý do 1,"
+        " vắng không lý do 1"
+    ) in review.text
+    assert "Chủ đề: Kết nạp đảng viên" in review.text
+    assert "<b>bàn</b> việc kết nạp & phát triển" in review.text  # typed text, shown as typed
+    assert "Chất lượng: Tốt; đạt 1/7 tiêu chí" in review.text
+
+    await an.press("✏ Số lượng")
+    await an.expect_message(contains="3/9.")
+    await an.send("19/22")
+    await an.expect_message(contains="miễn sinh hoạt")
+    await an.press("0")
+    await an.expect_message(contains="Số vắng có lý do")
+    await an.send("2")
+    edited = await an.expect_message(contains="Báo cáo dự sinh hoạt")
+    assert "có mặt 19/22 (86%)" in edited.text
+
+    await an.press("📨 Gửi báo cáo")
+    done = await an.expect_message(contains="✅ Đã nhận báo cáo số")
+    urgent = await leader.expect_message(contains="Kiến nghị khẩn")
+    assert "Lắp đèn chiếu sáng ngõ 5 trước Tết" in urgent.text
+    report = await db.scalar(select(Report))
+    assert f"số {report.id}" in done.text
+    version = await db.scalar(select(ReportVersion))
+    assert (
+        version.total_members,
+        version.exempted,
+        version.present,
+        version.absent_excused,
+        version.absent_unexcused,
+    ) == (22, 0, 19, 2, 1)
+    assert version.rating == "good" and version.criteria_met == ["minutes"]
+    assert version.content["attachments"][0]["kind"] == "photo"
+    proposal = await db.scalar(select(Proposal))
+    assert proposal.urgency == ProposalUrgency.URGENT and proposal.state.value == "new"
+    assert not report.late
+
+    clock.set(at("2026-12-07 08:00"))  # no nudge once the report is in
+    await run_jobs(bot)
+    await an.expect_no_message(within=0.5)
+
+
+async def test_stop_restart_and_resume_then_back(roster, settings, tg, db, clock) -> None:
+    app = await start_bot(settings, clock)
+    try:
+        an = await link(tg, db, "CB01", 800001)
+        await asked(app, clock, an)
+        await an.press("📝 Báo cáo ngay")
+        await an.expect_message(contains="1/9.")
+        await an.press("Có, vào ngày khác")
+        await an.expect_message(contains="tổ chức ngày nào")
+        await an.send("06/12")
+        await an.expect_message(contains="2/9.")
+        await an.send("19h30-21h00")
+        question = await an.expect_message(contains="3/9.")
+        await an.press("✖ Dừng, lưu nháp", message=question)
+        await an.expect_message(contains="Đã lưu bản nháp")
+        await an.send("lạc đề")  # the draft is stopped: free text is not taken as an answer
+        await an.expect_message(contains="chưa hiểu")
+    finally:
+        await stop_bot(app)
+    app = await start_bot(settings, clock)  # a restart
+    try:
+        await an.send("/baocao")
+        listing = await an.expect_message(contains="Báo cáo cần gửi")
+        assert "đang soạn" in listing.text
+        await an.press(listing.button_texts[0])
+        resumed = await an.expect_message(contains="3/9.")
+        await an.press("⬅ Quay lại", message=resumed)
+        await an.expect_message(contains="2/9.")
+        draft = await db.scalar(select(Draft).where(Draft.flow == "report"))
+        assert draft.data["held"] == "other_date" and draft.data["held_on"] == "2026-12-06"
+    finally:
+        await stop_bot(app)
+
+
+async def test_stale_and_forged_buttons_are_refused(roster, bot, tg, db, clock) -> None:
+    an = await link(tg, db, "CB01", 800001)
+    binh = await link(tg, db, "CB02", 800002)
+    await asked(bot, clock, an)
+    await an.press("📝 Báo cáo ngay")
+    first = await an.expect_message(contains="1/9.")
+    yes = first.buttons[0]["callback_data"]
+    await an.press("Có, đúng lịch")
+    await an.expect_message(contains="2/9.")
+    stale = await an.press(data=yes, message=first)  # the same button, again
+    assert stale["text"] == "Nút này không còn hiệu lực. Đề nghị gửi /baocao."
+    draft = await db.scalar(select(Draft).where(Draft.flow == "report"))
+    forged = await binh.press(
+        data=f"1:ra:{draft.id}:{draft.revision}:yes", message=first, chat=binh.chat
+    )
+    assert forged["text"] == "Nút này không còn hiệu lực. Đề nghị gửi /baocao."
+    rsvp_id = draft.subject_id
+    other = await binh.press(data=f"1:rq:{rsvp_id}:now", message=first, chat=binh.chat)
+    assert other["text"] == "Báo cáo này không thuộc quyền của đồng chí."
+
+
+async def test_the_two_nudges_and_a_late_report(roster, bot, tg, db, clock) -> None:
+    an = await link(tg, db, "CB01", 800001)
+    await asked(bot, clock, an)
+    clock.set(at("2026-12-07 07:59"))
+    await run_jobs(bot)
+    await an.expect_no_message(within=0.5)
+    clock.set(at("2026-12-07 08:00"))
+    await run_jobs(bot)
+    await run_jobs(bot)
+    first = await an.expect_message(contains="Nhắc nhẹ: chưa nhận được báo cáo")
+    assert MEETING in first.text
+    clock.set(at("2026-12-10 08:00"))
+    await run_jobs(bot)
+    await an.expect_message(contains="Nhắc lần hai")
+    await an.expect_no_message(within=0.5)
+    keys = [
+        k
+        for (k,) in await db.all(
+            select(OutboxMessage.key).where(OutboxMessage.key.like("report:%"))
+        )
+    ]
+    assert sorted(k.rsplit(":", 1)[1] for k in keys) == ["nudge1", "nudge2", "request"]
+
+    clock.set(at("2026-12-11 09:00"))  # after the second nudge: still accepted, counted late
+    await an.press("📝 Báo cáo ngay")
+    await an.expect_message(contains="1/9.")
+    await an.press("Không tổ chức")
+    await an.expect_message(contains="Vì sao")
+    await an.send("Mất điện toàn khu vực")
+    review = await an.expect_message(contains="Không tổ chức.")
+    assert "Lý do: Mất điện toàn khu vực" in review.text
+    await an.press("📨 Gửi báo cáo")
+    await an.expect_message(contains="✅ Đã nhận báo cáo số")
+    report = await db.scalar(select(Report))
+    assert report.late
+    assert (await db.scalar(select(ReportVersion))).held is False
+
+
+async def test_amend_within_seven_days_and_not_after(roster, bot, tg, db, clock) -> None:
+    an = await link(tg, db, "CB01", 800001)
+    await asked(bot, clock, an)
+    await an.press("📝 Báo cáo ngay")
+    await an.expect_message(contains="1/9.")
+    await fill_until_review(an)
+    await an.expect_message(contains="Báo cáo dự sinh hoạt")
+    await an.press("📨 Gửi báo cáo")
+    await an.expect_message(contains="✅ Đã nhận")
+
+    clock.advance(timedelta(days=3))
+    await an.send("/baocao")
+    listing = await an.expect_message(contains="còn sửa được")
+    amend = listing.buttons[0]["callback_data"]
+    await an.press(listing.button_texts[0])
+    review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
+    await an.press("✏ Ý kiến", message=review)
+    await an.expect_message(contains="8/9.")
+    await an.send("Bổ sung: đề nghị chi bộ báo cáo kết quả vào tháng sau.")
+    await an.expect_message(contains="Báo cáo dự sinh hoạt")
+    await an.press("📨 Gửi báo cáo")
+    await an.expect_message(contains="✅ Đã cập nhật báo cáo số")
+    report = await db.scalar(select(Report))
+    assert report.current_version == 2
+    assert await db.scalar(select(func.count()).select_from(ReportVersion)) == 2
+    assert await db.scalar(select(func.count()).select_from(Proposal)) == 1  # not duplicated
+
+    clock.advance(timedelta(days=5))  # 8 days after sending
+    answer = await an.press(data=amend, message=listing)
+    assert answer["text"] == "Báo cáo này đã hết thời hạn sửa; đề nghị liên hệ Văn phòng."
+
+
+async def test_the_office_reports_for_a_member(roster, bot, tg, db, clock) -> None:
+    office = await link(tg, db, "CB25", 800025)  # the office's own person, role quản trị
+    await run_jobs(bot)  # the bot has been running: the calendar is there
+    clock.set(at("2026-12-06 09:00"))
+    await office.send("/baocaothay CB01")
+    listing = await office.expect_message(contains="Báo cáo cần gửi")
+    await office.press(listing.button_texts[0])
+    await office.expect_message(contains="1/9.")
+    await fill_until_review(office)
+    await office.expect_message(contains="Báo cáo dự sinh hoạt")
+    await office.press("📨 Gửi báo cáo")
+    await office.expect_message(contains="✅ Đã nhận báo cáo số")
+    report = await db.scalar(select(Report))
+    author = await db.scalar(select(AuditEntry.details).where(AuditEntry.action == "report.submit"))
+    assert author["author"] == "CB01"
+    from db.models import Person
+
+    office_id = await db.scalar(select(Person.id).where(Person.code == "CB25"))
+    assert report.entered_by_id == office_id
+
+
+async def test_history_respects_roles(roster, bot, tg, db, clock) -> None:
+    an = await link(tg, db, "CB01", 800001)
+    leader = await link(tg, db, "CB02", 800002)
+    member = await link(tg, db, "CB07", 800007)
+    await asked(bot, clock, an)
+    await an.press("📝 Báo cáo ngay")
+    await an.expect_message(contains="1/9.")
+    await fill_until_review(an)
+    await an.expect_message(contains="Báo cáo dự sinh hoạt")
+    await an.press("📨 Gửi báo cáo")
+    await an.expect_message(contains="✅ Đã nhận")
+    number = (await db.scalar(select(Report))).id
+    await leader.expect_message(contains="Kiến nghị khẩn")
+
+    await leader.send("/lichsu KP01")
+    listing = await leader.expect_message(contains="Báo cáo")
+    assert f"{number} Chi bộ Khu phố 1, 05/12/2026, Nguyễn Văn An" in listing.text
+    await leader.send(f"/xembaocao {number}")
+    full = await leader.expect_message(contains=f"Báo cáo số {number}")
+    assert "Lắp đèn chiếu sáng" in full.text
+    await leader.send("/kiennghi KP01")
+    open_ = await leader.expect_message(contains="Kiến nghị chưa giải quyết")
+    assert "🔴" in open_.text and "[Phát triển kinh tế - xã hội]" in open_.text
+
+    await member.send("/lichsu KP01")
+    await member.expect_message(contains="không thuộc quyền")
+    await member.send(f"/xembaocao {number}")
+    await member.expect_message(contains="không thuộc quyền")
+    await member.send("/kiennghi KP01")
+    await member.expect_message(contains="không thuộc quyền hạn")
+    await an.send("/lichsu")
+    mine = await an.expect_message(contains="Báo cáo")
+    assert f"{number} Chi bộ Khu phố 1" in mine.text
+    await an.send(f"/xembaocao {number}")
+    await an.expect_message(contains=f"Báo cáo số {number}")
