@@ -51,7 +51,7 @@ def build_application(
     )
     timeouts = {"connect_timeout": 10.0, "read_timeout": 15.0, "write_timeout": 15.0}
     timeouts.update(http_timeouts or {})
-    app = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.telegram_base_url)
@@ -63,7 +63,6 @@ def build_application(
                 tzinfo=settings.zone,
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=rate_limiter_retries))
         .concurrent_updates(PerPersonUpdateProcessor(runtime.sessionmaker))
         .context_types(ContextTypes(context=ChiboContext))
         .connect_timeout(timeouts["connect_timeout"])
@@ -72,8 +71,10 @@ def build_application(
         .get_updates_read_timeout(timeouts["read_timeout"] + 30)
         .application_class(ChiboApplication)
         .post_shutdown(_dispose_engine)
-        .build()
     )
+    if settings.rate_limiter:  # a safety net: the outbox sender paces itself
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=rate_limiter_retries))
+    app = builder.build()
     start_hour, end_hour = settings.quiet_hours_span
     runtime.sender = Sender(
         app.bot,

@@ -10,6 +10,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -185,17 +187,32 @@ class CalendarService:
             r.person_id: r
             for r in await self.db.scalars(select(Rsvp).where(Rsvp.meeting_id == meeting.id))
         }
-        now = self.clock.now()
-        for person_id in assignees - rows.keys():
-            row = Rsvp(
-                meeting_id=meeting.id,
-                person_id=person_id,
-                kind=AttendeeKind.ASSIGNED,
-                answer=RsvpAnswer.PENDING,
-                created_at=now,
+        missing = assignees - rows.keys()
+        if missing:
+            # Two updates may do this at once: whichever inserts second inserts nothing.
+            now = self.clock.now()
+            insert = pg_insert if self.db.bind.dialect.name == "postgresql" else sqlite_insert
+            await self.db.execute(
+                insert(Rsvp)
+                .values(
+                    [
+                        {
+                            "meeting_id": meeting.id,
+                            "person_id": person_id,
+                            "kind": AttendeeKind.ASSIGNED,
+                            "answer": RsvpAnswer.PENDING,
+                            "reason_text": "",
+                            "created_at": now,
+                        }
+                        for person_id in sorted(missing)
+                    ]
+                )
+                .on_conflict_do_nothing(index_elements=["meeting_id", "person_id"])
             )
-            self.db.add(row)
-            rows[person_id] = row
+            rows = {
+                r.person_id: r
+                for r in await self.db.scalars(select(Rsvp).where(Rsvp.meeting_id == meeting.id))
+            }
         for person_id, row in list(rows.items()):
             gone = person_id not in assignees and row.kind == AttendeeKind.ASSIGNED
             if gone and row.answer == RsvpAnswer.PENDING:
