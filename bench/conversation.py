@@ -23,7 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from datetime import time as day_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -31,15 +31,13 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, select, update  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from bot.clock import SystemClock  # noqa: E402
-from bot.services.audit import Who  # noqa: E402
-from bot.services.roster import RosterService  # noqa: E402
-from bot.services.roster_workbook import read_file, write_workbook  # noqa: E402
 from db import migrate  # noqa: E402
 from db.models import Meeting, MeetingSource, Person, Report, ReportVersion, Unit  # noqa: E402
 from db.session import create_engine, create_sessionmaker  # noqa: E402
+from tests.factories import one_branch_followed_by  # noqa: E402
 from tests.telegram_server.server import BotApiServer  # noqa: E402
 from tests.telegram_server.users import TgUser  # noqa: E402
 
@@ -103,50 +101,19 @@ async def prepare(database_url: str, people: int) -> None:
     """The roster, and one meeting that ended yesterday evening, in real time: the bot runs
     as `chibo run` in its own process, on the system clock."""
     await migrate.upgrade(database_url)
-    topics = [["CD01", TOPIC, 1], ["CD02", "Phát triển kinh tế - xã hội", 2]]
-    content = write_workbook(
-        {
-            "units": [["DB", "Đảng bộ phường Mẫu", None, "Đảng bộ phường"]],
-            "branches": [
-                [
-                    "KP",
-                    "Chi bộ Khu phố Đông",
-                    "DB",
-                    "ngày 5",
-                    day_time(19, 30),
-                    90,
-                    "Hội trường",
-                    "Lê Văn Bí",
-                    "0912000000",
-                ]
-            ],
-            "people": [
-                [
-                    f"P{n:04d}",
-                    f"Đảng viên {n:04d}",
-                    "Đảng ủy viên",
-                    f"0914{n:06d}",
-                    "thành viên",
-                    None,
-                ]
-                for n in range(people)
-            ],
-            "assignments": [
-                [f"P{n:04d}", "KP", date(2020, 1, 1), None, None] for n in range(people)
-            ],
-            "topics": topics,
-        }
-    )
     clock = SystemClock()
+    topics = [["CD01", TOPIC, 1], ["CD02", "Phát triển kinh tế - xã hội", 2]]
+    await one_branch_followed_by(
+        database_url,
+        clock,
+        people,
+        telegram_id_base=USER_ID_BASE,
+        phone_prefix="0914",
+        topics=topics,
+    )
     engine = create_engine(database_url)
     try:
         async with create_sessionmaker(engine)() as db:
-            rows, problems = read_file("conversation.xlsx", content)
-            result = await RosterService(db, clock).import_rows(
-                rows, problems, Who.command_line(), dry_run=False
-            )
-            assert not result.problems
-            await db.execute(update(Person).values(telegram_user_id=Person.id + USER_ID_BASE))
             branch = await db.scalar(select(Unit).where(Unit.code == "KP"))
             yesterday = datetime.now(ZONE).date() - timedelta(days=1)
             start = datetime.combine(yesterday, day_time(19, 30), tzinfo=ZONE)
@@ -233,7 +200,7 @@ async def check_reports(database_url: str, people: int) -> int:
                 .join(Person, Person.id == Report.author_id)
             )
             for _, version, person in rows:
-                n = int(person.code[1:])
+                n = int(person.code[1:])  # P00042 -> 42
                 content = version.content
                 if (
                     version.present == 18 + n % 3

@@ -16,15 +16,13 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
-from datetime import time as day_time
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import update  # noqa: E402
 from telegram.ext import AIORateLimiter, ExtBot  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
@@ -33,13 +31,9 @@ from bot.clock import ManualClock  # noqa: E402
 from bot.context import RUNTIME_KEY  # noqa: E402
 from bot.jobs.calendar import extend_calendar  # noqa: E402
 from bot.jobs.reminders import queue_reminders  # noqa: E402
-from bot.services.audit import Who  # noqa: E402
-from bot.services.roster import RosterService  # noqa: E402
-from bot.services.roster_workbook import read_file, write_workbook  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from db import migrate  # noqa: E402
-from db.models import Person  # noqa: E402
-from db.session import create_engine, create_sessionmaker  # noqa: E402
+from tests.factories import one_branch_followed_by  # noqa: E402
 from tests.telegram_server.server import BotApiServer  # noqa: E402
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -77,50 +71,7 @@ def summarise(name: str, server: BotApiServer, since_call: int, since_429: int) 
 
 async def prepare(database_url: str, members: int, clock: ManualClock) -> None:
     await migrate.upgrade(database_url)
-    content = write_workbook(
-        {
-            "units": [["DB", "Đảng bộ phường Mẫu", None, "Đảng bộ phường"]],
-            "branches": [
-                [
-                    "KP",
-                    "Chi bộ Khu phố Đông",
-                    "DB",
-                    "ngày 5",
-                    day_time(19, 30),
-                    90,
-                    "Hội trường khu phố",
-                    "Lê Văn Bí",
-                    "0912000000",
-                ]
-            ],
-            "people": [
-                [
-                    f"P{n:05d}",
-                    f"Đảng viên {n:05d}",
-                    "Đảng ủy viên",
-                    f"09{n:08d}",
-                    "thành viên",
-                    None,
-                ]
-                for n in range(members)
-            ],
-            "assignments": [
-                [f"P{n:05d}", "KP", date(2026, 1, 1), None, None] for n in range(members)
-            ],
-        }
-    )
-    engine = create_engine(database_url)
-    try:
-        async with create_sessionmaker(engine)() as db:
-            rows, problems = read_file("fanout.xlsx", content)
-            result = await RosterService(db, clock).import_rows(
-                rows, problems, Who.command_line(), dry_run=False
-            )
-            assert not result.problems, result.problems[:3]
-            await db.execute(update(Person).values(telegram_user_id=Person.id + USER_ID_BASE))
-            await db.commit()
-    finally:
-        await engine.dispose()
+    await one_branch_followed_by(database_url, clock, members, telegram_id_base=USER_ID_BASE)
 
 
 async def chibo_sender(

@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    ColumnElement,
     Date,
     DateTime,
     Dialect,
@@ -26,6 +27,8 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    and_,
+    or_,
 )
 from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -282,6 +285,14 @@ class Assignment(Base):
 
     person: Mapped[Person] = relationship()
     unit: Mapped[Unit] = relationship()
+
+    @classmethod
+    def overlapping(cls, first: date, last: date | None = None) -> ColumnElement[bool]:
+        """SQL: the assignment is in force on some day from `first` to `last` (open if None)."""
+        in_force_after = or_(cls.valid_until.is_(None), cls.valid_until >= first)
+        if last is None:
+            return in_force_after
+        return and_(cls.valid_from <= last, in_force_after)
 
 
 class Absence(Base):

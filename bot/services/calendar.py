@@ -178,8 +178,7 @@ class CalendarService:
                 .where(
                     Assignment.unit_id == meeting.unit_id,
                     Person.active,
-                    Assignment.valid_from <= day,
-                    or_(Assignment.valid_until.is_(None), Assignment.valid_until >= day),
+                    Assignment.overlapping(day, day),
                 )
             )
         )
@@ -227,8 +226,7 @@ class CalendarService:
             await self.db.scalars(
                 select(Assignment.unit_id).where(
                     Assignment.person_id == person_id,
-                    Assignment.valid_from <= last_day,
-                    or_(Assignment.valid_until.is_(None), Assignment.valid_until >= first_day),
+                    Assignment.overlapping(first_day, last_day),
                 )
             )
         )

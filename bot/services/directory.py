@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -61,13 +61,6 @@ class AssignResult:
     assignment: Assignment | None = None
 
 
-def _current(on: date):
-    return and_(
-        Assignment.valid_from <= on,
-        or_(Assignment.valid_until.is_(None), Assignment.valid_until >= on),
-    )
-
-
 class DirectoryService:
     def __init__(self, db: AsyncSession, clock: Clock, zone: ZoneInfo) -> None:
         self.db = db
@@ -85,7 +78,7 @@ class DirectoryService:
         rows = await self.db.execute(
             select(Assignment.unit_id, Person)
             .join(Person, Assignment.person_id == Person.id)
-            .where(_current(self.today()), Person.active)
+            .where(Assignment.overlapping(self.today(), self.today()), Person.active)
             .order_by(Person.full_name)
         )
         for unit_id, person in rows:
@@ -145,7 +138,11 @@ class DirectoryService:
             await self.db.scalars(
                 select(Unit)
                 .join(Assignment, Assignment.unit_id == Unit.id)
-                .where(Assignment.person_id == person.id, _current(self.today()), Unit.active)
+                .where(
+                    Assignment.person_id == person.id,
+                    Assignment.overlapping(self.today(), self.today()),
+                    Unit.active,
+                )
                 .order_by(Unit.name)
             )
         )
@@ -189,8 +186,7 @@ class DirectoryService:
             select(Assignment).where(
                 Assignment.person_id == person.id,
                 Assignment.unit_id == branch.id,
-                or_(Assignment.valid_until.is_(None), Assignment.valid_until >= valid_from),
-                *([Assignment.valid_from <= valid_until] if valid_until else []),
+                Assignment.overlapping(valid_from, valid_until),
             )
         )
         if overlapping is not None:

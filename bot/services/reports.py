@@ -9,15 +9,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.services import audit, report_flow
+from bot.services.drafts import DraftService
 from bot.services.report_flow import Input
 from db.models import (
     AttendeeKind,
-    BranchSchedule,
     Draft,
     Meeting,
     MeetingStatus,
@@ -301,21 +301,8 @@ class ReportService:
     async def open_draft(
         self, telegram_id: int, draft_id: int | None, revision: int | None
     ) -> Draft | None:
-        if draft_id is None:
-            return None
-        draft = await self.db.get(Draft, draft_id)
-        if draft is None or draft.telegram_id != telegram_id or draft.flow != FLOW:
-            return None
-        if not draft.active or (revision is not None and draft.revision != revision):
-            return None
-        return draft
-
-    async def latest_draft(self, telegram_id: int) -> Draft | None:
-        return await self.db.scalar(
-            select(Draft)
-            .where(Draft.telegram_id == telegram_id, Draft.flow == FLOW, Draft.active)
-            .order_by(Draft.updated_at.desc())
-            .limit(1)
+        return await DraftService(self.db, self.clock).open_draft(
+            telegram_id, FLOW, draft_id, revision
         )
 
     async def step(self, draft: Draft, value: Input) -> StepResult:
@@ -539,11 +526,3 @@ class ReportService:
             .order_by(Proposal.created_at)
         )
         return [tuple(row) for row in rows]  # type: ignore[misc]
-
-    async def schedule_of(self, branch: Unit) -> BranchSchedule | None:
-        return await self.db.scalar(
-            select(BranchSchedule).where(BranchSchedule.unit_id == branch.id)
-        )
-
-    async def count_reports(self) -> int:
-        return await self.db.scalar(select(func.count()).select_from(Report)) or 0

@@ -6,16 +6,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from bot.context import RUNTIME_KEY
 from bot.jobs import run_due_work
-from bot.services.audit import Who
-from bot.services.roster import RosterService
-from bot.services.roster_workbook import read_file, write_workbook
-from db.models import OutboxMessage, OutboxState, Person
-from db.session import create_engine, create_sessionmaker
+from db.models import OutboxMessage, OutboxState
 from tests.conftest import ZONE, run_jobs, start_bot, stop_bot
+from tests.factories import one_branch_followed_by
 from tests.telegram_server.server import BotApiServer
 from tests.telegram_server.users import TgUser
 
@@ -23,57 +20,10 @@ PEOPLE = 200
 MEETING = "thứ Bảy, ngày 05/12/2026"
 
 
-async def a_branch_followed_by(database_url: str, clock, count: int) -> None:
-    content = write_workbook(
-        {
-            "units": [["DB", "Đảng bộ phường Mẫu", None, "Đảng bộ phường"]],
-            "branches": [
-                [
-                    "KP",
-                    "Chi bộ Khu phố Đông",
-                    "DB",
-                    "ngày 5",
-                    time(19, 30),
-                    90,
-                    "Hội trường",
-                    "Lê Văn Bí",
-                    "0912000000",
-                ]
-            ],
-            "people": [
-                [
-                    f"P{n:03d}",
-                    f"Đảng viên {n:03d}",
-                    "Đảng ủy viên",
-                    f"0913{n:06d}",
-                    "thành viên",
-                    None,
-                ]
-                for n in range(count)
-            ],
-            "assignments": [
-                [f"P{n:03d}", "KP", date(2026, 1, 1), None, None] for n in range(count)
-            ],
-        }
-    )
-    engine = create_engine(database_url)
-    try:
-        async with create_sessionmaker(engine)() as db:
-            rows, problems = read_file("fanout.xlsx", content)
-            result = await RosterService(db, clock).import_rows(
-                rows, problems, Who.command_line(), dry_run=False
-            )
-            assert result.problems == []
-            await db.execute(update(Person).values(telegram_user_id=Person.id + 10_000_000))
-            await db.commit()
-    finally:
-        await engine.dispose()
-
-
 async def test_crash_mid_fan_out_then_restart_sends_each_once(
     tg: BotApiServer, settings, database_url, clock, db
 ) -> None:
-    await a_branch_followed_by(database_url, clock, PEOPLE)
+    await one_branch_followed_by(database_url, clock, PEOPLE, telegram_id_base=10_000_000)
     people = [TgUser(tg, n + 1 + 10_000_000, f"P{n}") for n in range(PEOPLE)]
     tg.flood_limits_on = True
     clock.set(datetime.combine(date(2026, 12, 2), time(8, 0), tzinfo=ZONE))
