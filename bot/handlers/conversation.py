@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import select
 from telegram import Update
 
 from bot.access import requires
 from bot.context import Ctx
 from bot.render import start as start_screens
 from bot.reply import reply
+from bot.services.drafts import DraftService
 from db.models import Draft
 
 FlowHandler = Callable[[Update, Ctx, Draft], Awaitable[None]]
@@ -32,14 +32,7 @@ def flow(name: str) -> Callable[[FlowHandler], FlowHandler]:
 @requires()
 async def on_free_input(update: Update, ctx: Ctx) -> None:
     assert ctx.actor is not None
-    draft = await ctx.db.scalar(
-        select(Draft)
-        .where(
-            Draft.telegram_id == ctx.actor.telegram_id, Draft.active, Draft.flow.in_(list(FLOWS))
-        )
-        .order_by(Draft.updated_at.desc(), Draft.id.desc())
-        .limit(1)
-    )
+    draft = await DraftService(ctx.db, ctx.clock).latest_open(ctx.actor.telegram_id, list(FLOWS))
     if draft is None:
         await reply(update, start_screens.not_understood(ctx.lang))
         return

@@ -160,7 +160,7 @@ async def on_stand_in_pick(update: Update, ctx: Ctx) -> None:
         result.absent_for,
     )
     assert meeting and branch and candidate and absent
-    unit = await calendar.db.get(type(branch), branch.parent_id) if branch.parent_id else None
+    unit = await calendar.parent_of(branch)
     zone = ctx.settings.zone
     await tell(
         ctx.db,

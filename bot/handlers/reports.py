@@ -13,10 +13,11 @@ from bot.notify import tell
 from bot.render import Screen
 from bot.render import reports as screens
 from bot.reply import answer_button, reply
+from bot.services.directory import DirectoryService
 from bot.services.report_flow import Input
 from bot.services.reports import FLOW, Refusal, ReportService, Sent, StepResult
 from bot.services.roster_workbook import parse_day
-from db.models import Draft, Meeting, Person, PersonRole, Role, Unit
+from db.models import Draft, Role
 
 
 def _service(ctx: Ctx) -> ReportService:
@@ -29,8 +30,7 @@ async def show_step(
     service = _service(ctx)
     topics = await service.topics()
     if draft.step == "review":
-        meeting = await ctx.db.get(Meeting, draft.data["meeting_id"])
-        branch = await ctx.db.get(Unit, meeting.unit_id)  # type: ignore[union-attr]
+        meeting, branch = await service.meeting_of(draft)
         screen = screens.review(draft, topics, branch, meeting, ctx.settings.zone, ctx.lang)  # type: ignore[arg-type]
         if error is not None:
             screen = Screen(f"⚠ {error}\n\n{screen.text}", screen.reply_markup)
@@ -105,10 +105,8 @@ async def on_start_on_behalf(update: Update, ctx: Ctx) -> None:
 @requires(Role.ADMIN)
 async def on_report_for(update: Update, ctx: Ctx) -> None:
     """/baocaothay CB07: the office enters a report for a member who cannot use the bot."""
-    from sqlalchemy import select
-
     code = (ctx.args or [""])[0][:40]
-    member = await ctx.db.scalar(select(Person).where(Person.code == code, Person.active))
+    member = await DirectoryService(ctx.db, ctx.clock, ctx.settings.zone).active_person(code)
     if member is None:
         await reply(update, Screen(screens.refusal(Refusal.NOT_YOURS, ctx.lang)))
         return
@@ -193,17 +191,7 @@ async def on_send(update: Update, ctx: Ctx) -> None:
 async def _tell_leaders_of_urgent(ctx: Ctx, result: Sent) -> None:
     if not result.urgent:
         return
-    from sqlalchemy import select
-
-    leaders = list(
-        await ctx.db.scalars(
-            select(Person)
-            .join(PersonRole, PersonRole.person_id == Person.id)
-            .where(
-                PersonRole.role == Role.LEADER, Person.active, Person.telegram_user_id.is_not(None)
-            )
-        )
-    )
+    leaders = await DirectoryService(ctx.db, ctx.clock, ctx.settings.zone).linked_with(Role.LEADER)
     zone = ctx.settings.zone
     for proposal in result.urgent:
         for leader in leaders:

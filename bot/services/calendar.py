@@ -256,6 +256,9 @@ class CalendarService:
         ).first()
         return (row[0], row[1]) if row else None
 
+    async def parent_of(self, unit: Unit) -> Unit | None:
+        return await self.db.get(Unit, unit.parent_id) if unit.parent_id else None
+
     async def may_change(self, person: Person | None, is_admin: bool, meeting: Meeting) -> bool:
         if is_admin:
             return True

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.services import audit
 from bot.services.schedules import fold
-from db.models import Assignment, BranchSchedule, Person, Unit
+from db.models import Assignment, BranchSchedule, Person, PersonRole, Role, Unit
 
 
 @dataclass(frozen=True)
@@ -152,6 +152,20 @@ class DirectoryService:
             await self.db.scalars(
                 select(Person)
                 .where(Person.active, Person.telegram_user_id.is_(None))
+                .order_by(Person.code)
+            )
+        )
+
+    async def active_person(self, code: str) -> Person | None:
+        return await self.db.scalar(select(Person).where(Person.code == code, Person.active))
+
+    async def linked_with(self, role: Role) -> list[Person]:
+        """Active people holding `role` who can be written to."""
+        return list(
+            await self.db.scalars(
+                select(Person)
+                .join(PersonRole, PersonRole.person_id == Person.id)
+                .where(PersonRole.role == role, Person.active, Person.telegram_user_id.is_not(None))
                 .order_by(Person.code)
             )
         )

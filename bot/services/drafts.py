@@ -85,6 +85,15 @@ class DraftService:
             )
         )
 
+    async def latest_open(self, telegram_id: int, flows: list[str]) -> Draft | None:
+        """The conversation this account is in: its most recently touched open draft."""
+        return await self.db.scalar(
+            select(Draft)
+            .where(Draft.telegram_id == telegram_id, Draft.active, Draft.flow.in_(flows))
+            .order_by(Draft.updated_at.desc(), Draft.id.desc())
+            .limit(1)
+        )
+
     async def close(self, draft: Draft) -> None:
         draft.active = False
         draft.revision += 1

@@ -305,6 +305,16 @@ class ReportService:
             telegram_id, FLOW, draft_id, revision
         )
 
+    async def meeting_of(self, draft: Draft) -> tuple[Meeting, Unit]:
+        row = (
+            await self.db.execute(
+                select(Meeting, Unit)
+                .join(Unit, Unit.id == Meeting.unit_id)
+                .where(Meeting.id == draft.data["meeting_id"])
+            )
+        ).one()
+        return row[0], row[1]
+
     async def step(self, draft: Draft, value: Input) -> StepResult:
         meeting_day = date.fromisoformat(draft.data["meeting_day"])
         outcome = report_flow.answer(draft.data, draft.step, value, meeting_day)
