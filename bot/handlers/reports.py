@@ -28,7 +28,8 @@ async def show_step(
     update: Update, ctx: Ctx, draft: Draft, error: str | None = None, params: dict | None = None
 ) -> None:
     service = _service(ctx)
-    topics = await service.topics()
+    needs_topics = draft.step in ("topics", "proposal_topic", "review")
+    topics = await service.topics() if needs_topics else []
     if draft.step == "review":
         meeting, branch = await service.meeting_of(draft)
         screen = screens.review(draft, topics, branch, meeting, ctx.settings.zone, ctx.lang)  # type: ignore[arg-type]
