@@ -604,56 +604,50 @@ def _topic(number: int, cells: dict[str, Any], problems: list[Problem]) -> Topic
 
 
 def _check_unique_codes(roster: Roster, problems: list[Problem]) -> None:
-    seen_units: dict[str, tuple[str, int]] = {}
-    for sheet, rows in ((UNITS, roster.units), (BRANCHES, roster.branches)):
-        for row in rows or []:
-            if row.code in seen_units:
-                other_sheet, other_row = seen_units[row.code]
-                problems.append(
-                    Problem(
-                        sheet.title,
-                        row.row,
-                        sheet.column("code").header,
-                        row.code,
-                        N_("the code is also used in {sheet} row {row}"),
-                        {"sheet": other_sheet, "row": other_row},
-                    )
-                )
-            else:
-                seen_units[row.code] = (sheet.title, row.row)
+    # Units and branches share one table, so one code may not stand in both sheets.
+    unit_rows = [(UNITS, row) for row in roster.units or []]
+    unit_rows += [(BRANCHES, row) for row in roster.branches or []]
+    _report_repeats(
+        unit_rows, "code", "code", N_("the code is also used in {sheet} row {row}"), problems
+    )
     for sheet, rows in ((PEOPLE, roster.people), (TOPICS, roster.topics)):
-        seen: dict[str, int] = {}
-        for row in rows or []:
-            if row.code in seen:
-                problems.append(
-                    Problem(
-                        sheet.title,
-                        row.row,
-                        sheet.column("code").header,
-                        row.code,
-                        N_("the code is also used in {sheet} row {row}"),
-                        {"sheet": sheet.title, "row": seen[row.code]},
-                    )
-                )
-            else:
-                seen[row.code] = row.row
-    phones: dict[str, int] = {}
-    for row in roster.people or []:
-        if row.phone is None:
-            continue
-        if row.phone in phones:
+        _report_repeats(
+            [(sheet, row) for row in rows or []],
+            "code",
+            "code",
+            N_("the code is also used in {sheet} row {row}"),
+            problems,
+        )
+    _report_repeats(
+        [(PEOPLE, row) for row in roster.people or [] if row.phone is not None],
+        "phone",
+        "phone",
+        N_("the phone number is also in {sheet} row {row}"),
+        problems,
+    )
+
+
+def _report_repeats(
+    rows: list[tuple[Sheet, Any]], attribute: str, column: str, reason: str, problems: list[Problem]
+) -> None:
+    """A Problem for each row whose value was already given in an earlier row."""
+    first_seen: dict[str, tuple[str, int]] = {}
+    for sheet, row in rows:
+        value = getattr(row, attribute)
+        if value in first_seen:
+            other_sheet, other_row = first_seen[value]
             problems.append(
                 Problem(
-                    PEOPLE.title,
+                    sheet.title,
                     row.row,
-                    PEOPLE.column("phone").header,
-                    row.phone,
-                    N_("the phone number is also in {sheet} row {row}"),
-                    {"sheet": PEOPLE.title, "row": phones[row.phone]},
+                    sheet.column(column).header,
+                    value,
+                    reason,
+                    {"sheet": other_sheet, "row": other_row},
                 )
             )
         else:
-            phones[row.phone] = row.row
+            first_seen[value] = (sheet.title, row.row)
 
 
 # ---------------------------------------------------------------------- writing
