@@ -102,6 +102,14 @@ async def fill_until_review(an: TgUser) -> None:
     await an.press("Bỏ qua")
 
 
+async def send_full_report(user: TgUser) -> None:
+    """From step 1's question: every step answered, reviewed and sent."""
+    await fill_until_review(user)
+    await user.expect_message(contains="Báo cáo dự sinh hoạt")
+    await user.press("📨 Gửi báo cáo")
+    await user.expect_message(contains="✅ Đã nhận báo cáo số")
+
+
 async def test_the_whole_report_with_buttons(roster, bot, tg, db, clock, admin) -> None:
     an = await link(tg, db, "CB01", 800001)
     leader = await link(tg, db, "CB02", 800002)
@@ -253,10 +261,7 @@ async def test_amend_within_seven_days_and_not_after(roster, bot, tg, db, clock)
     await asked(bot, clock, an)
     await an.press("📝 Báo cáo ngay")
     await an.expect_message(contains="1/9.")
-    await fill_until_review(an)
-    await an.expect_message(contains="Báo cáo dự sinh hoạt")
-    await an.press("📨 Gửi báo cáo")
-    await an.expect_message(contains="✅ Đã nhận")
+    await send_full_report(an)
 
     clock.advance(timedelta(days=3))
     await an.send("/baocao")
@@ -288,10 +293,7 @@ async def test_the_office_reports_for_a_member(roster, bot, tg, db, clock) -> No
     listing = await office.expect_message(contains="Báo cáo cần gửi")
     await office.press(listing.button_texts[0])
     await office.expect_message(contains="1/9.")
-    await fill_until_review(office)
-    await office.expect_message(contains="Báo cáo dự sinh hoạt")
-    await office.press("📨 Gửi báo cáo")
-    await office.expect_message(contains="✅ Đã nhận báo cáo số")
+    await send_full_report(office)
     report = await db.scalar(select(Report))
     author = await db.scalar(select(AuditEntry.details).where(AuditEntry.action == "report.submit"))
     assert author["author"] == "CB01"
@@ -308,10 +310,7 @@ async def test_history_respects_roles(roster, bot, tg, db, clock) -> None:
     await asked(bot, clock, an)
     await an.press("📝 Báo cáo ngay")
     await an.expect_message(contains="1/9.")
-    await fill_until_review(an)
-    await an.expect_message(contains="Báo cáo dự sinh hoạt")
-    await an.press("📨 Gửi báo cáo")
-    await an.expect_message(contains="✅ Đã nhận")
+    await send_full_report(an)
     number = (await db.scalar(select(Report))).id
     await leader.expect_message(contains="Kiến nghị khẩn")
 
