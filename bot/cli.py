@@ -189,6 +189,22 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
+def cmd_demo_data(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.services.demo import SCALES, DemoData, DemoDataError
+
+    async def work(session):
+        return await DemoData(session, SystemClock(), settings.zone).fill(SCALES[args.scale])
+
+    try:
+        counts = asyncio.run(_in_session(settings, work))
+    except DemoDataError as exc:
+        raise CommandFailed(str(exc)) from exc
+    print(
+        f"{args.scale}: {counts.units} units, {counts.people} people, {counts.meetings} meetings,"
+        f" {counts.reports} reports, {counts.proposals} proposals"
+    )
+
+
 def _translated(settings: Settings, exc: BaseException) -> str:
     from bot.i18n import translations
 
@@ -237,6 +253,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     invite.add_argument("person_code", metavar="PERSON_CODE")
     invite.set_defaults(handler=cmd_invite)
+
+    demo = commands.add_parser(
+        "demo-data", help="fill an empty database with invented data to try chibo on"
+    )
+    demo.add_argument("--scale", choices=["town", "province"], default="town")
+    demo.set_defaults(handler=cmd_demo_data)
 
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
