@@ -216,7 +216,7 @@ class DemoData:
             branch = self._add(
                 Unit,
                 parent_id=groups[b % len(groups)],
-                code=f"CB{b + 1:04d}X",
+                code=f"CB{b + 1:04d}",
                 name=f"Chi bộ Khu dân cư {b + 1}",
                 kind="Chi bộ",
                 is_branch=True,
