@@ -197,7 +197,7 @@ class DemoData:
             name = f"{pick.choice(FAMILY)} {pick.choice(MIDDLE)} {pick.choice(GIVEN)}"
             person = self._add(
                 Person,
-                code=f"CB{n + 1:04d}",
+                code=f"UV{n + 1:04d}",
                 full_name=name,
                 title="Ủy viên Ban Chấp hành",
                 phone=f"+849{n:08d}",
