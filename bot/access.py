@@ -19,7 +19,7 @@ from bot.context import ChiboContext
 from bot.render import start as start_screens
 from bot.reply import answer_button, reply
 from bot.services import audit
-from bot.services.people import person_by_telegram_id
+from bot.services.people import mark_reachable, person_by_telegram_id
 from db.models import Person, Role
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,8 @@ async def resolve_actor(update: Update, ctx: ChiboContext) -> None:
     if user is None or user.is_bot:
         raise ApplicationHandlerStop
     person = await person_by_telegram_id(ctx.db, user.id)
+    if person is not None and person.unreachable_since is not None:
+        await mark_reachable(ctx.db, person)
     roles = set(person.role_set) if person is not None else set()
     if user.id in ctx.settings.admin_ids:
         roles.add(Role.ADMIN)

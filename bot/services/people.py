@@ -9,6 +9,12 @@ from sqlalchemy.orm import joinedload
 from db.models import Person
 
 
+async def mark_reachable(db: AsyncSession, person: Person) -> None:
+    """They wrote to the bot, so it can write to them again."""
+    person.unreachable_since = None
+    await db.commit()
+
+
 async def person_by_telegram_id(db: AsyncSession, telegram_user_id: int) -> Person | None:
     """The active person linked to this Telegram account, if any."""
     return await db.scalar(

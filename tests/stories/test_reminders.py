@@ -221,6 +221,10 @@ async def test_a_blocked_member_is_marked_and_the_others_still_get_theirs(
     await admin.send("/khongnhan")
     listing = await admin.expect_message(contains="Cán bộ hệ thống không gửi tin được")
     assert "CB01 Nguyễn Văn An, từ 02/12/2026" in listing.text
+    tg.chats[an.id].blocked = False  # they unblock the bot and write to it
+    await an.send("/lich")
+    await an.expect_message(contains="Lịch dự sinh hoạt")
+    assert await db.scalar(select(Person.unreachable_since).where(Person.code == "CB01")) is None
 
 
 async def test_a_429_is_waited_out(roster, bot, tg: BotApiServer, db, clock) -> None:
