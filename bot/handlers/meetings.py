@@ -18,7 +18,6 @@ from bot.render import meetings as screens
 from bot.reply import answer_button, reply
 from bot.services.attendance import AttendanceResult, AttendanceService, Outcome
 from bot.services.calendar import (
-    OPEN_STATUSES,
     CalendarService,
     ChangeOutcome,
     ChangeResult,
@@ -66,15 +65,12 @@ async def on_rsvp(update: Update, ctx: Ctx) -> None:
         )  # type: ignore[arg-type]
         await reply(update, screens.answered_yes(result, ctx.settings.zone, ctx.lang))
         return
-    found = await attendance.calendar.meeting(meeting_id) if meeting_id else None
-    if found is None or found[0].revision != revision or found[0].status not in OPEN_STATUSES:
-        await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
-        return
-    if not await attendance.calendar.may_change(person, False, found[0]):
-        await _refuse(update, ctx, AttendanceResult(Outcome.NOT_YOURS))
+    result = await attendance.changeable(meeting_id, revision, person, is_admin=False)
+    if result.outcome != Outcome.DONE:
+        await _refuse(update, ctx, result)
         return
     await answer_button(update)
-    await reply(update, screens.ask_reason(found[0], ctx.lang))
+    await reply(update, screens.ask_reason(result.meeting, ctx.lang))  # type: ignore[arg-type]
 
 
 @requires()
@@ -209,20 +205,18 @@ async def on_move(update: Update, ctx: Ctx) -> None:
     data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
     actor = ctx.actor
     assert actor is not None
-    _, calendar = _services(ctx)
-    found = await calendar.meeting(data.int_part(0)) if data and data.int_part(0) else None
-    if (
-        found is None
-        or data is None
-        or found[0].revision != data.int_part(1)
-        or found[0].status not in OPEN_STATUSES
-    ):
-        await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
+    attendance, _ = _services(ctx)
+    result = await attendance.changeable(
+        data.int_part(0) if data else None,
+        data.int_part(1) if data else None,
+        actor.person,
+        actor.has(Role.ADMIN),
+    )
+    if result.outcome != Outcome.DONE:
+        await _refuse(update, ctx, result)
         return
-    meeting, branch = found
-    if not await calendar.may_change(actor.person, actor.has(Role.ADMIN), meeting):
-        await _refuse(update, ctx, AttendanceResult(Outcome.NOT_YOURS))
-        return
+    meeting, branch = result.meeting, result.branch
+    assert meeting is not None and branch is not None
     await DraftService(ctx.db, ctx.clock).save(
         actor.telegram_id,
         actor.person.id if actor.person else None,
@@ -295,13 +289,26 @@ async def on_move_confirm(update: Update, ctx: Ctx) -> None:
 @requires(Role.ADMIN)
 async def on_cancel_meeting(update: Update, ctx: Ctx) -> None:
     data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
-    _, calendar = _services(ctx)
-    found = await calendar.meeting(data.int_part(0)) if data and data.int_part(0) else None
-    if found is None or data is None or found[0].revision != data.int_part(1):
-        await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
+    attendance, _ = _services(ctx)
+    result = await attendance.changeable(
+        data.int_part(0) if data else None,
+        data.int_part(1) if data else None,
+        ctx.actor.person,
+        is_admin=True,  # type: ignore[union-attr]
+    )
+    if result.outcome != Outcome.DONE:
+        await _refuse(update, ctx, result)
         return
     await answer_button(update)
-    await reply(update, screens.confirm_cancel(found[0], found[1], ctx.settings.zone, ctx.lang))
+    await reply(
+        update,
+        screens.confirm_cancel(
+            result.meeting,
+            result.branch,  # type: ignore[arg-type]
+            ctx.settings.zone,
+            ctx.lang,
+        ),
+    )
 
 
 @requires(Role.ADMIN)

@@ -76,6 +76,19 @@ class AttendanceService:
             return Outcome.STARTED
         return meeting, branch
 
+    async def changeable(
+        self, meeting_id: int | None, revision: int | None, person: Person | None, is_admin: bool
+    ) -> AttendanceResult:
+        """A meeting a button may still act on: unchanged since the button was made, not
+        started, and the presser's (expected there) or the office's."""
+        found = await self._open(meeting_id, revision)
+        if isinstance(found, Outcome):
+            return AttendanceResult(found)
+        meeting, branch = found
+        if not await self.calendar.may_change(person, is_admin, meeting):
+            return AttendanceResult(Outcome.NOT_YOURS)
+        return AttendanceResult(Outcome.DONE, meeting, branch)
+
     async def own_rsvp(self, meeting: Meeting, person: Person) -> Rsvp | None:
         return await self.db.scalar(
             select(Rsvp).where(Rsvp.meeting_id == meeting.id, Rsvp.person_id == person.id)
