@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.services.roster_workbook import write_workbook  # noqa: E402
+from bot.services.topics import DEFAULT_TOPICS  # noqa: E402
 
 OUT = ROOT / "examples" / "roster-sample.xlsx"
 
@@ -33,21 +34,6 @@ SCHEDULES = [
     "ngày 25",
     "Chủ nhật tuần 3",
     "ngày 31",
-]
-TOPICS = [
-    "Kiểm tra, giám sát của chi bộ",
-    "Phân công đảng viên phụ trách hộ gia đình",
-    "Kết nạp đảng viên",
-    "Chuyển đảng chính thức",
-    "Xóa tên, cho ra khỏi Đảng",
-    "Thực hiện chủ đề năm",
-    "Xây dựng khu phố văn minh đô thị",
-    "Xây dựng nông thôn mới, khu dân cư kiểu mẫu, vườn mẫu",
-    "Phát triển kinh tế - xã hội",
-    "Quốc phòng - an ninh, trật tự",
-    "Giảm nghèo, chính sách người có công",
-    "Dân chủ ở cơ sở, hương ước",
-    "Công tác tuyên truyền, vận động nhân dân",
 ]
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Phan", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô"]
 MIDDLE_MALE = ["Văn", "Hữu", "Đức", "Minh", "Quang"]
@@ -144,7 +130,7 @@ def main() -> None:
             "Theo dõi thêm đến hết năm 2025",
         ]
     )
-    topics = [[f"CD{n + 1:02d}", name, n + 1] for n, name in enumerate(TOPICS)]
+    topics = [[f"CD{n + 1:02d}", name, n + 1] for n, name in enumerate(DEFAULT_TOPICS)]
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_bytes(
         write_workbook(

@@ -15,6 +15,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.services.topics import DEFAULT_TOPICS
 from db.models import (
     Assignment,
     AttendeeKind,
@@ -38,21 +39,6 @@ from db.models import (
     Unit,
 )
 
-TOPICS = (
-    "Kiểm tra, giám sát của chi bộ",
-    "Phân công đảng viên phụ trách hộ gia đình",
-    "Kết nạp đảng viên",
-    "Chuyển đảng chính thức",
-    "Xóa tên, cho ra khỏi Đảng",
-    "Thực hiện chủ đề năm",
-    "Xây dựng khu phố văn minh đô thị",
-    "Xây dựng nông thôn mới, khu dân cư kiểu mẫu, vườn mẫu",
-    "Phát triển kinh tế - xã hội",
-    "Quốc phòng - an ninh, trật tự",
-    "Giảm nghèo, chính sách người có công",
-    "Dân chủ ở cơ sở, hương ước",
-    "Công tác tuyên truyền, vận động nhân dân",
-)
 FAMILY = (
     "Nguyễn",
     "Trần",
@@ -190,7 +176,7 @@ class DemoData:
         ]
         topics = [
             self._add(Topic, code=f"CD{n + 1:02d}", name=name, sort_order=n + 1, active=True)
-            for n, name in enumerate(TOPICS)
+            for n, name in enumerate(DEFAULT_TOPICS)
         ]
         people = []
         for n in range(scale.members):
