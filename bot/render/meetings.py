@@ -70,7 +70,7 @@ def meeting_lines(
     lang: str,
 ) -> list[str]:
     t = texts(lang)
-    branch_line = esc(branch.name) + (f" ({esc(unit.name)})" if unit else "")
+    branch_line = esc(branch.name) + (f" — {esc(unit.name)}" if unit else "")
     lines = [
         t.gettext("Branch: <b>{branch}</b>").format(branch=branch_line),
         t.gettext("Meeting: {kind}").format(kind=_kind(meeting, lang)),

@@ -28,7 +28,7 @@ async def test_each_reminder_once_at_its_local_time(roster, bot, tg, db, clock) 
     await run_jobs(bot)
     first = await an.expect_message(contains="Nhắc lịch sinh hoạt chi bộ")
     assert "Kính gửi đồng chí Nguyễn Văn An," in first.text
-    assert "Chi bộ: Chi bộ Khu phố 1 (Khu vực 1 (các khu phố nội thị))" in first.text
+    assert "Chi bộ Khu phố 1 — Khu vực 1 (các khu phố nội thị)" in first.text
     assert "Hình thức: sinh hoạt định kỳ" in first.text
     assert f"Thời gian: {MEETING}" in first.text
     assert "Địa điểm: Nhà văn hóa Khu phố 1" in first.text
