@@ -46,15 +46,20 @@ class DraftService:
                 updated_at=now,
             )
             self.db.add(draft)
-        else:
-            draft.person_id = person_id
-            draft.step = step
-            draft.data = data
-            draft.revision += 1
-            draft.active = True
-            draft.updated_at = now
-        await self.db.commit()
+            await self.db.commit()
+            return draft
+        draft.person_id = person_id
+        await self.advance(draft, step, data)
         return draft
+
+    async def advance(self, draft: Draft, step: str, data: dict[str, Any]) -> None:
+        """Move an open (or reopened) draft to its next step with its answers so far."""
+        draft.step = step
+        draft.data = data
+        draft.revision += 1
+        draft.active = True
+        draft.updated_at = self.clock.now()
+        await self.db.commit()
 
     async def open_draft(
         self, telegram_id: int, flow: str, draft_id: int | None, revision: int | None

@@ -470,15 +470,9 @@ def validated(data: dict[str, Any]) -> str | None:
     return None
 
 
-def held_started(data: dict[str, Any], zone) -> datetime | None:
-    if data.get("held") == "no" or "start" not in data:
+def held_at(data: dict[str, Any], which: str, zone) -> datetime | None:
+    """When the meeting started ("start") or ended ("end"), if it was held."""
+    if data.get("held") == "no" or which not in data:
         return None
     day = date.fromisoformat(data["held_on"])
-    return datetime.combine(day, time.fromisoformat(data["start"]), tzinfo=zone)
-
-
-def held_ended(data: dict[str, Any], zone) -> datetime | None:
-    if data.get("held") == "no" or "end" not in data:
-        return None
-    day = date.fromisoformat(data["held_on"])
-    return datetime.combine(day, time.fromisoformat(data["end"]), tzinfo=zone)
+    return datetime.combine(day, time.fromisoformat(data[which]), tzinfo=zone)

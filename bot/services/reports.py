@@ -104,6 +104,7 @@ class ReportService:
         self.clock = clock
         self.zone = zone
         self.amend_days = amend_days
+        self.drafts = DraftService(db, clock)
 
     # ------------------------------------------------------------------ who owes a report
 
@@ -222,9 +223,7 @@ class ReportService:
         if existing is not None and (existing.active or not existing.data.get("submitted")):
             # Resume where it was left, after Stop or a restart alike.
             if not existing.active:
-                existing.active = True
-                existing.revision += 1
-                await self.db.commit()
+                await self.drafts.advance(existing, existing.step, existing.data)
             return StepResult(existing)
         report = await self.db.scalar(
             select(Report).where(Report.meeting_id == meeting.id, Report.author_id == author.id)
@@ -240,27 +239,10 @@ class ReportService:
             report_id=report.id if report else None,
         )
         step = "review" if report is not None else report_flow.first_step()
-        now = self.clock.now()
-        if existing is None:
-            existing = Draft(
-                telegram_id=telegram_id,
-                person_id=actor.id if actor else None,
-                flow=FLOW,
-                subject_id=rsvp.id,
-                step=step,
-                data=data,
-                revision=1,
-                active=True,
-                created_at=now,
-                updated_at=now,
-            )
-            self.db.add(existing)
-        else:
-            existing.step, existing.data, existing.active = step, data, True
-            existing.revision += 1
-            existing.updated_at = now
-        await self.db.commit()
-        return StepResult(existing)
+        draft = await self.drafts.save(
+            telegram_id, actor.id if actor else None, FLOW, rsvp.id, step, data
+        )
+        return StepResult(draft)
 
     async def _initial_data(
         self, meeting: Meeting, branch: Unit, author: Person, report: Report | None
@@ -301,9 +283,7 @@ class ReportService:
     async def open_draft(
         self, telegram_id: int, draft_id: int | None, revision: int | None
     ) -> Draft | None:
-        return await DraftService(self.db, self.clock).open_draft(
-            telegram_id, FLOW, draft_id, revision
-        )
+        return await self.drafts.open_draft(telegram_id, FLOW, draft_id, revision)
 
     async def meeting_of(self, draft: Draft) -> tuple[Meeting, Unit]:
         row = (
@@ -320,33 +300,24 @@ class ReportService:
         outcome = report_flow.answer(draft.data, draft.step, value, meeting_day)
         if outcome.error is not None:
             return StepResult(draft, error=outcome.error, params=outcome.params)
-        await self._save(draft, outcome.data, outcome.step)
+        await self.drafts.advance(draft, outcome.step, outcome.data)
         return StepResult(draft)
 
     async def go_back(self, draft: Draft) -> StepResult:
         outcome = report_flow.back(draft.data, draft.step)
-        await self._save(draft, outcome.data, outcome.step)
+        await self.drafts.advance(draft, outcome.step, outcome.data)
         return StepResult(draft)
 
     async def edit_section(self, draft: Draft, section: str) -> StepResult:
         if section not in report_flow.SECTIONS:
             return StepResult(refusal=Refusal.STALE)
         data = {**draft.data, "editing": True}
-        await self._save(draft, data, report_flow.section_start(section))
+        await self.drafts.advance(draft, report_flow.section_start(section), data)
         return StepResult(draft)
 
     async def pause(self, draft: Draft) -> None:
         """Stop: the draft is kept as it is, to be resumed from /baocao."""
-        draft.active = False
-        draft.revision += 1
-        await self.db.commit()
-
-    async def _save(self, draft: Draft, data: dict[str, Any], step: str) -> None:
-        draft.data = data
-        draft.step = step
-        draft.revision += 1
-        draft.updated_at = self.clock.now()
-        await self.db.commit()
+        await self.drafts.close(draft)
 
     async def topics(self) -> list[Topic]:
         return list(
@@ -396,8 +367,8 @@ class ReportService:
             version=report.current_version,
             held=held,
             held_on=date.fromisoformat(data["held_on"]) if held and data.get("held_on") else None,
-            started_at=report_flow.held_started(data, self.zone),
-            ended_at=report_flow.held_ended(data, self.zone),
+            started_at=report_flow.held_at(data, "start", self.zone),
+            ended_at=report_flow.held_at(data, "end", self.zone),
             total_members=data.get("total") if held else None,
             exempted=data.get("exempted") if held else None,
             present=data.get("present") if held else None,
