@@ -6,7 +6,7 @@ from bot.notify import ask_office_for_stand_in
 from bot.outbox import enqueue
 from bot.render import meetings as screens
 from bot.runtime import Runtime
-from bot.services.attendance import AttendanceResult, AttendanceService, Outcome
+from bot.services.attendance import AttendanceService
 from bot.services.reminders import ReminderService
 
 
@@ -32,16 +32,7 @@ async def queue_reminders(runtime: Runtime) -> int:
         await db.commit()
         attendance = AttendanceService(db, clock, zone)
         for item in declined:
-            rsvp = await attendance.own_rsvp(item.meeting, item.person)
-            result = AttendanceResult(
-                Outcome.DONE,
-                item.meeting,
-                item.branch,
-                rsvp,
-                item.person,
-                item.person,
-                await attendance.candidates(item.meeting),
-            )
+            result = await attendance.absent(item.meeting, item.branch, item.person)
             await ask_office_for_stand_in(db, runtime, result)
     if due and runtime.sender is not None:
         runtime.sender.wake()

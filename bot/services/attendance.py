@@ -329,18 +329,14 @@ class AttendanceService:
             rsvp.reason_code = "absence"
             rsvp.answered_at = now
             await self.calendar.drop_reminders(meeting.id, person.id)
-            declined.append(
-                AttendanceResult(
-                    Outcome.DONE,
-                    meeting,
-                    branch,
-                    rsvp,
-                    person,
-                    person,
-                    await self.candidates(meeting),
-                )
-            )
+            declined.append(await self.absent(meeting, branch, person))
         return declined
+
+    async def absent(self, meeting: Meeting, branch: Unit, person: Person) -> AttendanceResult:
+        """Someone will not be at a meeting: what the office needs to find a stand-in."""
+        rsvp = await self.own_rsvp(meeting, person)
+        candidates = await self.candidates(meeting)
+        return AttendanceResult(Outcome.DONE, meeting, branch, rsvp, person, person, candidates)
 
     async def set_guidance(self, month: date, text: str, who: audit.Who) -> bool:
         """The office's note for a month's reminders; empty text removes it. True if saved."""
