@@ -13,6 +13,7 @@ import json
 import math
 import time
 from collections import Counter, defaultdict, deque
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -166,6 +167,10 @@ class BotApiServer:
         self._file_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self._changed = asyncio.Condition()
+        # Waiters on one topic (a chat's messages, a button's answer) are woken by changes to
+        # that topic alone: with hundreds of people waiting, waking all of them at every change
+        # would make the server, not the bot, the thing measured.
+        self._topic_waiters: dict[Hashable, list[asyncio.Future[None]]] = defaultdict(list)
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -243,8 +248,11 @@ class BotApiServer:
     def record_user_message(self, message: dict[str, Any]) -> None:
         self.messages[(message["chat"]["id"], message["message_id"])] = message
 
-    async def wait_for(self, predicate, timeout: float) -> Any:
-        """Wait until predicate() returns something truthy, and return it."""
+    async def wait_for(self, predicate, timeout: float, *, topic: Hashable = None) -> Any:
+        """Wait until predicate() returns something truthy, and return it. With a topic
+        (chat_topic(), answer_topic()), only changes to that topic wake the waiter."""
+        if topic is not None:
+            return await self._wait_on_topic(predicate, timeout, topic)
         async with self._changed:
             result = predicate()
             if result:
@@ -254,6 +262,34 @@ class BotApiServer:
             except TimeoutError:
                 return None
             return predicate()
+
+    async def _wait_on_topic(self, predicate, timeout: float, topic: Hashable) -> Any:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not (result := predicate()):
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return None
+            woken: asyncio.Future[None] = loop.create_future()
+            waiters = self._topic_waiters[topic]
+            waiters.append(woken)
+            try:
+                async with asyncio.timeout(remaining):
+                    await woken
+            except TimeoutError:
+                return predicate() or None
+            finally:
+                if woken in waiters:
+                    waiters.remove(woken)
+        return result
+
+    def _notify(self, *topics: Hashable) -> None:
+        """Wake the general waiters and those of these topics; call with the lock held."""
+        self._changed.notify_all()
+        for topic in topics:
+            for woken in self._topic_waiters.pop(topic, ()):
+                if not woken.done():
+                    woken.set_result(None)
 
     # ------------------------------------------------------------------ HTTP
 
@@ -457,7 +493,7 @@ class BotApiServer:
             self.messages[(chat.id, message["message_id"])] = stored
             self.bot_messages[chat.id].append(stored)
             self.events[chat.id].append(("new", stored))
-            self._changed.notify_all()
+            self._notify(chat_topic(chat.id))
         return message
 
     async def _m_editMessageText(self, params: dict[str, Any]) -> Any:
@@ -492,7 +528,7 @@ class BotApiServer:
                 stored["reply_markup"] = markup
             stored["edit_date"] = int(time.time())
             self.events[stored["chat"]["id"]].append(("edit", stored))
-            self._changed.notify_all()
+            self._notify(chat_topic(stored["chat"]["id"]))
         return {k: v for k, v in stored.items() if k not in PRIVATE_KEYS}
 
     async def _m_deleteMessage(self, params: dict[str, Any]) -> Any:
@@ -500,7 +536,7 @@ class BotApiServer:
         async with self._changed:
             stored["deleted"] = True
             self.events[stored["chat"]["id"]].append(("delete", stored))
-            self._changed.notify_all()
+            self._notify(chat_topic(stored["chat"]["id"]))
         return True
 
     def _bot_message(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -535,7 +571,7 @@ class BotApiServer:
                 "text": text,
                 "show_alert": bool(params.get("show_alert")),
             }
-            self._changed.notify_all()
+            self._notify(answer_topic(query_id))
         return True
 
     async def _m_getFile(self, params: dict[str, Any]) -> Any:
@@ -553,6 +589,16 @@ class BotApiServer:
         query_id = f"CQ{next(self._callback_ids)}"
         self.callback_answers[query_id] = {}
         return query_id
+
+
+def chat_topic(chat_id: int) -> Hashable:
+    """The topic of the bot's messages in a chat (sent, edited, deleted)."""
+    return ("chat", chat_id)
+
+
+def answer_topic(query_id: str) -> Hashable:
+    """The topic of the bot's answer to one button press."""
+    return ("answer", query_id)
 
 
 def _check_text(

@@ -7,7 +7,13 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from tests.telegram_server.server import PRIVATE_KEYS, BotApiServer, Chat
+from tests.telegram_server.server import (
+    PRIVATE_KEYS,
+    BotApiServer,
+    Chat,
+    answer_topic,
+    chat_topic,
+)
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -245,7 +251,9 @@ class TgUser:
                 }
             }
         )
-        answer = await self.server.wait_for(lambda: self.server.callback_answers[query_id], timeout)
+        answer = await self.server.wait_for(
+            lambda: self.server.callback_answers[query_id], timeout, topic=answer_topic(query_id)
+        )
         assert answer is not None, f"the bot did not answer the button press {data!r}"
         return answer
 
@@ -275,7 +283,7 @@ class TgUser:
             messages = self.server.bot_messages[chat.id]
             return messages[cursor] if len(messages) > cursor else None
 
-        raw = await self.server.wait_for(arrived, timeout)
+        raw = await self.server.wait_for(arrived, timeout, topic=chat_topic(chat.id))
         assert raw is not None, f"no message from the bot in chat {chat.id} within {timeout}s"
         self._read[chat.id] = cursor + 1
         message = BotMessage(raw)
@@ -287,7 +295,9 @@ class TgUser:
         self, message: BotMessage, contains: str, timeout: float = DEFAULT_TIMEOUT
     ) -> BotMessage:
         """Wait until the bot has edited `message` to contain `contains`."""
-        edited = await self.server.wait_for(lambda: contains in message.text, timeout)
+        edited = await self.server.wait_for(
+            lambda: contains in message.text, timeout, topic=chat_topic(message.raw["chat"]["id"])
+        )
         assert edited, f"expected {message!r} to be edited to contain {contains!r}"
         return message
 
@@ -295,7 +305,9 @@ class TgUser:
         chat = chat or self.chat
         cursor = self._read.get(chat.id, 0)
         raw = await self.server.wait_for(
-            lambda: len(self.server.bot_messages[chat.id]) > cursor, within
+            lambda: len(self.server.bot_messages[chat.id]) > cursor,
+            within,
+            topic=chat_topic(chat.id),
         )
         assert not raw, (
             f"unexpected message {BotMessage(self.server.bot_messages[chat.id][cursor])!r}"
