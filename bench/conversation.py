@@ -1,11 +1,19 @@
 """Conversation load: N simulated people each complete a whole report at once, against the
-real bot (the application factory) and the local Bot API server; then, in the same run, the
-same people talk to a bare python-telegram-bot bot that only echoes.
+real bot (`chibo run`) and the local Bot API server; in the same run, the same people talk
+to a bare python-telegram-bot bot that only echoes, under the same load.
 
-    python bench/conversation.py [--people 200]
+    python bench/conversation.py [--people 200] [--pace 2-6] [--database-url URL]
 
-Prints per-step latency (from the person's update to the bot's answer) p50, p95 and p99,
-total time, and the reports saved with the right content, for both.
+Two loads, each for both bots:
+
+- at a human pace: every person waits a random 2 to 6 seconds (uniform, seeded) between the
+  bot's answer and their next tap or message, as someone reading a phone does;
+- flat out: no pause at all, so that latency is simply the number of people divided by the
+  throughput (this shows where each bot saturates, not what people would wait).
+
+For each it prints per-step latency (from the person's update to the bot's answer) p50, p95
+and p99, total time, the bot process's CPU time per step, and the reports saved with the
+right content (every person's own numbers and texts).
 
 Each bot runs in its own process, chibo exactly as `chibo run` starts it; the people and the
 Bot API server share this one. Both bots run without python-telegram-bot's rate limiter
@@ -18,11 +26,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import signal
 import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import time as day_time
 from pathlib import Path
@@ -44,13 +54,39 @@ from tests.telegram_server.users import TgUser  # noqa: E402
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 USER_ID_BASE = 30_000_000
 TOPIC = "Kết nạp đảng viên"
+STEPS = 22  # the steps of report_as, which echo_as repeats
+
+
+@dataclass
+class Pace:
+    """Seconds a person waits before each action: uniform between low and high."""
+
+    low: float
+    high: float
+    rng: random.Random = field(default_factory=lambda: random.Random(20261126))
+
+    @classmethod
+    def parse(cls, text: str) -> Pace:
+        low, _, high = text.partition("-")
+        return cls(float(low), float(high or low))
+
+    async def pause(self) -> None:
+        if self.high > 0:
+            await asyncio.sleep(self.rng.uniform(self.low, self.high))
+
+    def __str__(self) -> str:
+        if self.high <= 0:
+            return "flat out (no pause)"
+        return f"human pace ({self.low:g}-{self.high:g} s between steps)"
 
 
 class Timer:
-    def __init__(self) -> None:
+    def __init__(self, pace: Pace) -> None:
+        self.pace = pace
         self.latencies: list[float] = []
 
     async def step(self, user: TgUser, act, contains: str | None = None):
+        await self.pace.pause()
         started = time.perf_counter()
         await act()
         while True:
@@ -92,8 +128,8 @@ async def report_as(user: TgUser, n: int, timer: Timer) -> None:
     await timer.step(user, lambda: press("📨 Gửi báo cáo"), "Đã nhận báo cáo số")
 
 
-async def echo_as(user: TgUser, n: int, timer: Timer, steps: int) -> None:
-    for step in range(steps):
+async def echo_as(user: TgUser, n: int, timer: Timer) -> None:
+    for step in range(STEPS):
         await timer.step(user, lambda s=step: user.send(f"bước {s} của người {n}"), "bước")
 
 
@@ -139,32 +175,78 @@ def percentiles(values: list[float]) -> tuple[float, float, float]:
     return cuts[49] * 1000, cuts[94] * 1000, cuts[98] * 1000
 
 
-async def bot_process(server: BotApiServer, command: list[str], env: dict[str, str]):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("CHIBO_")}
-    environment.update(env)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        *command,
-        env=environment,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    await server.wait_for(lambda: any(c.method == "getUpdates" for c in server.calls), 60)
-    return process
+def cpu_seconds(pid: int) -> float | None:
+    """User and system CPU time of a running process, where /proc tells (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def stop(process) -> None:
-    process.send_signal(signal.SIGINT)
-    _, stderr = await asyncio.wait_for(process.communicate(), 60)
-    if process.returncode not in (0, -signal.SIGINT):
-        print(stderr.decode()[-2000:])
+@dataclass
+class Run:
+    name: str
+    timer: Timer
+    total: float
+    cpu: float | None
+    right: int | None = None
+
+    def row(self) -> str:
+        p50, p95, p99 = percentiles(self.timer.latencies)
+        steps = len(self.timer.latencies)
+        cpu = f"{self.cpu / steps * 1000:.2f}" if self.cpu is not None else "n/a"
+        return (
+            f"{self.name:28} {steps:>6} {p50:>8.1f} {p95:>8.1f} {p99:>8.1f} {self.total:>8.1f}"
+            f" {cpu:>12}"
+        )
 
 
-async def run_chibo(
-    server: BotApiServer, database_url: str, people: int
-) -> tuple[Timer, float, int]:
-    process = await bot_process(
+class BotProcess:
+    """A bot in its own process, running until stop()."""
+
+    def __init__(self, server: BotApiServer, command: list[str], env: dict[str, str]) -> None:
+        self.server, self.command, self.env = server, command, env
+        self.process: asyncio.subprocess.Process | None = None
+        self.cpu_at_start: float | None = None
+
+    async def start(self) -> None:
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("CHIBO_")}
+        environment.update(self.env)
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            *self.command,
+            env=environment,
+            cwd=ROOT,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        server = self.server
+        await server.wait_for(lambda: any(c.method == "getUpdates" for c in server.calls), 60)
+        await asyncio.sleep(1.0)  # start-up work done (menus, the first poll)
+        self.cpu_at_start = cpu_seconds(self.process.pid)
+
+    def cpu_used(self) -> float | None:
+        assert self.process is not None
+        now = cpu_seconds(self.process.pid)
+        if now is None or self.cpu_at_start is None:
+            return None
+        return now - self.cpu_at_start
+
+    async def stop(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGINT)
+        _, stderr = await asyncio.wait_for(self.process.communicate(), 60)
+        if self.process.returncode not in (0, -signal.SIGINT):
+            print(stderr.decode()[-2000:])
+
+
+async def run_chibo(database_url: str, people: int, pace: Pace) -> Run:
+    server = BotApiServer()
+    await server.start()
+    # The people exist on the server before the bot starts: its first tick asks them to report.
+    users = [TgUser(server, USER_ID_BASE + n + 1, f"P{n}") for n in range(people)]
+    bot = BotProcess(
         server,
         ["-m", "bot.cli", "run"],
         {
@@ -177,15 +259,17 @@ async def run_chibo(
             "CHIBO_QUIET_HOURS": "00:00-00:00",
         },
     )
-    users = [TgUser(server, USER_ID_BASE + n + 1, f"P{n}") for n in range(people)]
-    timer = Timer()
-    started = time.perf_counter()
     try:
+        await bot.start()
+        timer = Timer(pace)
+        started = time.perf_counter()
         await asyncio.gather(*(report_as(user, n, timer) for n, user in enumerate(users)))
+        total, cpu = time.perf_counter() - started, bot.cpu_used()
+        await bot.stop()
     finally:
-        total = time.perf_counter() - started
-        await stop(process)
-    return timer, total, await check_reports(database_url, people)
+        await server.stop()
+    right = await check_reports(database_url, people)
+    return Run(f"chibo, {people} reporting", timer, total, cpu, right)
 
 
 async def check_reports(database_url: str, people: int) -> int:
@@ -231,63 +315,76 @@ app.run_polling(poll_interval=0, timeout=1)
 """
 
 
-async def run_echo(server: BotApiServer, people: int, steps: int) -> tuple[Timer, float]:
-    process = await bot_process(server, ["-c", ECHO_BOT, server.token, server.base_url], {})
+async def run_echo(people: int, pace: Pace) -> Run:
+    server = BotApiServer()
+    await server.start()
     users = [TgUser(server, USER_ID_BASE + n + 1, f"P{n}") for n in range(people)]
-    timer = Timer()
-    started = time.perf_counter()
+    bot = BotProcess(server, ["-c", ECHO_BOT, server.token, server.base_url], {})
     try:
-        await asyncio.gather(*(echo_as(user, n, timer, steps) for n, user in enumerate(users)))
+        await bot.start()
+        timer = Timer(pace)
+        started = time.perf_counter()
+        await asyncio.gather(*(echo_as(user, n, timer) for n, user in enumerate(users)))
+        total, cpu = time.perf_counter() - started, bot.cpu_used()
+        await bot.stop()
     finally:
-        total = time.perf_counter() - started
-        await stop(process)
-    return timer, total
+        await server.stop()
+    return Run("bare PTB echo bot", timer, total, cpu)
+
+
+async def measure(people: int, pace: Pace, database_url: str | None) -> tuple[Run, Run]:
+    with tempfile.TemporaryDirectory() as folder:
+        url = database_url or f"sqlite:///{folder}/conversation.db"
+        await prepare(url, people)
+        ours = await run_chibo(url, people, pace)
+    echo = await run_echo(people, pace)
+    return ours, echo
+
+
+def print_load(pace: Pace, people: int, ours: Run, echo: Run) -> None:
+    print(f"\n{people} people at once, {pace}")
+    header = f"{'':28} {'steps':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'total s':>8}"
+    print(f"{header} {'CPU ms/step':>12}")
+    print(ours.row())
+    print(echo.row())
+    ours_p50, _, ours_p99 = percentiles(ours.timer.latencies)
+    echo_p50 = percentiles(echo.timer.latencies)[0]
+    print(
+        f"reports saved with the right content: {ours.right} of {people};"
+        f" p50 {ours_p50 / echo_p50:.2f}x the echo bot's; p99 {ours_p99:.1f} ms"
+    )
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument(
+        "--pace", default="2-6", help="seconds between a person's steps, LOW-HIGH (default 2-6)"
+    )
+    parser.add_argument(
+        "--no-flat-out", action="store_true", help="skip the run with no pause between steps"
+    )
+    parser.add_argument(
         "--database-url",
         default=None,
-        help="an empty database to fill (default: a temporary SQLite file)",
+        help="an empty database to fill, used for each chibo run in turn (default: a"
+        " temporary SQLite file)",
     )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        database_url = args.database_url or f"sqlite:///{folder}/conversation.db"
-        print(f"preparing {args.people} people ...", flush=True)
-        await prepare(database_url, args.people)
-        server = BotApiServer()
-        await server.start()
-        try:
-            ours, ours_total, right = await run_chibo(server, database_url, args.people)
-            steps = len(ours.latencies) // args.people
-            echo_server = BotApiServer()
-            await echo_server.start()
-            try:
-                echo, echo_total = await run_echo(echo_server, args.people, steps)
-            finally:
-                await echo_server.stop()
-        finally:
-            await server.stop()
-    rows = [
-        ("chibo report conversation", ours, ours_total),
-        ("bare PTB echo bot", echo, echo_total),
-    ]
-    print()
-    print(f"{'':28} {'steps':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'total s':>8}")
-    for name, timer, total in rows:
-        p50, p95, p99 = percentiles(timer.latencies)
-        print(
-            f"{name:28} {len(timer.latencies):>7} {p50:>8.1f} {p95:>8.1f} {p99:>8.1f} {total:>8.1f}"
-        )
-    print(f"\nreports saved with the right content: {right} of {args.people}")
-    ours_p50, _, ours_p99 = percentiles(ours.latencies)
-    echo_p50 = percentiles(echo.latencies)[0]
+    if args.database_url and not args.no_flat_out:
+        parser.error("--database-url takes one load only: add --no-flat-out")
+    loads = [Pace.parse(args.pace)]
+    if not args.no_flat_out:
+        loads.append(Pace(0, 0))
+    results = []
+    for pace in loads:
+        print(f"measuring {args.people} people, {pace} ...", flush=True)
+        results.append((pace, *await measure(args.people, pace, args.database_url)))
+    for pace, ours, echo in results:
+        print_load(pace, args.people, ours, echo)
     print(
-        f"target: p50 within 2x of the echo bot ({ours_p50:.1f} vs {echo_p50:.1f} ms,"
-        f" {ours_p50 / echo_p50:.2f}x), p99 under 100 ms ({ours_p99:.1f} ms), every report"
-        f" saved ({right}/{args.people})"
+        "\ntarget, at a human pace: p50 within 2x of the echo bot, p99 under 100 ms, every"
+        " report saved"
     )
 
 
