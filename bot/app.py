@@ -25,12 +25,17 @@ from bot.menus import sync_command_menus
 from bot.outbox import QuietHours, Sender
 from bot.runtime import Runtime
 from bot.settings import Settings, require_token
+from bot.transport import AiohttpRequest
 from bot.updates import PerPersonUpdateProcessor
 from db.session import create_engine, create_sessionmaker
 
 log = logging.getLogger(__name__)
 
 ACCESS_GROUP = -1
+# Connections to the Bot API: the outbox sender's concurrent sends plus the answers to people
+# who just wrote. A request finding them all busy waits for one rather than failing.
+REQUEST_POOL_SIZE = 32
+REQUEST_POOL_TIMEOUT = 30.0
 
 
 def build_application(
@@ -51,6 +56,21 @@ def build_application(
     )
     timeouts = {"connect_timeout": 10.0, "read_timeout": 15.0, "write_timeout": 15.0}
     timeouts.update(http_timeouts or {})
+    requests = AiohttpRequest(
+        REQUEST_POOL_SIZE,
+        read_timeout=timeouts["read_timeout"],
+        write_timeout=timeouts["write_timeout"],
+        connect_timeout=timeouts["connect_timeout"],
+        pool_timeout=REQUEST_POOL_TIMEOUT,
+    )
+    # getUpdates long-polls on a connection of its own, read timeout on top of the poll's.
+    polling = AiohttpRequest(
+        1,
+        read_timeout=timeouts["read_timeout"] + 30,
+        write_timeout=timeouts["write_timeout"],
+        connect_timeout=timeouts["connect_timeout"],
+        pool_timeout=REQUEST_POOL_TIMEOUT,
+    )
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -65,10 +85,8 @@ def build_application(
         )
         .concurrent_updates(PerPersonUpdateProcessor(runtime.sessionmaker))
         .context_types(ContextTypes(context=ChiboContext))
-        .connect_timeout(timeouts["connect_timeout"])
-        .read_timeout(timeouts["read_timeout"])
-        .write_timeout(timeouts["write_timeout"])
-        .get_updates_read_timeout(timeouts["read_timeout"] + 30)
+        .request(requests)
+        .get_updates_request(polling)
         .application_class(ChiboApplication)
         .post_shutdown(_dispose_engine)
     )
@@ -83,6 +101,7 @@ def build_application(
         QuietHours(start_hour, end_hour, settings.zone),
     )
     app.bot_data[RUNTIME_KEY] = runtime
+    app.transports = (requests, polling)
     app.add_handler(TypeHandler(Update, resolve_actor), group=ACCESS_GROUP)
     start.register(app)
     admin.register(app)
@@ -99,9 +118,21 @@ def build_application(
 class ChiboApplication(Application):
     """The application, with chibo's own background work started and stopped alongside it."""
 
+    transports: tuple[AiohttpRequest, ...] = ()
+
     @property
     def runtime(self) -> Runtime:
         return self.bot_data[RUNTIME_KEY]
+
+    async def initialize(self) -> None:
+        try:
+            await super().initialize()
+        except BaseException:
+            # The library shuts down only what initialised fully; a refused token or an
+            # unreachable Telegram would leave the connections open.
+            for transport in self.transports:
+                await transport.shutdown()
+            raise
 
     async def start(self) -> None:
         await super().start()
