@@ -5,6 +5,8 @@ Parse mode (HTML) and link previews come from the application's Defaults.
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Message, Update
 
 from bot.render import Screen
@@ -21,3 +23,12 @@ async def answer_button(update: Update, notice: str | None = None) -> None:
     """Acknowledge a pressed button, with a short pop-up notice if given."""
     if update.callback_query is not None:
         await update.callback_query.answer(notice, show_alert=notice is not None)
+
+
+async def respond(update: Update, screen: Screen, notice: str | None = None) -> None:
+    """Send the next screen and, for a pressed button, acknowledge the press: both at once,
+    once the work is done, so that neither round trip waits for the other."""
+    if update.callback_query is None:
+        await reply(update, screen)
+        return
+    await asyncio.gather(answer_button(update, notice), reply(update, screen))

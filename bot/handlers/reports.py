@@ -12,7 +12,7 @@ from bot.handlers.conversation import flow
 from bot.notify import tell
 from bot.render import Screen
 from bot.render import reports as screens
-from bot.reply import answer_button, reply
+from bot.reply import answer_button, reply, respond
 from bot.services.directory import DirectoryService
 from bot.services.report_flow import Input
 from bot.services.reports import FLOW, Refusal, ReportService, Sent, StepResult
@@ -24,20 +24,20 @@ def _service(ctx: Ctx) -> ReportService:
     return ReportService(ctx.db, ctx.clock, ctx.settings.zone)
 
 
-async def show_step(
-    update: Update, ctx: Ctx, draft: Draft, error: str | None = None, params: dict | None = None
-) -> None:
+async def step_screen(
+    ctx: Ctx, draft: Draft, error: str | None = None, params: dict | None = None
+) -> Screen:
+    """The screen of the step the draft is at, with an error line if the answer was refused."""
     service = _service(ctx)
     needs_topics = draft.step in ("topics", "proposal_topic", "review")
     topics = await service.topics() if needs_topics else []
-    if draft.step == "review":
-        meeting, branch = await service.meeting_of(draft)
-        screen = screens.review(draft, topics, branch, meeting, ctx.settings.zone, ctx.lang)  # type: ignore[arg-type]
-        if error is not None:
-            screen = Screen(f"⚠ {error}\n\n{screen.text}", screen.reply_markup)
-        await reply(update, screen)
-        return
-    await reply(update, screens.step(draft, topics, ctx.lang, error, params))
+    if draft.step != "review":
+        return screens.step(draft, topics, ctx.lang, error, params)
+    meeting, branch = await service.meeting_of(draft)
+    screen = screens.review(draft, topics, branch, meeting, ctx.settings.zone, ctx.lang)
+    if error is not None:
+        screen = Screen(f"⚠ {error}\n\n{screen.text}", screen.reply_markup)
+    return screen
 
 
 async def _start(update: Update, ctx: Ctx, rsvp_id: int | None, on_behalf: bool) -> None:
@@ -47,8 +47,7 @@ async def _start(update: Update, ctx: Ctx, rsvp_id: int | None, on_behalf: bool)
     if result.draft is None:
         await _refuse(update, ctx, result)
         return
-    await answer_button(update)
-    await show_step(update, ctx, result.draft)
+    await respond(update, await step_screen(ctx, result.draft))
 
 
 async def _refuse(update: Update, ctx: Ctx, result: StepResult) -> None:
@@ -87,8 +86,7 @@ async def on_request_button(update: Update, ctx: Ctx) -> None:
         if refusal is not None:
             await _refuse(update, ctx, StepResult(refusal=refusal))
             return
-        await answer_button(update)
-        await reply(update, Screen(screens.did_not_attend(ctx.lang)))
+        await respond(update, Screen(screens.did_not_attend(ctx.lang)))
 
 
 @requires()
@@ -133,7 +131,6 @@ async def on_choice(update: Update, ctx: Ctx) -> None:
     if draft is None or not rest:
         await _refuse(update, ctx, StepResult(refusal=Refusal.STALE))
         return
-    await answer_button(update)
     await _apply(update, ctx, draft, Input("choice", rest[0]))
 
 
@@ -143,9 +140,8 @@ async def on_back(update: Update, ctx: Ctx) -> None:
     if draft is None:
         await _refuse(update, ctx, StepResult(refusal=Refusal.STALE))
         return
-    await answer_button(update)
     await _service(ctx).go_back(draft)
-    await show_step(update, ctx, draft)
+    await respond(update, await step_screen(ctx, draft))
 
 
 @requires()
@@ -154,9 +150,8 @@ async def on_stop(update: Update, ctx: Ctx) -> None:
     if draft is None:
         await _refuse(update, ctx, StepResult(refusal=Refusal.STALE))
         return
-    await answer_button(update)
     await _service(ctx).pause(draft)
-    await reply(update, screens.paused(ctx.lang))
+    await respond(update, screens.paused(ctx.lang))
 
 
 @requires()
@@ -169,8 +164,7 @@ async def on_edit(update: Update, ctx: Ctx) -> None:
     if result.draft is None:
         await _refuse(update, ctx, result)
         return
-    await answer_button(update)
-    await show_step(update, ctx, draft)
+    await respond(update, await step_screen(ctx, draft))
 
 
 @requires()
@@ -184,8 +178,7 @@ async def on_send(update: Update, ctx: Ctx) -> None:
     if isinstance(result, StepResult):
         await _refuse(update, ctx, result)
         return
-    await answer_button(update)
-    await reply(update, screens.sent(result, service.amend_days, ctx.lang))
+    await respond(update, screens.sent(result, service.amend_days, ctx.lang))
     await _tell_leaders_of_urgent(ctx, result)
 
 
@@ -225,14 +218,12 @@ async def on_report_input(update: Update, ctx: Ctx, draft: Draft) -> None:
 
 
 async def _apply(update: Update, ctx: Ctx, draft: Draft, value: Input) -> None:
-    if draft.step == "review":
-        await show_step(update, ctx, draft)
-        return
-    result = await _service(ctx).step(draft, value)
-    if result.error is not None:
-        await show_step(update, ctx, draft, result.error, result.params)
-        return
-    await show_step(update, ctx, draft)
+    if draft.step != "review":  # the review answers buttons only; anything else shows it again
+        result = await _service(ctx).step(draft, value)
+        if result.error is not None:
+            await respond(update, await step_screen(ctx, draft, result.error, result.params))
+            return
+    await respond(update, await step_screen(ctx, draft))
 
 
 # ---------------------------------------------------------------------- history
