@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import ConnectionPoolEntry, PoolResetState
 
 from db.urls import async_database_url, is_sqlite
 
@@ -20,14 +23,37 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 def create_engine(database_url: str, **engine_options: Any) -> AsyncEngine:
     """An async engine for a URL as people write it; SQLite gets WAL and a busy timeout."""
     url = async_database_url(database_url)
+    engine_options.setdefault("pool_reset_on_return", None)  # _roll_back_if_open does it
     if is_sqlite(url):
         engine = create_async_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **engine_options
         )
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
-        return engine
-    engine_options.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **engine_options)
+    else:
+        engine_options.setdefault("pool_pre_ping", True)
+        engine = create_async_engine(url, **engine_options)
+    event.listen(engine.sync_engine, "reset", _roll_back_if_open)
+    return engine
+
+
+def _roll_back_if_open(
+    dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry, state: PoolResetState
+) -> None:
+    """The pool's reset when a connection comes back, minus a round trip: a session returns
+    its connection after it committed or rolled back, so there is rarely anything to undo."""
+    if not state.asyncio_safe or state.transaction_was_reset:
+        return
+    if _in_transaction(record.driver_connection):
+        dbapi_connection.rollback()
+
+
+def _in_transaction(driver_connection: Any) -> bool:
+    if hasattr(driver_connection, "in_transaction"):  # aiosqlite
+        return bool(driver_connection.in_transaction)
+    info = getattr(driver_connection, "info", None)  # psycopg
+    if info is not None and hasattr(info, "transaction_status"):
+        return info.transaction_status != TransactionStatus.IDLE
+    return True
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
