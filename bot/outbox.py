@@ -96,6 +96,18 @@ async def enqueue(
     )
 
 
+async def existing_keys(db: AsyncSession, keys: list[str]) -> set[str]:
+    """Which of these keys are already in the outbox: a job that runs every minute renders
+    and inserts only what is new."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        found.update(
+            await db.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(chunk)))
+        )
+    return found
+
+
 class Pacer:
     """Telegram's limits, kept on our side so that the server never has to say 429.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from bot.outbox import enqueue
+from bot.outbox import enqueue, existing_keys
 from bot.render import reports as screens
 from bot.runtime import Runtime
 from bot.services.reports import ReportService, meeting_end
@@ -20,27 +20,31 @@ async def queue_report_requests(runtime: Runtime) -> int:
     queued = 0
     async with runtime.sessionmaker() as db:
         now = clock.now()
+        planned = []
         for item in await ReportService(db, clock, zone).owed():
-            person = item.person
-            if person.telegram_user_id is None:
+            if item.person.telegram_user_id is None:
                 continue
-            lang = person.language or settings.locale
-            base = f"report:{item.meeting.id}:p{person.id}"
             local_day = item.meeting.starts_at.astimezone(zone).date()
             due_nudges = [
                 (code, datetime.combine(local_day + timedelta(days=days), time(8), tzinfo=zone))
                 for days, code in NUDGES
             ]
             passed = [(code, due) for code, due in due_nudges if due <= now]
-            if passed:
-                code, due = passed[-1]
-                screen = screens.nudge(item, code == "nudge2", zone, lang)
-            else:
-                code, due = "request", meeting_end(item.meeting)
+            code, due = passed[-1] if passed else ("request", meeting_end(item.meeting))
+            planned.append((f"report:{item.meeting.id}:p{item.person.id}:{code}", code, due, item))
+        already = await existing_keys(db, [key for key, *_ in planned])
+        for key, code, due, item in planned:
+            if key in already:
+                continue
+            person = item.person
+            lang = person.language or settings.locale
+            if code == "request":
                 screen = screens.request(item, zone, lang)
+            else:
+                screen = screens.nudge(item, code == "nudge2", zone, lang)
             await enqueue(
                 db,
-                key=f"{base}:{code}",
+                key=key,
                 chat_id=person.telegram_user_id,
                 person_id=person.id,
                 screen=screen,
