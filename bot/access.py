@@ -20,7 +20,7 @@ from bot.render import start as start_screens
 from bot.reply import answer_button, reply
 from bot.services import audit
 from bot.services.people import mark_reachable, person_by_telegram_id
-from db.models import Person, Role
+from db.models import Draft, Person, Role
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,9 @@ class Actor:
     person: Person | None
     roles: frozenset[Role] = field(default_factory=frozenset)
     lang: str = "vi"
+    # The conversation a linked person is in, looked up with them (None: none open, or an
+    # account with no person, whose conversations are looked up when needed).
+    conversation: Draft | None = None
 
     @property
     def is_known(self) -> bool:
@@ -56,14 +59,14 @@ async def resolve_actor(update: Update, ctx: ChiboContext) -> None:
     user = update.effective_user
     if user is None or user.is_bot:
         raise ApplicationHandlerStop
-    person = await person_by_telegram_id(ctx.db, user.id)
+    person, conversation = await person_by_telegram_id(ctx.db, user.id)
     if person is not None and person.unreachable_since is not None:
         await mark_reachable(ctx.db, person)
     roles = set(person.role_set) if person is not None else set()
     if user.id in ctx.settings.admin_ids:
         roles.add(Role.ADMIN)
     lang = (person.language if person is not None else None) or ctx.settings.locale
-    ctx.actor = Actor(telegram_id=user.id, person=person, roles=frozenset(roles), lang=lang)
+    ctx.actor = Actor(user.id, person, frozenset(roles), lang, conversation)
     if ctx.actor.is_known or _STRANGER_MAY.check_update(update):
         return
     await refuse_stranger(update, ctx)

@@ -31,8 +31,13 @@ def flow(name: str) -> Callable[[FlowHandler], FlowHandler]:
 
 @requires()
 async def on_free_input(update: Update, ctx: Ctx) -> None:
-    assert ctx.actor is not None
-    draft = await DraftService(ctx.db, ctx.clock).latest_open(ctx.actor.telegram_id, list(FLOWS))
+    actor = ctx.actor
+    assert actor is not None
+    # A linked person's latest open draft came with them; it answers unless it belongs to a
+    # flow that takes no free input, or the account has no person (looked up here).
+    draft = actor.conversation
+    if actor.person is None or (draft is not None and draft.flow not in FLOWS):
+        draft = await DraftService(ctx.db, ctx.clock).latest_open(actor.telegram_id, list(FLOWS))
     if draft is None:
         await reply(update, start_screens.not_understood(ctx.lang))
         return

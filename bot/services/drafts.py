@@ -16,6 +16,14 @@ class DraftService:
         self.db = db
         self.clock = clock
 
+    async def find(self, telegram_id: int, flow: str, subject_id: int) -> Draft | None:
+        """This account's draft of this flow and subject, open or not."""
+        return await self.db.scalar(
+            select(Draft).where(
+                Draft.telegram_id == telegram_id, Draft.flow == flow, Draft.subject_id == subject_id
+            )
+        )
+
     async def save(
         self,
         telegram_id: int,
@@ -26,30 +34,37 @@ class DraftService:
         data: dict[str, Any],
     ) -> Draft:
         """Start or replace the draft of this flow and subject; each save bumps its revision."""
-        now = self.clock.now()
-        draft = await self.db.scalar(
-            select(Draft).where(
-                Draft.telegram_id == telegram_id, Draft.flow == flow, Draft.subject_id == subject_id
-            )
-        )
+        draft = await self.find(telegram_id, flow, subject_id)
         if draft is None:
-            draft = Draft(
-                telegram_id=telegram_id,
-                person_id=person_id,
-                flow=flow,
-                subject_id=subject_id,
-                step=step,
-                data=data,
-                revision=1,
-                active=True,
-                created_at=now,
-                updated_at=now,
-            )
-            self.db.add(draft)
-            await self.db.commit()
-            return draft
+            return await self.create(telegram_id, person_id, flow, subject_id, step, data)
         draft.person_id = person_id
         await self.advance(draft, step, data)
+        return draft
+
+    async def create(
+        self,
+        telegram_id: int,
+        person_id: int | None,
+        flow: str,
+        subject_id: int,
+        step: str,
+        data: dict[str, Any],
+    ) -> Draft:
+        now = self.clock.now()
+        draft = Draft(
+            telegram_id=telegram_id,
+            person_id=person_id,
+            flow=flow,
+            subject_id=subject_id,
+            step=step,
+            data=data,
+            revision=1,
+            active=True,
+            created_at=now,
+            updated_at=now,
+        )
+        self.db.add(draft)
+        await self.db.commit()
         return draft
 
     async def advance(self, draft: Draft, step: str, data: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from db.models import Person
+from db.models import Draft, Person
 
 
 async def mark_reachable(db: AsyncSession, person: Person) -> None:
@@ -15,10 +15,29 @@ async def mark_reachable(db: AsyncSession, person: Person) -> None:
     await db.commit()
 
 
-async def person_by_telegram_id(db: AsyncSession, telegram_user_id: int) -> Person | None:
-    """The active person linked to this Telegram account, if any."""
-    return await db.scalar(
-        select(Person)
-        .options(joinedload(Person.roles))  # one query: this runs for every update
-        .where(Person.telegram_user_id == telegram_user_id, Person.active)
+async def person_by_telegram_id(
+    db: AsyncSession, telegram_user_id: int
+) -> tuple[Person | None, Draft | None]:
+    """The active person linked to this Telegram account, with their roles, and the
+    conversation they are in (their most recently touched open draft), in one query: this
+    runs for every update, and the step it answers then finds its draft without another."""
+    latest_open = (
+        select(Draft.id)
+        .where(Draft.telegram_id == telegram_user_id, Draft.active)
+        .order_by(Draft.updated_at.desc(), Draft.id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
+    row = (
+        (
+            await db.execute(
+                select(Person, Draft)
+                .options(joinedload(Person.roles))
+                .outerjoin(Draft, Draft.id == latest_open)
+                .where(Person.telegram_user_id == telegram_user_id, Person.active)
+            )
+        )
+        .unique()
+        .first()
+    )
+    return (row[0], row[1]) if row is not None else (None, None)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import raiseload
 
 from bot.clock import Clock
 from bot.services import audit, report_flow
@@ -123,6 +124,7 @@ class ReportService:
         await self._ensure_attendees(now - timedelta(days=since_days), now)
         query = (
             select(Meeting, Unit, Rsvp, Person)
+            .options(raiseload(Person.roles))
             .join(Unit, Unit.id == Meeting.unit_id)
             .join(Rsvp, Rsvp.meeting_id == Meeting.id)
             .join(Person, Person.id == Rsvp.person_id)
@@ -196,6 +198,7 @@ class ReportService:
                 .join(Unit, Unit.id == Meeting.unit_id)
                 .join(Person, Person.id == Rsvp.person_id)
                 .where(Rsvp.id == rsvp_id)
+                .options(raiseload(Person.roles))
             )
         ).first()
         return tuple(row) if row else None  # type: ignore[return-value]
@@ -215,11 +218,7 @@ class ReportService:
             return StepResult(refusal=Refusal.NOT_ENDED)
         if meeting.status == MeetingStatus.CANCELLED:
             return StepResult(refusal=Refusal.STALE)
-        existing = await self.db.scalar(
-            select(Draft).where(
-                Draft.telegram_id == telegram_id, Draft.flow == FLOW, Draft.subject_id == rsvp.id
-            )
-        )
+        existing = await self.drafts.find(telegram_id, FLOW, rsvp.id)
         if existing is not None and (existing.active or not existing.data.get("submitted")):
             # Resume where it was left, after Stop or a restart alike.
             if not existing.active:
@@ -239,10 +238,13 @@ class ReportService:
             report_id=report.id if report else None,
         )
         step = "review" if report is not None else report_flow.first_step()
-        draft = await self.drafts.save(
-            telegram_id, actor.id if actor else None, FLOW, rsvp.id, step, data
-        )
-        return StepResult(draft)
+        person_id = actor.id if actor else None
+        if existing is None:
+            draft = await self.drafts.create(telegram_id, person_id, FLOW, rsvp.id, step, data)
+            return StepResult(draft)
+        existing.person_id = person_id  # a sent report reopened for amending
+        await self.drafts.advance(existing, step, data)
+        return StepResult(existing)
 
     async def _initial_data(
         self, meeting: Meeting, branch: Unit, author: Person, report: Report | None
