@@ -20,7 +20,7 @@ from bot import jobs
 from bot.access import resolve_actor
 from bot.clock import Clock, SystemClock
 from bot.context import RUNTIME_KEY, ChiboContext
-from bot.handlers import admin, errors, groups, meetings, reports, roster, start
+from bot.handlers import admin, digest, errors, groups, meetings, reports, roster, start
 from bot.menus import sync_command_menus
 from bot.outbox import QuietHours, Sender
 from bot.runtime import Runtime
@@ -109,6 +109,7 @@ def build_application(
     groups.register(app)
     meetings.register(app)
     reports.register(app)
+    digest.register(app)
     start.register_fallbacks(app)
     jobs.schedule(app)
     app.add_error_handler(errors.on_error)

@@ -205,6 +205,46 @@ def cmd_demo_data(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
+def cmd_digest(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.publish import make_digest
+    from bot.render import plain
+    from bot.services.digest import DigestService, Edition, Month
+
+    today = SystemClock().now().astimezone(settings.zone).date()
+    month = Month.parse(args.month) if args.month else Month.of(today).shift(-1)
+    if month is None:
+        raise CommandFailed(f"--month {args.month!r}: write it as MM/YYYY, e.g. 11/2026")
+
+    async def work(session):
+        roots = await DigestService(session, settings.zone).organisations()
+        if args.unit:
+            roots = [root for root in roots if root.code == args.unit]
+        if not roots:
+            raise CommandFailed(
+                f"no organisation with the code {args.unit!r}"
+                if args.unit
+                else "the roster has no units yet: run `chibo roster import` first"
+            )
+        edition = Edition(args.edition)
+        return [
+            await make_digest(session, settings, root, month, edition, settings.locale, today)
+            for root in roots
+        ]
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for files in asyncio.run(_in_session(settings, work)):
+        written = {
+            files.names["text"]: "\n\n".join(plain(text) for text in files.messages).encode(),
+            files.names["chart"]: files.chart,
+            files.names["sheet"]: files.sheet,
+            files.names["document"]: files.document,
+        }
+        for name, content in written.items():
+            (out / name).write_bytes(content)
+            print(out / name)
+
+
 def _translated(settings: Settings, exc: BaseException) -> str:
     from bot.i18n import translations
 
@@ -259,6 +299,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--scale", choices=["town", "province"], default="town")
     demo.set_defaults(handler=cmd_demo_data)
+
+    digest = commands.add_parser(
+        "digest", help="write a month's digest (text, chart, spreadsheet, report) to a folder"
+    )
+    digest.add_argument("--month", help="MM/YYYY (default: last month)")
+    digest.add_argument("--out", required=True, metavar="DIR", help="the folder to write to")
+    digest.add_argument(
+        "--edition",
+        choices=["office", "group"],
+        default="office",
+        help="office: names and quota included (default); group: as posted to the group",
+    )
+    digest.add_argument("--unit", metavar="CODE", help="the organisation, if there are several")
+    digest.set_defaults(handler=cmd_digest)
 
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")

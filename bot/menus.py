@@ -49,6 +49,7 @@ ADMIN_COMMANDS = (
     Command("baocaothay", N_("Enter a report for a member"), frozenset({Role.ADMIN})),
     Command("xembaocao", N_("Read one report in full"), frozenset({Role.ADMIN, Role.LEADER})),
     Command("kiennghi", N_("A branch's open proposals"), frozenset({Role.ADMIN, Role.LEADER})),
+    Command("tonghop", N_("The monthly digest"), frozenset({Role.ADMIN, Role.LEADER})),
 )
 GROUP_COMMANDS = (Command("help", N_("What you can do here")),)
 ALL_COMMANDS = EVERYONE + ADMIN_COMMANDS

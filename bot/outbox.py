@@ -23,12 +23,12 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.clock import Clock
 from bot.render import Screen
-from db.models import GroupChat, OutboxMessage, OutboxState, Person
+from db.models import GroupChat, OutboxMessage, OutboxState, Person, StoredFile
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,44 @@ async def enqueue(
     insert = pg_insert if db.bind.dialect.name == "postgresql" else sqlite_insert
     await db.execute(
         insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    )
+
+
+FILE_METHODS = ("sendPhoto", "sendDocument")
+
+
+async def enqueue_file(
+    db: AsyncSession,
+    *,
+    key: str,
+    chat_id: int,
+    file: StoredFile,
+    method: str,
+    caption: str,
+    due_at: datetime,
+    now: datetime,
+    respect_quiet_hours: bool = True,
+) -> None:
+    """Add a photo or a document to the outbox; the file is a row, so it waits with it."""
+    assert method in FILE_METHODS, method
+    insert = pg_insert if db.bind.dialect.name == "postgresql" else sqlite_insert
+    await db.execute(
+        insert(OutboxMessage)
+        .values(
+            key=key,
+            chat_id=chat_id,
+            person_id=None,
+            method=method,
+            payload={"file": file.id, "caption": caption},
+            due_at=due_at,
+            expires_at=None,
+            respect_quiet_hours=respect_quiet_hours,
+            state=OutboxState.PENDING,
+            attempts=0,
+            last_error="",
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
     )
 
 
@@ -288,14 +326,16 @@ class Sender:
             await self._deliver(row)
 
     async def _deliver(self, row: OutboxMessage) -> None:
-        payload = row.payload
-        markup = payload.get("reply_markup")
         try:
-            message = await self.bot.send_message(
-                row.chat_id,
-                payload["text"],
-                reply_markup=InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None,
-            )
+            if row.method in FILE_METHODS:
+                message = await self._send_file(row)
+            else:
+                markup = row.payload.get("reply_markup")
+                message = await self.bot.send_message(
+                    row.chat_id,
+                    row.payload["text"],
+                    reply_markup=InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None,
+                )
         except RetryAfter as exc:
             seconds = _seconds(exc.retry_after)
             self.pacer.pause(seconds, monotonic_time.monotonic())
@@ -314,6 +354,30 @@ class Sender:
             await self._finish(row, state, str(exc), retry_in=min(300, 2**row.attempts))
         else:
             await self._finish(row, OutboxState.SENT, "", message_id=message.message_id)
+
+    async def _send_file(self, row: OutboxMessage) -> Message:
+        """A stored file: by Telegram's file id once Telegram has it, else uploaded."""
+        async with self.sessionmaker() as db:
+            stored = await db.get(StoredFile, row.payload["file"])
+        if stored is None:
+            raise BadRequest(f"stored file {row.payload['file']} is gone")
+        upload = stored.telegram_file_id or InputFile(stored.content, filename=stored.name)
+        caption = row.payload.get("caption") or None
+        if row.method == "sendPhoto":
+            message = await self.bot.send_photo(row.chat_id, upload, caption=caption)
+            file_id = message.photo[-1].file_id if message.photo else None
+        else:
+            message = await self.bot.send_document(row.chat_id, upload, caption=caption)
+            file_id = message.document.file_id if message.document else None
+        if file_id and not stored.telegram_file_id:
+            async with self.sessionmaker() as db:
+                await db.execute(
+                    update(StoredFile)
+                    .where(StoredFile.id == stored.id)
+                    .values(telegram_file_id=file_id)
+                )
+                await db.commit()
+        return message
 
     async def _finish(
         self,

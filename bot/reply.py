@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
-from telegram import Message, Update
+from telegram import InputFile, Message, Update
 
 from bot.render import Screen
 
@@ -32,3 +32,16 @@ async def respond(update: Update, screen: Screen, notice: str | None = None) -> 
         await reply(update, screen)
         return
     await asyncio.gather(answer_button(update, notice), reply(update, screen))
+
+
+async def reply_file(
+    update: Update, content: bytes, file_name: str, caption: str, *, photo: bool = False
+) -> Message | None:
+    """A file (a photo if asked) to the person who just wrote."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    upload = InputFile(content, filename=file_name)
+    if photo:
+        return await chat.send_photo(upload, caption=caption)
+    return await chat.send_document(upload, caption=caption)

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     # python-telegram-bot's rate limiter, a safety net behind the outbox's own pacing; only
     # worth turning off against a local Bot API server (benchmarks).
     rate_limiter: bool = True
+    # When the month's digest goes to the leadership group: day of the month @ local time.
+    digest_at: str = "1@08:00"
+    # Attendances a year expected of each committee member (0: the organisation set none).
+    attendance_quota: int = Field(default=0, ge=0, le=365)
+    # The place written before the date of the digest's report document.
+    place: str = Field(default="", max_length=60)
 
     @field_validator("bot_token")
     @classmethod
@@ -116,6 +122,12 @@ class Settings(BaseSettings):
         _parse_quiet_hours(value)
         return value.strip()
 
+    @field_validator("digest_at")
+    @classmethod
+    def _digest_at(cls, value: str) -> str:
+        _parse_digest_at(value)
+        return value.strip()
+
     @field_validator("reminders")
     @classmethod
     def _reminders(cls, value: str) -> str:
@@ -129,6 +141,10 @@ class Settings(BaseSettings):
         from bot.services.reminders import parse_slots
 
         return parse_slots(self.reminders)
+
+    @property
+    def digest_day_and_time(self) -> tuple[int, time]:
+        return _parse_digest_at(self.digest_at)
 
     @property
     def quiet_hours_span(self) -> tuple[time, time]:
@@ -149,6 +165,17 @@ def _parse_quiet_hours(value: str) -> tuple[time, time]:
     except ValueError:
         raise ValueError("write it as HH:MM-HH:MM, e.g. 21:30-06:30") from None
     return start, end
+
+
+def _parse_digest_at(value: str) -> tuple[int, time]:
+    day, _, at = value.strip().partition("@")
+    try:
+        number, moment = int(day), time.fromisoformat(at.strip())
+    except ValueError:
+        raise ValueError("write it as DAY@HH:MM, e.g. 1@08:00") from None
+    if not 1 <= number <= 28:
+        raise ValueError("the day must be from 1 to 28, so that every month has it")
+    return number, moment
 
 
 class SettingsError(Exception):

@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    LargeBinary,
     ColumnElement,
     Date,
     DateTime,
@@ -430,6 +431,21 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime]
 
 
+class StoredFile(Base):
+    """A file the bot sends on its own (a digest's chart, spreadsheet, document): the outbox
+    refers to it, so a message waiting to be sent survives a restart with its attachment.
+    Once Telegram has it, its file id lets a re-post skip the upload."""
+
+    __tablename__ = "stored_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    telegram_file_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
 # ---------------------------------------------------------------- conversations and reports
 
 
@@ -539,6 +555,8 @@ class Digest(Base):
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     figures: Mapped[dict[str, Any]] = mapped_column(default=dict)
     posted_at: Mapped[datetime | None]
+    # How many times an admin has posted it again; each posting has its own outbox keys.
+    reposts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime]
 
 

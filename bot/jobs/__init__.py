@@ -8,6 +8,7 @@ import logging
 from telegram.ext import Application, ContextTypes
 
 from bot.jobs.calendar import extend_calendar
+from bot.jobs.digest import post_due_digest
 from bot.jobs.reminders import queue_reminders
 from bot.jobs.reports import queue_report_requests
 from bot.runtime import Runtime
@@ -23,6 +24,7 @@ async def run_due_work(runtime: Runtime) -> None:
     await extend_calendar(runtime)
     await queue_reminders(runtime)
     await queue_report_requests(runtime)
+    await post_due_digest(runtime)
 
 
 async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
@@ -45,3 +46,8 @@ def split_lines(lines: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     if current:
         messages.append("\n".join(current).strip("\n"))
     return [message for message in messages if message]
+
+
+def plain(markup: str) -> str:
+    """A message's HTML as plain text (tags dropped, entities restored), for files."""
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))

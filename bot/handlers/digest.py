@@ -1,0 +1,78 @@
+"""The monthly digest on request: /tonghop [month] for leaders and admins, in private; the
+office's copy carries a button to post it to the leadership group."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatAction
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot import callbacks
+from bot.access import requires
+from bot.context import Ctx
+from bot.publish import make_digest, post_month, times_posted_again
+from bot.render import Screen
+from bot.render import digest as screens
+from bot.reply import answer_button, reply, reply_file
+from bot.services.digest import DigestService, Edition, Month
+from db.models import Role, Unit
+
+
+@requires(Role.ADMIN, Role.LEADER)
+async def on_digest(update: Update, ctx: Ctx) -> None:
+    actor = ctx.actor
+    assert actor is not None
+    today = ctx.clock.now().astimezone(ctx.settings.zone).date()
+    args = ctx.args or []
+    month = Month.parse(args[0]) if args else Month.of(today).shift(-1)
+    if month is None or len(args) > 1:
+        await reply(update, screens.usage(ctx.lang))
+        return
+    if month > Month.of(today):
+        await reply(update, screens.not_begun(month, ctx.lang))
+        return
+    roots = await DigestService(ctx.db, ctx.settings.zone).organisations()
+    if not roots:
+        await reply(update, screens.no_organisation(ctx.lang))
+        return
+    office = actor.has(Role.ADMIN)
+    await reply(update, screens.making(month, ctx.lang))
+    for root in roots:
+        if update.effective_chat is not None:
+            await update.effective_chat.send_action(ChatAction.UPLOAD_DOCUMENT)
+        edition = Edition.OFFICE if office else Edition.GROUP
+        files = await make_digest(ctx.db, ctx.settings, root, month, edition, ctx.lang, today)
+        for text in files.messages:
+            await reply(update, Screen(text))
+        await reply_file(
+            update, files.chart, files.names["chart"], files.captions["chart"], photo=True
+        )
+        await reply_file(update, files.sheet, files.names["sheet"], files.captions["sheet"])
+        await reply_file(
+            update, files.document, files.names["document"], files.captions["document"]
+        )
+        if office:
+            reposts = await times_posted_again(ctx.db, root, month)
+            await reply(update, screens.post_again(root.id, month, reposts, ctx.lang))
+
+
+@requires(Role.ADMIN)
+async def on_post_again(update: Update, ctx: Ctx) -> None:
+    data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
+    root_id, seen = (data.int_part(0), data.int_part(2)) if data else (None, None)
+    month = Month.from_key(data.parts[1]) if data and len(data.parts) > 1 else None
+    root = await ctx.db.get(Unit, root_id) if root_id is not None else None
+    today = ctx.clock.now().astimezone(ctx.settings.zone).date()
+    if root is None or month is None or seen is None or month > Month.of(today):
+        await answer_button(update, screens.posted_notice("stale", "", ctx.lang))
+        return
+    assert ctx.actor is not None
+    result = await post_month(ctx.runtime, root, month, again_after=seen, who=ctx.actor.who)
+    await answer_button(
+        update, screens.posted_notice(result.outcome, result.group_title[:80], ctx.lang)
+    )
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("tonghop", on_digest, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CallbackQueryHandler(on_post_again, pattern=callbacks.pattern("dgp")))

@@ -1,0 +1,235 @@
+"""The monthly digest: its files made, and posted to the leadership group exactly once.
+
+A row per organisation and month (digests) decides: the files are stored and queued in the
+outbox in the same transaction that marks the row posted, so a restart, a second tick or a
+second instance finds it posted and sends nothing twice. An admin may post it again; each
+posting has its own outbox keys.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.notify import notify_admins
+from bot.outbox import enqueue, enqueue_file
+from bot.render import Screen
+from bot.render import digest as screens
+from bot.render.digest_chart import chart_png
+from bot.render.digest_document import document_bytes
+from bot.render.digest_workbook import workbook_bytes
+from bot.runtime import Runtime
+from bot.services import audit
+from bot.services.digest import DigestFigures, DigestService, Edition, Month, SheetRows
+from bot.services.groups import GroupService
+from bot.settings import Settings
+from db.models import Digest, DigestState, StoredFile, Unit
+
+log = logging.getLogger(__name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@dataclass(frozen=True)
+class DigestFiles:
+    figures: DigestFigures
+    messages: list[str]
+    chart: bytes
+    sheet: bytes
+    document: bytes
+    names: dict[str, str]
+    captions: dict[str, str]
+
+
+async def make_digest(
+    db: AsyncSession,
+    settings: Settings,
+    root: Unit,
+    month: Month,
+    edition: Edition,
+    lang: str,
+    today: date,
+) -> DigestFiles:
+    """The figures from the database, then the text and the three files."""
+    zone = settings.zone
+    service = DigestService(db, zone)
+    figures = await service.figures(
+        root, month, edition, quota=settings.attendance_quota or None, today=today
+    )
+    rows = await service.sheet_rows(root, month)
+    # Drawing and writing the files is CPU work: a worker thread keeps the bot answering.
+    chart, sheet, document = await asyncio.to_thread(
+        _files, figures, rows, zone, lang, today, settings.place
+    )
+    return DigestFiles(
+        figures=figures,
+        messages=screens.digest_messages(figures, lang),
+        chart=chart,
+        sheet=sheet,
+        document=document,
+        names=screens.file_names(figures),
+        captions=screens.captions(figures, lang),
+    )
+
+
+def _files(
+    figures: DigestFigures, rows: SheetRows, zone: ZoneInfo, lang: str, today: date, place: str
+) -> tuple[bytes, bytes, bytes]:
+    return (
+        chart_png(figures, lang),
+        workbook_bytes(figures, rows, zone, lang),
+        document_bytes(figures, today, place, lang),
+    )
+
+
+class Posted(enum.StrEnum):
+    QUEUED = "queued"
+    ALREADY = "already"
+    NO_GROUP = "no_group"
+    STALE = "stale"
+
+
+@dataclass(frozen=True)
+class PostResult:
+    outcome: Posted
+    group_title: str = ""
+
+
+async def post_month(
+    runtime: Runtime,
+    root: Unit,
+    month: Month,
+    *,
+    again_after: int | None = None,
+    who: audit.Who | None = None,
+) -> PostResult:
+    """Queue the month's digest for the leadership group, unless it was posted already.
+
+    With again_after (the number of re-postings the admin saw), post it once more; a second
+    press of the same button finds the number moved on and posts nothing."""
+    settings, clock = runtime.settings, runtime.clock
+    async with runtime.sessionmaker() as db:
+        digest = await _digest_row(db, root, month, clock.now())
+        if again_after is None and digest.state == DigestState.POSTED:
+            return PostResult(Posted.ALREADY)
+        if again_after is not None and again_after != digest.reposts:
+            return PostResult(Posted.STALE)
+        group = await GroupService(db, clock).leadership_group()
+        if group is None:
+            if again_after is None:
+                await notify_admins(
+                    db,
+                    runtime,
+                    f"digest:{digest.id}:nogroup",
+                    lambda lang: screens.no_group(month.label, lang),
+                )
+            return PostResult(Posted.NO_GROUP)
+        now = clock.now()
+        files = await make_digest(
+            db,
+            settings,
+            root,
+            month,
+            Edition.GROUP,
+            settings.locale,
+            now.astimezone(settings.zone).date(),
+        )
+        if again_after is not None:
+            digest.reposts += 1
+            tag = f"again{digest.reposts}"
+        else:
+            tag = "post"
+        base = f"digest:{digest.id}:{tag}"
+        for number, text in enumerate(files.messages):
+            await enqueue(
+                db,
+                key=f"{base}:text{number}",
+                chat_id=group.chat_id,
+                screen=Screen(text),
+                due_at=now,
+                now=now,
+            )
+        for part, method, mime in (
+            ("chart", "sendPhoto", "image/png"),
+            ("sheet", "sendDocument", XLSX),
+            ("document", "sendDocument", DOCX),
+        ):
+            stored = StoredFile(
+                name=files.names[part],
+                mime_type=mime,
+                content=getattr(files, part),
+                created_at=now,
+            )
+            db.add(stored)
+            await db.flush()
+            await enqueue_file(
+                db,
+                key=f"{base}:{part}",
+                chat_id=group.chat_id,
+                file=stored,
+                method=method,
+                caption=files.captions[part],
+                due_at=now,
+                now=now,
+            )
+        digest.state = DigestState.POSTED
+        digest.chat_id = group.chat_id
+        digest.posted_at = now
+        digest.figures = files.figures.current.as_dict()
+        if who is not None:
+            audit.record(
+                db, clock, who, "digest.post_again", "digest", digest.id, month=month.label
+            )
+        await db.commit()
+        title = group.title
+    if runtime.sender is not None:
+        runtime.sender.wake()
+    log.info("digest %s for %s queued for the group (%s)", month.label, root.code, tag)
+    return PostResult(Posted.QUEUED, title)
+
+
+async def times_posted_again(db: AsyncSession, root: Unit, month: Month) -> int:
+    return (
+        await db.scalar(
+            select(Digest.reposts).where(Digest.org_unit_id == root.id, Digest.month == month.first)
+        )
+        or 0
+    )
+
+
+async def _digest_row(db: AsyncSession, root: Unit, month: Month, now) -> Digest:
+    """The month's row for this organisation, created if need be; on PostgreSQL locked until
+    the transaction ends, so that a second instance waits and then finds it posted."""
+    query = select(Digest).where(Digest.org_unit_id == root.id, Digest.month == month.first)
+    is_postgres = db.bind.dialect.name == "postgresql"
+    if is_postgres:
+        query = query.with_for_update()
+    digest = await db.scalar(query)
+    if digest is not None:
+        return digest
+    insert = pg_insert if is_postgres else sqlite_insert
+    await db.execute(
+        insert(Digest)
+        .values(
+            org_unit_id=root.id,
+            month=month.first,
+            state=DigestState.PENDING,
+            figures={},
+            reposts=0,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["org_unit_id", "month"])
+    )
+    digest = await db.scalar(query)
+    assert digest is not None
+    return digest

@@ -1,0 +1,34 @@
+"""Numbers as the reader writes them: 1.050 and 88,4% in Vietnamese, 1,050 and 88.4% in
+English."""
+
+from __future__ import annotations
+
+from babel.numbers import format_decimal, format_percent
+
+
+def count(value: int, lang: str) -> str:
+    return format_decimal(value, locale=lang)
+
+
+def percent(part: float, whole: float, lang: str) -> str:
+    """part/whole as a percentage with one decimal; a dash when there is nothing to divide."""
+    if not whole:
+        return "–"
+    return format_percent(part / whole, format="#,##0.0%", locale=lang)
+
+
+def share(rate: float | None, lang: str) -> str:
+    if rate is None:
+        return "–"
+    return format_percent(rate, format="#,##0.0%", locale=lang)
+
+
+def points(delta: float, lang: str) -> str:
+    """A change in percentage points, signed: +3,2 / −1,0."""
+    sign = "+" if delta >= 0 else "−"
+    return sign + format_decimal(abs(delta) * 100, format="#,##0.0", locale=lang)
+
+
+def decimal(value: float, lang: str) -> str:
+    """At most one decimal: 4 / 4,5."""
+    return format_decimal(value, format="#,##0.#", locale=lang)
