@@ -150,22 +150,24 @@ class Pacer:
     """Telegram's limits, kept on our side so that the server never has to say 429.
 
     Sends start evenly spaced, and never more than `per_second` start in any one-second
-    window; one private chat gets at most one message a second, a group one every three
-    seconds (20 a minute). Checking and recording happen without an await in between, so
-    concurrent senders cannot both take the last place in a window.
+    window; a chat gets at most one message a second, and a group at most `group_per_minute`
+    in any minute (Telegram allows 20), so a digest's few messages go out a second apart.
+    Checking and recording happen without an await in between, so concurrent senders cannot
+    both take the last place in a window.
     """
 
     def __init__(
-        self, per_second: int = 29, private_interval: float = 1.05, group_interval: float = 3.05
+        self, per_second: int = 29, chat_interval: float = 1.05, group_per_minute: int = 19
     ) -> None:
         self.per_second = per_second
         # A little tighter than per_second: waking from a sleep is always a little late, and
         # the one-second window still keeps the count.
         self.spacing = 1.0 / (per_second + 1)
-        self.private_interval = private_interval
-        self.group_interval = group_interval
+        self.chat_interval = chat_interval
+        self.group_per_minute = group_per_minute
         self._recent: deque[float] = deque()
         self._next_for_chat: dict[int, float] = {}
+        self._group_minute: dict[int, deque[float]] = {}
         self._paused_until = 0.0
 
     def wait(self, chat_id: int, now: float) -> float:
@@ -177,11 +179,18 @@ class Pacer:
             wait = max(wait, self._recent[-1] + self.spacing - now)
         if len(self._recent) >= self.per_second:
             wait = max(wait, self._recent[0] + 1.0 - now)
+        minute = self._group_minute.get(chat_id) if chat_id < 0 else None
+        if minute is not None:
+            while minute and minute[0] <= now - 60.0:
+                minute.popleft()
+            if len(minute) >= self.group_per_minute:
+                wait = max(wait, minute[0] + 60.0 - now)
         if wait > 0:
             return wait
         self._recent.append(now)
-        interval = self.private_interval if chat_id > 0 else self.group_interval
-        self._next_for_chat[chat_id] = now + interval
+        self._next_for_chat[chat_id] = now + self.chat_interval
+        if chat_id < 0:
+            self._group_minute.setdefault(chat_id, deque()).append(now)
         return 0.0
 
     def pause(self, seconds: float, now: float) -> None:
@@ -191,6 +200,8 @@ class Pacer:
     def forget_idle_chats(self, now: float) -> None:
         for chat_id in [c for c, t in self._next_for_chat.items() if t < now]:
             del self._next_for_chat[chat_id]
+        for chat_id in [c for c, m in self._group_minute.items() if not m or m[-1] < now - 60]:
+            del self._group_minute[chat_id]
 
 
 class Sender:
@@ -264,11 +275,19 @@ class Sender:
                 await asyncio.wait_for(self.wakeup.wait(), self.idle_poll)
 
     async def send_due(self) -> int:
-        """Send what is due now; returns how many rows were handled."""
+        """Send what is due now; returns how many rows were handled. One chat's messages go
+        in the order they were queued (a digest's text, then its files); chats side by side."""
         rows = await self._claim()
-        await asyncio.gather(*(self._send(row) for row in rows))
+        by_chat: dict[int, list[OutboxMessage]] = {}
+        for row in rows:
+            by_chat.setdefault(row.chat_id, []).append(row)
+        await asyncio.gather(*(self._send_in_order(chat_rows) for chat_rows in by_chat.values()))
         self.pacer.forget_idle_chats(monotonic_time.monotonic())
         return len(rows)
+
+    async def _send_in_order(self, rows: list[OutboxMessage]) -> None:
+        for row in rows:
+            await self._send(row)
 
     async def _claim(self) -> list[OutboxMessage]:
         now = self.clock.now()

@@ -432,10 +432,12 @@ def _outcome(row: dict[str, Any]) -> str:
         return N_("cancelled")
     if row["answer"] is None:
         return N_("no one assigned")
-    if row["answer"] == RsvpAnswer.YES or (row["report_id"] and not row["stand_in"]):
-        return N_("attended")
+    if row["report_held"] is False:
+        return N_("not held (reported)")
     if row["stand_in"]:
         return N_("a stand-in attended")
+    if row["answer"] == RsvpAnswer.YES or row["report_held"]:
+        return N_("attended")
     if row["answer"] == RsvpAnswer.NO:
         return N_("missed, with a reason")
     return N_("missed, no reason")

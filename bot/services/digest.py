@@ -405,12 +405,10 @@ class DigestService:
         months = [month.shift(-n) for n in range(TREND_MONTHS, -1, -1)]  # 13, oldest first
         cells = await self._branch_months(tree, months)
         per_month = {m: self._month_totals(m, tree, cells) for m in months}
-        current = per_month[month]
-        current.proposals_new = await self._proposals_new_count(tree, month)
-        previous = per_month[month.shift(-1)]
-        previous.proposals_new = await self._proposals_new_count(tree, month.shift(-1))
+        for bucket, raised in await self._proposals_raised(tree, months):
+            per_month[months[bucket]].proposals_new = raised
+        current, previous = per_month[month], per_month[month.shift(-1)]
         last_year = per_month[month.shift(-12)]
-        last_year.proposals_new = await self._proposals_new_count(tree, month.shift(-12))
         by_topic, urgent_count, urgent = await self._proposals(tree, month)
         open_older, overdue, answered = await self._older_proposals(tree, month)
         digest = DigestFigures(
@@ -499,23 +497,13 @@ class DigestService:
 
         assigned = aliased(Rsvp)
         stand_in = aliased(Rsvp)
-        reported_by_assignee = exists().where(
-            Report.meeting_id == Meeting.id, Report.author_id == assigned.person_id
-        )
-        stand_in_report = aliased(Report)
+        attended = _was_there(assigned)
         stood_in = exists().where(
             stand_in.meeting_id == Meeting.id,
             stand_in.kind == AttendeeKind.STAND_IN,
             stand_in.stand_in_for_id == assigned.person_id,
-            or_(
-                stand_in.answer == RsvpAnswer.YES,
-                exists().where(
-                    stand_in_report.meeting_id == Meeting.id,
-                    stand_in_report.author_id == stand_in.person_id,
-                ),
-            ),
+            _was_there(stand_in),
         )
-        attended = or_(assigned.answer == RsvpAnswer.YES, reported_by_assignee)
         for row in await self.db.execute(
             select(
                 bucket,
@@ -689,13 +677,18 @@ class DigestService:
             .where(*self._in(tree, [month]))
         )
 
-    async def _proposals_new_count(self, tree: Tree, month: Month) -> int:
-        return (
-            await self.db.scalar(
-                select(func.count()).select_from(self._raised_in(tree, month).subquery())
-            )
-            or 0
+    async def _proposals_raised(self, tree: Tree, months: list[Month]) -> list[tuple[int, int]]:
+        """Proposals raised at each month's meetings."""
+        bucket = self._bucket(months).label("bucket")
+        rows = await self.db.execute(
+            select(bucket, func.count())
+            .select_from(Proposal)
+            .join(Report, Report.id == Proposal.report_id)
+            .join(Meeting, Meeting.id == Report.meeting_id)
+            .where(*self._in(tree, months))
+            .group_by(bucket)
         )
+        return [(b, n) for b, n in rows]
 
     async def _proposals(
         self, tree: Tree, month: Month, limit: int = 5
@@ -798,9 +791,6 @@ class DigestService:
         """Each committee member's attendances this year (as assignee or stand-in) against
         the yearly quota, and the quota's share for the months gone by."""
         year = Month(month.first.replace(month=1))
-        reported = exists().where(
-            Report.meeting_id == Rsvp.meeting_id, Report.author_id == Rsvp.person_id
-        )
         done = dict(
             (
                 await self.db.execute(
@@ -810,7 +800,7 @@ class DigestService:
                         Meeting.starts_at >= year.start(self.zone),
                         Meeting.starts_at < month.end(self.zone),
                         Meeting.status != MeetingStatus.CANCELLED,
-                        or_(Rsvp.answer == RsvpAnswer.YES, reported),
+                        _was_there(Rsvp),
                     )
                     .group_by(Rsvp.person_id)
                 )
@@ -836,6 +826,7 @@ class DigestService:
         stand_in_person = aliased(Person)
         assignee = aliased(Person)
         own_report = aliased(Report)
+        own_version = aliased(ReportVersion)
         meetings = [
             dict(row._mapping)
             for row in await self.db.execute(
@@ -853,6 +844,7 @@ class DigestService:
                     stand_in_person.full_name.label("stand_in"),
                     own_report.id.label("report_id"),
                     own_report.late.label("report_late"),
+                    own_version.held.label("report_held"),
                 )
                 .select_from(Meeting)
                 .outerjoin(
@@ -875,6 +867,13 @@ class DigestService:
                     and_(
                         own_report.meeting_id == Meeting.id,
                         own_report.author_id == func.coalesce(stand_in.person_id, Rsvp.person_id),
+                    ),
+                )
+                .outerjoin(
+                    own_version,
+                    and_(
+                        own_version.report_id == own_report.id,
+                        own_version.version == own_report.current_version,
                     ),
                 )
                 .where(*self._in(tree, [month]))
@@ -976,6 +975,32 @@ class DigestService:
             )
         ]
         return SheetRows(tree.names, meetings, reports, proposals)
+
+
+def _reported(rsvp: Any, held: bool) -> ColumnElement[bool]:
+    """The RSVP's person sent a report on its meeting saying it was held (or was not)."""
+    report, version = aliased(Report), aliased(ReportVersion)
+    return exists(
+        select(report.id)
+        .join(
+            version,
+            and_(version.report_id == report.id, version.version == report.current_version),
+        )
+        .where(
+            report.meeting_id == rsvp.meeting_id,
+            report.author_id == rsvp.person_id,
+            version.held if held else not_(version.held),
+        )
+    )
+
+
+def _was_there(rsvp: Any) -> ColumnElement[bool]:
+    """The RSVP's person attended: their report says the meeting was held, or they said they
+    would go and no report of theirs says it was not held."""
+    return or_(
+        _reported(rsvp, held=True),
+        and_(rsvp.answer == RsvpAnswer.YES, not_(_reported(rsvp, held=False))),
+    )
 
 
 @dataclass

@@ -1,0 +1,230 @@
+"""The monthly digest: posted to the leadership group once, whatever restarts and ticks come;
+asked for in private by leaders and admins; its files open."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import struct
+from datetime import datetime
+
+import docx
+import openpyxl
+import pytest
+from sqlalchemy import func, select, update
+
+from bot.cli import main as chibo
+from db.models import Digest, GroupChat, GroupState, OutboxMessage, Person, PersonRole, Role
+from tests.conftest import ADMIN_TELEGRAM_ID, ZONE, make_settings, run_jobs, start_bot, stop_bot
+from tests.telegram_server.server import BotApiServer
+from tests.telegram_server.users import BotMessage, TgUser
+from tests.unit.test_digest_figures import build
+
+GROUP_ID = -100200300
+LEADER_ID, MEMBER_ID = 700001, 700002
+
+
+def at(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=ZONE)
+
+
+@pytest.fixture
+async def world(database_url: str, db, tg: BotApiServer):
+    """The hand-built month of test_digest_figures, a leader and a member linked to Telegram."""
+    await build(database_url)
+    engine_rows = [
+        update(Person).where(Person.code == "P1").values(telegram_user_id=MEMBER_ID),
+        update(Person).where(Person.code == "P6").values(telegram_user_id=LEADER_ID),
+    ]
+    async with db.sessions() as session:
+        for statement in engine_rows:
+            await session.execute(statement)
+        leader = await session.scalar(select(Person.id).where(Person.code == "P6"))
+        session.add(PersonRole(person_id=leader, role=Role.LEADER))
+        await session.commit()
+    return {
+        "leader": TgUser(tg, LEADER_ID, "Lãnh đạo"),
+        "member": TgUser(tg, MEMBER_ID, "Đảng viên"),
+        "admin": TgUser(tg, ADMIN_TELEGRAM_ID, "Văn phòng"),
+    }
+
+
+async def register_group(db, tg: BotApiServer):
+    group = tg.group_chat(GROUP_ID, "Thường trực Đảng ủy")
+    async with db.sessions() as session:
+        session.add(
+            GroupChat(
+                chat_id=GROUP_ID,
+                title=group.title,
+                state=GroupState.ACTIVE,
+                updated_at=at("2026-11-20 08:00"),
+            )
+        )
+        await session.commit()
+    return group
+
+
+def file_content(tg: BotApiServer, message: BotMessage) -> bytes:
+    item = message.document or message.photo[-1]  # type: ignore[index]
+    return tg.files[item["file_id"]].content
+
+
+def png_size(content: bytes) -> tuple[int, int]:
+    assert content[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", content[16:24])
+
+
+async def expect_digest(
+    reader: TgUser, tg: BotApiServer, chat, dated: str = "ngày 01 tháng 12 năm 2026"
+) -> dict[str, BotMessage]:
+    text = await reader.expect_message(chat=chat, contains="TỔNG HỢP THÁNG 11/2026")
+    chart = await reader.expect_message(chat=chat, contains="tỷ lệ theo đơn vị")
+    sheet = await reader.expect_message(chat=chat, contains="Bảng tính tháng 11/2026")
+    document = await reader.expect_message(chat=chat, contains="Dự thảo báo cáo tháng 11/2026")
+    assert png_size(file_content(tg, chart)) == (1080, 1920)
+    book = openpyxl.load_workbook(io.BytesIO(file_content(tg, sheet)))
+    assert book.sheetnames[:6] == [
+        "Tổng hợp",
+        "Đơn vị",
+        "Buổi sinh hoạt",
+        "Báo cáo",
+        "Kiến nghị",
+        "Theo dõi 12 tháng",
+    ]
+    assert book["Buổi sinh hoạt"].freeze_panes == "A2"
+    assert book["Báo cáo"]["E2"].number_format == "DD/MM/YYYY"
+    report = docx.Document(io.BytesIO(file_content(tg, document)))
+    paragraphs = [p.text for p in report.paragraphs]
+    assert "BÁO CÁO" in paragraphs
+    assert "Kết quả cấp ủy viên dự sinh hoạt chi bộ tháng 11 năm 2026" in paragraphs
+    header = report.tables[0].rows[0].cells
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in header[1].text
+    assert dated in header[1].text
+    return {"text": text, "chart": chart, "sheet": sheet, "document": document}
+
+
+async def test_the_digest_is_posted_once_whatever_restarts_and_ticks(
+    world, tg: BotApiServer, database_url, clock, db
+) -> None:
+    group = await register_group(db, tg)
+    reader = TgUser(tg, 700099, "Thành viên nhóm")
+    settings = make_settings(tg, database_url, digest_at="1@08:00", place="Quảng Trị")
+    clock.set(at("2026-12-01 07:59"))
+    bot = await start_bot(settings, clock)
+    await run_jobs(bot)
+    await reader.expect_no_message(chat=group, within=0.5)
+
+    clock.set(at("2026-12-01 08:00"))
+    await run_jobs(bot)
+    posted = await expect_digest(reader, tg, group)
+    text = posted["text"].text
+    assert "Lượt phân công (một cấp ủy viên dự một buổi): 7" in text
+    assert "Cần báo cáo: 6; đúng hạn: 3; muộn: 1; chưa nhận: 2." in text
+    assert "Đồng chí P" not in text  # the group's edition names no one
+
+    clock.set(at("2026-12-01 08:01"))
+    await run_jobs(bot)
+    await stop_bot(bot)
+    bot = await start_bot(settings, clock)  # a restart
+    await run_jobs(bot)
+    clock.set(at("2026-12-02 08:00"))
+    await run_jobs(bot)
+    await reader.expect_no_message(chat=group, within=1.0)
+    await stop_bot(bot)
+    assert await db.scalar(select(func.count()).select_from(Digest)) == 1
+    assert (
+        await db.scalar(
+            select(func.count()).where(
+                OutboxMessage.key.like("digest:%"), OutboxMessage.chat_id == GROUP_ID
+            )
+        )
+        == 4
+    )
+
+
+async def test_with_no_group_the_admins_are_told_once(
+    world, tg: BotApiServer, database_url, clock, db
+) -> None:
+    admin = world["admin"]
+    settings = make_settings(tg, database_url, digest_at="1@08:00")
+    clock.set(at("2026-12-01 08:00"))
+    bot = await start_bot(settings, clock)
+    await run_jobs(bot)
+    notice = await admin.expect_message(contains="chưa có nhóm lãnh đạo được đăng ký")
+    assert "/tonghop 11/2026" in notice.text
+    clock.set(at("2026-12-01 09:00"))
+    await run_jobs(bot)
+    await admin.expect_no_message(within=0.5)
+    group = await register_group(db, tg)
+    clock.set(at("2026-12-01 10:00"))
+    await run_jobs(bot)  # the group is there now: the digest goes out
+    await expect_digest(TgUser(tg, 700099, "Thành viên nhóm"), tg, group)
+    await stop_bot(bot)
+
+
+async def test_leaders_and_admins_ask_for_it_members_may_not(
+    world, tg: BotApiServer, database_url, clock, db
+) -> None:
+    leader, member, admin = world["leader"], world["member"], world["admin"]
+    group = await register_group(db, tg)
+    settings = make_settings(tg, database_url, attendance_quota=6)
+    clock.set(at("2026-12-03 09:00"))
+    bot = await start_bot(settings, clock)
+
+    await member.send("/tonghop")
+    await member.expect_message(contains="không thuộc quyền hạn")
+
+    await leader.send("/tonghop 11/2026")
+    await leader.expect_message(contains="Đang tổng hợp")
+    leaders = await expect_digest(leader, tg, leader.chat, "ngày 03 tháng 12 năm 2026")
+    assert "Chưa nhận báo cáo của" not in leaders["text"].text
+    await leader.expect_no_message(within=0.5)  # no button to post: that is the office's
+
+    await admin.send("/tonghop")
+    await admin.expect_message(contains="Đang tổng hợp")
+    office = await expect_digest(admin, tg, admin.chat, "ngày 03 tháng 12 năm 2026")
+    assert (
+        "Chưa nhận báo cáo của:\n• Đồng chí P4 (P4): Chi bộ B3, 15/11/2026" in office["text"].text
+    )
+    assert "Tiến độ chỉ tiêu dự sinh hoạt (6 lần/năm)" in office["text"].text
+    book = openpyxl.load_workbook(io.BytesIO(file_content(tg, office["sheet"])))
+    assert {"Chưa báo cáo", "Chỉ tiêu năm"} <= set(book.sheetnames)
+    offer = await admin.expect_message(contains="bản dành cho nhóm")
+
+    answer = await admin.press("📤 Gửi vào nhóm lãnh đạo", message=offer)
+    assert answer["text"] == "Đã đưa vào hàng gửi tới nhóm «Thường trực Đảng ủy»."
+    await run_jobs(bot)
+    reader = TgUser(tg, 700099, "Thành viên nhóm")
+    await expect_digest(reader, tg, group, "ngày 03 tháng 12 năm 2026")
+    again = await admin.press("📤 Gửi vào nhóm lãnh đạo", message=offer)
+    assert again["text"] == "Nút này đã được sử dụng; không gửi lại lần nữa."
+    await run_jobs(bot)
+    await reader.expect_no_message(chat=group, within=0.5)
+
+    await admin.send("/tonghop 13/2026")
+    await admin.expect_message(contains="/tonghop 11/2026 để xem báo cáo tháng 11/2026")
+    await admin.send("/tonghop 01/2027")
+    await admin.expect_message(contains="Tháng 01/2027 chưa bắt đầu.")
+    await stop_bot(bot)
+
+
+async def test_the_command_line_writes_the_four_files(
+    world, database_url: str, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setenv("CHIBO_DATABASE_URL", database_url)
+    out = tmp_path / "digest"
+    # The command runs its own event loop, as it does from a shell.
+    assert await asyncio.to_thread(chibo, ["digest", "--month", "11/2026", "--out", str(out)]) == 0
+    names = sorted(path.name for path in out.iterdir())
+    assert names == [
+        "bao-cao-db-2026-11.docx",
+        "tong-hop-db-2026-11.png",
+        "tong-hop-db-2026-11.txt",
+        "tong-hop-db-2026-11.xlsx",
+    ]
+    text = (out / "tong-hop-db-2026-11.txt").read_text()
+    assert text.startswith("📊 TỔNG HỢP THÁNG 11/2026")
+    assert "<b>" not in text
+    openpyxl.load_workbook(out / "tong-hop-db-2026-11.xlsx")
+    docx.Document(str(out / "bao-cao-db-2026-11.docx"))
+    assert await asyncio.to_thread(chibo, ["digest", "--month", "tháng 11", "--out", str(out)]) == 1
