@@ -34,7 +34,11 @@ def fill(database_url: str) -> str:
     environment = {**os.environ, "CHIBO_DATABASE_URL": database_url, "CHIBO_LOG_LEVEL": "WARNING"}
     done = subprocess.run(
         [sys.executable, "-m", "bot.cli", "demo-data", "--scale", "province"],
-        cwd=ROOT, env=environment, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return done.stdout.strip()
 
@@ -42,7 +46,10 @@ def fill(database_url: str) -> str:
 def measure_in_child(database_url: str) -> dict:
     done = subprocess.run(
         [sys.executable, __file__, "--measure", database_url],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -57,8 +64,8 @@ async def measure(database_url: str) -> dict:
     started = time.perf_counter()
     from bot.clock import SystemClock
     from bot.publish import make_digest
-    from bot.settings import load_settings
     from bot.services.digest import DigestService, Edition, Month
+    from bot.settings import load_settings
     from db.session import create_engine, create_sessionmaker
 
     imported = time.perf_counter() - started
@@ -69,24 +76,24 @@ async def measure(database_url: str) -> dict:
     runs = []
     rss_before = peak_rss_mb()
     try:
+        sessions = create_sessionmaker(engine)
+        [root] = await DigestService(sessions, settings.zone).organisations()
         for edition in (Edition.GROUP, Edition.OFFICE):
-            async with create_sessionmaker(engine)() as db:
-                [root] = await DigestService(db, settings.zone).organisations()
-                started = time.perf_counter()
-                files = await make_digest(db, settings, root, month, edition, "vi", today)
-                runs.append(
-                    {
-                        "edition": edition.value,
-                        "seconds": time.perf_counter() - started,
-                        "text_chars": sum(len(m) for m in files.messages),
-                        "messages": len(files.messages),
-                        "chart_kb": len(files.chart) // 1024,
-                        "sheet_kb": len(files.sheet) // 1024,
-                        "document_kb": len(files.document) // 1024,
-                        "assignments": files.figures.current.attendance.slots,
-                        "reports": files.figures.current.reporting.received,
-                    }
-                )
+            started = time.perf_counter()
+            files = await make_digest(sessions, settings, root, month, edition, "vi", today)
+            runs.append(
+                {
+                    "edition": edition.value,
+                    "seconds": time.perf_counter() - started,
+                    "text_chars": sum(len(m) for m in files.messages),
+                    "messages": len(files.messages),
+                    "chart_kb": len(files.chart) // 1024,
+                    "sheet_kb": len(files.sheet) // 1024,
+                    "document_kb": len(files.document) // 1024,
+                    "assignments": files.figures.current.attendance.slots,
+                    "reports": files.figures.current.reporting.received,
+                }
+            )
     finally:
         await engine.dispose()
     return {
@@ -106,8 +113,12 @@ def postgres_database(admin_url: str) -> str | None:
     url = make_url(admin_url)
     try:
         with psycopg.connect(
-            host=url.host or "127.0.0.1", port=url.port or 5432, user=url.username or "postgres",
-            password=url.password, dbname=url.database or "postgres", autocommit=True,
+            host=url.host or "127.0.0.1",
+            port=url.port or 5432,
+            user=url.username or "postgres",
+            password=url.password,
+            dbname=url.database or "postgres",
+            autocommit=True,
         ) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
             admin.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')

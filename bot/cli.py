@@ -122,6 +122,16 @@ async def _in_session(settings: Settings, work):
         await engine.dispose()
 
 
+async def _with_sessions(settings: Settings, work):
+    """Run work(sessionmaker) on a migrated database, for work that opens sessions of its own."""
+    await _upgrade(settings)
+    engine = create_engine(settings.database_url)
+    try:
+        return await work(create_sessionmaker(engine))
+    finally:
+        await engine.dispose()
+
+
 def cmd_roster_import(settings: Settings, args: argparse.Namespace) -> None:
     from bot.render.roster import import_report
     from bot.services.audit import Who
@@ -215,8 +225,8 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> None:
     if month is None:
         raise CommandFailed(f"--month {args.month!r}: write it as MM/YYYY, e.g. 11/2026")
 
-    async def work(session):
-        roots = await DigestService(session, settings.zone).organisations()
+    async def work(sessions):
+        roots = await DigestService(sessions, settings.zone).organisations()
         if args.unit:
             roots = [root for root in roots if root.code == args.unit]
         if not roots:
@@ -227,13 +237,13 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> None:
             )
         edition = Edition(args.edition)
         return [
-            await make_digest(session, settings, root, month, edition, settings.locale, today)
+            await make_digest(sessions, settings, root, month, edition, settings.locale, today)
             for root in roots
         ]
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    for files in asyncio.run(_in_session(settings, work)):
+    for files in asyncio.run(_with_sessions(settings, work)):
         written = {
             files.names["text"]: "\n\n".join(plain(text) for text in files.messages).encode(),
             files.names["chart"]: files.chart,

@@ -15,7 +15,7 @@ from bot.render import Screen
 from bot.render import digest as screens
 from bot.reply import answer_button, reply, reply_file
 from bot.services.digest import DigestService, Edition, Month
-from db.models import Role, Unit
+from db.models import Role
 
 
 @requires(Role.ADMIN, Role.LEADER)
@@ -31,7 +31,7 @@ async def on_digest(update: Update, ctx: Ctx) -> None:
     if month > Month.of(today):
         await reply(update, screens.not_begun(month, ctx.lang))
         return
-    roots = await DigestService(ctx.db, ctx.settings.zone).organisations()
+    roots = await DigestService(ctx.runtime.sessionmaker, ctx.settings.zone).organisations()
     if not roots:
         await reply(update, screens.no_organisation(ctx.lang))
         return
@@ -41,7 +41,9 @@ async def on_digest(update: Update, ctx: Ctx) -> None:
         if update.effective_chat is not None:
             await update.effective_chat.send_action(ChatAction.UPLOAD_DOCUMENT)
         edition = Edition.OFFICE if office else Edition.GROUP
-        files = await make_digest(ctx.db, ctx.settings, root, month, edition, ctx.lang, today)
+        files = await make_digest(
+            ctx.runtime.sessionmaker, ctx.settings, root, month, edition, ctx.lang, today
+        )
         for text in files.messages:
             await reply(update, Screen(text))
         await reply_file(
@@ -61,7 +63,8 @@ async def on_post_again(update: Update, ctx: Ctx) -> None:
     data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
     root_id, seen = (data.int_part(0), data.int_part(2)) if data else (None, None)
     month = Month.from_key(data.parts[1]) if data and len(data.parts) > 1 else None
-    root = await ctx.db.get(Unit, root_id) if root_id is not None else None
+    service = DigestService(ctx.runtime.sessionmaker, ctx.settings.zone)
+    root = await service.organisation(root_id) if root_id is not None else None
     today = ctx.clock.now().astimezone(ctx.settings.zone).date()
     if root is None or month is None or seen is None or month > Month.of(today):
         await answer_button(update, screens.posted_notice("stale", "", ctx.lang))

@@ -24,6 +24,5 @@ async def post_due_digest(runtime: Runtime) -> list[PostResult]:
     month = due_month(runtime)
     if month is None:
         return []
-    async with runtime.sessionmaker() as db:
-        roots = await DigestService(db, runtime.settings.zone).organisations()
+    roots = await DigestService(runtime.sessionmaker, runtime.settings.zone).organisations()
     return [await post_month(runtime, root, month) for root in roots]

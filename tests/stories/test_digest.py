@@ -92,7 +92,7 @@ async def expect_digest(
         "Theo dõi 12 tháng",
     ]
     assert book["Buổi sinh hoạt"].freeze_panes == "A2"
-    assert book["Báo cáo"]["E2"].number_format == "DD/MM/YYYY"
+    assert book["Báo cáo"]["E2"].number_format.lower() == "dd/mm/yyyy"
     report = docx.Document(io.BytesIO(file_content(tg, document)))
     paragraphs = [p.text for p in report.paragraphs]
     assert "BÁO CÁO" in paragraphs

@@ -476,10 +476,9 @@ async def figures_db(database_url: str) -> str:
 async def digest_for(database_url: str, month: Month, edition: Edition, quota: int | None = None):
     engine = create_engine(database_url)
     try:
-        async with create_sessionmaker(engine)() as db:
-            service = DigestService(db, ZONE)
-            [root] = await service.organisations()
-            return await service.figures(root, month, edition, quota=quota, today=NOW.date())
+        service = DigestService(create_sessionmaker(engine), ZONE)
+        [root] = await service.organisations()
+        return await service.figures(await service.tree(root), month, edition, quota=quota)
     finally:
         await engine.dispose()
 
