@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
@@ -137,6 +138,9 @@ class ChiboApplication(Application):
 
     async def start(self) -> None:
         await super().start()
+        # What start-up made (modules, the ORM's mappers, catalogs) lives as long as the
+        # process: out of the collector's scans, full collections stay short under load.
+        gc.freeze()
         await sync_command_menus(self.bot, self.runtime)
         assert self.runtime.sender is not None
         await self.runtime.sender.start()

@@ -30,7 +30,7 @@ EXCEL_CELL_LIMIT = 32000  # characters Excel keeps in one cell (32,767), with a 
 
 def workbook_bytes(figures: DigestFigures, rows: SheetRows, zone: ZoneInfo, lang: str) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_numbers": False})
     sheets = _Sheets(book, zone, lang)
     sheets.summary(figures)
     sheets.units(figures)
