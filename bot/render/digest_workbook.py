@@ -4,7 +4,9 @@ as dd/mm/yyyy).
 
 Written with XlsxWriter, whose formats are made once and rows streamed: a province's month
 is some 15,000 rows and a 3,000 x 12 coloured matrix, which openpyxl takes about five times
-as long to write (bench/digest.py)."""
+as long to write (bench/digest.py). In constant-memory mode each row goes to a temporary file
+once the next begins (so every sheet is written top to bottom), which keeps some 50 MB of
+cells out of memory at that scale."""
 
 from __future__ import annotations
 

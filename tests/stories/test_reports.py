@@ -3,6 +3,7 @@ saved at every step, sent once; nudges; amending; history by role."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -216,6 +217,28 @@ async def test_stale_and_forged_buttons_are_refused(roster, bot, tg, db, clock) 
     rsvp_id = draft.subject_id
     other = await binh.press(data=f"1:rq:{rsvp_id}:now", message=first, chat=binh.chat)
     assert other["text"] == "Báo cáo này không thuộc quyền của đồng chí."
+
+
+async def test_two_devices_answering_the_same_step_at_once(roster, bot, tg, db, clock) -> None:
+    """A phone and a computer of the same account press the same answer at the same moment:
+    one press moves the report on, the other is told its button has expired, and the draft
+    has taken the step once."""
+    an = await link(tg, db, "CB01", 800001)
+    await asked(bot, clock, an)
+    await an.press("📝 Báo cáo ngay")
+    first = await an.expect_message(contains="1/9.")
+    before = await db.scalar(select(Draft).where(Draft.flow == "report"))
+    yes = first.buttons[0]["callback_data"]
+    answers = await asyncio.gather(
+        an.press(data=yes, message=first), an.press(data=yes, message=first)
+    )
+    notices = sorted((answer.get("text") or "") for answer in answers)
+    assert notices == ["", "Nút này không còn hiệu lực. Đề nghị gửi /baocao."]
+    await an.expect_message(contains="2/9.")
+    await an.expect_no_message(within=0.5)
+    after = await db.scalar(select(Draft).where(Draft.flow == "report"))
+    assert after.id == before.id and after.revision == before.revision + 1
+    assert after.data["held"] == "yes"
 
 
 async def test_the_two_nudges_and_a_late_report(roster, bot, tg, db, clock) -> None:
