@@ -131,9 +131,9 @@ class ChiboApplication(Application):
             await super().initialize()
         except BaseException:
             # The library shuts down only what initialised fully; a refused token or an
-            # unreachable Telegram would leave the connections open.
-            for transport in self.transports:
-                await transport.shutdown()
+            # unreachable Telegram would leave the connections open. Bot.shutdown closes
+            # them and lets the next of run_polling's start-up attempts open them again.
+            await self.bot.shutdown()
             raise
 
     async def start(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -78,3 +79,44 @@ async def test_chibo_run_with_a_token_telegram_refuses(
         .splitlines()[-1]
         .startswith("chibo: CHIBO_BOT_TOKEN: Telegram refused the token")
     )
+
+
+async def test_chibo_run_waits_for_telegram_to_be_reachable(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Telegram cannot be reached when the bot starts (a router restarting), and can a few
+    seconds later: the bot tries again, then answers."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    tg = BotApiServer()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHIBO_")}
+    env.update(
+        CHIBO_BOT_TOKEN=tg.token,
+        CHIBO_DATABASE_URL=database_url,
+        CHIBO_TELEGRAM_BASE_URL=f"http://127.0.0.1:{port}/bot",
+        CHIBO_TELEGRAM_BASE_FILE_URL=f"http://127.0.0.1:{port}/file/bot",
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await asyncio.sleep(2.5)  # past its first attempt, whatever the machine's pace
+        assert process.returncode is None
+        await tg.start(port)
+        stranger = TgUser(tg, 555003, "Khách")
+        await stranger.send("/start")
+        hint = await stranger.expect_message(timeout=60)
+        assert "chưa được liên kết" in hint.text
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGINT)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+        await tg.stop()
+    assert process.returncode == 0, stderr.decode()[-3000:]
