@@ -102,7 +102,6 @@ def build_application(
         QuietHours(start_hour, end_hour, settings.zone),
     )
     app.bot_data[RUNTIME_KEY] = runtime
-    app.transports = (requests, polling)
     app.add_handler(TypeHandler(Update, resolve_actor), group=ACCESS_GROUP)
     start.register(app)
     admin.register(app)
@@ -119,8 +118,6 @@ def build_application(
 
 class ChiboApplication(Application):
     """The application, with chibo's own background work started and stopped alongside it."""
-
-    transports: tuple[AiohttpRequest, ...] = ()
 
     @property
     def runtime(self) -> Runtime:
