@@ -20,8 +20,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -29,6 +27,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.clock import Clock
 from bot.render import Screen
 from db.models import GroupChat, OutboxMessage, OutboxState, Person, StoredFile
+from db.session import insert_for
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +75,8 @@ async def enqueue(
     payload: dict[str, Any] = {"text": screen.text}
     if screen.reply_markup is not None:
         payload["reply_markup"] = screen.reply_markup.to_dict()
-    values = dict(
+    await _queue(
+        db,
         key=key,
         chat_id=chat_id,
         person_id=person_id,
@@ -85,14 +85,7 @@ async def enqueue(
         due_at=due_at,
         expires_at=expires_at,
         respect_quiet_hours=respect_quiet_hours,
-        state=OutboxState.PENDING,
-        attempts=0,
-        last_error="",
         created_at=now,
-    )
-    insert = pg_insert if db.bind.dialect.name == "postgresql" else sqlite_insert
-    await db.execute(
-        insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
     )
 
 
@@ -113,23 +106,25 @@ async def enqueue_file(
 ) -> None:
     """Add a photo or a document to the outbox; the file is a row, so it waits with it."""
     assert method in FILE_METHODS, method
-    insert = pg_insert if db.bind.dialect.name == "postgresql" else sqlite_insert
+    await _queue(
+        db,
+        key=key,
+        chat_id=chat_id,
+        person_id=None,
+        method=method,
+        payload={"file": file.id, "caption": caption},
+        due_at=due_at,
+        expires_at=None,
+        respect_quiet_hours=respect_quiet_hours,
+        created_at=now,
+    )
+
+
+async def _queue(db: AsyncSession, **values: Any) -> None:
+    """One pending row, unless a row with its key is there already."""
     await db.execute(
-        insert(OutboxMessage)
-        .values(
-            key=key,
-            chat_id=chat_id,
-            person_id=None,
-            method=method,
-            payload={"file": file.id, "caption": caption},
-            due_at=due_at,
-            expires_at=None,
-            respect_quiet_hours=respect_quiet_hours,
-            state=OutboxState.PENDING,
-            attempts=0,
-            last_error="",
-            created_at=now,
-        )
+        insert_for(db)(OutboxMessage)
+        .values(**values, state=OutboxState.PENDING, attempts=0, last_error="")
         .on_conflict_do_nothing(index_elements=["key"])
     )
 

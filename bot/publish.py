@@ -19,8 +19,6 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.notify import notify_admins
@@ -43,6 +41,7 @@ from bot.services.digest import (
 from bot.services.groups import GroupService
 from bot.settings import Settings
 from db.models import Digest, DigestState, StoredFile
+from db.session import insert_for
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +242,7 @@ async def _digest_row(db: AsyncSession, root: UnitName, month: Month, now) -> Di
     digest = await db.scalar(query)
     if digest is not None:
         return digest
-    insert = pg_insert if is_postgres else sqlite_insert
+    insert = insert_for(db)
     await db.execute(
         insert(Digest)
         .values(

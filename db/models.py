@@ -513,6 +513,11 @@ class ReportVersion(Base):
     created_at: Mapped[datetime]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
+    @classmethod
+    def is_current(cls) -> ColumnElement[bool]:
+        """Joins a report to the version that counts: its latest."""
+        return and_(cls.report_id == Report.id, cls.version == Report.current_version)
+
 
 class ReportTopic(Base):
     __tablename__ = "report_topics"

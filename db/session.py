@@ -6,6 +6,8 @@ from typing import Any
 
 from psycopg.pq import TransactionStatus
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -63,6 +65,12 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def insert_for(db: AsyncSession) -> Any:
+    """The INSERT of the session's database: both dialects have ON CONFLICT, with the same
+    Python API for it."""
+    return pg_insert if db.bind.dialect.name == "postgresql" else sqlite_insert
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

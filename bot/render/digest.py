@@ -147,7 +147,7 @@ def _lines(figures: DigestFigures, lang: str) -> list[str]:
                 "No branch meeting was planned in {month}: there is nothing to count."
             ).format(month=figures.month.label)
         )
-        lines += _older_proposals(figures, lang)
+        lines.append(older_proposals(figures, lang))
         return lines
     lines += _assignments(figures, lang)
     lines += _branches(figures, lang)
@@ -360,24 +360,26 @@ def _proposals(figures: DigestFigures, lang: str) -> list[str]:
         for item in figures.urgent:
             text = item.text if len(item.text) <= TEXT_LIMIT else item.text[: TEXT_LIMIT - 1] + "…"
             lines.append(f"• {esc(item.branch)}: {esc(text)}")
-    lines += _older_proposals(figures, lang)
+    lines.append(older_proposals(figures, lang))
     lines.append("")
     return lines
 
 
-def _older_proposals(figures: DigestFigures, lang: str) -> list[str]:
-    t = texts(lang)
-    return [
-        t.gettext(
+def older_proposals(figures: DigestFigures, lang: str) -> str:
+    """One sentence on proposals from earlier months, for the message and the document."""
+    return (
+        texts(lang)
+        .gettext(
             "Older proposals awaiting an answer: {open}, of which over {days} days: {overdue}."
             " Answered this month: {answered}."
-        ).format(
+        )
+        .format(
             open=count(figures.open_older, lang),
             days=PROPOSAL_DUE_DAYS,
             overdue=count(figures.overdue, lang),
             answered=count(figures.answered_in_month, lang),
         )
-    ]
+    )
 
 
 def _quota(figures: DigestFigures, lang: str) -> list[str]:

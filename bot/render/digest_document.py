@@ -15,9 +15,9 @@ from docx.shared import Cm, Pt
 from docx.table import _Cell
 
 from bot.render import texts
-from bot.render.digest import CRITERIA_SHORT, rating_name
+from bot.render.digest import CRITERIA_SHORT, older_proposals, rating_name
 from bot.render.numbers import count, percent, share
-from bot.services.digest import LIST_LIMIT, PROPOSAL_DUE_DAYS, BranchLine, DigestFigures
+from bot.services.digest import LIST_LIMIT, BranchLine, DigestFigures
 from bot.services.report_flow import RATING_CODES
 
 FONT = "Times New Roman"
@@ -253,17 +253,7 @@ def _sections(figures: DigestFigures, lang: str) -> list[tuple[str, list[str]]]:
         proposals.append(
             t.gettext("- Urgent, {branch}: {text}").format(branch=item.branch, text=item.text)
         )
-    proposals.append(
-        t.gettext(
-            "Older proposals awaiting an answer: {open}, of which over {days} days: {overdue};"
-            " answered this month: {answered}."
-        ).format(
-            open=count(figures.open_older, lang),
-            days=PROPOSAL_DUE_DAYS,
-            overdue=count(figures.overdue, lang),
-            answered=count(figures.answered_in_month, lang),
-        )
-    )
+    proposals.append(older_proposals(figures, lang))
     return [
         (t.gettext("I. OVERVIEW"), general),
         (t.gettext("II. RESULTS"), []),

@@ -10,8 +10,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, delete, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -32,6 +30,7 @@ from db.models import (
     RsvpAnswer,
     Unit,
 )
+from db.session import insert_for
 
 HORIZON_DAYS = 92
 OPEN_STATUSES = (MeetingStatus.PLANNED, MeetingStatus.CONFIRMED, MeetingStatus.MOVED)
@@ -190,7 +189,7 @@ class CalendarService:
         if missing:
             # Two updates may do this at once: whichever inserts second inserts nothing.
             now = self.clock.now()
-            insert = pg_insert if self.db.bind.dialect.name == "postgresql" else sqlite_insert
+            insert = insert_for(self.db)
             await self.db.execute(
                 insert(Rsvp)
                 .values(

@@ -686,13 +686,7 @@ class DigestService:
                 ),
             )
             .select_from(Report)
-            .join(
-                ReportVersion,
-                and_(
-                    ReportVersion.report_id == Report.id,
-                    ReportVersion.version == Report.current_version,
-                ),
-            )
+            .join(ReportVersion, ReportVersion.is_current())
             .join(Meeting, Meeting.id == Report.meeting_id)
             .where(*self._in(tree, months), Meeting.status != MeetingStatus.CANCELLED)
             .group_by(bucket, Meeting.unit_id)
@@ -731,13 +725,7 @@ class DigestService:
             .select_from(ReportTopic)
             .join(Topic, Topic.id == ReportTopic.topic_id)
             .join(ReportVersion, ReportVersion.id == ReportTopic.report_version_id)
-            .join(
-                Report,
-                and_(
-                    Report.id == ReportVersion.report_id,
-                    Report.current_version == ReportVersion.version,
-                ),
-            )
+            .join(Report, ReportVersion.is_current())
             .join(Meeting, Meeting.id == Report.meeting_id)
             .where(*self._month_meetings(tree, month), ReportVersion.held)
             .group_by(Topic.id, Topic.name)
@@ -1000,13 +988,7 @@ class DigestService:
                 ReportVersion.content,
             )
             .select_from(Report)
-            .join(
-                ReportVersion,
-                and_(
-                    ReportVersion.report_id == Report.id,
-                    ReportVersion.version == Report.current_version,
-                ),
-            )
+            .join(ReportVersion, ReportVersion.is_current())
             .join(Meeting, Meeting.id == Report.meeting_id)
             .join(author, author.id == Report.author_id)
             .outerjoin(entered_by, entered_by.id == Report.entered_by_id)
@@ -1019,13 +1001,7 @@ class DigestService:
             select(ReportTopic.report_version_id, Topic.name)
             .join(Topic, Topic.id == ReportTopic.topic_id)
             .join(ReportVersion, ReportVersion.id == ReportTopic.report_version_id)
-            .join(
-                Report,
-                and_(
-                    Report.id == ReportVersion.report_id,
-                    Report.current_version == ReportVersion.version,
-                ),
-            )
+            .join(Report, ReportVersion.is_current())
             .join(Meeting, Meeting.id == Report.meeting_id)
             .where(*self._in(tree, [month]))
             .order_by(ReportTopic.report_version_id, Topic.sort_order)

@@ -268,11 +268,7 @@ class ReportService:
             return data
         last_total = await self.db.scalar(
             select(ReportVersion.total_members)
-            .join(
-                Report,
-                (Report.id == ReportVersion.report_id)
-                & (Report.current_version == ReportVersion.version),
-            )
+            .join(Report, ReportVersion.is_current())
             .join(Meeting, Meeting.id == Report.meeting_id)
             .where(Meeting.unit_id == branch.id, ReportVersion.total_members.is_not(None))
             .order_by(Report.submitted_at.desc())
@@ -437,11 +433,7 @@ class ReportService:
         row = (
             await self.db.execute(
                 select(Report, ReportVersion, Meeting, Unit, Person)
-                .join(
-                    ReportVersion,
-                    (ReportVersion.report_id == Report.id)
-                    & (ReportVersion.version == Report.current_version),
-                )
+                .join(ReportVersion, ReportVersion.is_current())
                 .join(Meeting, Meeting.id == Report.meeting_id)
                 .join(Unit, Unit.id == Meeting.unit_id)
                 .join(Person, Person.id == Report.author_id)

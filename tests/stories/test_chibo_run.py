@@ -14,26 +14,32 @@ from tests.telegram_server.server import BotApiServer
 from tests.telegram_server.users import TgUser
 
 
-async def test_chibo_run_answers_a_stranger_and_greets_an_admin(
-    tg: BotApiServer, database_url: str, tmp_path: Path
-) -> None:
+async def chibo_run(folder: Path, **settings: str) -> asyncio.subprocess.Process:
+    """`chibo run` in its own process, with these settings and none from the environment."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHIBO_")}
-    env.update(
-        CHIBO_BOT_TOKEN=tg.token,
-        CHIBO_DATABASE_URL=database_url,
-        CHIBO_TELEGRAM_BASE_URL=tg.base_url,
-        CHIBO_TELEGRAM_BASE_FILE_URL=tg.base_file_url,
-        CHIBO_ADMIN_IDS=str(ADMIN_TELEGRAM_ID),
-    )
-    process = await asyncio.create_subprocess_exec(
+    env.update(settings)
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot.cli",
         "run",
         env=env,
-        cwd=tmp_path,
+        cwd=folder,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def test_chibo_run_answers_a_stranger_and_greets_an_admin(
+    tg: BotApiServer, database_url: str, tmp_path: Path
+) -> None:
+    process = await chibo_run(
+        tmp_path,
+        CHIBO_BOT_TOKEN=tg.token,
+        CHIBO_DATABASE_URL=database_url,
+        CHIBO_TELEGRAM_BASE_URL=tg.base_url,
+        CHIBO_TELEGRAM_BASE_FILE_URL=tg.base_file_url,
+        CHIBO_ADMIN_IDS=str(ADMIN_TELEGRAM_ID),
     )
     try:
         stranger = TgUser(tg, 555002, "Khách")
@@ -56,20 +62,11 @@ async def test_chibo_run_answers_a_stranger_and_greets_an_admin(
 async def test_chibo_run_with_a_token_telegram_refuses(
     tg: BotApiServer, database_url: str, tmp_path: Path
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CHIBO_")}
-    env.update(
+    process = await chibo_run(
+        tmp_path,
         CHIBO_BOT_TOKEN="999:not-the-servers-token",
         CHIBO_DATABASE_URL=database_url,
         CHIBO_TELEGRAM_BASE_URL=tg.base_url,
-    )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "run",
-        env=env,
-        cwd=tmp_path,
-        stderr=asyncio.subprocess.PIPE,
     )
     _, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 2
@@ -90,21 +87,12 @@ async def test_chibo_run_waits_for_telegram_to_be_reachable(
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     tg = BotApiServer()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CHIBO_")}
-    env.update(
+    process = await chibo_run(
+        tmp_path,
         CHIBO_BOT_TOKEN=tg.token,
         CHIBO_DATABASE_URL=database_url,
         CHIBO_TELEGRAM_BASE_URL=f"http://127.0.0.1:{port}/bot",
         CHIBO_TELEGRAM_BASE_FILE_URL=f"http://127.0.0.1:{port}/file/bot",
-    )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "run",
-        env=env,
-        cwd=tmp_path,
-        stderr=asyncio.subprocess.PIPE,
     )
     try:
         await asyncio.sleep(2.5)  # past its first attempt, whatever the machine's pace
