@@ -8,6 +8,7 @@ from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry, PoolResetState
 
+from db import sqlite
 from db.urls import async_database_url, is_sqlite
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -27,8 +29,11 @@ def create_engine(database_url: str, **engine_options: Any) -> AsyncEngine:
     url = async_database_url(database_url)
     engine_options.setdefault("pool_reset_on_return", None)  # _roll_back_if_open does it
     if is_sqlite(url):
+        database = make_url(url).database or ":memory:"
         engine = create_async_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **engine_options
+            url,
+            async_creator=sqlite.connector(database, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000),
+            **engine_options,
         )
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
     else:

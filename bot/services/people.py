@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -15,29 +15,34 @@ async def mark_reachable(db: AsyncSession, person: Person) -> None:
     await db.commit()
 
 
+def _person_and_conversation() -> Select[tuple[Person, Draft | None]]:
+    account = bindparam("telegram_user_id")
+    latest_open = (
+        select(Draft.id)
+        .where(Draft.telegram_id == account, Draft.active)
+        .order_by(Draft.updated_at.desc(), Draft.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        select(Person, Draft)
+        .options(joinedload(Person.roles))
+        .outerjoin(Draft, Draft.id == latest_open)
+        .where(Person.telegram_user_id == account, Person.active)
+    )
+
+
+# Built once: this runs for every update, and a statement built anew each time cost more
+# than the query (constructing it, then computing its key in SQLAlchemy's compiled cache).
+_PERSON_AND_CONVERSATION = _person_and_conversation()
+
+
 async def person_by_telegram_id(
     db: AsyncSession, telegram_user_id: int
 ) -> tuple[Person | None, Draft | None]:
     """The active person linked to this Telegram account, with their roles, and the
     conversation they are in (their most recently touched open draft), in one query: this
     runs for every update, and the step it answers then finds its draft without another."""
-    latest_open = (
-        select(Draft.id)
-        .where(Draft.telegram_id == telegram_user_id, Draft.active)
-        .order_by(Draft.updated_at.desc(), Draft.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    row = (
-        (
-            await db.execute(
-                select(Person, Draft)
-                .options(joinedload(Person.roles))
-                .outerjoin(Draft, Draft.id == latest_open)
-                .where(Person.telegram_user_id == telegram_user_id, Person.active)
-            )
-        )
-        .unique()
-        .first()
-    )
+    found = await db.execute(_PERSON_AND_CONVERSATION, {"telegram_user_id": telegram_user_id})
+    row = found.unique().first()
     return (row[0], row[1]) if row is not None else (None, None)

@@ -1,0 +1,106 @@
+"""SQLite connections for the async engine: aiosqlite, with one thread hand-off per statement.
+
+aiosqlite runs each SQLite connection on a thread of its own and hands every call to it:
+SQLAlchemy's adapter opens a cursor, executes, fetches and closes, four hand-offs for one
+SELECT. Each hand-off wakes the event loop from the other thread, and on a busy bot each one
+also waits for the interpreter lock, so a step of a conversation (a SELECT, an UPDATE and a
+COMMIT) spent longer passing work between threads than in SQLite. Here a statement runs
+whole on the connection's thread: execute, and fetch the rows if it returns any, in one
+hand-off. Everything else (commit, rollback, close) is aiosqlite's own.
+
+The engine takes these connections through create_async_engine's async_creator.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import aiosqlite
+
+_Rows = list[Any]
+# A statement's description, rows, row count and last row id.
+_Outcome = tuple[Any, _Rows, int, int | None]
+
+
+class OneHopConnection(aiosqlite.Connection):
+    def cursor(self) -> OneHopCursor:  # type: ignore[override]
+        return OneHopCursor(self)
+
+
+class OneHopCursor:
+    """The cursor SQLAlchemy drives: a statement's results are read in the same hand-off
+    that runs it, and kept here until fetched."""
+
+    arraysize = 1
+
+    def __init__(self, connection: OneHopConnection) -> None:
+        self._connection = connection
+        self._rows: _Rows = []
+        self.description: Sequence[Any] | None = None
+        self.rowcount = -1
+        self.lastrowid: int | None = None
+
+    async def __aenter__(self) -> OneHopCursor:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.close()
+
+    async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> OneHopCursor:
+        connection = self._connection
+        arguments = parameters if parameters is not None else ()
+        self._keep(await connection._execute(_run, connection._conn.execute, sql, arguments))
+        return self
+
+    async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> OneHopCursor:
+        connection = self._connection
+        many = connection._conn.executemany
+        self._keep(await connection._execute(_run, many, sql, parameters))
+        return self
+
+    def _keep(self, outcome: _Outcome) -> None:
+        self.description, self._rows, self.rowcount, self.lastrowid = outcome
+
+    async def fetchall(self) -> _Rows:
+        rows, self._rows = self._rows, []
+        return rows
+
+    async def fetchone(self) -> Any | None:
+        return self._rows.pop(0) if self._rows else None
+
+    async def fetchmany(self, size: int | None = None) -> _Rows:
+        count = size or self.arraysize
+        rows, self._rows = self._rows[:count], self._rows[count:]
+        return rows
+
+    async def close(self) -> None:
+        self._rows = []
+
+
+def _run(execute: Callable[..., sqlite3.Cursor], *arguments: Any) -> _Outcome:
+    """On the connection's thread: the statement, and its rows if it returns any."""
+    cursor = execute(*arguments)
+    try:
+        description = cursor.description
+        rows = cursor.fetchall() if description else []
+        return description, rows, cursor.rowcount, cursor.lastrowid
+    finally:
+        cursor.close()
+
+
+def connector(database: str, timeout: float) -> Any:
+    """An async_creator for create_async_engine: a connection to `database` (a file path, or
+    ':memory:'), waiting up to `timeout` seconds for another writer's lock."""
+
+    async def connect() -> OneHopConnection:
+        connection = OneHopConnection(
+            lambda: sqlite3.connect(database, timeout=timeout), iter_chunk_size=64
+        )
+        # As SQLAlchemy does for aiosqlite's own connections: an open connection never keeps
+        # the process alive.
+        connection._thread.daemon = True
+        return await connection
+
+    return connect
