@@ -15,8 +15,9 @@ For each it prints per-step latency (from the person's update to the bot's answe
 and p99, total time, the bot process's CPU time per step, and the reports saved with the
 right content (every person's own numbers and texts).
 
-Each bot runs in its own process, chibo exactly as `chibo run` starts it; the people and the
-Bot API server share this one. Both bots run without python-telegram-bot's rate limiter
+Each bot runs in its own process, chibo exactly as `chibo run` starts it (on uvloop), the echo
+bot on python-telegram-bot's default asyncio loop; the people and the Bot API server share
+this one. Both bots run without python-telegram-bot's rate limiter
 (CHIBO_RATE_LIMITER=false) and the server's flood limits are off: this measures what the bot
 adds to each answer, not Telegram's sending limits (bench/fanout.py measures those).
 """

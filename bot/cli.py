@@ -40,6 +40,18 @@ def configure_logging(level: str) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """The bot's event loop: uvloop where it is installed (it is a dependency everywhere but
+    Windows). It is asyncio's loop with its sockets, timers and wake-ups in C: a conversation
+    step costs the bot about a tenth less CPU and answers sooner under load
+    (bench/conversation.py)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
 def cmd_run(settings: Settings, _args: argparse.Namespace) -> None:
     from bot.app import build_application
 
@@ -47,6 +59,8 @@ def cmd_run(settings: Settings, _args: argparse.Namespace) -> None:
     asyncio.run(_upgrade(settings))
     app = build_application(settings)
     log.info("chibo %s starting (long polling)", __version__)
+    # run_polling runs on the thread's current event loop.
+    asyncio.set_event_loop(new_event_loop())
     try:
         app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=3)
     except InvalidToken as exc:
