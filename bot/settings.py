@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     quiet_hours: str = "21:30-06:30"
     invite_ttl_days: int = Field(default=7, ge=1, le=365)
+    # Days after sending during which the author may amend a report.
+    amend_days: int = Field(default=7, ge=1, le=90)
     reminders: str = "3d@08:00,1d@08:00,2h"
     # python-telegram-bot's rate limiter, a safety net behind the outbox's own pacing; only
     # worth turning off against a local Bot API server (benchmarks).

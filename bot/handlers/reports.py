@@ -21,7 +21,7 @@ from db.models import Draft, Role
 
 
 def _service(ctx: Ctx) -> ReportService:
-    return ReportService(ctx.db, ctx.clock, ctx.settings.zone)
+    return ReportService(ctx.db, ctx.clock, ctx.settings.zone, ctx.settings.amend_days)
 
 
 async def step_screen(

@@ -17,7 +17,7 @@ from db.models import (
     Report,
     ReportVersion,
 )
-from tests.conftest import ZONE, link, run_jobs, start_bot, stop_bot
+from tests.conftest import ZONE, link, make_settings, run_jobs, start_bot, stop_bot
 from tests.telegram_server.users import TgUser
 
 MEETING = "19 giờ 30, thứ Bảy, ngày 05/12/2026"
@@ -306,6 +306,30 @@ async def test_amend_within_seven_days_and_not_after(roster, bot, tg, db, clock)
     clock.advance(timedelta(days=5))  # 8 days after sending
     answer = await an.press(data=amend, message=listing)
     assert answer["text"] == "Báo cáo này đã hết thời hạn sửa; đề nghị liên hệ Văn phòng."
+
+
+async def test_the_amend_window_is_the_organisations_setting(
+    roster, tg, database_url, db, clock
+) -> None:
+    bot = await start_bot(make_settings(tg, database_url, amend_days=2), clock)
+    an = await link(tg, db, "CB01", 800001)
+    await asked(bot, clock, an)
+    await an.press("📝 Báo cáo ngay")
+    await an.expect_message(contains="1/9.")
+    await fill_until_review(an)
+    await an.expect_message(contains="Báo cáo dự sinh hoạt")
+    await an.press("📨 Gửi báo cáo")
+    await an.expect_message(contains="Đồng chí có thể sửa báo cáo trong 2 ngày")
+
+    clock.advance(timedelta(days=1))
+    await an.send("/baocao")
+    listing = await an.expect_message(contains="còn sửa được")
+    clock.advance(timedelta(days=2))  # 3 days after sending
+    answer = await an.press(listing.button_texts[0], message=listing)
+    assert answer["text"] == "Báo cáo này đã hết thời hạn sửa; đề nghị liên hệ Văn phòng."
+    await an.send("/baocao")
+    assert "còn sửa được" not in (await an.expect_message()).text
+    await stop_bot(bot)
 
 
 async def test_the_office_reports_for_a_member(roster, bot, tg, db, clock) -> None:
