@@ -1,12 +1,12 @@
 """SQLite connections for the async engine: aiosqlite, with one thread hand-off per statement.
 
-aiosqlite runs each SQLite connection on a thread of its own and hands every call to it:
-SQLAlchemy's adapter opens a cursor, executes, fetches and closes, four hand-offs for one
-SELECT. Each hand-off wakes the event loop from the other thread, and on a busy bot each one
-also waits for the interpreter lock, so a step of a conversation (a SELECT, an UPDATE and a
-COMMIT) spent longer passing work between threads than in SQLite. Here a statement runs
-whole on the connection's thread: execute, and fetch the rows if it returns any, in one
-hand-off. Everything else (commit, rollback, close) is aiosqlite's own.
+aiosqlite runs each SQLite connection on a thread of its own and hands every call to it.
+SQLAlchemy's adapter opens a cursor, executes, fetches and closes: four hand-offs for one
+SELECT, each waking the event loop from the other thread, so a step of a conversation (a
+SELECT, an UPDATE and a COMMIT) took eight. Here a statement runs whole on the connection's
+thread, executed and its rows fetched in one hand-off: three for that step, which shortened
+the slowest answers under load most (bench/conversation.py). Everything else (commit,
+rollback, close) is aiosqlite's own.
 
 The engine takes these connections through create_async_engine's async_creator.
 """
@@ -14,7 +14,7 @@ The engine takes these connections through create_async_engine's async_creator.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 import aiosqlite
@@ -25,6 +25,9 @@ _Outcome = tuple[Any, _Rows, int, int | None]
 
 
 class OneHopConnection(aiosqlite.Connection):
+    """aiosqlite's connection with cursors of its own. They hand work to the connection's
+    thread the way aiosqlite's own cursors do, through Connection._execute."""
+
     def cursor(self) -> OneHopCursor:  # type: ignore[override]
         return OneHopCursor(self)
 
@@ -90,7 +93,7 @@ def _run(execute: Callable[..., sqlite3.Cursor], *arguments: Any) -> _Outcome:
         cursor.close()
 
 
-def connector(database: str, timeout: float) -> Any:
+def connector(database: str, timeout: float) -> Callable[[], Awaitable[OneHopConnection]]:
     """An async_creator for create_async_engine: a connection to `database` (a file path, or
     ':memory:'), waiting up to `timeout` seconds for another writer's lock."""
 
