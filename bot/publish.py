@@ -236,15 +236,13 @@ async def _digest_row(db: AsyncSession, root: UnitName, month: Month, now) -> Di
     """The month's row for this organisation, created if need be; on PostgreSQL locked until
     the transaction ends, so that a second instance waits and then finds it posted."""
     query = select(Digest).where(Digest.org_unit_id == root.id, Digest.month == month.first)
-    is_postgres = db.bind.dialect.name == "postgresql"
-    if is_postgres:
+    if db.bind.dialect.name == "postgresql":
         query = query.with_for_update()
     digest = await db.scalar(query)
     if digest is not None:
         return digest
-    insert = insert_for(db)
     await db.execute(
-        insert(Digest)
+        insert_for(db)(Digest)
         .values(
             org_unit_id=root.id,
             month=month.first,

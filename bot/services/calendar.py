@@ -189,9 +189,8 @@ class CalendarService:
         if missing:
             # Two updates may do this at once: whichever inserts second inserts nothing.
             now = self.clock.now()
-            insert = insert_for(self.db)
             await self.db.execute(
-                insert(Rsvp)
+                insert_for(self.db)(Rsvp)
                 .values(
                     [
                         {
