@@ -48,9 +48,9 @@ from bot.clock import SystemClock  # noqa: E402
 from db import migrate  # noqa: E402
 from db.models import Meeting, MeetingSource, Person, Report, ReportVersion, Unit  # noqa: E402
 from db.session import create_engine, create_sessionmaker  # noqa: E402
+from sandbox.server import BotApiServer  # noqa: E402
+from sandbox.users import TgUser  # noqa: E402
 from tests.factories import one_branch_followed_by  # noqa: E402
-from tests.telegram_server.server import BotApiServer  # noqa: E402
-from tests.telegram_server.users import TgUser  # noqa: E402
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 USER_ID_BASE = 30_000_000

@@ -33,8 +33,8 @@ from bot.jobs.calendar import extend_calendar  # noqa: E402
 from bot.jobs.reminders import queue_reminders  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from db import migrate  # noqa: E402
+from sandbox.server import BotApiServer  # noqa: E402
 from tests.factories import one_branch_followed_by  # noqa: E402
-from tests.telegram_server.server import BotApiServer  # noqa: E402
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 USER_ID_BASE = 20_000_000

@@ -22,8 +22,8 @@ from bot.clock import ManualClock
 from bot.settings import Settings, load_settings
 from db import migrate
 from db.urls import is_sqlite
-from tests.telegram_server.server import BotApiServer
-from tests.telegram_server.users import TgUser
+from sandbox.server import BotApiServer
+from sandbox.users import TgUser
 
 # python-telegram-bot 22 warns that RetryAfter.retry_after becomes a timedelta; take it now.
 os.environ.setdefault("PTB_TIMEDELTA", "1")

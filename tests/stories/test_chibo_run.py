@@ -9,9 +9,9 @@ import socket
 import sys
 from pathlib import Path
 
+from sandbox.server import BotApiServer
+from sandbox.users import TgUser
 from tests.conftest import ADMIN_TELEGRAM_ID
-from tests.telegram_server.server import BotApiServer
-from tests.telegram_server.users import TgUser
 
 
 async def chibo_run(folder: Path, **settings: str) -> asyncio.subprocess.Process:

@@ -15,9 +15,9 @@ from sqlalchemy import func, select, update
 
 from bot.cli import main as chibo
 from db.models import Digest, GroupChat, GroupState, OutboxMessage, Person, PersonRole, Role
+from sandbox.server import BotApiServer
+from sandbox.users import BotMessage, TgUser
 from tests.conftest import ADMIN_TELEGRAM_ID, ZONE, make_settings, run_jobs, start_bot, stop_bot
-from tests.telegram_server.server import BotApiServer
-from tests.telegram_server.users import BotMessage, TgUser
 from tests.unit.test_digest_figures import build
 
 GROUP_ID = -100200300

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from bot.context import RUNTIME_KEY
 from bot.jobs import run_due_work
 from db.models import OutboxMessage, OutboxState
+from sandbox.server import BotApiServer
+from sandbox.users import TgUser
 from tests.conftest import ZONE, run_jobs, start_bot, stop_bot
 from tests.factories import one_branch_followed_by
-from tests.telegram_server.server import BotApiServer
-from tests.telegram_server.users import TgUser
 
 PEOPLE = 200
 MEETING = "thứ Bảy, ngày 05/12/2026"

@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from db.models import GroupChat, GroupState, OutboxMessage
+from sandbox.server import BotApiServer
+from sandbox.users import TgUser
 from tests.conftest import start_bot, stop_bot
-from tests.telegram_server.server import BotApiServer
-from tests.telegram_server.users import TgUser
 
 
 async def leadership(db) -> list[tuple[int, GroupState]]:

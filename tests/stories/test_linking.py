@@ -12,8 +12,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from db.models import AuditEntry, Person
-from tests.telegram_server.server import BotApiServer
-from tests.telegram_server.users import TgUser
+from sandbox.server import BotApiServer
+from sandbox.users import TgUser
 
 
 async def phone_of(db, code: str) -> str:

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from db.models import AttendeeKind, OutboxMessage, OutboxState, Person, Rsvp, RsvpAnswer
+from sandbox.server import BotApiServer
 from tests.conftest import ZONE, link, make_settings, run_jobs, start_bot, stop_bot
-from tests.telegram_server.server import BotApiServer
 
 MEETING = "19 giờ 30, thứ Bảy, ngày 05/12/2026"
 
@@ -228,7 +228,7 @@ async def test_a_blocked_member_is_marked_and_the_others_still_get_theirs(
 
 
 async def test_a_429_is_waited_out(roster, bot, tg: BotApiServer, db, clock) -> None:
-    from tests.telegram_server.spec import ApiError
+    from sandbox.spec import ApiError
 
     an = await link(tg, db, "CB01", 800001)
     tg.inject_error("sendMessage", ApiError(429, "Too Many Requests: retry after 1", 1))

@@ -17,8 +17,8 @@ from db.models import (
     Report,
     ReportVersion,
 )
+from sandbox.users import TgUser
 from tests.conftest import ZONE, link, make_settings, run_jobs, start_bot, stop_bot
-from tests.telegram_server.users import TgUser
 
 MEETING = "19 giờ 30, thứ Bảy, ngày 05/12/2026"
 

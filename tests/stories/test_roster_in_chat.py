@@ -9,9 +9,9 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from db.models import Assignment, AuditEntry, Person, Unit
+from sandbox.server import BotApiServer
+from sandbox.users import TgUser
 from tests.conftest import SAMPLE_ROSTER
-from tests.telegram_server.server import BotApiServer
-from tests.telegram_server.users import TgUser
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ADMIN_COMMANDS = [

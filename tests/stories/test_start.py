@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from tests.telegram_server.server import BotApiServer
-from tests.telegram_server.users import TgUser
+from sandbox.server import BotApiServer
+from sandbox.users import TgUser
 
 
 async def test_a_stranger_is_told_how_to_link_and_nothing_else(bot, stranger: TgUser) -> None:

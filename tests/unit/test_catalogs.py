@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import SUPPORTED_LOCALES, translations
-from tests.telegram_server.html_check import plain_text
+from sandbox.html_check import plain_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 import catalogs

@@ -9,8 +9,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, EndPointNotFound, Forbidden, RetryAfter
 
-from tests.telegram_server.server import BotApiServer
-from tests.telegram_server.users import TgUser
+from sandbox.server import BotApiServer
+from sandbox.users import TgUser
 
 
 @pytest.fixture

@@ -3,11 +3,10 @@ what the bot answered, through the test Bot API server."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
-from tests.telegram_server.server import (
+from sandbox.server import (
     PRIVATE_KEYS,
     BotApiServer,
     Chat,
@@ -194,7 +193,7 @@ class TgUser:
             "message_id": self.server.next_message_id(chat.id),
             "from": self.user,
             "chat": chat.as_json(),
-            "date": int(time.time()),
+            "date": self.server.now(),
             **body,
         }
         self.server.record_user_message(message)
@@ -207,7 +206,7 @@ class TgUser:
         change = {
             "chat": group.as_json(),
             "from": self.user,
-            "date": int(time.time()),
+            "date": self.server.now(),
             "old_chat_member": {"user": self.server.bot_user, "status": old},
             "new_chat_member": {"user": self.server.bot_user, "status": status},
         }
@@ -238,6 +237,16 @@ class TgUser:
             buttons = [b for b in BotMessage(target).buttons if b["text"] == text]
             assert buttons, f"no button {text!r} on {BotMessage(target)!r}"
             data = buttons[0]["callback_data"]
+        query_id = await self.push_press(target, data)
+        answer = await self.server.wait_for(
+            lambda: self.server.callback_answers[query_id], timeout, topic=answer_topic(query_id)
+        )
+        assert answer is not None, f"the bot did not answer the button press {data!r}"
+        return answer
+
+    async def push_press(self, target: dict[str, Any], data: str) -> str:
+        """Press a button with this callback data on a stored message, without waiting for
+        the bot's answer; returns the press's query id."""
         query_id = self.server.new_callback_query_id()
         public = {k: v for k, v in target.items() if k not in PRIVATE_KEYS}
         await self.server.push_update(
@@ -245,17 +254,13 @@ class TgUser:
                 "callback_query": {
                     "id": query_id,
                     "from": self.user,
-                    "chat_instance": f"ci{chat.id}",
+                    "chat_instance": f"ci{target['chat']['id']}",
                     "message": public,
                     "data": data,
                 }
             }
         )
-        answer = await self.server.wait_for(
-            lambda: self.server.callback_answers[query_id], timeout, topic=answer_topic(query_id)
-        )
-        assert answer is not None, f"the bot did not answer the button press {data!r}"
-        return answer
+        return query_id
 
     def _find_button_message(self, chat: Chat, text: str | None) -> dict[str, Any]:
         for stored in reversed(self.server.bot_messages[chat.id]):

@@ -1,7 +1,10 @@
-"""A Telegram Bot API server on 127.0.0.1 that the real bot talks to in tests.
+"""A Telegram Bot API server on 127.0.0.1 that the real bot talks to, in the sandbox, the
+tests and the benchmarks.
 
 It keeps chats, messages and pending updates in memory, checks every call against the
-official spec and Telegram's limits, and lets tests act as users (see users.py).
+official spec and Telegram's limits, and lets people act as users (see users.py). Whoever
+follows it (the sandbox's page) subscribes to its events: messages sent, edited and deleted
+in a chat, answers to button presses, and calls Telegram would refuse.
 """
 
 from __future__ import annotations
@@ -13,15 +16,15 @@ import json
 import math
 import time
 from collections import Counter, defaultdict, deque
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
-from tests.telegram_server import spec
-from tests.telegram_server.html_check import HtmlError, plain_text, telegram_length
-from tests.telegram_server.spec import ApiError
+from sandbox import spec
+from sandbox.html_check import HtmlError, plain_text, telegram_length
+from sandbox.spec import ApiError
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -138,8 +141,11 @@ class BotApiServer:
         bot_id: int = 7000001,
         bot_username: str = "chibo_test_bot",
         flood_limits: bool = False,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.token = token
+        # The time messages are dated with (Unix seconds): the sandbox's movable clock.
+        self.clock = clock
         self.bot_user = {
             "id": bot_id,
             "is_bot": True,
@@ -173,6 +179,7 @@ class BotApiServer:
         self._topic_waiters: dict[Hashable, list[asyncio.Future[None]]] = defaultdict(list)
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self.listeners: list[Callable[[Event], None]] = []
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -247,6 +254,19 @@ class BotApiServer:
 
     def record_user_message(self, message: dict[str, Any]) -> None:
         self.messages[(message["chat"]["id"], message["message_id"])] = message
+        self._emit(Event("new", message["chat"]["id"], message))
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    def chat_history(self, chat_id: int) -> list[dict[str, Any]]:
+        """Every message of a chat, the person's and the bot's, in the order they came."""
+        found = [m for (chat, _), m in self.messages.items() if chat == chat_id]
+        return sorted(found, key=lambda message: message["message_id"])
+
+    def _emit(self, event: Event) -> None:
+        for listener in self.listeners:
+            listener(event)
 
     async def wait_for(self, predicate, timeout: float, *, topic: Hashable = None) -> Any:
         """Wait until predicate() returns something truthy, and return it. With a topic
@@ -342,6 +362,15 @@ class BotApiServer:
         )
         if error is not None:
             self.error_counts[error.code] += 1
+            chat_id = params.get("chat_id")
+            if method != "getUpdates":
+                self._emit(
+                    Event(
+                        "error",
+                        _int_or_none(chat_id),
+                        {"method": method, "error": error.description},
+                    )
+                )
 
     async def _dispatch(self, method: str, params: dict[str, Any]) -> Any:
         handler = getattr(self, f"_m_{method}", None)
@@ -413,9 +442,22 @@ class BotApiServer:
                 raise ApiError(400, "Bad Request: command must be 1-32 characters")
             if not (1 <= len(command.get("description", "")) <= 256):
                 raise ApiError(400, "Bad Request: command description must be 1-256 characters")
-        key = json.dumps(scope, sort_keys=True) + "|" + params.get("language_code", "")
-        self.commands[key] = commands
+        self.commands[command_scope_key(scope, params.get("language_code", ""))] = commands
         return True
+
+    async def _m_deleteMyCommands(self, params: dict[str, Any]) -> Any:
+        scope = params.get("scope") or {"type": "default"}
+        self.commands.pop(command_scope_key(scope, params.get("language_code", "")), None)
+        return True
+
+    def commands_for_chat(self, chat_id: int) -> list[dict[str, Any]]:
+        """The command menu a person sees in their chat with the bot: their chat's scope if
+        the bot set one, else the default."""
+        for scope in ({"type": "chat", "chat_id": chat_id}, {"type": "default"}):
+            found = self.commands.get(command_scope_key(scope, ""))
+            if found is not None:
+                return found
+        return []
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> Any:
         chat = self._chat_for(params["chat_id"])
@@ -474,6 +516,7 @@ class BotApiServer:
             }
         if caption:
             body["caption"] = caption
+            body["html"] = params["caption"]
         return await self._deliver(chat, body, markup)
 
     async def _deliver(
@@ -483,7 +526,7 @@ class BotApiServer:
             "message_id": self.next_message_id(chat.id),
             "from": self.bot_user,
             "chat": chat.as_json(),
-            "date": int(time.time()),
+            "date": self.now(),
             **{k: v for k, v in body.items() if k not in PRIVATE_KEYS},
         }
         if markup is not None and "inline_keyboard" in markup:
@@ -494,6 +537,7 @@ class BotApiServer:
             self.bot_messages[chat.id].append(stored)
             self.events[chat.id].append(("new", stored))
             self._notify(chat_topic(chat.id))
+        self._emit(Event("new", chat.id, stored))
         return message
 
     async def _m_editMessageText(self, params: dict[str, Any]) -> Any:
@@ -526,9 +570,10 @@ class BotApiServer:
                 stored.pop("reply_markup", None)
             else:
                 stored["reply_markup"] = markup
-            stored["edit_date"] = int(time.time())
+            stored["edit_date"] = self.now()
             self.events[stored["chat"]["id"]].append(("edit", stored))
             self._notify(chat_topic(stored["chat"]["id"]))
+        self._emit(Event("edit", stored["chat"]["id"], stored))
         return {k: v for k, v in stored.items() if k not in PRIVATE_KEYS}
 
     async def _m_deleteMessage(self, params: dict[str, Any]) -> Any:
@@ -537,6 +582,7 @@ class BotApiServer:
             stored["deleted"] = True
             self.events[stored["chat"]["id"]].append(("delete", stored))
             self._notify(chat_topic(stored["chat"]["id"]))
+        self._emit(Event("delete", stored["chat"]["id"], stored))
         return True
 
     def _bot_message(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -572,6 +618,7 @@ class BotApiServer:
                 "show_alert": bool(params.get("show_alert")),
             }
             self._notify(answer_topic(query_id))
+        self._emit(Event("answer", None, {"query_id": query_id, **self.callback_answers[query_id]}))
         return True
 
     async def _m_getFile(self, params: dict[str, Any]) -> Any:
@@ -589,6 +636,28 @@ class BotApiServer:
         query_id = f"CQ{next(self._callback_ids)}"
         self.callback_answers[query_id] = {}
         return query_id
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something a follower of the server is told: a message "new", "edit" or "delete" in a
+    chat, an "answer" to a button press, or an "error" Telegram would answer a call with."""
+
+    kind: str
+    chat_id: int | None
+    body: dict[str, Any]
+
+
+def command_scope_key(scope: dict[str, Any], language_code: str) -> str:
+    return json.dumps(scope, sort_keys=True) + "|" + language_code
+
+
+def _int_or_none(value: Any) -> int | None:
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    return None
 
 
 def chat_topic(chat_id: int) -> Hashable:
