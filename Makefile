@@ -1,13 +1,14 @@
 # The two commands of the quick start:
-#   make run    set up and run the bot (SQLite in ./chibo.db unless CHIBO_DATABASE_URL says otherwise)
-#   make test   set up and run the linter and the whole test suite
+#   make run    set up and run the bot (SQLite in ./chibo.db unless CHIBO_DATABASE_URL says
+#               otherwise); with no CHIBO_BOT_TOKEN, the sandbox at http://127.0.0.1:8080
+#   make test   set up and run the linter and the whole test suite, the browser tests included
 #               (on SQLite; set CHIBO_TEST_DATABASE_URL to run it on PostgreSQL)
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run sandbox test lint browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,14 +18,21 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
+# The real bot with a token (environment or .env), the sandbox without one.
 run: $(VENV)/.installed
-	$(BIN)/chibo run
+	$(BIN)/python -m sandbox.auto
+
+sandbox: $(VENV)/.installed
+	$(BIN)/chibo sandbox
+
+browser:
+	tools/install-browser
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+test: lint browser
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -229,6 +229,15 @@ def cmd_demo_data(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
+def cmd_sandbox(settings: Settings, args: argparse.Namespace) -> None:
+    from sandbox.main import run
+
+    try:
+        run(settings, port=args.port, scale=args.scale, database=Path(args.database))
+    except OSError as exc:
+        raise CommandFailed(f"sandbox: port {args.port}: {exc.strerror or exc}") from exc
+
+
 def cmd_digest(settings: Settings, args: argparse.Namespace) -> None:
     from bot.publish import make_digest
     from bot.render import plain
@@ -337,6 +346,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     digest.add_argument("--unit", metavar="CODE", help="the organisation, if there are several")
     digest.set_defaults(handler=cmd_digest)
+
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="try chibo in the browser, without Telegram: a town's data, every role, a clock"
+        " you can move",
+    )
+    sandbox.add_argument("--port", type=int, default=8080, help="the page's port (default 8080)")
+    sandbox.add_argument("--scale", choices=["town", "province"], default="town")
+    sandbox.add_argument(
+        "--database",
+        default="sandbox.db",
+        metavar="FILE",
+        help="the sandbox's own SQLite file (default sandbox.db); never CHIBO_DATABASE_URL",
+    )
+    sandbox.set_defaults(handler=cmd_sandbox)
 
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
