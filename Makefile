@@ -18,9 +18,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-# The real bot with a token (environment or .env), the sandbox without one.
+# The real bot with a token (environment or .env), the sandbox without one
+# (RUN_ARGS="--port 8090" gives the sandbox another port).
 run: $(VENV)/.installed
-	$(BIN)/python -m sandbox.auto
+	$(BIN)/python -m sandbox.auto $(RUN_ARGS)
 
 sandbox: $(VENV)/.installed
 	$(BIN)/chibo sandbox
