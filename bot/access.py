@@ -39,6 +39,9 @@ class Actor:
     # The conversation a linked person is in, looked up with them (None: none open, or an
     # account with no person, whose conversations are looked up when needed).
     conversation: Draft | None = None
+    # Taken when the update arrives: a rollback in the update (a dry-run import) expires the
+    # person's attributes, and reading them again outside SQLAlchemy's greenlet fails.
+    person_id: int | None = None
 
     @property
     def is_known(self) -> bool:
@@ -49,7 +52,7 @@ class Actor:
 
     @property
     def who(self) -> audit.Who:
-        return audit.Who(self.person.id if self.person else None, self.telegram_id)
+        return audit.Who(self.person_id, self.telegram_id)
 
 
 async def resolve_actor(update: Update, ctx: ChiboContext) -> None:
@@ -66,7 +69,8 @@ async def resolve_actor(update: Update, ctx: ChiboContext) -> None:
     if user.id in ctx.settings.admin_ids:
         roles.add(Role.ADMIN)
     lang = (person.language if person is not None else None) or ctx.settings.locale
-    ctx.actor = Actor(user.id, person, frozenset(roles), lang, conversation)
+    person_id = person.id if person is not None else None
+    ctx.actor = Actor(user.id, person, frozenset(roles), lang, conversation, person_id)
     if ctx.actor.is_known or _STRANGER_MAY.check_update(update):
         return
     await refuse_stranger(update, ctx)

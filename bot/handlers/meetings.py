@@ -89,7 +89,7 @@ async def on_reason(update: Update, ctx: Ctx) -> None:
             return
         await DraftService(ctx.db, ctx.clock).save(
             actor.telegram_id,
-            actor.person.id,
+            actor.person_id,
             REASON_FLOW,
             meeting_id or 0,
             "text",
@@ -219,7 +219,7 @@ async def on_move(update: Update, ctx: Ctx) -> None:
     assert meeting is not None and branch is not None
     await DraftService(ctx.db, ctx.clock).save(
         actor.telegram_id,
-        actor.person.id if actor.person else None,
+        actor.person_id,
         MOVE_FLOW,
         meeting.id,
         "new_time",
@@ -342,7 +342,7 @@ async def _announce_change(ctx: Ctx, result: ChangeResult, moved: bool) -> None:
     key = f"{'moved' if moved else 'cancelled'}:{meeting.id}:r{meeting.revision}"
     _, calendar = _services(ctx)
     concerned = await calendar.concerned(meeting)
-    actor_id = ctx.actor.person.id if ctx.actor and ctx.actor.person else None
+    actor_id = ctx.actor.person_id if ctx.actor else None
     for person in concerned:
         if person.id == actor_id:
             continue  # they are answered directly

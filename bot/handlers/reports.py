@@ -271,7 +271,7 @@ async def on_view(update: Update, ctx: Ctx) -> None:
     may_read = view is not None and (
         actor.has(Role.ADMIN)
         or actor.has(Role.LEADER)
-        or (actor.person is not None and view.author.id == actor.person.id)
+        or (actor.person_id is not None and view.author.id == actor.person_id)
     )
     if not may_read:
         await reply(update, Screen(screens.refusal(Refusal.NOT_YOURS, ctx.lang)))

@@ -63,7 +63,7 @@ async def on_document(update: Update, ctx: Ctx) -> None:
     if not result.problems and result.changed:
         draft = await DraftService(ctx.db, ctx.clock).save(
             ctx.actor.telegram_id,
-            ctx.actor.person.id if ctx.actor.person else None,
+            ctx.actor.person_id,
             FLOW,
             0,
             "confirm",

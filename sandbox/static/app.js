@@ -305,10 +305,11 @@ function drawMessages() {
     }
     box.append(drawMessage(message));
   }
+  box.dataset.lastDay = lastDay || "";
   for (const error of page.errors.get(page.current.chatId) || []) box.append(drawError(error));
   if (!messages.length) {
     const note = document.createElement("div");
-    note.className = "day-note";
+    note.className = "day-note empty";
     note.textContent = page.current.isGroup ? "Chưa có tin nhắn nào trong nhóm." : "Gõ /start để bắt đầu.";
     box.append(note);
   }
@@ -440,12 +441,38 @@ function follow() {
   };
 }
 
+// One message changed in the open chat: redraw that bubble alone (or add it at the end),
+// rather than the whole history, so an answer shows as soon as it arrives.
+function drawOne(message, isNew) {
+  const box = $("messages");
+  const old = box.querySelector(`.msg[data-id="${message.id}"]`);
+  const newest = [...box.querySelectorAll(".msg")].pop();
+  const appendable = isNew && !box.querySelector(".api-error") &&
+    (!newest || Number(newest.dataset.id) < message.id) &&
+    (!newest || dayOf(message.date) === box.dataset.lastDay);
+  if (old && !isNew) {
+    if (message.deleted) old.remove();
+    else old.replaceWith(drawMessage(message));
+  } else if (appendable && !message.deleted) {
+    const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+    box.querySelectorAll(".day-note.empty").forEach((note) => note.remove());
+    box.append(drawMessage(message));
+    if (nearBottom || !message.from_bot) box.scrollTop = box.scrollHeight;
+  } else {
+    drawMessages();
+    return;
+  }
+  if (message.from_bot && message.keyboard !== undefined) {
+    drawReplyKeyboard([...page.messages.get(message.chat_id).values()].filter((m) => !m.deleted).sort((a, b) => a.id - b.id));
+  }
+}
+
 function onMessage(message) {
   const chat = page.messages.get(message.chat_id);
   const isNew = !chat || !chat.has(message.id);
   if (chat) chat.set(message.id, message);
   if (page.current && page.current.chatId === message.chat_id) {
-    drawMessages();
+    drawOne(message, isNew);
     if (message.keyboard !== undefined || (message.from_bot && isNew)) loadCommands();
   } else if (message.from_bot && isNew && !message.deleted) {
     page.unread.set(message.chat_id, (page.unread.get(message.chat_id) || 0) + 1);

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import zipfile
 from io import BytesIO
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -12,6 +13,7 @@ from db.models import Person, Report, Rsvp, RsvpAnswer
 from sandbox.spec import ApiError
 from tests.browser.conftest import Screen
 
+ROOT = Path(__file__).resolve().parents[2]
 REMINDER = "Nhắc lịch sinh hoạt chi bộ"
 REQUEST = "báo cáo kết quả dự sinh hoạt"
 
@@ -210,3 +212,41 @@ async def test_a_phone_sized_window_shows_the_list_then_the_chat(browser, sandbo
     await page.click("#back")
     await page.locator("#sidebar").wait_for()
     await page.close()
+
+
+async def test_the_office_sends_the_roster_workbook_and_imports_it(screen: Screen) -> None:
+    page = screen.page
+    await screen.act_as("office")
+    workbook = ROOT / "examples" / "roster-sample.xlsx"
+    preview = "Khi nhập sẽ có các thay đổi"
+    before = await count(screen, preview)
+    await page.set_input_files("#file-input", str(workbook))
+    await then_new(screen, before, preview)
+    sent = page.locator(".msg.mine .document .name", has_text="roster-sample.xlsx")
+    assert await sent.count() == 1  # the file the office sent, shown on their side
+    await screen.shot("roster-preview")
+    await answer(screen, screen.press("✅ Nhập danh sách", on=preview), "Đã nhập danh sách")
+    await screen.shot("roster-imported")
+
+
+async def test_a_photo_sent_from_the_page_reaches_the_report(screen: Screen) -> None:
+    page = screen.page
+    await screen.act_as("member6")
+    await screen.move_clock("meeting_end")
+    await screen.expect(REQUEST)
+    await answer(screen, screen.press("📝 Báo cáo ngay", on=REQUEST), "1/9.")
+    await answer(screen, screen.press("Có, đúng lịch", on="1/9."), "2/9.")
+    on_time = screen.bubble("2/9.").get_by_role("button", name="Đúng lịch")
+    await answer(screen, on_time.first.click(), "3/9.")
+    await answer(screen, screen.type("18/22"), "miễn sinh hoạt")
+    await answer(screen, screen.press("0", on="miễn sinh hoạt"), "Số vắng có lý do")
+    await answer(screen, screen.type("3"), "4/9.")
+    await answer(screen, screen.press("☐ Kết nạp đảng viên", on="4/9."), "4/9.")
+    await answer(screen, screen.press("✅ Xong", on="4/9."), "5/9.")
+    minutes = ROOT / "docs" / "sandbox.png"
+    before = await count(screen, "1 tệp")
+    await page.set_input_files("#photo-input", str(minutes))
+    await then_new(screen, before, "1 tệp")
+    photo = page.locator(".msg.mine img.photo").last
+    assert await photo.evaluate("image => image.complete && image.naturalWidth") > 0
+    await screen.shot("photo-of-the-minutes")
