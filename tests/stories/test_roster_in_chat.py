@@ -160,3 +160,20 @@ async def test_the_office_exports_the_roster(roster, bot, admin: TgUser, tg: Bot
     assert sent.document["file_name"].startswith("danh-sach-")
     workbook = load_workbook(io.BytesIO(tg.files[sent.document["file_id"]].content))
     assert workbook["Cán bộ"]["B2"].value == "Nguyễn Văn An"
+
+
+async def test_an_administrator_in_the_roster_sends_the_workbook(roster, bot, tg, db) -> None:
+    """An office member who is a person of the roster, with the administrator's role there
+    (not in CHIBO_ADMIN_IDS): the dry run's rollback must not lose who they are."""
+    from db.models import PersonRole, Role
+
+    async with db.sessions() as session:
+        person = await session.scalar(select(Person).where(Person.code == "CB01"))
+        session.add(PersonRole(person_id=person.id, role=Role.ADMIN))
+        await session.commit()
+    office = await linked_member(tg, db, "CB01", 800001)
+    # The roster does not give CB01 the role the database has: a change to confirm.
+    await office.send_document("danh-sach.xlsx", SAMPLE_ROSTER.read_bytes(), XLSX)
+    preview = await office.expect_message(contains="Khi nhập sẽ có các thay đổi")
+    assert "• Cán bộ: thêm 0, cập nhật 1, ngừng hoạt động 0" in preview.text
+    assert preview.button_texts == ["✅ Nhập danh sách", "✖ Hủy"]
