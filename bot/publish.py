@@ -25,9 +25,6 @@ from bot.notify import notify_admins
 from bot.outbox import enqueue, enqueue_file
 from bot.render import Screen
 from bot.render import digest as screens
-from bot.render.digest_chart import chart_png
-from bot.render.digest_document import document_bytes
-from bot.render.digest_workbook import workbook_bytes
 from bot.runtime import Runtime
 from bot.services import audit
 from bot.services.digest import (
@@ -110,6 +107,12 @@ def _bulk_allocation() -> Iterator[None]:
 def _files(
     figures: DigestFigures, rows: SheetRows, zone: ZoneInfo, lang: str, today: date, place: str
 ) -> tuple[bytes, bytes, bytes]:
+    # matplotlib, XlsxWriter and python-docx are loaded when the first digest is made: at
+    # start they would double the bot's memory and start-up time for a monthly job.
+    from bot.render.digest_chart import chart_png
+    from bot.render.digest_document import document_bytes
+    from bot.render.digest_workbook import workbook_bytes
+
     return (
         chart_png(figures, lang),
         workbook_bytes(figures, rows, zone, lang),

@@ -22,6 +22,7 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.context import RUNTIME_KEY
 from bot.jobs import run_due_work
+from bot.jobs.calendar import extend_calendar
 from bot.runtime import Runtime
 from bot.services.calendar import OPEN_STATUSES
 from bot.services.digest import Month
@@ -74,6 +75,7 @@ class Sandbox:
     followers: set[asyncio.Queue[dict[str, Any]]] = field(default_factory=set)
     # Set once the bot runs: the page may be served a moment before that.
     started: asyncio.Event = field(default_factory=asyncio.Event)
+    _catching_up: asyncio.Task[None] | None = None
 
     def __post_init__(self) -> None:
         self.clock = SandboxClock(self.database.with_name(self.database.name + ".clock.json"))
@@ -106,12 +108,17 @@ class Sandbox:
         await self.app.start()
         assert self.app.updater is not None
         await self.app.updater.start_polling(poll_interval=0, timeout=10)
-        await self.run_due_work()  # the coming meetings exist before the first click
+        # The coming meetings exist before the first click; the rest of what is due (a
+        # digest on the 1st) follows while the page is already answering.
+        await extend_calendar(self.runtime)
         self.started.set()
+        self._catching_up = asyncio.create_task(self.run_due_work())
 
     async def stop(self) -> None:
         for queue in self.followers:
             queue.put_nowait({"type": "bye"})
+        if self._catching_up is not None:
+            await asyncio.gather(self._catching_up, return_exceptions=True)
         if self.app is not None:
             if self.app.updater is not None and self.app.updater.running:
                 await self.app.updater.stop()

@@ -14,10 +14,6 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
 from bot.i18n import N_
 from bot.services.phones import normalise_phone
 from bot.services.schedules import Schedule, ScheduleError, fold, parse_schedule
@@ -246,6 +242,8 @@ def read_paths(paths: Iterable[Path]) -> tuple[dict[str, list[RawRow]], list[Pro
 
 def _read_xlsx(content: bytes) -> tuple[dict[str, list[RawRow]], list[Problem]]:
     try:
+        from openpyxl import load_workbook  # loaded with the first workbook, not at start
+
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise WorkbookError(
@@ -655,6 +653,10 @@ def _report_repeats(
 
 def write_workbook(sheets: dict[str, list[list[Any]]]) -> bytes:
     """An .xlsx with the given rows under each sheet's headers, formatted for the office."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     header_font = Font(bold=True, color="FFFFFF")
