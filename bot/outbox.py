@@ -32,8 +32,6 @@ from db.session import insert_for
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-# A row claimed this long ago whose sending never finished was cut off by a crash.
-STALE_CLAIM = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -223,6 +221,10 @@ class Sender:
         self.pacer = Pacer()
         self.wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        # Rows this sender has claimed and not finished, and those of them whose call to
+        # Telegram has begun: on a stop, the others go back to the queue at once.
+        self._claimed: set[int] = set()
+        self._attempted: set[int] = set()
 
     def wake(self) -> None:
         self.wakeup.set()
@@ -230,7 +232,7 @@ class Sender:
     async def start(self) -> None:
         # Messages sent just before a restart still count in Telegram's window.
         self.pacer.pause(1.0, monotonic_time.monotonic())
-        await self.recover_stale_claims()
+        await self.recover_claims()
         self._task = asyncio.create_task(self._run(), name="chibo-outbox-sender")
 
     async def stop(self) -> None:
@@ -239,20 +241,44 @@ class Sender:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        await self._return_unattempted()
 
-    async def recover_stale_claims(self) -> int:
-        """Rows left 'sending' by a crash go back to the queue: at most these repeat."""
-        cutoff = self.clock.now() - STALE_CLAIM
+    async def recover_claims(self) -> int:
+        """Rows left 'sending' by a process that is gone go back to the queue, at once. One
+        instance sends at a time, so at start every such row is another process's: those it
+        never tried go out now, and only those it had in flight can repeat."""
         async with self.sessionmaker() as db:
             result = await db.execute(
                 update(OutboxMessage)
-                .where(
-                    OutboxMessage.state == OutboxState.SENDING, OutboxMessage.claimed_at <= cutoff
-                )
+                .where(OutboxMessage.state == OutboxState.SENDING)
                 .values(state=OutboxState.PENDING)
             )
             await db.commit()
-        return result.rowcount or 0
+        recovered = result.rowcount or 0
+        if recovered:
+            log.info("outbox: %s messages claimed before a restart are queued again", recovered)
+        return recovered
+
+    async def _return_unattempted(self) -> None:
+        """On a stop: what this sender claimed but never began to send is queued again, not
+        left 'sending' for a later start to find."""
+        unattempted = sorted(self._claimed - self._attempted)
+        self._claimed.clear()
+        self._attempted.clear()
+        if not unattempted:
+            return
+        async with self.sessionmaker() as db:
+            for start in range(0, len(unattempted), 500):
+                await db.execute(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.id.in_(unattempted[start : start + 500]),
+                        OutboxMessage.state == OutboxState.SENDING,
+                    )
+                    .values(state=OutboxState.PENDING, attempts=OutboxMessage.attempts - 1)
+                )
+            await db.commit()
+        log.info("outbox: %s claimed messages returned to the queue at stop", len(unattempted))
 
     async def _run(self) -> None:
         while True:
@@ -325,19 +351,25 @@ class Sender:
             await db.commit()
             if not wanted:
                 return []
-            claimed = await db.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.claim_token == token)
-                .order_by(OutboxMessage.due_at, OutboxMessage.id)
+            claimed = list(
+                await db.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.claim_token == token)
+                    .order_by(OutboxMessage.due_at, OutboxMessage.id)
+                )
             )
-            return list(claimed)
+            self._claimed.update(row.id for row in claimed)
+            return claimed
 
     async def _send(self, row: OutboxMessage) -> None:
         async with self.concurrency:
             # Pacing waits on time, not on an event.
             while (wait := self.pacer.wait(row.chat_id, monotonic_time.monotonic())) > 0:  # noqa: ASYNC110
                 await asyncio.sleep(wait)
+            self._attempted.add(row.id)
             await self._deliver(row)
+            self._claimed.discard(row.id)
+            self._attempted.discard(row.id)
 
     async def _deliver(self, row: OutboxMessage) -> None:
         try:
