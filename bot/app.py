@@ -72,6 +72,8 @@ def build_application(
         connect_timeout=timeouts["connect_timeout"],
         pool_timeout=REQUEST_POOL_TIMEOUT,
     )
+    updates = PerPersonUpdateProcessor(runtime.sessionmaker)
+    updates.on_commit_failure = lambda update: errors.apologize(update, settings.locale)
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -84,7 +86,7 @@ def build_application(
                 tzinfo=settings.zone,
             )
         )
-        .concurrent_updates(PerPersonUpdateProcessor(runtime.sessionmaker))
+        .concurrent_updates(updates)
         .context_types(ContextTypes(context=ChiboContext))
         .request(requests)
         .get_updates_request(polling)

@@ -25,6 +25,18 @@ class Callback:
         except (IndexError, ValueError):
             return None
 
+    def part(self, index: int) -> str:
+        """A part as text, or "" if the data has no such part (a forged or broken button)."""
+        try:
+            return self.parts[index]
+        except IndexError:
+            return ""
+
+    @property
+    def choice(self) -> str:
+        """The last part: the answer a button carries ("y", "ok"...), or "" if none."""
+        return self.part(-1)
+
 
 def pack(action: str, *parts: object) -> str:
     data = ":".join([VERSION, action, *(str(part) for part in parts)])

@@ -126,12 +126,15 @@ async def _check(settings: Settings) -> None:
 
 
 async def _in_session(settings: Settings, work):
-    """Run work(session) on a migrated database, then close everything."""
+    """Run work(session) on a migrated database as one unit of work: committed once it
+    returns, then everything closed."""
     await _upgrade(settings)
     engine = create_engine(settings.database_url)
     try:
         async with create_sessionmaker(engine)() as session:
-            return await work(session)
+            result = await work(session)
+            await session.commit()
+            return result
     finally:
         await engine.dispose()
 
@@ -214,10 +217,14 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_demo_data(settings: Settings, args: argparse.Namespace) -> None:
-    from bot.services.demo import SCALES, DemoData, DemoDataError
+    from bot.services.demo import SCALES, DemoData, DemoDataError, analyze
 
     async def work(session):
-        return await DemoData(session, SystemClock(), settings.zone).fill(SCALES[args.scale])
+        counts = await DemoData(session, SystemClock(), settings.zone).fill(SCALES[args.scale])
+        await session.commit()
+        await analyze(session)
+        await session.commit()
+        return counts
 
     try:
         counts = asyncio.run(_in_session(settings, work))

@@ -1,4 +1,5 @@
-"""Telling people things the bot starts on its own: always through the outbox."""
+"""Telling people things the bot starts on its own: always through the outbox, in the same
+unit of work as the change that causes them; the sender is woken once it is committed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.outbox import enqueue
 from bot.render import Screen
 from bot.render import meetings as meeting_screens
-from bot.runtime import Runtime
+from bot.runtime import Runtime, current_unit
 from bot.services.attendance import AttendanceResult
 from bot.services.groups import admin_recipients
 from db.models import Person
@@ -31,9 +32,7 @@ async def notify_admins(
             due_at=now,
             screen=screen_for(recipient.lang or runtime.settings.locale),
         )
-    await db.commit()
-    if runtime.sender is not None:
-        runtime.sender.wake()
+    wake_sender_after_commit(runtime)
     return len(recipients)
 
 
@@ -57,9 +56,23 @@ async def tell(
         due_at=now,
         screen=screen_for(person.language or runtime.settings.locale),
     )
-    await db.commit()
-    if runtime.sender is not None:
-        runtime.sender.wake()
+    wake_sender_after_commit(runtime)
+
+
+def wake_sender_after_commit(runtime: Runtime) -> None:
+    """The sender looks for due rows as soon as the unit that queued them is committed."""
+    sender = runtime.sender
+    if sender is None:
+        return
+    unit = current_unit()
+    if unit is None:
+        sender.wake()
+        return
+
+    async def wake() -> None:
+        sender.wake()
+
+    unit.after_commit(wake)
 
 
 async def ask_office_for_stand_in(

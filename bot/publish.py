@@ -21,11 +21,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.notify import notify_admins
+from bot.notify import notify_admins, wake_sender_after_commit
 from bot.outbox import enqueue, enqueue_file
 from bot.render import Screen
 from bot.render import digest as screens
-from bot.runtime import Runtime
+from bot.runtime import Runtime, unit_of_work
 from bot.services import audit
 from bot.services.digest import (
     DigestFigures,
@@ -146,7 +146,10 @@ async def post_month(
     With again_after (the number of re-postings the admin saw), post it once more; a second
     press of the same button finds the number moved on and posts nothing."""
     settings, clock = runtime.settings, runtime.clock
-    async with runtime.sessionmaker() as db:
+    # Its own unit of work, from the tick or from the office's button alike: the month's
+    # row stays locked while the files are made, and nothing else waits on that.
+    async with unit_of_work(runtime.sessionmaker) as unit:
+        db = unit.session
         digest = await _digest_row(db, root, month, clock.now())
         if again_after is None and digest.state == DigestState.POSTED:
             return PostResult(Posted.ALREADY)
@@ -161,6 +164,7 @@ async def post_month(
                     f"digest:{digest.id}:nogroup",
                     lambda lang: screens.no_group(month.label, lang),
                 )
+                await unit.finish()
             return PostResult(Posted.NO_GROUP)
         now = clock.now()
         files = await make_digest(
@@ -218,10 +222,9 @@ async def post_month(
             audit.record(
                 db, clock, who, "digest.post_again", "digest", digest.id, month=month.label
             )
-        await db.commit()
+        wake_sender_after_commit(runtime)
+        await unit.finish()
         title = group.title
-    if runtime.sender is not None:
-        runtime.sender.wake()
     log.info("digest %s for %s queued for the group (%s)", month.label, root.code, tag)
     return PostResult(Posted.QUEUED, title)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -15,6 +17,8 @@ if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.outbox import Sender
     from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -26,26 +30,64 @@ class Runtime:
     sender: Sender | None = None
 
 
-# The session of the update being processed. The update processor opens it around the whole
-# update, so every handler (and the error handler) of one update shares it and it is closed
-# exactly once, whichever handler stopped the update.
-_update_session: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
+class UnitOfWork:
+    """One update's (or one job tick's) work: one session, committed once at the end, and
+    the answers to the person who wrote, sent only after that commit. Services never commit;
+    if anything fails, everything of the unit is rolled back and nothing of it is sent."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.failed = False
+        self._after_commit: list[Callable[[], Awaitable[Any]]] = []
+
+    def after_commit(self, send: Callable[[], Awaitable[Any]]) -> None:
+        """Run `send` once the unit is committed; never if it is rolled back."""
+        self._after_commit.append(send)
+
+    def fail(self) -> None:
+        """The unit will be rolled back and none of its answers sent."""
+        self.failed = True
+        self._after_commit.clear()
+
+    async def finish(self) -> bool:
+        """Commit (unless failed), then send what waited for the commit; returns whether it
+        committed."""
+        if self.failed:
+            await self.session.rollback()
+            return False
+        await self.session.commit()
+        for send in self._after_commit:
+            try:
+                await send()
+            except Exception:  # the change is kept; a lost answer is logged, not raised
+                log.exception("an answer after the commit could not be sent")
+        return True
+
+
+_unit: ContextVar[UnitOfWork | None] = ContextVar("unit_of_work", default=None)
 
 
 @asynccontextmanager
-async def update_session_scope(
+async def unit_of_work(
     sessionmaker: async_sessionmaker[AsyncSession],
-) -> AsyncIterator[AsyncSession]:
+) -> AsyncIterator[UnitOfWork]:
+    """A session for one update or tick. The caller finishes it (commit, then the answers);
+    leaving the block without finishing, or by an exception, rolls it back."""
     async with sessionmaker() as session:
-        token = _update_session.set(session)
+        unit = UnitOfWork(session)
+        token = _unit.set(unit)
         try:
-            yield session
+            yield unit
         finally:
-            _update_session.reset(token)
+            _unit.reset(token)
+
+
+def current_unit() -> UnitOfWork | None:
+    return _unit.get()
 
 
 def current_update_session() -> AsyncSession:
-    session = _update_session.get()
-    if session is None:
+    unit = _unit.get()
+    if unit is None:
         raise RuntimeError("no database session: not inside an update being processed")
-    return session
+    return unit.session

@@ -1,16 +1,21 @@
-"""Updates from one person are handled in order; different people's concurrently."""
+"""Updates from one person are handled in order; different people's concurrently. Each
+update is one unit of work: one session, committed once after its handlers return, and the
+answers sent after the commit."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-from bot.runtime import update_session_scope
+from bot.runtime import unit_of_work
+
+log = logging.getLogger(__name__)
 
 
 def ordering_key(update: object) -> int | None:
@@ -34,23 +39,36 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         self._sessionmaker = sessionmaker
         self._locks: dict[int, asyncio.Lock] = {}
         self._holders: dict[int, int] = {}
+        # Told when an update's commit fails (the app apologises to the person).
+        self.on_commit_failure: Callable[[object], Awaitable[None]] | None = None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = ordering_key(update)
         if key is None:
-            async with update_session_scope(self._sessionmaker):
-                await coroutine
+            await self._one_unit(update, coroutine)
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._holders[key] = self._holders.get(key, 0) + 1
         try:
-            async with lock, update_session_scope(self._sessionmaker):
-                await coroutine
+            async with lock:
+                await self._one_unit(update, coroutine)
         finally:
             self._holders[key] -= 1
             if self._holders[key] == 0:
                 del self._holders[key]
                 del self._locks[key]
+
+    async def _one_unit(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """The handlers run (their errors are the error handler's, which fails the unit),
+        then the one commit, then the answers."""
+        async with unit_of_work(self._sessionmaker) as unit:
+            await coroutine
+            try:
+                await unit.finish()
+            except Exception:
+                log.exception("an update's changes could not be saved; nothing of it was kept")
+                if self.on_commit_failure is not None:
+                    await self.on_commit_failure(update)
 
     async def initialize(self) -> None:
         pass

@@ -89,6 +89,7 @@ async def fill_if_empty(db: AsyncSession, clock: Clock, settings_zone, scale: st
     if await db.scalar(select(func.count()).select_from(Unit)):
         return False
     await DemoData(db, clock, settings_zone).fill(SCALES[scale])
+    await db.commit()
     now = clock.now()
     office = Person(
         code=OFFICE_CODE,

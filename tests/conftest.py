@@ -208,6 +208,7 @@ async def import_sample_roster(database_url: str, clock: ManualClock) -> None:
                 rows, problems, Who.command_line(), dry_run=False
             )
             assert result.problems == []
+            await db.commit()
     finally:
         await engine.dispose()
 

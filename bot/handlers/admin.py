@@ -12,7 +12,7 @@ from bot.context import Ctx
 from bot.menus import set_person_menu
 from bot.render import Screen
 from bot.render import admin as screens
-from bot.reply import reply
+from bot.reply import reply, reply_file
 from bot.services.directory import DirectoryService
 from bot.services.linking import LinkingService
 from bot.services.roster import RosterService
@@ -139,8 +139,7 @@ async def on_unlink(update: Update, ctx: Ctx) -> None:
 async def on_export(update: Update, ctx: Ctx) -> None:
     content = await RosterService(ctx.db, ctx.clock).export()
     today = ctx.clock.now().astimezone(ctx.settings.zone).date()
-    assert update.effective_chat is not None
-    await update.effective_chat.send_document(content, filename=f"danh-sach-{today:%Y-%m-%d}.xlsx")
+    await reply_file(update, content, f"danh-sach-{today:%Y-%m-%d}.xlsx")
 
 
 def register(app: Application) -> None:

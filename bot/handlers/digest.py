@@ -4,7 +4,6 @@ office's copy carries a button to post it to the leadership group."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ChatAction
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot import callbacks
@@ -13,7 +12,7 @@ from bot.context import Ctx
 from bot.publish import make_digest, post_month, times_posted_again
 from bot.render import Screen
 from bot.render import digest as screens
-from bot.reply import answer_button, reply, reply_file
+from bot.reply import answer_button, progress, reply, reply_file
 from bot.services.digest import DigestService, Edition, Month
 from db.models import Role
 
@@ -36,10 +35,9 @@ async def on_digest(update: Update, ctx: Ctx) -> None:
         await reply(update, screens.no_organisation(ctx.lang))
         return
     office = actor.has(Role.ADMIN)
-    await reply(update, screens.making(month, ctx.lang))
+    await progress(update, screens.making(month, ctx.lang))
     for root in roots:
-        if update.effective_chat is not None:
-            await update.effective_chat.send_action(ChatAction.UPLOAD_DOCUMENT)
+        await progress(update)
         edition = Edition.OFFICE if office else Edition.GROUP
         files = await make_digest(
             ctx.runtime.sessionmaker, ctx.settings, root, month, edition, ctx.lang, today
@@ -62,7 +60,7 @@ async def on_digest(update: Update, ctx: Ctx) -> None:
 async def on_post_again(update: Update, ctx: Ctx) -> None:
     data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
     root_id, seen = (data.int_part(0), data.int_part(2)) if data else (None, None)
-    month = Month.from_key(data.parts[1]) if data and len(data.parts) > 1 else None
+    month = Month.from_key(data.part(1)) if data else None
     service = DigestService(ctx.runtime.sessionmaker, ctx.settings.zone)
     root = await service.organisation(root_id) if root_id is not None else None
     today = ctx.clock.now().astimezone(ctx.settings.zone).date()

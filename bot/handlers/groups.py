@@ -19,7 +19,7 @@ from bot.menus import set_group_menu
 from bot.notify import notify_admins
 from bot.render import groups as screens
 from bot.render.start import stale_button
-from bot.reply import answer_button, reply
+from bot.reply import answer_button, edit_text, reply
 from bot.services import audit
 from bot.services.groups import ConfirmOutcome, GroupService
 from db.models import Role
@@ -91,14 +91,14 @@ async def on_register_answer(update: Update, ctx: Ctx) -> None:
     if data is None or data.int_part(0) != chat.id:
         await answer_button(update, stale_button(ctx.lang))
         return
-    await query.answer()
-    if data.parts[-1] != "ok":
-        await query.edit_message_text(screens.cancelled(ctx.lang).text)
+    await answer_button(update)
+    if data.choice != "ok":
+        await edit_text(update, screens.cancelled(ctx.lang))
         return
     outcome = await GroupService(ctx.db, ctx.clock).confirm(chat.id, ctx.actor.who)
     if outcome == ConfirmOutcome.CONFIRMED:
         await set_group_menu(ctx.bot, chat.id, ctx.settings.locale)
-    await query.edit_message_text(screens.confirmed(outcome, chat.title or "", ctx.lang).text)
+    await edit_text(update, screens.confirmed(outcome, chat.title or "", ctx.lang))
 
 
 def register(app: Application) -> None:

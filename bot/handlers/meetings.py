@@ -15,7 +15,7 @@ from bot.handlers.conversation import flow
 from bot.notify import ask_office_for_stand_in, notify_admins, tell
 from bot.render import Screen
 from bot.render import meetings as screens
-from bot.reply import answer_button, reply
+from bot.reply import answer_button, edit_buttons, reply
 from bot.services.attendance import AttendanceResult, AttendanceService, Outcome
 from bot.services.calendar import (
     CalendarService,
@@ -54,15 +54,13 @@ async def on_rsvp(update: Update, ctx: Ctx) -> None:
         return
     attendance, _ = _services(ctx)
     meeting_id, revision = data.int_part(0), data.int_part(1)
-    if data.parts[-1] == "y":
+    if data.choice == "y":
         result = await attendance.answer(person, meeting_id, revision, RsvpAnswer.YES)
         if result.outcome != Outcome.DONE:
             await _refuse(update, ctx, result)
             return
         await answer_button(update)
-        await query.edit_message_reply_markup(  # type: ignore[union-attr]
-            screens.rsvp_keyboard(result.meeting, result.rsvp, ctx.lang)
-        )  # type: ignore[arg-type]
+        await edit_buttons(update, screens.rsvp_keyboard(result.meeting, result.rsvp, ctx.lang))
         await reply(update, screens.answered_yes(result, ctx.settings.zone, ctx.lang))
         return
     result = await attendance.changeable(meeting_id, revision, person, is_admin=False)
@@ -80,7 +78,7 @@ async def on_reason(update: Update, ctx: Ctx) -> None:
     if actor is None or actor.person is None or data is None:
         await _refuse(update, ctx, AttendanceResult(Outcome.NOT_YOURS))
         return
-    meeting_id, revision, code = data.int_part(0), data.int_part(1), data.parts[-1]
+    meeting_id, revision, code = data.int_part(0), data.int_part(1), data.choice
     if code == "other":
         attendance, _ = _services(ctx)
         found = await attendance.calendar.meeting(meeting_id) if meeting_id else None
@@ -165,7 +163,7 @@ async def on_stand_in_pick(update: Update, ctx: Ctx) -> None:
         candidate,
         lambda lang: screens.stand_in_invitation(meeting, branch, unit, absent, zone, lang),
     )
-    await update.callback_query.edit_message_reply_markup(None)  # type: ignore[union-attr]
+    await edit_buttons(update)
     await reply(update, screens.stand_in_invited(result, ctx.lang))
 
 
@@ -178,13 +176,13 @@ async def on_stand_in_answer(update: Update, ctx: Ctx) -> None:
         return
     attendance, _ = _services(ctx)
     result = await attendance.answer_stand_in(
-        person, data.int_part(0), data.int_part(1), data.parts[-1] == "y"
+        person, data.int_part(0), data.int_part(1), data.choice == "y"
     )
     if result.outcome != Outcome.DONE:
         await _refuse(update, ctx, result)
         return
     await answer_button(update)
-    await update.callback_query.edit_message_reply_markup(None)  # type: ignore[union-attr]
+    await edit_buttons(update)
     zone = ctx.settings.zone
     await reply(update, screens.stand_in_answered(result, zone, ctx.lang))
     meeting = result.meeting
@@ -266,8 +264,8 @@ async def on_move_confirm(update: Update, ctx: Ctx) -> None:
         return
     await drafts.close(draft)
     await answer_button(update)
-    await query.edit_message_reply_markup(None)
-    if data.parts[-1] != "y":
+    await edit_buttons(update)
+    if data.choice != "y":
         await reply(update, screens.move_dropped(ctx.lang))
         return
     _, calendar = _services(ctx)
@@ -318,9 +316,9 @@ async def on_cancel_confirm(update: Update, ctx: Ctx) -> None:
     if data is None:
         await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
         return
-    if data.parts[-1] != "y":
+    if data.choice != "y":
         await answer_button(update)
-        await query.edit_message_reply_markup(None)  # type: ignore[union-attr]
+        await edit_buttons(update)
         return
     _, calendar = _services(ctx)
     result = await calendar.cancel(data.int_part(0) or 0, data.int_part(1) or 0, "", ctx.actor.who)  # type: ignore[union-attr]
@@ -328,7 +326,7 @@ async def on_cancel_confirm(update: Update, ctx: Ctx) -> None:
         await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
         return
     await answer_button(update)
-    await query.edit_message_reply_markup(None)  # type: ignore[union-attr]
+    await edit_buttons(update)
     await _announce_change(ctx, result, moved=False)
     await reply(update, screens.cancelled_notice(result, ctx.settings.zone, ctx.lang))
 

@@ -76,7 +76,7 @@ async def on_request_button(update: Update, ctx: Ctx) -> None:
     if data is None or person is None:
         await _refuse(update, ctx, StepResult(refusal=Refusal.NOT_YOURS))
         return
-    choice = data.parts[-1]
+    choice = data.choice
     if choice == "now":
         await _start(update, ctx, data.int_part(0), on_behalf=False)
     elif choice == "later":

@@ -13,7 +13,7 @@ from bot.access import requires
 from bot.context import Ctx
 from bot.render import Screen, split_lines
 from bot.render import roster as screens
-from bot.reply import answer_button, reply
+from bot.reply import answer_button, edit_buttons, reply, reply_file
 from bot.services.drafts import DraftService
 from bot.services.roster import ImportResult, RosterService
 from bot.services.roster_workbook import WorkbookError, read_file
@@ -76,10 +76,9 @@ async def on_document(update: Update, ctx: Ctx) -> None:
 async def _send_report(update: Update, lines: list[str], keyboard, ctx: Ctx) -> None:
     messages = split_lines(lines)
     if len(messages) > MAX_MESSAGES:
-        assert update.effective_chat is not None
         messages = [*messages[: MAX_MESSAGES - 1], screens.more_in_file(ctx.lang)]
-        await update.effective_chat.send_document(
-            screens.plain_report(lines).encode("utf-8"), filename="kiem-tra-danh-sach.txt"
+        await reply_file(
+            update, screens.plain_report(lines).encode("utf-8"), "kiem-tra-danh-sach.txt"
         )
     for index, text in enumerate(messages):
         last = index == len(messages) - 1
@@ -100,14 +99,13 @@ async def on_confirm(update: Update, ctx: Ctx) -> None:
     if draft is None or data is None:
         await answer_button(update, screens.stale(ctx.lang))
         return
-    await query.answer()
+    await answer_button(update)
     file_id, file_name = draft.data["file_id"], draft.data["file_name"]
     await drafts.close(draft)
-    if data.parts[-1] != "ok":
-        await query.edit_message_reply_markup(None)
+    await edit_buttons(update)
+    if data.choice != "ok":
         await reply(update, screens.cancelled(ctx.lang))
         return
-    await query.edit_message_reply_markup(None)
     result = await _import(ctx, file_id, file_name, dry_run=False)
     if isinstance(result, str):
         await reply(update, screens.unreadable(result, ctx.lang))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.runtime import Runtime
+from bot.runtime import Runtime, unit_of_work
 from bot.services.calendar import CalendarChanges, CalendarService
 from db.models import OrgSetting
 
@@ -15,7 +15,8 @@ MARKER = "calendar.extended_on"
 async def extend_calendar(runtime: Runtime, *, force: bool = False) -> CalendarChanges | None:
     """Extend the horizon unless it was already done today (the marker is a row, so two
     instances or a restart do not repeat it; repeating would be harmless anyway)."""
-    async with runtime.sessionmaker() as db:
+    async with unit_of_work(runtime.sessionmaker) as unit:
+        db = unit.session
         calendar = CalendarService(db, runtime.clock, runtime.settings.zone)
         today = calendar.today().isoformat()
         marker = await db.get(OrgSetting, MARKER)
@@ -27,6 +28,6 @@ async def extend_calendar(runtime: Runtime, *, force: bool = False) -> CalendarC
         else:
             marker.value = {"day": today}
             marker.updated_at = runtime.clock.now()
-        await db.commit()
+        await unit.finish()
     log.info("calendar extended: %s", changes)
     return changes

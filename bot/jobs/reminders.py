@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.notify import ask_office_for_stand_in
+from bot.notify import ask_office_for_stand_in, wake_sender_after_commit
 from bot.outbox import enqueue
 from bot.render import meetings as screens
-from bot.runtime import Runtime
+from bot.runtime import Runtime, unit_of_work
 from bot.services.attendance import AttendanceService
 from bot.services.reminders import ReminderService
 
@@ -13,7 +13,8 @@ from bot.services.reminders import ReminderService
 async def queue_reminders(runtime: Runtime) -> int:
     settings, clock = runtime.settings, runtime.clock
     zone = settings.zone
-    async with runtime.sessionmaker() as db:
+    async with unit_of_work(runtime.sessionmaker) as unit:
+        db = unit.session
         service = ReminderService(db, clock, zone, settings.reminder_slots)
         due, declined = await service.due()
         now = clock.now()
@@ -29,11 +30,11 @@ async def queue_reminders(runtime: Runtime) -> int:
                 expires_at=reminder.meeting.starts_at,
                 now=now,
             )
-        await db.commit()
         attendance = AttendanceService(db, clock, zone)
         for item in declined:
             result = await attendance.absent(item.meeting, item.branch, item.person)
             await ask_office_for_stand_in(db, runtime, result)
-    if due and runtime.sender is not None:
-        runtime.sender.wake()
+        if due:
+            wake_sender_after_commit(runtime)
+        await unit.finish()
     return len(due)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from bot.notify import wake_sender_after_commit
 from bot.outbox import enqueue, existing_keys
 from bot.render import reports as screens
-from bot.runtime import Runtime
+from bot.runtime import Runtime, unit_of_work
 from bot.services.reports import ReportService, meeting_end
 
 NUDGES = ((2, "nudge1"), (5, "nudge2"))
@@ -18,7 +19,8 @@ async def queue_report_requests(runtime: Runtime) -> int:
     settings, clock = runtime.settings, runtime.clock
     zone = settings.zone
     queued = 0
-    async with runtime.sessionmaker() as db:
+    async with unit_of_work(runtime.sessionmaker) as unit:
+        db = unit.session
         now = clock.now()
         planned = []
         for item in await ReportService(db, clock, zone).owed():
@@ -52,7 +54,7 @@ async def queue_report_requests(runtime: Runtime) -> int:
                 now=now,
             )
             queued += 1
-        await db.commit()
-    if queued and runtime.sender is not None:
-        runtime.sender.wake()
+        if queued:
+            wake_sender_after_commit(runtime)
+        await unit.finish()
     return queued

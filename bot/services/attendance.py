@@ -109,7 +109,7 @@ class AttendanceService:
         rsvp.answered_at = self.clock.now()
         if answer == RsvpAnswer.YES:
             rsvp.reason_code, rsvp.reason_text = None, ""
-        await self.db.commit()
+        await self.db.flush()
         return AttendanceResult(Outcome.DONE, meeting, branch, rsvp, person)
 
     async def give_reason(
@@ -142,7 +142,7 @@ class AttendanceService:
             meeting.id,
             reason=reason_code,
         )
-        await self.db.commit()
+        await self.db.flush()
         candidates = await self.candidates(meeting)
         return AttendanceResult(Outcome.DONE, meeting, branch, rsvp, person, person, candidates)
 
@@ -234,7 +234,7 @@ class AttendanceService:
             person=candidate.code,
             instead_of=absent.code,
         )
-        await self.db.commit()
+        await self.db.flush()
         return AttendanceResult(Outcome.DONE, meeting, branch, rsvp, candidate, absent)
 
     async def answer_stand_in(
@@ -260,7 +260,7 @@ class AttendanceService:
             "meeting",
             meeting.id,
         )
-        await self.db.commit()
+        await self.db.flush()
         candidates = [] if accept else await self.candidates(meeting)
         return AttendanceResult(Outcome.DONE, meeting, branch, rsvp, person, absent, candidates)
 
@@ -288,7 +288,7 @@ class AttendanceService:
         )
         await self.db.flush()
         declined = await self.decline_for_absence(person, starts_on, ends_on)
-        await self.db.commit()
+        await self.db.flush()
         return AbsenceResult(absence, declined)
 
     async def decline_for_absence(
@@ -354,7 +354,7 @@ class AttendanceService:
         audit.record(
             self.db, self.clock, who, "guidance.set", "month", month.isoformat(), removed=not text
         )
-        await self.db.commit()
+        await self.db.flush()
         return bool(text)
 
     async def absences(self, person: Person) -> list[Absence]:

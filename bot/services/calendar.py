@@ -146,7 +146,7 @@ class CalendarService:
                     await self.drop_reminders(meeting.id)
                     await self.db.delete(meeting)
                     removed += 1
-        await self.db.commit()
+        await self.db.flush()
         return CalendarChanges(created, updated, removed)
 
     async def _touched_meeting_ids(self, today: date) -> set[int]:
@@ -306,7 +306,7 @@ class CalendarService:
             previous=previous.isoformat(),
             new=new_start.isoformat(),
         )
-        await self.db.commit()
+        await self.db.flush()
         return ChangeResult(ChangeOutcome.DONE, meeting, branch, previous)
 
     async def cancel(
@@ -328,7 +328,7 @@ class CalendarService:
         audit.record(
             self.db, self.clock, who, "meeting.cancel", "meeting", meeting.id, branch=branch.code
         )
-        await self.db.commit()
+        await self.db.flush()
         return ChangeResult(ChangeOutcome.DONE, meeting, branch, meeting.starts_at)
 
     async def drop_reminders(self, meeting_id: int, person_id: int | None = None) -> None:
@@ -377,7 +377,7 @@ class CalendarService:
             )
         ):
             await self.sync_attendees(meeting)
-        await self.db.commit()
+        await self.db.flush()
         return [
             tuple(row)
             for row in await self.db.execute(
@@ -415,7 +415,7 @@ class CalendarService:
         for meeting in meetings:
             if meeting.status in OPEN_STATUSES:
                 await self.sync_attendees(meeting)
-        await self.db.commit()
+        await self.db.flush()
         result = []
         for meeting in meetings:
             people = list(

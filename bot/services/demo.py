@@ -422,11 +422,13 @@ class DemoData:
                             f" (SELECT max(id) FROM {name}))"
                         )
                     )
-        await self.db.commit()
-        # Fresh statistics after a bulk load: without them PostgreSQL plans the digest's
-        # queries as if the tables were empty, and takes a minute instead of a second.
-        await self.db.execute(text("ANALYZE"))
-        await self.db.commit()
+        await self.db.flush()
+
+
+async def analyze(db: AsyncSession) -> None:
+    """Fresh statistics after the bulk load is committed: without them PostgreSQL plans the
+    digest's queries as if the tables were empty, and takes a minute instead of a second."""
+    await db.execute(text("ANALYZE"))
 
 
 def _month_start(today: date, months: int) -> date:

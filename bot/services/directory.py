@@ -225,7 +225,7 @@ class DirectoryService:
             valid_from=valid_from.isoformat(),
             valid_until=valid_until.isoformat() if valid_until else None,
         )
-        await self.db.commit()
+        await self.db.flush()
         return AssignResult(AssignOutcome.DONE, person, branch, assignment)
 
     async def end_assignment(
@@ -260,7 +260,7 @@ class DirectoryService:
             branch=branch.code,
             valid_until=last_day.isoformat(),
         )
-        await self.db.commit()
+        await self.db.flush()
         return AssignResult(AssignOutcome.DONE, person, branch, assignment)
 
     async def _person_and_branch(

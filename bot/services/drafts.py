@@ -64,7 +64,7 @@ class DraftService:
             updated_at=now,
         )
         self.db.add(draft)
-        await self.db.commit()
+        await self.db.flush()
         return draft
 
     async def advance(self, draft: Draft, step: str, data: dict[str, Any]) -> None:
@@ -74,7 +74,7 @@ class DraftService:
         draft.revision += 1
         draft.active = True
         draft.updated_at = self.clock.now()
-        await self.db.commit()
+        await self.db.flush()
 
     async def open_draft(
         self, telegram_id: int, flow: str, draft_id: int | None, revision: int | None
@@ -118,4 +118,4 @@ class DraftService:
         draft.active = False
         draft.revision += 1
         draft.updated_at = self.clock.now()
-        await self.db.commit()
+        await self.db.flush()

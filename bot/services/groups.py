@@ -50,7 +50,7 @@ class GroupService:
         if group.state == GroupState.REMOVED:
             group.state = GroupState.PENDING
         group.updated_at = self.clock.now()
-        await self.db.commit()
+        await self.db.flush()
 
     async def bot_removed(self, chat_id: int, title: str, who: audit.Who) -> GroupChat | None:
         """Record the removal; returns the group if it was the leadership group."""
@@ -61,13 +61,13 @@ class GroupService:
         group.state = GroupState.REMOVED
         group.updated_at = self.clock.now()
         audit.record(self.db, self.clock, who, "group.removed", "group", chat_id, title=title)
-        await self.db.commit()
+        await self.db.flush()
         return group if was_leadership else None
 
     async def request(self, chat_id: int, title: str) -> GroupChat:
         group = await self._row(chat_id, title)
         group.updated_at = self.clock.now()
-        await self.db.commit()
+        await self.db.flush()
         return group
 
     async def confirm(self, chat_id: int, who: audit.Who) -> ConfirmOutcome:
@@ -89,7 +89,7 @@ class GroupService:
         audit.record(
             self.db, self.clock, who, "group.register", "group", chat_id, title=group.title
         )
-        await self.db.commit()
+        await self.db.flush()
         return ConfirmOutcome.CONFIRMED
 
     async def migrated(self, old_chat_id: int, new_chat_id: int) -> GroupChat | None:
@@ -109,7 +109,7 @@ class GroupService:
             new_chat_id,
             previous=old_chat_id,
         )
-        await self.db.commit()
+        await self.db.flush()
         return group
 
 

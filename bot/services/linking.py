@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -81,7 +80,7 @@ class LinkingService:
             )
         )
         audit.record(self.db, self.clock, who, "invite.create", "person", person.code)
-        await self.db.commit()
+        await self.db.flush()
         return Invite(token, person, ttl_days)
 
     async def link_by_token(self, telegram_id: int, username: str | None, token: str) -> LinkResult:
@@ -96,6 +95,9 @@ class LinkingService:
         person = await self.db.get(Person, invite.person_id)
         if person is None or not person.active:
             return LinkResult(LinkOutcome.TOKEN_UNKNOWN)
+        refused = await self._refusal(person, telegram_id)
+        if refused is not None:
+            return refused  # the token stays usable for the right account
         # Claim the token atomically: of two presses at once, one wins.
         claimed = await self.db.execute(
             update(InviteToken)
@@ -103,24 +105,28 @@ class LinkingService:
             .values(used_at=now, used_by_telegram_id=telegram_id)
         )
         if claimed.rowcount != 1:
-            await self.db.rollback()
             return LinkResult(LinkOutcome.TOKEN_USED)
-        result = await self._link(person, telegram_id, username, "invite")
-        if result.outcome not in (LinkOutcome.LINKED, LinkOutcome.ALREADY_LINKED):
-            await self.db.rollback()  # the token stays usable for the right account
-        return result
+        return await self._link(person, telegram_id, username, "invite")
 
-    async def _link(
-        self, person: Person, telegram_id: int, username: str | None, how: str
-    ) -> LinkResult:
+    async def _refusal(self, person: Person, telegram_id: int) -> LinkResult | None:
+        """Why this account cannot be linked to this person, if it cannot."""
         if person.telegram_user_id == telegram_id:
-            await self.db.commit()
-            return LinkResult(LinkOutcome.ALREADY_LINKED, person)
+            return None
         if person.telegram_user_id is not None:
             return LinkResult(LinkOutcome.PERSON_LINKED_ELSEWHERE, person)
         other = await self.db.scalar(select(Person).where(Person.telegram_user_id == telegram_id))
         if other is not None:
             return LinkResult(LinkOutcome.ACCOUNT_LINKED_ELSEWHERE, other)
+        return None
+
+    async def _link(
+        self, person: Person, telegram_id: int, username: str | None, how: str
+    ) -> LinkResult:
+        if person.telegram_user_id == telegram_id:
+            return LinkResult(LinkOutcome.ALREADY_LINKED, person)
+        refused = await self._refusal(person, telegram_id)
+        if refused is not None:
+            return refused
         now = self.clock.now()
         person.telegram_user_id = telegram_id
         if username:
@@ -137,11 +143,9 @@ class LinkingService:
             person.code,
             how=how,
         )
-        try:
-            await self.db.commit()
-        except IntegrityError:  # the same account linked a moment ago from another device
-            await self.db.rollback()
-            return LinkResult(LinkOutcome.ACCOUNT_LINKED_ELSEWHERE)
+        # The same account linked a moment ago by another process breaks the unique
+        # constraint at the commit: the update is rolled back and the person asked to retry.
+        await self.db.flush()
         return LinkResult(LinkOutcome.LINKED, person)
 
     async def unlink(self, person_code: str, who: audit.Who) -> tuple[Person | None, int | None]:
@@ -156,5 +160,5 @@ class LinkingService:
         audit.record(
             self.db, self.clock, who, "person.unlink", "person", person.code, telegram_id=previous
         )
-        await self.db.commit()
+        await self.db.flush()
         return person, previous

@@ -12,7 +12,7 @@ from db.models import Draft, Person
 async def mark_reachable(db: AsyncSession, person: Person) -> None:
     """They wrote to the bot, so it can write to them again."""
     person.unreachable_since = None
-    await db.commit()
+    await db.flush()
 
 
 def _person_and_conversation() -> Select[tuple[Person, Draft | None]]:

@@ -134,7 +134,7 @@ class ReminderService:
                     rsvp.answer, rsvp.reason_code, rsvp.answered_at = RsvpAnswer.NO, "absence", now
                     person = await self.db.get(Person, rsvp.person_id)
                     declined.append(AutoDeclined(meeting, branch, person))  # type: ignore[arg-type]
-            await self.db.commit()  # short write transactions: handlers write too
+            await self.db.flush()  # short write transactions: handlers write too
             passed = [(slot, slot.due(meeting.starts_at, self.zone)) for slot in self.slots]
             passed = [(slot, due) for slot, due in passed if due <= now]
             if not passed:

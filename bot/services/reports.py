@@ -159,7 +159,7 @@ class ReportService:
         calendar = CalendarService(self.db, self.clock, self.zone)
         for meeting in list(bare):
             await calendar.sync_attendees(meeting)
-        await self.db.commit()
+        await self.db.flush()
 
     async def amendable(self, person: Person) -> list[Owed]:
         now = self.clock.now()
@@ -413,7 +413,7 @@ class ReportService:
             author=author.code,
             version=report.current_version,
         )
-        await self.db.commit()
+        await self.db.flush()
         return Sent(report, version, urgent, branch, meeting, author, amended)
 
     async def did_not_attend(self, person: Person, rsvp_id: int | None) -> Refusal | None:
@@ -424,7 +424,7 @@ class ReportService:
         rsvp = context[0]
         rsvp.answer, rsvp.reason_code, rsvp.answered_at = RsvpAnswer.NO, "other", self.clock.now()
         rsvp.reason_text = rsvp.reason_text or "did not attend (said after the meeting)"
-        await self.db.commit()
+        await self.db.flush()
         return None
 
     # ------------------------------------------------------------------ reading

@@ -93,6 +93,27 @@ class RosterService:
         problems += await self._check_references(roster)
         if problems:
             return ImportResult(problems, {}, applied=False)
+        if dry_run:  # the changes are made to be counted, then undone
+            async with self.db.begin_nested() as trial:
+                changes = await self._apply(roster)
+                await trial.rollback()
+            return ImportResult([], changes, applied=False)
+        changes = await self._apply(roster)
+        result = ImportResult([], changes, applied=True)
+        if result.changed:
+            audit.record(
+                self.db,
+                self.clock,
+                who,
+                "roster.import",
+                "roster",
+                source,
+                **{key: vars(sheet) for key, sheet in changes.items() if sheet.any},
+            )
+        await self.db.flush()
+        return result
+
+    async def _apply(self, roster: Roster) -> dict[str, SheetChanges]:
         changes = {
             "units": SheetChanges(),
             "branches": SheetChanges(),
@@ -104,22 +125,7 @@ class RosterService:
         await self._apply_people(roster, changes["people"])
         await self._apply_assignments(roster, changes["assignments"])
         await self._apply_topics(roster, changes["topics"])
-        result = ImportResult([], changes, applied=not dry_run)
-        if dry_run:
-            await self.db.rollback()
-            return result
-        if result.changed:
-            audit.record(
-                self.db,
-                self.clock,
-                who,
-                "roster.import",
-                "roster",
-                source,
-                **{key: vars(sheet) for key, sheet in changes.items() if sheet.any},
-            )
-        await self.db.commit()
-        return result
+        return changes
 
     async def _check_references(self, roster: Roster) -> list[Problem]:
         problems: list[Problem] = []

@@ -63,9 +63,11 @@ async def test_meetings_from_each_form_with_month_ends_and_february(database_url
     try:
         async with sessions() as db:
             changes = await CalendarService(db, clock, ZONE).extend()
+            await db.commit()
         assert changes.created > 0
         async with sessions() as db:  # a second run changes nothing
             again = await CalendarService(db, clock, ZONE).extend()
+            await db.commit()
         assert (again.created, again.updated, again.removed) == (0, 0, 0)
         assert local_days(await meetings_of(sessions, "KP01"))[:3] == [
             "05/12 19:30",
@@ -93,6 +95,7 @@ async def test_a_changed_rule_moves_only_future_untouched_meetings(database_url,
     try:
         async with sessions() as db:
             await CalendarService(db, clock, ZONE).extend()
+            await db.commit()
         january = (await meetings_of(sessions, "KP01"))[1]
         async with sessions() as db:  # someone moves January's meeting by hand
             moved = await CalendarService(db, clock, ZONE).move(
@@ -103,6 +106,7 @@ async def test_a_changed_rule_moves_only_future_untouched_meetings(database_url,
                 True,
                 Who.command_line(),
             )
+            await db.commit()
         assert moved.meeting.status == MeetingStatus.MOVED
 
         workbook = load_workbook(SAMPLE_ROSTER)
@@ -114,6 +118,7 @@ async def test_a_changed_rule_moves_only_future_untouched_meetings(database_url,
         clock.advance(timedelta(days=1))
         async with sessions() as db:
             changes = await CalendarService(db, clock, ZONE).extend()
+            await db.commit()
         assert changes.removed >= 2
         days = local_days(await meetings_of(sessions, "KP01"))
         assert days[:3] == ["07/12 19:30", "07/01 19:30", "09/01 19:30"]

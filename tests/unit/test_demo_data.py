@@ -17,6 +17,7 @@ async def test_the_town_is_consistent_and_filled_once(database_url, clock) -> No
     try:
         async with sessions() as db:
             counts = await DemoData(db, clock, ZONE).fill(SCALES["town"])
+            await db.commit()
         assert counts.units == 1 + 3 + 30 and counts.people == 25
         assert 30 * 12 <= counts.meetings <= 30 * 13
         assert counts.reports > counts.meetings * 0.7

@@ -27,9 +27,11 @@ async def run_import(
     try:
         async with create_sessionmaker(engine)() as db:
             rows, problems = read_file(name, content)
-            return await RosterService(db, clock).import_rows(
+            result = await RosterService(db, clock).import_rows(
                 rows, problems, Who.command_line(), dry_run=dry_run, source=name
             )
+            await db.commit()  # the caller's unit of work: services never commit
+            return result
     finally:
         await engine.dispose()
 
