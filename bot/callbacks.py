@@ -13,6 +13,38 @@ VERSION = "1"
 LIMIT = 64
 _PART = re.compile(r"^[A-Za-z0-9_\-]{1,24}$")
 
+# What each action's parts are, in order: INT (an id, a revision, a number), TEXT (a word
+# the service checks), or the set of choices its buttons carry. A press whose data does not
+# have exactly this shape is stale or forged, and is refused before any handler runs.
+INT = "int"
+TEXT = "text"
+YES_NO = frozenset({"y", "n"})
+OK_NO = frozenset({"ok", "no"})
+SHAPES: dict[str, tuple[str | frozenset[str], ...]] = {
+    # meetings
+    "rsvp": (INT, INT, YES_NO),
+    "why": (INT, INT, frozenset({"trip", "ill", "family", "other", "absence"})),
+    "mv": (INT, INT),
+    "mvok": (INT, INT, YES_NO),
+    "cx": (INT, INT),
+    "cxok": (INT, INT, YES_NO),
+    "si": (INT, INT, INT, INT),
+    "sia": (INT, INT, YES_NO),
+    # reports
+    "rq": (INT, frozenset({"now", "later", "no"})),
+    "rs": (INT,),
+    "rob": (INT,),
+    "ra": (INT, INT, TEXT),
+    "rbk": (INT, INT),
+    "rx": (INT, INT),
+    "re": (INT, INT, TEXT),
+    "rsend": (INT, INT),
+    # the office and the group
+    "ri": (INT, INT, OK_NO),
+    "grp": (INT, OK_NO),
+    "dgp": (INT, TEXT, INT),
+}
+
 
 @dataclass(frozen=True)
 class Callback:
@@ -42,11 +74,14 @@ def pack(action: str, *parts: object) -> str:
     data = ":".join([VERSION, action, *(str(part) for part in parts)])
     if len(data.encode()) > LIMIT or not all(_PART.match(str(p)) for p in (action, *parts)):
         raise ValueError(f"callback data {data!r} is not short and plain")
+    if not _fits(action, tuple(str(part) for part in parts)):
+        raise ValueError(f"callback data {data!r} does not have the shape of {action!r}")
     return data
 
 
 def parse(data: str | None) -> Callback | None:
-    """The callback, or None if it is not ours or of an older version (a stale button)."""
+    """The callback, or None if it is not ours, of an older version (a stale button), or not
+    of its action's shape (a broken or forged one)."""
     if not data:
         return None
     pieces = data.split(":")
@@ -54,7 +89,23 @@ def parse(data: str | None) -> Callback | None:
         return None
     if not all(_PART.match(piece) for piece in pieces[1:]):
         return None
-    return Callback(pieces[1], tuple(pieces[2:]))
+    action, parts = pieces[1], tuple(pieces[2:])
+    if not _fits(action, parts):
+        return None
+    return Callback(action, parts)
+
+
+def _fits(action: str, parts: tuple[str, ...]) -> bool:
+    shape = SHAPES.get(action)
+    if shape is None or len(parts) != len(shape):
+        return False
+    for part, kind in zip(parts, shape, strict=True):
+        if kind == INT:
+            if not part.lstrip("-").isdigit() or len(part) > 12:
+                return False
+        elif isinstance(kind, frozenset) and part not in kind:
+            return False
+    return True
 
 
 def pattern(action: str) -> str:
