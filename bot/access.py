@@ -71,10 +71,23 @@ async def resolve_actor(update: Update, ctx: ChiboContext) -> None:
     lang = (person.language if person is not None else None) or ctx.settings.locale
     person_id = person.id if person is not None else None
     ctx.actor = Actor(user.id, person, frozenset(roles), lang, conversation, person_id)
+    if update.edited_message is not None:
+        await _edit_not_taken(update, ctx)
+        raise ApplicationHandlerStop
     if ctx.actor.is_known or _STRANGER_MAY.check_update(update):
         return
     await refuse_stranger(update, ctx)
     raise ApplicationHandlerStop
+
+
+async def _edit_not_taken(update: Update, ctx: ChiboContext) -> None:
+    """Telegram's "edit" of an earlier message is never an answer: at the step the person is
+    at now it would be taken for something they did not mean. A known person is told, in
+    private; a stranger and a group hear nothing."""
+    chat = update.effective_chat
+    known = ctx.actor is not None and ctx.actor.is_known
+    if known and chat is not None and chat.type == ChatType.PRIVATE:
+        await reply(update, start_screens.edit_not_taken(ctx.lang))
 
 
 def _about_a_chat(update: Update) -> bool:

@@ -200,6 +200,13 @@ class TgUser:
         await self.server.push_update({"message": message})
         return message
 
+    async def edit(self, message: dict[str, Any], text: str) -> dict[str, Any]:
+        """Edit a message this person sent earlier (Telegram's "Edit")."""
+        edited = {**message, "text": text, "edit_date": self.server.now()}
+        self.server.record_user_message(edited)
+        await self.server.push_update({"edited_message": edited})
+        return edited
+
     async def set_bot_membership(self, group: Chat, status: str) -> None:
         """Add the bot to a group ("member") or remove it ("left"), as this user."""
         old = "left" if status != "left" else "member"

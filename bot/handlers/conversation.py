@@ -29,8 +29,8 @@ def flow(name: str) -> Callable[[FlowHandler], FlowHandler]:
     return register
 
 
-@requires()
-async def on_free_input(update: Update, ctx: Ctx) -> None:
+async def open_conversation(ctx: Ctx) -> Draft | None:
+    """The conversation that takes this person's free input now, if any."""
     actor = ctx.actor
     assert actor is not None
     # A linked person's latest open draft came with them; it answers unless it belongs to a
@@ -38,7 +38,19 @@ async def on_free_input(update: Update, ctx: Ctx) -> None:
     draft = actor.conversation
     if actor.person is None or (draft is not None and draft.flow not in FLOWS):
         draft = await DraftService(ctx.db, ctx.clock).latest_open(actor.telegram_id, list(FLOWS))
+    return draft
+
+
+async def answer_conversation(update: Update, ctx: Ctx) -> bool:
+    """Give the message to the open conversation; False if there is none."""
+    draft = await open_conversation(ctx)
     if draft is None:
-        await reply(update, start_screens.not_understood(ctx.lang))
-        return
+        return False
     await FLOWS[draft.flow](update, ctx, draft)
+    return True
+
+
+@requires()
+async def on_free_input(update: Update, ctx: Ctx) -> None:
+    if not await answer_conversation(update, ctx):
+        await reply(update, start_screens.not_understood(ctx.lang))

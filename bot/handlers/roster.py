@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 from bot import callbacks
 from bot.access import requires
 from bot.context import Ctx
+from bot.handlers.conversation import answer_conversation
 from bot.render import Screen, split_lines
 from bot.render import roster as screens
 from bot.reply import answer_button, edit_buttons, reply, reply_file
@@ -45,8 +46,16 @@ async def _import(ctx: Ctx, file_id: str, file_name: str, *, dry_run: bool) -> I
     )
 
 
-@requires(Role.ADMIN)
+@requires()
 async def on_document(update: Update, ctx: Ctx) -> None:
+    """A file belongs to the conversation the person is in (a report's minutes, say); only
+    outside one is it the office's roster workbook."""
+    if not await answer_conversation(update, ctx):
+        await on_roster_file(update, ctx)
+
+
+@requires(Role.ADMIN)
+async def on_roster_file(update: Update, ctx: Ctx) -> None:
     message = update.effective_message
     assert message is not None and message.document is not None and ctx.actor is not None
     document = message.document

@@ -128,6 +128,16 @@ def link_result(result: LinkResult, lang: str) -> Screen:
     return Screen(text)
 
 
+def edit_not_taken(lang: str) -> Screen:
+    t = texts(lang)
+    return Screen(
+        t.gettext(
+            "Comrade, a message changed after it was sent is not taken as an answer. If the"
+            " change matters, please send it again as a new message."
+        )
+    )
+
+
 def not_understood(lang: str) -> Screen:
     t = texts(lang)
     return Screen(

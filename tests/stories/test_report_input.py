@@ -1,0 +1,61 @@
+"""What a member sends during a report is taken as they meant it: a file (the minutes as a
+PDF) at the content step is part of the report, and an edit of an earlier message is never
+taken as the answer to the step they are at now."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from db.models import Draft
+from tests.conftest import link
+from tests.stories.test_reports import asked
+
+PDF = b"%PDF-1.4 minutes of the meeting"
+
+
+async def to_the_content_step(bot, clock, tg, db):
+    an = await link(tg, db, "CB01", 800001)
+    await asked(bot, clock, an)
+    await an.press("📝 Báo cáo ngay")
+    await an.expect_message(contains="1/9.")
+    await an.press("Có, đúng lịch")
+    await an.expect_message(contains="2/9.")
+    await an.send("19h30-21h15")
+    await an.expect_message(contains="3/9.")
+    await an.send("18/22")
+    await an.expect_message(contains="miễn sinh hoạt")
+    await an.press("0")
+    await an.expect_message(contains="Số vắng có lý do")
+    await an.send("2")
+    await an.expect_message(contains="4/9.")
+    await an.press("☐ Kết nạp đảng viên")
+    await an.expect_message(contains="4/9.")
+    await an.press("✅ Xong")
+    await an.expect_message(contains="5/9.")
+    return an
+
+
+async def test_a_pdf_at_the_content_step_is_part_of_the_report(roster, bot, clock, tg, db):
+    an = await to_the_content_step(bot, clock, tg, db)
+    await an.send_document("bien-ban.pdf", PDF, "application/pdf")
+    taken = await an.expect_message(contains="Đã nhận: 0 ký tự, 1 tệp.")
+    assert "quyền hạn" not in taken.text
+    draft = await db.scalar(select(Draft).where(Draft.active))
+    assert [item["kind"] for item in draft.data["attachments"]] == ["document"]
+
+
+async def test_an_edited_message_is_not_an_answer(roster, bot, clock, tg, db):
+    an = await to_the_content_step(bot, clock, tg, db)
+    summary = await an.send("Chi bộ quán triệt Chỉ thị 50-CT/TW.")
+    await an.expect_message(contains="Đã nhận: 35 ký tự")
+    await an.press("✅ Xong")
+    await an.expect_message(contains="6/9.")
+    await an.edit(summary, "Chi bộ quán triệt Chỉ thị 50-CT/TW và Hướng dẫn 42.")
+    note = await an.expect_message(contains="không được tính là câu trả lời")
+    assert note.buttons == []
+    await an.expect_no_message(within=0.3)
+    draft = await db.scalar(select(Draft).where(Draft.active))
+    assert draft.step == "concerns" and not draft.data.get("concerns")
+    await an.send("Bà con mong sớm sửa đường ngõ 5")
+    concern = await an.expect_message(contains="1. Bà con mong sớm sửa đường ngõ 5")
+    assert "Hướng dẫn 42" not in concern.text
