@@ -36,11 +36,14 @@ def workbook_bytes(figures: DigestFigures, rows: SheetRows, zone: ZoneInfo, lang
     sheets = _Sheets(book, zone, lang)
     sheets.summary(figures)
     sheets.units(figures)
-    sheets.meetings(rows)
-    sheets.reports(rows, full=figures.edition == Edition.OFFICE)
+    # The group's edition goes through Telegram to a group chat: aggregates and the branches'
+    # facts, never a person's name, reason or words; the office's edition has them all.
+    office = figures.edition == Edition.OFFICE
+    sheets.meetings(rows, named=office)
+    sheets.reports(rows, full=office)
     sheets.proposals(rows)
     sheets.matrix(figures)
-    if figures.edition == Edition.OFFICE:
+    if office:
         sheets.missing(figures)
         if figures.quota:
             sheets.quota(figures)
@@ -175,43 +178,42 @@ class _Sheets:
                 ]
             )
 
-    def meetings(self, rows: SheetRows) -> None:
+    def meetings(self, rows: SheetRows, named: bool) -> None:
         gettext = self.t.gettext
-        table = self._sheet(
-            gettext("Meetings"),
-            [
-                (gettext("Date"), 12, "date"),
-                (gettext("Time"), 7, "text"),
-                (gettext("Branch code"), 11, "text"),
-                (gettext("Branch"), 28, "text"),
-                (gettext("Unit"), 22, "text"),
-                (gettext("Status"), 14, "text"),
-                (gettext("Assigned member"), 26, "text"),
-                (gettext("Outcome"), 22, "text"),
-                (gettext("Stand-in"), 24, "text"),
-                (gettext("Reason given"), 24, "text"),
-                (gettext("Report"), 12, "text"),
-            ],
-        )
+        columns: list[Column] = [
+            (gettext("Date"), 12, "date"),
+            (gettext("Time"), 7, "text"),
+            (gettext("Branch code"), 11, "text"),
+            (gettext("Branch"), 28, "text"),
+            (gettext("Unit"), 20, "text"),
+            (gettext("Status"), 14, "text"),
+        ]
+        if named:
+            columns += [(gettext("Assigned member"), 26, "text")]
+        columns += [(gettext("Outcome"), 22, "text")]
+        if named:
+            columns += [(gettext("Stand-in"), 24, "text"), (gettext("Reason given"), 24, "text")]
+        columns += [(gettext("Report"), 12, "text")]
+        table = self._sheet(gettext("Meetings"), columns)
         for row in rows.meetings:
             code, name, unit = rows.branch_names.get(row["unit_id"], ("", "", ""))
             start = self._local(row["starts_at"])
             state = _report_state(row)
-            table.row(
-                [
-                    start.date() if start else None,
-                    f"{start:%H:%M}" if start else "",
-                    code,
-                    name,
-                    unit,
-                    gettext(_STATUS.get(row["status"], N_("planned"))),
-                    row["person"] or "",
-                    gettext(_outcome(row)),
-                    row["stand_in"] or "",
-                    row["reason_text"] or "",
-                    gettext(state) if state else "",
-                ]
-            )
+            values: list[Any] = [
+                start.date() if start else None,
+                f"{start:%H:%M}" if start else "",
+                code,
+                name,
+                unit,
+                gettext(_STATUS.get(row["status"], N_("planned"))),
+            ]
+            if named:
+                values += [row["person"] or ""]
+            values += [gettext(_outcome(row))]
+            if named:
+                values += [row["stand_in"] or "", row["reason_text"] or ""]
+            values += [gettext(state) if state else ""]
+            table.row(values)
 
     def reports(self, rows: SheetRows, full: bool) -> None:
         gettext = self.t.gettext
@@ -221,8 +223,11 @@ class _Sheets:
             (gettext("Branch"), 26, "text"),
             (gettext("Unit"), 20, "text"),
             (gettext("Meeting date"), 12, "date"),
-            (gettext("Author"), 24, "text"),
-            (gettext("Entered by"), 20, "text"),
+            *(
+                [(gettext("Author"), 24, "text"), (gettext("Entered by"), 20, "text")]
+                if full
+                else []
+            ),
             (gettext("Submitted"), 16, "datetime"),
             (gettext("Late"), 7, "text"),
             (gettext("Held"), 7, "text"),
@@ -261,8 +266,7 @@ class _Sheets:
                 name,
                 unit,
                 self._day(row["starts_at"]),
-                row["author"],
-                row["entered_by"] or "",
+                *([row["author"], row["entered_by"] or ""] if full else []),
                 self._local(row["submitted_at"]),
                 yes if row["late"] else no,
                 yes if row["held"] else no,

@@ -560,6 +560,49 @@ async def test_the_groups_edition_names_no_one(figures_db: str) -> None:
     assert "Tiến độ chỉ tiêu dự sinh hoạt" in office_text
 
 
+def every_text_of(files) -> str:
+    """Everything a reader of the files can see: every cell of every sheet, every paragraph
+    and table cell of the document, and the messages."""
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    seen = [plain(text) for text in files.messages]
+    book = load_workbook(io.BytesIO(files.sheet), read_only=True)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            seen += [str(value) for value in row if value is not None]
+    document = Document(io.BytesIO(files.document))
+    seen += [paragraph.text for paragraph in document.paragraphs]
+    seen += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join(seen)
+
+
+async def test_the_groups_files_name_no_one(figures_db: str) -> None:
+    """The group's spreadsheet and document carry no person's name (they went through
+    Telegram to a group chat); the office's edition names them, so the check can fail."""
+    from bot.publish import make_digest
+    from bot.settings import load_settings
+
+    settings = load_settings(_env_file=None, attendance_quota=6)
+    engine = create_engine(figures_db)
+    try:
+        sessions = create_sessionmaker(engine)
+        [root] = await DigestService(sessions, ZONE).organisations()
+        made = {
+            edition: every_text_of(
+                await make_digest(sessions, settings, root, MONTH, edition, "vi", date(2026, 12, 1))
+            )
+            for edition in (Edition.GROUP, Edition.OFFICE)
+        }
+    finally:
+        await engine.dispose()
+    names = [f"Đồng chí {code}" for code in PEOPLE]
+    assert [name for name in names if name in made[Edition.GROUP]] == []
+    assert [name for name in names if name in made[Edition.OFFICE]]
+
+
 async def test_an_empty_month_gives_a_short_digest(figures_db: str) -> None:
     empty = await digest_for(figures_db, Month(date(2026, 8, 1)), Edition.GROUP)
     assert not empty.current.has_data
