@@ -17,11 +17,22 @@ from db.models import Person
 
 
 async def notify_admins(
-    db: AsyncSession, runtime: Runtime, key: str, screen_for: Callable[[str], Screen]
+    db: AsyncSession,
+    runtime: Runtime,
+    key: str,
+    screen_for: Callable[[str], Screen],
+    *,
+    told: frozenset[int] = frozenset(),
 ) -> int:
-    """Queue one message per admin under `key`; returns how many were queued."""
+    """Queue one message per admin under `key`, but for those `told` already (the admin who
+    made the change, answered directly; an admin who was among the people told); returns how
+    many were queued."""
     now = runtime.clock.now()
-    recipients = await admin_recipients(db, runtime.settings.admin_ids)
+    recipients = [
+        recipient
+        for recipient in await admin_recipients(db, runtime.settings.admin_ids)
+        if recipient.chat_id not in told
+    ]
     for recipient in recipients:
         await enqueue(
             db,

@@ -341,9 +341,11 @@ async def _announce_change(ctx: Ctx, result: ChangeResult, moved: bool) -> None:
     _, calendar = _services(ctx)
     concerned = await calendar.concerned(meeting)
     actor_id = ctx.actor.person_id if ctx.actor else None
+    # Whoever made the change is answered directly; no one hears of it twice.
+    told = {ctx.actor.telegram_id} if ctx.actor else set()
     for person in concerned:
         if person.id == actor_id:
-            continue  # they are answered directly
+            continue
         await tell(
             ctx.db,
             ctx.runtime,
@@ -351,7 +353,11 @@ async def _announce_change(ctx: Ctx, result: ChangeResult, moved: bool) -> None:
             person,
             lambda lang: render(result, zone, lang),
         )
-    await notify_admins(ctx.db, ctx.runtime, key, lambda lang: render(result, zone, lang))
+        if person.telegram_user_id is not None:
+            told.add(person.telegram_user_id)
+    await notify_admins(
+        ctx.db, ctx.runtime, key, lambda lang: render(result, zone, lang), told=frozenset(told)
+    )
     if not moved:
         return
     for person in concerned:

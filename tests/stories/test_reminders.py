@@ -196,6 +196,10 @@ async def test_the_office_cancels_and_everyone_hears(roster, bot, tg, db, clock,
     await admin.expect_message(contains="Hủy buổi sinh hoạt")
     cancelled = await an.expect_message(contains="Hủy buổi sinh hoạt")
     assert MEETING in cancelled.text and "không tổ chức" in cancelled.text
+    await run_jobs(bot)  # the outbox emptied: the office that cancelled heard it once
+    assert len([m for m in admin.all_messages() if "Hủy buổi sinh hoạt" in m.text]) == 2
+    queued_for_admin = select(OutboxMessage.key).where(OutboxMessage.chat_id == admin.id)
+    assert list(await db.all(queued_for_admin)) == []
     clock.set(at("2026-12-02 08:00"))
     await run_jobs(bot)
     await an.expect_no_message(within=0.5)
