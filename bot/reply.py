@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, InputFile, Update
+from telegram import Chat, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatAction
 
 from bot.render import Screen
@@ -26,11 +26,18 @@ async def _after_commit(send: Callable[[], Awaitable[Any]]) -> None:
         unit.after_commit(send)
 
 
+async def _send_screen(chat: Chat, screen: Screen) -> None:
+    """A screen's messages in order: its first parts, then the one with the buttons."""
+    for part in screen.before:
+        await chat.send_message(part)
+    await chat.send_message(screen.text, reply_markup=screen.reply_markup)
+
+
 async def reply(update: Update, screen: Screen) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    await _after_commit(lambda: chat.send_message(screen.text, reply_markup=screen.reply_markup))
+    await _after_commit(lambda: _send_screen(chat, screen))
 
 
 async def answer_button(update: Update, notice: str | None = None) -> None:
@@ -49,8 +56,7 @@ async def respond(update: Update, screen: Screen, notice: str | None = None) -> 
         return
     await _after_commit(
         lambda: asyncio.gather(
-            query.answer(notice, show_alert=notice is not None),
-            chat.send_message(screen.text, reply_markup=screen.reply_markup),
+            query.answer(notice, show_alert=notice is not None), _send_screen(chat, screen)
         )
     )
 
@@ -101,4 +107,4 @@ async def reply_now(update: Update, screen: Screen) -> None:
     """For the error handler alone: the unit was rolled back, the apology still goes."""
     chat = update.effective_chat
     if chat is not None:
-        await chat.send_message(screen.text, reply_markup=screen.reply_markup)
+        await _send_screen(chat, screen)

@@ -36,7 +36,7 @@ async def step_screen(
     meeting, branch = await service.meeting_of(draft)
     screen = screens.review(draft, topics, branch, meeting, ctx.settings.zone, ctx.lang)
     if error is not None:
-        screen = Screen(f"⚠ {error}\n\n{screen.text}", screen.reply_markup)
+        screen = screen.with_note(f"⚠ {error}")
     return screen
 
 

@@ -15,10 +15,24 @@ ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 @dataclass(frozen=True)
 class Screen:
-    """A message ready to send: HTML text, every interpolated value already escaped."""
+    """A message ready to send: HTML text, every interpolated value already escaped. A screen
+    too long for one message carries its first parts in `before`, sent ahead of `text`,
+    which keeps the buttons."""
 
     text: str
     reply_markup: ReplyMarkup | None = None
+    before: tuple[str, ...] = ()
+
+    @classmethod
+    def of_lines(cls, lines: list[str], reply_markup: ReplyMarkup | None = None) -> Screen:
+        """As many messages as the lines need, split between lines, the buttons on the last."""
+        *before, last = split_lines(lines) or [""]
+        return cls(last, reply_markup, tuple(before))
+
+    def with_note(self, note: str) -> Screen:
+        """The screen with a line (an error at a step, say) at the top of its last message,
+        next to the buttons."""
+        return Screen(f"{note}\n\n{self.text}", self.reply_markup, self.before)
 
 
 def esc(value: object) -> str:
@@ -33,19 +47,34 @@ MESSAGE_LIMIT = 3800  # below Telegram's 4096, leaving room for what a line's ma
 
 
 def split_lines(lines: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Join lines into as few messages as fit, breaking only between lines."""
+    """Join lines into as few messages as fit, breaking between lines; a line longer than a
+    message is broken between words, never cut."""
     messages: list[str] = []
     current: list[str] = []
     size = 0
-    for line in lines:
+    for line in (piece for whole in lines for piece in _between_words(whole, limit)):
         if current and size + len(line) + 1 > limit:
             messages.append("\n".join(current).strip("\n"))
             current, size = [], 0
-        current.append(line[:limit])
+        current.append(line)
         size += len(line) + 1
     if current:
         messages.append("\n".join(current).strip("\n"))
     return [message for message in messages if message]
+
+
+def _between_words(line: str, limit: int) -> list[str]:
+    """A line in pieces of at most `limit` characters, broken at spaces (escaped text has no
+    spaces inside an entity, and markup here is short and at a line's start)."""
+    pieces = []
+    while len(line) > limit:
+        cut = line.rfind(" ", 0, limit)
+        if cut <= 0:
+            cut = limit
+        pieces.append(line[:cut])
+        line = line[cut:].lstrip(" ")
+    pieces.append(line)
+    return pieces
 
 
 def plain(markup: str) -> str:

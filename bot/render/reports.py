@@ -253,7 +253,7 @@ def step(
                 "6/9. Concerns and wishes of members and residents: send each as"
                 " a message, then press Done."
             )
-            question += _listed(data.get("concerns", []))
+            question += _listed_at_step(data.get("concerns", []), lang)
             rows = [
                 [
                     _choice(draft, t.gettext("None"), "none"),
@@ -266,7 +266,7 @@ def step(
                 " you will then choose its field and urgency. Press Done when"
                 " finished."
             )
-            question += _listed([p["text"] for p in data.get("proposals", [])])
+            question += _listed_at_step([p["text"] for p in data.get("proposals", [])], lang)
             rows = [
                 [
                     _choice(draft, t.gettext("None"), "none"),
@@ -321,10 +321,32 @@ def step(
     return Screen(text, InlineKeyboardMarkup(rows))
 
 
+# What a step repeats of the items given so far: the whole list while it is short, else the
+# latest ones (the review shows them all).
+STEP_LIST_LIMIT = 2500
+
+
+def _listed_at_step(items: list[str], lang: str) -> str:
+    whole = _listed(items)
+    if len(whole) <= STEP_LIST_LIMIT:
+        return whole
+    shown: list[str] = []
+    size = 0
+    for number in range(len(items), 0, -1):
+        line = f"{number}. {esc(items[number - 1])}"
+        if shown and size + len(line) > STEP_LIST_LIMIT:
+            break
+        shown.insert(0, line)
+        size += len(line) + 1
+    earlier = len(items) - len(shown)
+    note = texts(lang).gettext("… {count} earlier, all shown in the review").format(count=earlier)
+    return "\n" + "\n".join([note, *shown])
+
+
 def _listed(items: list[str]) -> str:
     if not items:
         return ""
-    return "\n" + "\n".join(f"{n}. {esc(item[:200])}" for n, item in enumerate(items, 1))
+    return "\n" + "\n".join(f"{n}. {esc(item)}" for n, item in enumerate(items, 1))
 
 
 def summary_lines(
@@ -389,9 +411,7 @@ def summary_lines(
             ),
         )
     )
-    content = esc(data.get("content", "")[:600]) + (
-        "…" if len(data.get("content", "")) > 600 else ""
-    )
+    content = esc(data.get("content", ""))
     files = len(data.get("attachments", []))
     line = t.gettext("<b>Content:</b> {content}").format(content=content)
     if files:
@@ -418,7 +438,7 @@ def summary_lines(
         (
             "contribution",
             t.gettext("<b>Your contribution:</b> {text}").format(
-                text=esc(data.get("contribution", "")[:600])
+                text=esc(data.get("contribution", ""))
             ),
         )
     )
@@ -430,7 +450,7 @@ def summary_lines(
         all=len(report_flow.CRITERIA),
     )
     if data.get("comment"):
-        quality += f"; {esc(data['comment'][:300])}"
+        quality += f"; {esc(data['comment'])}"
     out.append(("quality", quality))
     return out
 
@@ -447,11 +467,9 @@ def review(
         "",
     ]
     sections = summary_lines(draft.data, names, lang)
-    lines += [text for _, text in sections]
+    # Every section whole: a long review is sent in several messages, split between lines.
+    lines += [line for _, text in sections for line in text.split("\n")]
     lines += ["", t.gettext("Check it, edit a section if needed, then press Send.")]
-    text = "\n".join(lines)
-    if len(text) > 3900:
-        text = text[:3890] + "…"
     edit = [
         Button(
             "✏ " + t.gettext(SECTION_NAMES[section]),
@@ -476,7 +494,7 @@ def review(
             )
         ]
     )
-    return Screen(text, InlineKeyboardMarkup(rows))
+    return Screen.of_lines(lines, InlineKeyboardMarkup(rows))
 
 
 def paused(lang: str) -> Screen:
@@ -546,7 +564,11 @@ def report_full(view: ReportView, topics: list[Topic], zone: ZoneInfo, lang: str
         ),
         "",
     ]
-    lines += [text for _, text in summary_lines(view.version.content, names, lang)]
+    lines += [
+        line
+        for _, text in summary_lines(view.version.content, names, lang)
+        for line in text.split("\n")
+    ]
     return split_lines(lines)
 
 

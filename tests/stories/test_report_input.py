@@ -59,3 +59,53 @@ async def test_an_edited_message_is_not_an_answer(roster, bot, clock, tg, db):
     await an.send("Bà con mong sớm sửa đường ngõ 5")
     concern = await an.expect_message(contains="1. Bà con mong sớm sửa đường ngõ 5")
     assert "Hướng dẫn 42" not in concern.text
+
+
+async def test_a_long_review_comes_whole_in_several_messages(roster, bot, clock, tg, db):
+    """Twenty concerns (the most a list takes) of 600 characters, '&' and '<' in them: the
+    review is split between lines, every concern is there in full, the Send button is on the
+    last part; a leader's /xembaocao shows them all too."""
+    an = await to_the_content_step(bot, clock, tg, db)
+    await an.send("Chi bộ quán triệt Chỉ thị 50-CT/TW.")
+    await an.expect_message(contains="Đã nhận")
+    await an.press("✅ Xong")
+    await an.expect_message(contains="6/9.")
+    concerns = [f"Ý kiến số {n:02d} <về> đường & điện: " + "chữ " * 140 for n in range(1, 21)]
+    for concern in concerns:
+        await an.send(concern)
+        await an.expect_message(contains=f"Ý kiến số {concern[10:12]}")
+    await an.press("✅ Xong")
+    await an.expect_message(contains="7/9.")
+    await an.press("Không có")
+    await an.expect_message(contains="8/9.")
+    await an.send("Truyền đạt Chỉ thị 50.")
+    await an.expect_message(contains="9/9.")
+    await an.press("✅ Xong")
+    await an.expect_message(contains="xếp loại chất lượng")
+    await an.press("Tốt")
+    await an.expect_message(contains="Nhận xét thêm")
+    await an.press("Bỏ qua")
+    parts = [await an.expect_message(contains="Báo cáo dự sinh hoạt")]
+    while not parts[-1].buttons:
+        parts.append(await an.expect_message())
+    assert len(parts) >= 3
+    shown = "\n".join(part.text for part in parts)
+    for concern in concerns:
+        assert concern.strip() in shown
+    assert "📨 Gửi báo cáo" in parts[-1].button_texts
+    assert all(not part.buttons for part in parts[:-1])
+    await an.press("📨 Gửi báo cáo", message=parts[-1])
+    done = await an.expect_message(contains="✅ Đã nhận báo cáo số")
+    number = done.text.split("số ")[1].split(".")[0]
+
+    leader = await link(tg, db, "CB02", 800002)
+    await leader.send(f"/xembaocao {number}")
+    view = [await leader.expect_message(contains=f"Báo cáo số {number}")]
+    while True:
+        try:
+            view.append(await leader.expect_message(timeout=1))
+        except AssertionError:
+            break
+    seen = "\n".join(part.text for part in view)
+    for concern in concerns:
+        assert concern.strip() in seen
