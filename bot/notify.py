@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import outbox_keys
 from bot.outbox import enqueue
 from bot.render import Screen
 from bot.render import meetings as meeting_screens
@@ -36,7 +37,7 @@ async def notify_admins(
     for recipient in recipients:
         await enqueue(
             db,
-            key=f"{key}:to:{recipient.chat_id}",
+            key=outbox_keys.per_admin(key, recipient.chat_id),
             chat_id=recipient.chat_id,
             person_id=recipient.person_id,
             now=now,
@@ -101,5 +102,5 @@ async def ask_office_for_stand_in(
         )
 
     await notify_admins(
-        db, runtime, f"absent:{meeting.id}:r{meeting.revision}:p{absent.id}", screen_for
+        db, runtime, outbox_keys.absence(meeting.id, meeting.revision, absent.id), screen_for
     )

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import outbox_keys
 from bot.notify import notify_admins, wake_sender_after_commit
 from bot.outbox import enqueue, enqueue_file
 from bot.render import Screen
@@ -161,7 +162,7 @@ async def post_month(
                 await notify_admins(
                     db,
                     runtime,
-                    f"digest:{digest.id}:nogroup",
+                    outbox_keys.digest_without_group(digest.id),
                     lambda lang: screens.no_group(month.label, lang),
                 )
                 await unit.finish()
@@ -181,11 +182,10 @@ async def post_month(
             tag = f"again{digest.reposts}"
         else:
             tag = "post"
-        base = f"digest:{digest.id}:{tag}"
         for number, text in enumerate(files.messages):
             await enqueue(
                 db,
-                key=f"{base}:text{number}",
+                key=outbox_keys.digest_part(digest.id, tag, f"text{number}"),
                 chat_id=group.chat_id,
                 screen=Screen(text),
                 due_at=now,
@@ -206,7 +206,7 @@ async def post_month(
             await db.flush()
             await enqueue_file(
                 db,
-                key=f"{base}:{part}",
+                key=outbox_keys.digest_part(digest.id, tag, part),
                 chat_id=group.chat_id,
                 file=stored,
                 method=method,

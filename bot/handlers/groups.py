@@ -12,7 +12,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks
+from bot import callbacks, outbox_keys
 from bot.access import requires
 from bot.context import Ctx
 from bot.menus import set_group_menu
@@ -44,7 +44,7 @@ async def on_my_membership(update: Update, ctx: Ctx) -> None:
         await notify_admins(
             ctx.db,
             ctx.runtime,
-            f"group:{chat.id}:removed:u{update.update_id}",
+            outbox_keys.group_removed(chat.id, update.update_id),
             lambda lang: screens.removed_notice(title, lang),
         )
 
@@ -65,7 +65,7 @@ async def on_migration(update: Update, ctx: Ctx) -> None:
         await notify_admins(
             ctx.db,
             ctx.runtime,
-            f"group:{old}:migrated",
+            outbox_keys.group_migrated(old),
             lambda lang: screens.migrated_notice(title, lang),
         )
 

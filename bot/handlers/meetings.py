@@ -8,7 +8,7 @@ from datetime import datetime
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from bot import callbacks
+from bot import callbacks, outbox_keys
 from bot.access import requires
 from bot.context import Ctx
 from bot.handlers.conversation import flow
@@ -159,7 +159,7 @@ async def on_stand_in_pick(update: Update, ctx: Ctx) -> None:
     await tell(
         ctx.db,
         ctx.runtime,
-        f"standin:{meeting.id}:r{meeting.revision}:p{candidate.id}",
+        outbox_keys.stand_in(meeting.id, meeting.revision, candidate.id),
         candidate,
         lambda lang: screens.stand_in_invitation(meeting, branch, unit, absent, zone, lang),
     )
@@ -337,7 +337,7 @@ async def _announce_change(ctx: Ctx, result: ChangeResult, moved: bool) -> None:
     assert meeting is not None
     zone = ctx.settings.zone
     render = screens.moved_notice if moved else screens.cancelled_notice
-    key = f"{'moved' if moved else 'cancelled'}:{meeting.id}:r{meeting.revision}"
+    key = outbox_keys.meeting_change(meeting.id, meeting.revision, moved=moved)
     _, calendar = _services(ctx)
     concerned = await calendar.concerned(meeting)
     actor_id = ctx.actor.person_id if ctx.actor else None
@@ -349,7 +349,7 @@ async def _announce_change(ctx: Ctx, result: ChangeResult, moved: bool) -> None:
         await tell(
             ctx.db,
             ctx.runtime,
-            f"{key}:p{person.id}",
+            outbox_keys.per_person(key, person.id),
             person,
             lambda lang: render(result, zone, lang),
         )
@@ -365,14 +365,14 @@ async def _announce_change(ctx: Ctx, result: ChangeResult, moved: bool) -> None:
             await tell(
                 ctx.db,
                 ctx.runtime,
-                f"{key}:clash:p{person.id}",
+                outbox_keys.clash(key, person.id),
                 person,
                 lambda lang, p=person: screens.conflict_notice(p, lang),
             )
             await notify_admins(
                 ctx.db,
                 ctx.runtime,
-                f"{key}:clash:p{person.id}",
+                outbox_keys.clash(key, person.id),
                 lambda lang, p=person: screens.conflict_notice(p, lang),
             )
 

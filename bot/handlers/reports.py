@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from bot import callbacks
+from bot import callbacks, outbox_keys
 from bot.access import requires
 from bot.context import Ctx
 from bot.handlers.conversation import flow
@@ -194,7 +194,7 @@ async def _tell_leaders_of_urgent(ctx: Ctx, result: Sent) -> None:
             await tell(
                 ctx.db,
                 ctx.runtime,
-                f"urgent:{proposal.id}:p{leader.id}",
+                outbox_keys.urgent_proposal(proposal.id, leader.id),
                 leader,
                 lambda lang, p=proposal: screens.urgent_notice(result, p, zone, lang),
             )

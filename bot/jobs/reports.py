@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from bot import outbox_keys
 from bot.notify import wake_sender_after_commit
 from bot.outbox import enqueue, existing_keys
 from bot.render import reports as screens
@@ -33,7 +34,9 @@ async def queue_report_requests(runtime: Runtime) -> int:
             ]
             passed = [(code, due) for code, due in due_nudges if due <= now]
             code, due = passed[-1] if passed else ("request", meeting_end(item.meeting))
-            planned.append((f"report:{item.meeting.id}:p{item.person.id}:{code}", code, due, item))
+            planned.append(
+                (outbox_keys.report(item.meeting.id, item.person.id, code), code, due, item)
+            )
         already = await existing_keys(db, [key for key, *_ in planned])
         for key, code, due, item in planned:
             if key in already:

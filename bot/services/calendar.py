@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import outbox_keys
 from bot.clock import Clock
 from bot.services import audit
 from bot.services.schedules import fold, occurrences
@@ -57,10 +58,6 @@ class ChangeResult:
     meeting: Meeting | None = None
     branch: Unit | None = None
     previous_start: datetime | None = None
-
-
-def reminder_key_prefix(meeting_id: int) -> str:
-    return f"remind:{meeting_id}:"
 
 
 class CalendarService:
@@ -334,7 +331,7 @@ class CalendarService:
     async def drop_reminders(self, meeting_id: int, person_id: int | None = None) -> None:
         """Pending reminders of a meeting (or of one person for it) will not be sent."""
         conditions = [
-            OutboxMessage.key.startswith(reminder_key_prefix(meeting_id)),
+            outbox_keys.reminders_of(meeting_id),
             OutboxMessage.state == OutboxState.PENDING,
         ]
         if person_id is not None:

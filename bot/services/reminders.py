@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import outbox_keys
 from bot.clock import Clock
 from bot.services.calendar import OPEN_STATUSES, CalendarService
 from db.models import (
@@ -82,8 +83,8 @@ class DueReminder:
 
     @property
     def key(self) -> str:
-        return (
-            f"remind:{self.meeting.id}:r{self.meeting.revision}:p{self.person.id}:{self.slot.code}"
+        return outbox_keys.reminder(
+            self.meeting.id, self.meeting.revision, self.person.id, self.slot.code
         )
 
 
@@ -182,12 +183,10 @@ class ReminderService:
         return reminders, declined
 
     async def _already_queued(self, meeting: Meeting, slot: Slot) -> set[int]:
-        prefix = f"remind:{meeting.id}:r{meeting.revision}:"
         return set(
             await self.db.scalars(
                 select(OutboxMessage.person_id).where(
-                    OutboxMessage.key.startswith(prefix),
-                    OutboxMessage.key.endswith(f":{slot.code}"),
+                    outbox_keys.reminders_at_slot(meeting.id, meeting.revision, slot.code)
                 )
             )
         )

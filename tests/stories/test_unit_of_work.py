@@ -4,9 +4,7 @@ same action works once the outbox is back."""
 
 from __future__ import annotations
 
-import ast
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -17,7 +15,6 @@ from tests.conftest import ZONE, link, run_jobs
 from tests.stories.test_reports import asked, fill_until_review
 
 APOLOGY = "hệ thống gặp sự cố"
-SERVICES = Path(__file__).resolve().parents[2] / "bot" / "services"
 
 
 def at(text: str) -> datetime:
@@ -101,18 +98,3 @@ async def test_a_report_is_kept_only_with_the_leaders_urgent_notice(
     await an.expect_message(contains="✅ Đã nhận báo cáo số")
     await leader.expect_message(contains="Kiến nghị khẩn")
     assert await db.scalar(select(func.count()).select_from(Report)) == 1
-
-
-def test_no_service_commits_or_rolls_back() -> None:
-    """Services never end a transaction: the update processor or the job's tick does, once."""
-    found = []
-    for path in sorted(SERVICES.glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in ("commit", "rollback")
-                and not (isinstance(node.func.value, ast.Name) and node.func.value.id == "trial")
-            ):
-                found.append(f"{path.name}:{node.lineno} .{node.func.attr}()")
-    assert found == []

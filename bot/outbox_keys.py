@@ -1,0 +1,97 @@
+"""Every outbox key, and every match on keys, in one place.
+
+A key names one logical message: queueing it twice is harmless, because the outbox keeps one
+row per key. Nothing else in the code formats or takes apart a key.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_
+
+from db.models import OutboxMessage
+
+# ---------------------------------------------------------------- meetings
+
+
+def reminder(meeting_id: int, revision: int, person_id: int, slot: str) -> str:
+    """One reminder slot (3d, 1d, 2h...) of one revision of a meeting, for one person: a
+    moved meeting has a new revision, and so new reminders."""
+    return f"remind:{meeting_id}:r{revision}:p{person_id}:{slot}"
+
+
+def reminders_of(meeting_id: int) -> ColumnElement[bool]:
+    """SQL: the rows of every reminder of this meeting, whatever its revision."""
+    return OutboxMessage.key.startswith(f"remind:{meeting_id}:")
+
+
+def reminders_at_slot(meeting_id: int, revision: int, slot: str) -> ColumnElement[bool]:
+    """SQL: the rows of one slot's reminders for this revision of a meeting."""
+    return and_(
+        OutboxMessage.key.startswith(f"remind:{meeting_id}:r{revision}:"),
+        OutboxMessage.key.endswith(f":{slot}"),
+    )
+
+
+def absence(meeting_id: int, revision: int, person_id: int) -> str:
+    """The office told that someone cannot attend (with stand-in buttons)."""
+    return f"absent:{meeting_id}:r{revision}:p{person_id}"
+
+
+def stand_in(meeting_id: int, revision: int, person_id: int) -> str:
+    """A stand-in asked to go in someone's place."""
+    return f"standin:{meeting_id}:r{revision}:p{person_id}"
+
+
+def meeting_change(meeting_id: int, revision: int, *, moved: bool) -> str:
+    """A meeting moved or cancelled; per_person() and clash() name each message of it."""
+    return f"{'moved' if moved else 'cancelled'}:{meeting_id}:r{revision}"
+
+
+def clash(change: str, person_id: int) -> str:
+    """After a move: this person is now due at two meetings at once."""
+    return f"{change}:clash:p{person_id}"
+
+
+# ---------------------------------------------------------------- reports and proposals
+
+
+def report(meeting_id: int, person_id: int, kind: str) -> str:
+    """The request for a report ("request"), or a nudge ("nudge1", "nudge2")."""
+    return f"report:{meeting_id}:p{person_id}:{kind}"
+
+
+def urgent_proposal(proposal_id: int, leader_id: int) -> str:
+    return f"urgent:{proposal_id}:p{leader_id}"
+
+
+# ---------------------------------------------------------------- the digest and groups
+
+
+def digest_part(digest_id: int, posting: str, part: str) -> str:
+    """One message of a posting ("post", "again1"...) of a month's digest: "text0", "chart"..."""
+    return f"digest:{digest_id}:{posting}:{part}"
+
+
+def digest_without_group(digest_id: int) -> str:
+    return f"digest:{digest_id}:nogroup"
+
+
+def group_removed(chat_id: int, update_id: int) -> str:
+    return f"group:{chat_id}:removed:u{update_id}"
+
+
+def group_migrated(old_chat_id: int) -> str:
+    return f"group:{old_chat_id}:migrated"
+
+
+# ---------------------------------------------------------------- one message of many
+
+
+def per_person(key: str, person_id: int) -> str:
+    """The copy of a message for one person of several."""
+    return f"{key}:p{person_id}"
+
+
+def per_admin(key: str, chat_id: int) -> str:
+    """The copy of a message for one administrator."""
+    return f"{key}:to:{chat_id}"

@@ -1,0 +1,48 @@
+"""The seams the architecture stands on, checked in the source: services never end a
+transaction, and every outbox key is made in bot/outbox_keys.py."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+BOT = Path(__file__).resolve().parents[2] / "bot"
+KEY_PREFIXES = (
+    "remind:",
+    "report:",
+    "absent:",
+    "standin:",
+    "urgent:",
+    "digest:",
+    "group:",
+    "moved:",
+    "cancelled:",
+)
+
+
+def test_no_service_commits_or_rolls_back() -> None:
+    """The update processor or the job's tick commits, once; a service only flushes (a dry
+    run undoes its savepoint, named `trial`)."""
+    found = []
+    for path in sorted((BOT / "services").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("commit", "rollback")
+                and not (isinstance(node.func.value, ast.Name) and node.func.value.id == "trial")
+            ):
+                found.append(f"{path.name}:{node.lineno} .{node.func.attr}()")
+    assert found == []
+
+
+def test_outbox_keys_are_made_in_one_module() -> None:
+    found = []
+    for path in sorted(BOT.rglob("*.py")):
+        if path.name == "outbox_keys.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            text = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(text, str) and text.startswith(KEY_PREFIXES):
+                found.append(f"{path.relative_to(BOT)}:{node.lineno} {text!r}")
+    assert found == []
