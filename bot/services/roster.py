@@ -107,7 +107,9 @@ class RosterService:
                 who,
                 "roster.import",
                 "roster",
-                source,
+                # The file's name goes with the details: names run to 255 characters, and a
+                # command line may import several files at once.
+                source=source,
                 **{key: vars(sheet) for key, sheet in changes.items() if sheet.any},
             )
         await self.db.flush()

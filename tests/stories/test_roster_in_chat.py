@@ -177,3 +177,16 @@ async def test_an_administrator_in_the_roster_sends_the_workbook(roster, bot, tg
     preview = await office.expect_message(contains="Khi nhập sẽ có các thay đổi")
     assert "• Cán bộ: thêm 0, cập nhật 1, ngừng hoạt động 0" in preview.text
     assert preview.button_texts == ["✅ Nhập danh sách", "✖ Hủy"]
+
+
+async def test_a_workbook_with_a_long_file_name_imports(bot, admin: TgUser, db) -> None:
+    """Telegram allows file names of 255 characters: the import is kept whatever the name,
+    on SQLite and on PostgreSQL alike."""
+    name = "danh-sach-can-bo-" + "phan-cong-theo-doi-chi-bo-" * 8 + "2026.xlsx"
+    assert len(name) > 200
+    await admin.send_document(name, SAMPLE_ROSTER.read_bytes(), XLSX)
+    await admin.expect_message(contains="Khi nhập sẽ có các thay đổi")
+    await admin.press("✅ Nhập danh sách")
+    await admin.expect_message(contains="Đã nhập danh sách")
+    entry = await db.scalar(select(AuditEntry).where(AuditEntry.action == "roster.import"))
+    assert entry.details["source"] == name
