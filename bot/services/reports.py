@@ -383,8 +383,18 @@ class ReportService:
         for topic_id in data.get("topics", []) if held else []:
             self.db.add(ReportTopic(report_version_id=version.id, topic_id=topic_id))
         urgent: list[Proposal] = []
-        if not amended:  # proposals are tracked items from the first version on
-            for item in data.get("proposals", []) if held else []:
+        # Proposals are tracked items from the version that first carries them: an amended
+        # report adds those it did not have, and never tracks one twice.
+        tracked: set[str] = set()
+        if amended:
+            tracked = set(
+                await self.db.scalars(select(Proposal.text).where(Proposal.report_id == report.id))
+            )
+        if held:
+            for item in data.get("proposals", []):
+                if item["text"] in tracked:
+                    continue
+                tracked.add(item["text"])
                 proposal = Proposal(
                     report_id=report.id,
                     unit_id=branch.id,

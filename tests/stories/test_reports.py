@@ -382,3 +382,39 @@ async def test_history_respects_roles(roster, bot, tg, db, clock) -> None:
     assert f"{number} Chi bộ Khu phố 1" in mine.text
     await an.send(f"/xembaocao {number}")
     await an.expect_message(contains=f"Báo cáo số {number}")
+
+
+async def test_a_proposal_added_when_amending_is_tracked(roster, bot, tg, db, clock) -> None:
+    an = await link(tg, db, "CB01", 800001)
+    leader = await link(tg, db, "CB02", 800002)
+    await asked(bot, clock, an)
+    await an.press("📝 Báo cáo ngay")
+    await an.expect_message(contains="1/9.")
+    await send_full_report(an)
+    first = await leader.expect_message(contains="Kiến nghị khẩn")
+    assert "Lắp đèn chiếu sáng ngõ 5 trước Tết" in first.text
+
+    clock.advance(timedelta(days=1))
+    await an.send("/baocao")
+    listing = await an.expect_message(contains="còn sửa được")
+    await an.press(listing.button_texts[0])
+    review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
+    await an.press("✏ Kiến nghị", message=review)
+    await an.expect_message(contains="7/9.")
+    await an.send("Cấp kinh phí sửa nhà văn hóa khu phố")
+    await an.expect_message(contains="thuộc lĩnh vực nào")
+    await an.press("Phát triển kinh tế - xã hội")
+    await an.expect_message(contains="Mức độ?")
+    await an.press("🔴 Khẩn")
+    await an.expect_message(contains="2. Cấp kinh phí sửa nhà văn hóa khu phố")
+    await an.press("✅ Xong")
+    await an.expect_message(contains="Báo cáo dự sinh hoạt")
+    await an.press("📨 Gửi báo cáo")
+    await an.expect_message(contains="✅ Đã cập nhật báo cáo số")
+
+    texts = sorted(row[0] for row in await db.all(select(Proposal.text)))
+    assert texts == ["Cấp kinh phí sửa nhà văn hóa khu phố", "Lắp đèn chiếu sáng ngõ 5 trước Tết"]
+    added = await leader.expect_message(contains="Kiến nghị khẩn")
+    assert "Cấp kinh phí sửa nhà văn hóa khu phố" in added.text
+    await run_jobs(bot)
+    await leader.expect_no_message(within=0.3)  # the first one is not told again
