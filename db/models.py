@@ -29,6 +29,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     and_,
+    false,
     or_,
 )
 from sqlalchemy import Enum as SqlEnum
@@ -385,6 +386,10 @@ class Rsvp(Base):
     reason_text: Mapped[str] = mapped_column(String(500), default="")
     stand_in_for_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     answered_at: Mapped[datetime | None]
+    # "Will attend" was said for a time the meeting has since been moved from: asked again.
+    confirmed_before_move: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     created_at: Mapped[datetime]
 
     meeting: Mapped[Meeting] = relationship()

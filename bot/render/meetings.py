@@ -134,6 +134,14 @@ def reminder(due: DueReminder, zone: ZoneInfo, lang: str) -> Screen:
         ]
     if due.rsvp.answer == RsvpAnswer.YES:
         lines += ["", t.gettext("You have confirmed that you will attend.")]
+    elif due.rsvp.confirmed_before_move:
+        lines += [
+            "",
+            t.gettext(
+                "You had confirmed the earlier time; please confirm whether you will attend"
+                " at the new time."
+            ),
+        ]
     else:
         lines += ["", t.gettext("Please confirm whether you will attend.")]
     return Screen("\n".join(lines), rsvp_keyboard(due.meeting, due.rsvp, lang))
@@ -428,6 +436,8 @@ def _answer_label(rsvp: Rsvp, lang: str) -> str:
             t.gettext("cannot attend")
             + f" ({esc(reason_text(rsvp.reason_code, rsvp.reason_text, lang))})"
         )
+    if rsvp.confirmed_before_move:
+        return t.gettext("confirmed the earlier time, not yet the new one")
     return t.gettext("not yet answered")
 
 

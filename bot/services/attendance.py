@@ -107,6 +107,7 @@ class AttendanceService:
             return AttendanceResult(Outcome.NOT_YOURS)
         rsvp.answer = answer
         rsvp.answered_at = self.clock.now()
+        rsvp.confirmed_before_move = False
         if answer == RsvpAnswer.YES:
             rsvp.reason_code, rsvp.reason_text = None, ""
         await self.db.flush()

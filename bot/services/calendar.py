@@ -292,6 +292,13 @@ class CalendarService:
         meeting.revision += 1
         meeting.updated_at = now
         await self.drop_reminders(meeting.id)
+        # "Will attend" was said for the old time: everyone is asked again, and the office
+        # sees who had confirmed the old time.
+        await self.db.execute(
+            update(Rsvp)
+            .where(Rsvp.meeting_id == meeting.id, Rsvp.answer == RsvpAnswer.YES)
+            .values(answer=RsvpAnswer.PENDING, answered_at=None, confirmed_before_move=True)
+        )
         audit.record(
             self.db,
             self.clock,

@@ -280,3 +280,48 @@ async def test_the_months_guidance_rides_on_its_reminders(roster, bot, tg, db, c
     member = await link(tg, db, "CB07", 800007)
     await member.send("/huongdan 12/2026 không được")
     await member.expect_message(contains="không thuộc quyền hạn")
+
+
+async def test_a_move_asks_everyone_again(roster, bot, tg, db, clock, admin) -> None:
+    """Who said "will attend" said it for the old time: after the office moves the meeting,
+    the office sees that, and the next reminder asks again."""
+    an = await link(tg, db, "CB01", 800001)
+    clock.set(at("2026-12-02 08:00"))
+    await run_jobs(bot)
+    await an.expect_message(contains=MEETING)
+    await an.press("✅ Sẽ dự")
+    await an.expect_message(contains="Đồng chí sẽ dự sinh hoạt")
+
+    await admin.send("/lich KP01")
+    await admin.expect_message(contains="Lịch sinh hoạt của Chi bộ Khu phố 1")
+    first = await admin.expect_message(contains=MEETING)
+    assert "Nguyễn Văn An: sẽ dự" in first.text
+    await admin.expect_message(contains="ngày 05/01/2027")
+    await admin.expect_message(contains="ngày 05/02/2027")
+    await admin.press("📅 Dời lịch", message=first)
+    await admin.expect_message(contains="nhập ngày giờ mới")
+    await admin.send("19:30 ngày 6/12")
+    await admin.expect_message(contains="sang 19 giờ 30, Chủ nhật, ngày 06/12/2026?")
+    await admin.press("✅ Xác nhận")
+    await admin.expect_message(contains="được dời sang 19 giờ 30, Chủ nhật, ngày 06/12/2026")
+    await an.expect_message(contains="được dời sang")
+    answer = await db.scalar(
+        select(Rsvp.answer).join(Person, Person.id == Rsvp.person_id).where(Person.code == "CB01")
+    )
+    assert answer == RsvpAnswer.PENDING
+
+    await admin.send("/lich KP01")
+    await admin.expect_message(contains="Lịch sinh hoạt của Chi bộ Khu phố 1")
+    moved = await admin.expect_message(contains="06/12/2026")
+    assert "Nguyễn Văn An: đã xác nhận giờ cũ, chưa xác nhận giờ mới" in moved.text
+
+    clock.set(at("2026-12-05 08:00"))
+    await run_jobs(bot)
+    again = await an.expect_message(contains="19 giờ 30, Chủ nhật, ngày 06/12/2026")
+    assert "đã xác nhận dự theo giờ cũ" in again.text
+    assert again.button_texts[0] == "✅ Sẽ dự"
+    await an.press("✅ Sẽ dự", message=again)
+    await an.expect_message(contains="Đồng chí sẽ dự sinh hoạt")
+    assert await db.scalar(
+        select(Rsvp.answer).join(Person, Person.id == Rsvp.person_id).where(Person.code == "CB01")
+    ) == (RsvpAnswer.YES)
