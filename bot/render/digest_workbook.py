@@ -23,6 +23,7 @@ from xlsxwriter.worksheet import Worksheet
 from bot.i18n import N_
 from bot.render import texts
 from bot.render.digest import CRITERIA_SHORT, rating_name
+from bot.render.meetings import reason_text
 from bot.services.digest import BranchMonth, DigestFigures, Edition, SheetRows
 from bot.services.report_flow import RATING_CODES, RATINGS
 from db.models import MeetingStatus, ProposalState, ProposalUrgency, RsvpAnswer
@@ -211,7 +212,12 @@ class _Sheets:
                 values += [row["person"] or ""]
             values += [gettext(_outcome(row))]
             if named:
-                values += [row["stand_in"] or "", row["reason_text"] or ""]
+                reason = (
+                    reason_text(row["reason_code"], row["reason_text"] or "", self.lang)
+                    if row["reason_code"] or row["reason_text"]
+                    else ""
+                )
+                values += [row["stand_in"] or "", reason]
             values += [gettext(state) if state else ""]
             table.row(values)
 

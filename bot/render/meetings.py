@@ -23,6 +23,7 @@ REASON_TEXTS = {
     "family": N_("Family matters"),
     "other": N_("Another reason"),
     "absence": N_("Away (absence registered)"),
+    "after": N_("Did not attend (said after the meeting)"),
 }
 
 
@@ -34,8 +35,11 @@ def _kind(meeting: Meeting, lang: str) -> str:
 
 
 def reason_text(code: str | None, free_text: str, lang: str) -> str:
-    t = texts(lang)
-    label = t.gettext(REASON_TEXTS.get(code or "", "Another reason"))
+    """A reason as the office reads it: the person's own words for "another reason", else the
+    reason's name (with the words, if any)."""
+    if free_text and code in (None, "other"):
+        return free_text
+    label = texts(lang).gettext(REASON_TEXTS.get(code or "", "Another reason"))
     return f"{label}: {free_text}" if free_text else label
 
 

@@ -432,8 +432,8 @@ class ReportService:
         if context is None or context[3].id != person.id:
             return Refusal.NOT_YOURS
         rsvp = context[0]
-        rsvp.answer, rsvp.reason_code, rsvp.answered_at = RsvpAnswer.NO, "other", self.clock.now()
-        rsvp.reason_text = rsvp.reason_text or "did not attend (said after the meeting)"
+        # A code, rendered from the catalog in the reader's language wherever it is shown.
+        rsvp.answer, rsvp.reason_code, rsvp.answered_at = RsvpAnswer.NO, "after", self.clock.now()
         await self.db.flush()
         return None
 

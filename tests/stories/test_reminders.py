@@ -116,7 +116,7 @@ async def test_absence_to_stand_in_end_to_end(roster, bot, tg, db, clock, admin)
     await an.expect_message(contains="Đã ghi nhận đồng chí vắng mặt")
 
     notice = await admin.expect_message(contains="Đồng chí Nguyễn Văn An không dự được")
-    assert "Lý do: Lý do khác: Họp tổ dân phố đột xuất" in notice.text
+    assert "Lý do: Họp tổ dân phố đột xuất" in notice.text
     assert "Hoàng Thị Hồng Hạnh" in notice.button_texts
     assert "Nguyễn Văn An" not in notice.button_texts
     pick = next(b["callback_data"] for b in notice.buttons if b["text"] == "Hoàng Thị Hồng Hạnh")

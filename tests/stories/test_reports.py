@@ -418,3 +418,23 @@ async def test_a_proposal_added_when_amending_is_tracked(roster, bot, tg, db, cl
     assert "Cấp kinh phí sửa nhà văn hóa khu phố" in added.text
     await run_jobs(bot)
     await leader.expect_no_message(within=0.3)  # the first one is not told again
+
+
+async def test_saying_after_the_meeting_that_one_did_not_attend(roster, bot, tg, db, clock):
+    """The reason is kept as a code and read in the reader's language: the office's
+    spreadsheet in Vietnamese never shows an English sentence."""
+    from bot.render.meetings import reason_text
+    from db.models import Rsvp, RsvpAnswer
+
+    an = await link(tg, db, "CB01", 800001)
+    await asked(bot, clock, an)
+    await an.press("Tôi không dự được")
+    await an.expect_message()
+    rsvp = await db.scalar(select(Rsvp).where(Rsvp.answer == RsvpAnswer.NO))
+    assert (rsvp.reason_code, rsvp.reason_text) == ("after", "")
+    assert reason_text(rsvp.reason_code, rsvp.reason_text, "vi") == (
+        "Không dự (báo sau buổi sinh hoạt)"
+    )
+    assert reason_text(rsvp.reason_code, rsvp.reason_text, "en") == (
+        "Did not attend (said after the meeting)"
+    )
