@@ -394,6 +394,8 @@ async def on_calendar(update: Update, ctx: Ctx) -> None:
         for screen in screens.branch_calendar(branch, meetings, zone, ctx.lang):
             await reply(update, screen)
         return
+    if ctx.args:  # a branch's calendar is the office's; say so, then show their own
+        await reply(update, screens.branch_calendar_is_for_the_office(ctx.lang))
     if actor.person is None:
         await reply(update, Screen(screens.my_calendar([], set(), [], zone, ctx.lang)[0]))
         return

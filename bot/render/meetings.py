@@ -15,7 +15,17 @@ from bot.services.attendance import AttendanceResult, Outcome
 from bot.services.calendar import ChangeOutcome, ChangeResult
 from bot.services.phones import display_phone
 from bot.services.reminders import DueReminder
-from db.models import Absence, Meeting, MeetingKind, MeetingStatus, Person, Rsvp, RsvpAnswer, Unit
+from db.models import (
+    Absence,
+    AttendeeKind,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Person,
+    Rsvp,
+    RsvpAnswer,
+    Unit,
+)
 
 REASON_TEXTS = {
     "trip": N_("On a business trip"),
@@ -431,6 +441,14 @@ def conflict_notice(person: Person, lang: str) -> Screen:
     )
 
 
+def branch_calendar_is_for_the_office(lang: str) -> Screen:
+    return Screen(
+        texts(lang).gettext(
+            "A branch's calendar is for the office. Here are the meetings you are expected at."
+        )
+    )
+
+
 def _answer_label(rsvp: Rsvp, lang: str) -> str:
     t = texts(lang)
     if rsvp.answer == RsvpAnswer.YES:
@@ -487,8 +505,14 @@ def branch_calendar(
         lines = [f"<b>{moment(meeting.starts_at.astimezone(zone), lang)}</b>"]
         if meeting.status == MeetingStatus.CANCELLED:
             lines.append(t.gettext("cancelled"))
+        names = {person.id: person.full_name for _, person in people}
         for rsvp, person in people:
-            lines.append(f"• {esc(person.full_name)}: {_answer_label(rsvp, lang)}")
+            label = _answer_label(rsvp, lang)
+            if rsvp.kind == AttendeeKind.STAND_IN and rsvp.stand_in_for_id in names:
+                label = t.gettext("{answer}, standing in for comrade {name}").format(
+                    answer=label, name=esc(names[rsvp.stand_in_for_id])
+                )
+            lines.append(f"• {esc(person.full_name)}: {label}")
         if not people:
             lines.append(t.gettext("no one assigned"))
         keyboard = None

@@ -138,6 +138,10 @@ async def test_absence_to_stand_in_end_to_end(roster, bot, tg, db, clock, admin)
     await an.expect_no_message(within=0.5)
     again = await admin.press(data=pick, message=notice)  # the same pick, pressed again
     assert again["text"] == "Đã mời người dự thay cho buổi sinh hoạt này."
+    await admin.send("/lich KP01")
+    await admin.expect_message(contains="Lịch sinh hoạt của Chi bộ Khu phố 1")
+    calendar = await admin.expect_message(contains=MEETING)
+    assert "Hoàng Thị Hồng Hạnh: sẽ dự, dự thay đồng chí Nguyễn Văn An" in calendar.text
 
 
 async def test_a_paused_person_gets_no_reminders(roster, bot, tg, db, clock, admin) -> None:
@@ -325,3 +329,14 @@ async def test_a_move_asks_everyone_again(roster, bot, tg, db, clock, admin) -> 
     assert await db.scalar(
         select(Rsvp.answer).join(Person, Person.id == Rsvp.person_id).where(Person.code == "CB01")
     ) == (RsvpAnswer.YES)
+
+
+async def test_a_member_asking_for_a_branch_calendar_is_told_it_is_the_offices(
+    roster, bot, tg, db
+) -> None:
+    an = await link(tg, db, "CB01", 800001)
+    await an.send("/lich KP02")
+    note = await an.expect_message(contains="Lịch của từng chi bộ do Văn phòng theo dõi")
+    assert "Khu phố 2" not in note.text
+    mine = await an.expect_message(contains="Lịch dự sinh hoạt của đồng chí")
+    assert "Chi bộ Khu phố 1" in mine.text
