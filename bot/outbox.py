@@ -127,15 +127,18 @@ async def _queue(db: AsyncSession, **values: Any) -> None:
     )
 
 
-async def existing_keys(db: AsyncSession, keys: list[str]) -> set[str]:
-    """Which of these keys are already in the outbox: a job that runs every minute renders
-    and inserts only what is new."""
-    found: set[str] = set()
+async def queued_since(db: AsyncSession, keys: list[str]) -> dict[str, datetime]:
+    """For each of these keys already in the outbox, when its message was to go out at the
+    earliest: when it was queued, or when it was due if that was later."""
+    found: dict[str, datetime] = {}
     for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        found.update(
-            await db.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(chunk)))
+        rows = await db.execute(
+            select(OutboxMessage.key, OutboxMessage.created_at, OutboxMessage.due_at).where(
+                OutboxMessage.key.in_(keys[start : start + 500])
+            )
         )
+        for key, created_at, due_at in rows:
+            found[key] = max(created_at, due_at)
     return found
 
 

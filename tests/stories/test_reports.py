@@ -438,3 +438,27 @@ async def test_saying_after_the_meeting_that_one_did_not_attend(roster, bot, tg,
     assert reason_text(rsvp.reason_code, rsvp.reason_text, "en") == (
         "Did not attend (said after the meeting)"
     )
+
+
+async def test_after_days_of_downtime_the_request_comes_before_any_nudge(
+    roster, bot, tg, db, clock
+) -> None:
+    """The bot was down from before the meeting until five days after it: the first message
+    is the request to report, and a nudge follows a day later, not at once."""
+    an = await link(tg, db, "CB01", 800001)
+    await run_jobs(bot)  # 1 December: the calendar is made, nothing is due yet
+    clock.set(at("2026-12-10 08:00"))  # the meeting was on the 5th; both nudges "due"
+    await run_jobs(bot)
+    await run_jobs(bot)
+    request = await an.expect_message(contains="báo cáo kết quả dự sinh hoạt")
+    assert "Nhắc" not in request.text
+    assert request.button_texts == ["📝 Báo cáo ngay", "⏰ Để sau", "Tôi không dự được"]
+    await an.expect_no_message(within=0.3)
+    clock.set(at("2026-12-11 07:59"))
+    await run_jobs(bot)
+    await an.expect_no_message(within=0.3)
+    clock.set(at("2026-12-11 08:00"))
+    await run_jobs(bot)
+    await an.expect_message(contains="Nhắc lần hai")
+    await run_jobs(bot)
+    await an.expect_no_message(within=0.3)
