@@ -31,6 +31,7 @@ from bot.services.roster_workbook import (
     RawRow,
     Roster,
     UnitRow,
+    in_sheet_order,
     parse_roster,
     roles_text,
     write_workbook,
@@ -92,7 +93,7 @@ class RosterService:
         problems = read_problems + problems
         problems += await self._check_references(roster)
         if problems:
-            return ImportResult(problems, {}, applied=False)
+            return ImportResult(in_sheet_order(problems), {}, applied=False)
         if dry_run:  # the changes are made to be counted, then undone
             async with self.db.begin_nested() as trial:
                 changes = await self._apply(roster)

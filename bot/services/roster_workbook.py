@@ -108,6 +108,14 @@ TOPICS = Sheet(
 )
 SHEETS = (UNITS, BRANCHES, PEOPLE, ASSIGNMENTS, TOPICS)
 
+
+def in_sheet_order(problems: list[Problem]) -> list[Problem]:
+    """Problems as the office will fix them: sheet by sheet, row by row (a sheet not known
+    comes last), whatever check found each."""
+    order = {sheet.title: index for index, sheet in enumerate(SHEETS)}
+    return sorted(problems, key=lambda problem: (order.get(problem.sheet, len(order)), problem.row))
+
+
 ROLE_WORDS = {
     "quan tri": Role.ADMIN,
     "van phong": Role.ADMIN,
