@@ -1,5 +1,6 @@
-"""Access in one place: every update is resolved to an actor before any handler runs,
-and handlers declare the role they need with @requires.
+"""Access in one place: every update is resolved to an actor before any handler runs, and
+the routing table (bot/routes.py) guards each handler with the permission it needs
+(bot/policy.py says who holds it).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from telegram.ext import ApplicationHandlerStop, filters
 
 from bot import render
 from bot.context import ChiboContext
+from bot.policy import Permission, permits
 from bot.render import start as start_screens
 from bot.reply import answer_button, reply
 from bot.services import audit
@@ -49,6 +51,9 @@ class Actor:
 
     def has(self, role: Role) -> bool:
         return role in self.roles
+
+    def may(self, permission: Permission) -> bool:
+        return permits(self.roles, self.is_known, permission)
 
     @property
     def who(self) -> audit.Who:
@@ -110,17 +115,21 @@ async def refuse_stranger(update: Update, ctx: ChiboContext) -> None:
 Handler = Callable[[Update, ChiboContext], Awaitable[Any]]
 
 
-def requires(*roles: Role) -> Callable[[Handler], Handler]:
-    """The handler runs for a known person holding any of `roles` (any known person if none)."""
+def requires(permission: Permission = Permission.KNOWN) -> Callable[[Handler], Handler]:
+    """The handler runs only for someone holding the permission; a stranger is told how to
+    link, a known person without it that it is not theirs to do."""
 
     def decorate(handler: Handler) -> Handler:
+        if permission == Permission.ANYONE:
+            return handler
+
         @functools.wraps(handler)
         async def guarded(update: Update, ctx: ChiboContext) -> Any:
             actor = ctx.actor
             if actor is None or not actor.is_known:
                 await refuse_stranger(update, ctx)
                 return None
-            if roles and not any(actor.has(role) for role in roles):
+            if not actor.may(permission):
                 log.info("refused %s to telegram user %s", handler.__name__, actor.telegram_id)
                 notice = render.texts(ctx.lang).gettext(
                     "Comrade, this function is not among your permissions."

@@ -17,11 +17,11 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot import jobs
+from bot import jobs, routes
 from bot.access import resolve_actor
 from bot.clock import Clock, SystemClock
 from bot.context import RUNTIME_KEY, ChiboContext
-from bot.handlers import admin, digest, errors, groups, meetings, reports, roster, start
+from bot.handlers import errors
 from bot.menus import sync_command_menus
 from bot.outbox import QuietHours, Sender
 from bot.runtime import Runtime
@@ -105,14 +105,7 @@ def build_application(
     )
     app.bot_data[RUNTIME_KEY] = runtime
     app.add_handler(TypeHandler(Update, resolve_actor), group=ACCESS_GROUP)
-    start.register(app)
-    admin.register(app)
-    roster.register(app)
-    groups.register(app)
-    meetings.register(app)
-    reports.register(app)
-    digest.register(app)
-    start.register_fallbacks(app)
+    routes.register(app)
     jobs.schedule(app)
     app.add_error_handler(errors.on_error)
     return app

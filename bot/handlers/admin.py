@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, filters
 
-from bot.access import requires
 from bot.context import Ctx
 from bot.menus import set_person_menu
 from bot.render import Screen
@@ -17,7 +15,6 @@ from bot.services.directory import DirectoryService
 from bot.services.linking import LinkingService
 from bot.services.roster import RosterService
 from bot.services.roster_workbook import parse_day
-from db.models import Role
 
 
 def _directory(ctx: Ctx) -> DirectoryService:
@@ -29,12 +26,10 @@ async def _reply_all(update: Update, texts: list[str]) -> None:
         await reply(update, Screen(text))
 
 
-@requires(Role.ADMIN)
 async def on_units(update: Update, ctx: Ctx) -> None:
     await _reply_all(update, screens.overview(await _directory(ctx).overview(), ctx.lang))
 
 
-@requires(Role.ADMIN)
 async def on_find_person(update: Update, ctx: Ctx) -> None:
     query = " ".join(ctx.args or []).strip()
     if not query:
@@ -44,7 +39,6 @@ async def on_find_person(update: Update, ctx: Ctx) -> None:
     await _reply_all(update, screens.people_found(people, query[:100], ctx.lang))
 
 
-@requires(Role.ADMIN)
 async def on_person(update: Update, ctx: Ctx) -> None:
     if len(ctx.args or []) != 1:
         await reply(update, screens.usage("canbo", ctx.lang))
@@ -56,7 +50,6 @@ async def on_person(update: Update, ctx: Ctx) -> None:
     await _reply_all(update, screens.person_card(card, ctx.lang))
 
 
-@requires(Role.ADMIN)
 async def on_unlinked(update: Update, ctx: Ctx) -> None:
     await _reply_all(update, screens.unlinked(await _directory(ctx).unlinked(), ctx.lang))
 
@@ -72,7 +65,6 @@ def _dates(values: list[str]) -> tuple[list[date | None], str | None]:
     return parsed, None
 
 
-@requires(Role.ADMIN)
 async def on_assign(update: Update, ctx: Ctx) -> None:
     args = ctx.args or []
     if not 2 <= len(args) <= 4:
@@ -89,7 +81,6 @@ async def on_assign(update: Update, ctx: Ctx) -> None:
     await reply(update, screens.assign_result(result, ended=False, lang=ctx.lang))
 
 
-@requires(Role.ADMIN)
 async def on_end_assignment(update: Update, ctx: Ctx) -> None:
     args = ctx.args or []
     if not 2 <= len(args) <= 3:
@@ -105,7 +96,6 @@ async def on_end_assignment(update: Update, ctx: Ctx) -> None:
     await reply(update, screens.assign_result(result, ended=True, lang=ctx.lang))
 
 
-@requires(Role.ADMIN)
 async def on_invite(update: Update, ctx: Ctx) -> None:
     if len(ctx.args or []) != 1:
         await reply(update, screens.usage("moi", ctx.lang))
@@ -121,7 +111,6 @@ async def on_invite(update: Update, ctx: Ctx) -> None:
     await reply(update, screens.invite(invitation, ctx.bot.username, ctx.lang))
 
 
-@requires(Role.ADMIN)
 async def on_unlink(update: Update, ctx: Ctx) -> None:
     if len(ctx.args or []) != 1:
         await reply(update, screens.usage("huylienket", ctx.lang))
@@ -135,24 +124,7 @@ async def on_unlink(update: Update, ctx: Ctx) -> None:
     await reply(update, screens.unlinked_done(person, previous is not None, ctx.lang))
 
 
-@requires(Role.ADMIN)
 async def on_export(update: Update, ctx: Ctx) -> None:
     content = await RosterService(ctx.db, ctx.clock).export()
     today = ctx.clock.now().astimezone(ctx.settings.zone).date()
     await reply_file(update, content, f"danh-sach-{today:%Y-%m-%d}.xlsx")
-
-
-def register(app: Application) -> None:
-    private = filters.ChatType.PRIVATE
-    for name, handler in (
-        ("donvi", on_units),
-        ("timcanbo", on_find_person),
-        ("canbo", on_person),
-        ("chualienket", on_unlinked),
-        ("phancong", on_assign),
-        ("ketthuc", on_end_assignment),
-        ("moi", on_invite),
-        ("huylienket", on_unlink),
-        ("xuatdanhsach", on_export),
-    ):
-        app.add_handler(CommandHandler(name, handler, filters=private))

@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
-from bot.access import requires
 from bot.context import Ctx
 from bot.render import start as start_screens
 from bot.reply import reply
@@ -50,7 +49,6 @@ async def answer_conversation(update: Update, ctx: Ctx) -> bool:
     return True
 
 
-@requires()
 async def on_free_input(update: Update, ctx: Ctx) -> None:
     if not await answer_conversation(update, ctx):
         await reply(update, start_screens.not_understood(ctx.lang))

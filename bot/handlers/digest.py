@@ -4,20 +4,17 @@ office's copy carries a button to post it to the leadership group."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot import callbacks
-from bot.access import requires
 from bot.context import Ctx
+from bot.policy import Permission
 from bot.publish import make_digest, post_month, times_posted_again
 from bot.render import Screen
 from bot.render import digest as screens
 from bot.reply import answer_button, progress, reply, reply_file
 from bot.services.digest import DigestService, Edition, Month
-from db.models import Role
 
 
-@requires(Role.ADMIN, Role.LEADER)
 async def on_digest(update: Update, ctx: Ctx) -> None:
     actor = ctx.actor
     assert actor is not None
@@ -34,7 +31,7 @@ async def on_digest(update: Update, ctx: Ctx) -> None:
     if not roots:
         await reply(update, screens.no_organisation(ctx.lang))
         return
-    office = actor.has(Role.ADMIN)
+    office = actor.may(Permission.OFFICE)
     await progress(update, screens.making(month, ctx.lang))
     for root in roots:
         await progress(update)
@@ -56,7 +53,6 @@ async def on_digest(update: Update, ctx: Ctx) -> None:
             await reply(update, screens.post_again(root.id, month, reposts, ctx.lang))
 
 
-@requires(Role.ADMIN)
 async def on_post_again(update: Update, ctx: Ctx) -> None:
     data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
     root_id, seen = (data.int_part(0), data.int_part(2)) if data else (None, None)
@@ -72,8 +68,3 @@ async def on_post_again(update: Update, ctx: Ctx) -> None:
     await answer_button(
         update, screens.posted_notice(result.outcome, result.group_title[:80], ctx.lang)
     )
-
-
-def register(app: Application) -> None:
-    app.add_handler(CommandHandler("tonghop", on_digest, filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(on_post_again, pattern=callbacks.pattern("dgp")))

@@ -3,17 +3,8 @@
 from __future__ import annotations
 
 from telegram import ChatMember, Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    ChatMemberHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
 
 from bot import callbacks, outbox_keys
-from bot.access import requires
 from bot.context import Ctx
 from bot.menus import set_group_menu
 from bot.notify import notify_admins
@@ -22,7 +13,6 @@ from bot.render.start import stale_button
 from bot.reply import answer_button, edit_text, reply
 from bot.services import audit
 from bot.services.groups import ConfirmOutcome, GroupService
-from db.models import Role
 
 PRESENT = {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED}
 
@@ -70,7 +60,6 @@ async def on_migration(update: Update, ctx: Ctx) -> None:
         )
 
 
-@requires(Role.ADMIN)
 async def on_register(update: Update, ctx: Ctx) -> None:
     chat = update.effective_chat
     assert chat is not None
@@ -81,7 +70,6 @@ async def on_register(update: Update, ctx: Ctx) -> None:
     await reply(update, screens.registration_request(chat.id, chat.title or "", ctx.lang))
 
 
-@requires(Role.ADMIN)
 async def on_register_answer(update: Update, ctx: Ctx) -> None:
     query = update.callback_query
     assert query is not None and query.message is not None and ctx.actor is not None
@@ -99,10 +87,3 @@ async def on_register_answer(update: Update, ctx: Ctx) -> None:
     if outcome == ConfirmOutcome.CONFIRMED:
         await set_group_menu(ctx.bot, chat.id, ctx.settings.locale)
     await edit_text(update, screens.confirmed(outcome, chat.title or "", ctx.lang))
-
-
-def register(app: Application) -> None:
-    app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
-    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
-    app.add_handler(CommandHandler("dangkynhom", on_register))
-    app.add_handler(CallbackQueryHandler(on_register_answer, pattern=callbacks.pattern("grp")))

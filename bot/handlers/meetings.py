@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot import callbacks, outbox_keys
-from bot.access import requires
 from bot.context import Ctx
 from bot.handlers.conversation import flow
 from bot.notify import ask_office_for_stand_in, notify_admins, tell
+from bot.policy import Permission
 from bot.render import Screen
 from bot.render import meetings as screens
 from bot.reply import answer_button, edit_buttons, reply
@@ -26,7 +25,7 @@ from bot.services.calendar import (
 from bot.services.directory import DirectoryService
 from bot.services.drafts import DraftService
 from bot.services.roster_workbook import parse_day
-from db.models import Draft, Role, RsvpAnswer
+from db.models import Draft, RsvpAnswer
 
 REASON_FLOW = "absence_reason"
 MOVE_FLOW = "move"
@@ -45,7 +44,6 @@ async def _refuse(update: Update, ctx: Ctx, result: AttendanceResult) -> None:
 # ---------------------------------------------------------------------- answering a reminder
 
 
-@requires()
 async def on_rsvp(update: Update, ctx: Ctx) -> None:
     query, person = update.callback_query, ctx.actor.person  # type: ignore[union-attr]
     data = callbacks.parse(query.data)  # type: ignore[union-attr]
@@ -71,7 +69,6 @@ async def on_rsvp(update: Update, ctx: Ctx) -> None:
     await reply(update, screens.ask_reason(result.meeting, ctx.lang))  # type: ignore[arg-type]
 
 
-@requires()
 async def on_reason(update: Update, ctx: Ctx) -> None:
     query, actor = update.callback_query, ctx.actor
     data = callbacks.parse(query.data)  # type: ignore[union-attr]
@@ -133,7 +130,6 @@ async def _decline(
 # ---------------------------------------------------------------------- stand-ins
 
 
-@requires(Role.ADMIN)
 async def on_stand_in_pick(update: Update, ctx: Ctx) -> None:
     data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
     if data is None:
@@ -167,7 +163,6 @@ async def on_stand_in_pick(update: Update, ctx: Ctx) -> None:
     await reply(update, screens.stand_in_invited(result, ctx.lang))
 
 
-@requires()
 async def on_stand_in_answer(update: Update, ctx: Ctx) -> None:
     data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
     person = ctx.actor.person  # type: ignore[union-attr]
@@ -198,7 +193,6 @@ async def on_stand_in_answer(update: Update, ctx: Ctx) -> None:
 # ---------------------------------------------------------------------- moving and cancelling
 
 
-@requires()
 async def on_move(update: Update, ctx: Ctx) -> None:
     data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
     actor = ctx.actor
@@ -208,7 +202,7 @@ async def on_move(update: Update, ctx: Ctx) -> None:
         data.int_part(0) if data else None,
         data.int_part(1) if data else None,
         actor.person,
-        actor.has(Role.ADMIN),
+        actor.may(Permission.OFFICE),
     )
     if result.outcome != Outcome.DONE:
         await _refuse(update, ctx, result)
@@ -250,7 +244,6 @@ async def on_move_text(update: Update, ctx: Ctx, draft: Draft) -> None:
     await reply(update, screens.confirm_move(meeting, branch, new_start, zone, ctx.lang))
 
 
-@requires()
 async def on_move_confirm(update: Update, ctx: Ctx) -> None:
     actor, query = ctx.actor, update.callback_query
     assert actor is not None and query is not None
@@ -274,7 +267,7 @@ async def on_move_confirm(update: Update, ctx: Ctx) -> None:
         draft.data["revision"],
         datetime.fromisoformat(draft.data["new_start"]),
         actor.person,
-        actor.has(Role.ADMIN),
+        actor.may(Permission.OFFICE),
         actor.who,
     )
     if result.outcome != ChangeOutcome.DONE:
@@ -284,7 +277,6 @@ async def on_move_confirm(update: Update, ctx: Ctx) -> None:
     await reply(update, screens.moved_notice(result, ctx.settings.zone, ctx.lang))
 
 
-@requires(Role.ADMIN)
 async def on_cancel_meeting(update: Update, ctx: Ctx) -> None:
     data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
     attendance, _ = _services(ctx)
@@ -309,7 +301,6 @@ async def on_cancel_meeting(update: Update, ctx: Ctx) -> None:
     )
 
 
-@requires(Role.ADMIN)
 async def on_cancel_confirm(update: Update, ctx: Ctx) -> None:
     query = update.callback_query
     data = callbacks.parse(query.data)  # type: ignore[union-attr]
@@ -380,13 +371,12 @@ async def _announce_change(ctx: Ctx, result: ChangeResult, moved: bool) -> None:
 # ---------------------------------------------------------------------- views and settings
 
 
-@requires()
 async def on_calendar(update: Update, ctx: Ctx) -> None:
     actor = ctx.actor
     assert actor is not None
     attendance, calendar = _services(ctx)
     zone = ctx.settings.zone
-    if ctx.args and actor.has(Role.ADMIN):
+    if ctx.args and actor.may(Permission.OFFICE):
         branch, meetings = await calendar.branch_calendar(ctx.args[0][:40])
         if branch is None:
             await reply(update, screens.unknown_branch(ctx.lang))
@@ -406,7 +396,6 @@ async def on_calendar(update: Update, ctx: Ctx) -> None:
         await reply(update, Screen(text))
 
 
-@requires()
 async def on_absence(update: Update, ctx: Ctx) -> None:
     actor, args = ctx.actor, ctx.args or []
     assert actor is not None
@@ -421,7 +410,6 @@ async def on_absence(update: Update, ctx: Ctx) -> None:
         await ask_office_for_stand_in(ctx.db, ctx.runtime, declined)
 
 
-@requires(Role.ADMIN)
 async def on_guidance(update: Update, ctx: Ctx) -> None:
     args = ctx.args or []
     month = parse_day("01/" + args[0]) if args else None
@@ -435,36 +423,14 @@ async def on_guidance(update: Update, ctx: Ctx) -> None:
     await reply(update, screens.guidance_saved(f"{month:%m/%Y}", not saved, ctx.lang))
 
 
-@requires(Role.ADMIN)
 async def on_unreachable(update: Update, ctx: Ctx) -> None:
     people = await DirectoryService(ctx.db, ctx.clock, ctx.settings.zone).unreachable()
     for text in screens.unreachable(people, ctx.settings.zone, ctx.lang):
         await reply(update, Screen(text))
 
 
-@requires(Role.ADMIN)
 async def on_conflicts(update: Update, ctx: Ctx) -> None:
     _, calendar = _services(ctx)
     rows = await calendar.conflicts()
     for text in screens.conflicts(rows, ctx.settings.zone, ctx.lang):
         await reply(update, Screen(text))
-
-
-def register(app: Application) -> None:
-    private = filters.ChatType.PRIVATE
-    app.add_handler(CallbackQueryHandler(on_rsvp, pattern=callbacks.pattern("rsvp")))
-    app.add_handler(CallbackQueryHandler(on_reason, pattern=callbacks.pattern("why")))
-    app.add_handler(CallbackQueryHandler(on_stand_in_pick, pattern=callbacks.pattern("si")))
-    app.add_handler(CallbackQueryHandler(on_stand_in_answer, pattern=callbacks.pattern("sia")))
-    app.add_handler(CallbackQueryHandler(on_move, pattern=callbacks.pattern("mv")))
-    app.add_handler(CallbackQueryHandler(on_move_confirm, pattern=callbacks.pattern("mvok")))
-    app.add_handler(CallbackQueryHandler(on_cancel_meeting, pattern=callbacks.pattern("cx")))
-    app.add_handler(CallbackQueryHandler(on_cancel_confirm, pattern=callbacks.pattern("cxok")))
-    for name, handler in (
-        ("lich", on_calendar),
-        ("vang", on_absence),
-        ("huongdan", on_guidance),
-        ("khongnhan", on_unreachable),
-        ("xungdot", on_conflicts),
-    ):
-        app.add_handler(CommandHandler(name, handler, filters=private))

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot import callbacks, outbox_keys
-from bot.access import requires
 from bot.context import Ctx
 from bot.handlers.conversation import flow
 from bot.notify import tell
+from bot.policy import Permission
 from bot.render import Screen
 from bot.render import reports as screens
 from bot.reply import answer_button, reply, respond
@@ -58,7 +57,6 @@ async def _refuse(update: Update, ctx: Ctx, result: StepResult) -> None:
         await reply(update, Screen(text))
 
 
-@requires()
 async def on_pending(update: Update, ctx: Ctx) -> None:
     actor = ctx.actor
     assert actor is not None
@@ -69,7 +67,6 @@ async def on_pending(update: Update, ctx: Ctx) -> None:
     await reply(update, screens.pending(items, ctx.settings.zone, ctx.lang))
 
 
-@requires()
 async def on_request_button(update: Update, ctx: Ctx) -> None:
     data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
     person = ctx.actor.person  # type: ignore[union-attr]
@@ -89,19 +86,16 @@ async def on_request_button(update: Update, ctx: Ctx) -> None:
         await respond(update, Screen(screens.did_not_attend(ctx.lang)))
 
 
-@requires()
 async def on_start_from_list(update: Update, ctx: Ctx) -> None:
     data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
     await _start(update, ctx, data.int_part(0) if data else None, on_behalf=False)
 
 
-@requires(Role.ADMIN)
 async def on_start_on_behalf(update: Update, ctx: Ctx) -> None:
     data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
     await _start(update, ctx, data.int_part(0) if data else None, on_behalf=True)
 
 
-@requires(Role.ADMIN)
 async def on_report_for(update: Update, ctx: Ctx) -> None:
     """/baocaothay CB07: the office enters a report for a member who cannot use the bot."""
     code = (ctx.args or [""])[0][:40]
@@ -125,7 +119,6 @@ async def _draft_for_button(update: Update, ctx: Ctx) -> tuple[Draft | None, lis
     return draft, list(data.parts[2:])
 
 
-@requires()
 async def on_choice(update: Update, ctx: Ctx) -> None:
     draft, rest = await _draft_for_button(update, ctx)
     if draft is None or not rest:
@@ -134,7 +127,6 @@ async def on_choice(update: Update, ctx: Ctx) -> None:
     await _apply(update, ctx, draft, Input("choice", rest[0]))
 
 
-@requires()
 async def on_back(update: Update, ctx: Ctx) -> None:
     draft, _ = await _draft_for_button(update, ctx)
     if draft is None:
@@ -144,7 +136,6 @@ async def on_back(update: Update, ctx: Ctx) -> None:
     await respond(update, await step_screen(ctx, draft))
 
 
-@requires()
 async def on_stop(update: Update, ctx: Ctx) -> None:
     draft, _ = await _draft_for_button(update, ctx)
     if draft is None:
@@ -154,7 +145,6 @@ async def on_stop(update: Update, ctx: Ctx) -> None:
     await respond(update, screens.paused(ctx.lang))
 
 
-@requires()
 async def on_edit(update: Update, ctx: Ctx) -> None:
     draft, rest = await _draft_for_button(update, ctx)
     if draft is None or not rest:
@@ -167,7 +157,6 @@ async def on_edit(update: Update, ctx: Ctx) -> None:
     await respond(update, await step_screen(ctx, draft))
 
 
-@requires()
 async def on_send(update: Update, ctx: Ctx) -> None:
     draft, _ = await _draft_for_button(update, ctx)
     if draft is None:
@@ -229,12 +218,11 @@ async def _apply(update: Update, ctx: Ctx, draft: Draft, value: Input) -> None:
 # ---------------------------------------------------------------------- history
 
 
-@requires()
 async def on_history(update: Update, ctx: Ctx) -> None:
     actor, args = ctx.actor, ctx.args or []
     assert actor is not None
     service = _service(ctx)
-    reads_all = actor.has(Role.ADMIN) or actor.has(Role.LEADER)
+    reads_all = actor.may(Permission.LEADERSHIP)
     if not args:
         if actor.person is None:
             await reply(update, screens.history_usage(ctx.lang))
@@ -260,7 +248,6 @@ async def on_history(update: Update, ctx: Ctx) -> None:
         await reply(update, Screen(text))
 
 
-@requires()
 async def on_view(update: Update, ctx: Ctx) -> None:
     actor = ctx.actor
     assert actor is not None
@@ -269,8 +256,7 @@ async def on_view(update: Update, ctx: Ctx) -> None:
     service = _service(ctx)
     view = await service.view(number) if number else None
     may_read = view is not None and (
-        actor.has(Role.ADMIN)
-        or actor.has(Role.LEADER)
+        actor.may(Permission.LEADERSHIP)
         or (actor.person_id is not None and view.author.id == actor.person_id)
     )
     if not may_read:
@@ -281,7 +267,6 @@ async def on_view(update: Update, ctx: Ctx) -> None:
         await reply(update, Screen(text))
 
 
-@requires(Role.ADMIN, Role.LEADER)
 async def on_open_proposals(update: Update, ctx: Ctx) -> None:
     args = ctx.args or []
     if not args:
@@ -290,26 +275,3 @@ async def on_open_proposals(update: Update, ctx: Ctx) -> None:
     rows = await _service(ctx).open_proposals(args[0][:40])
     for text in screens.open_proposals(rows, ctx.settings.zone, ctx.lang):
         await reply(update, Screen(text))
-
-
-def register(app: Application) -> None:
-    private = filters.ChatType.PRIVATE
-    for action, handler in (
-        ("rq", on_request_button),
-        ("rs", on_start_from_list),
-        ("rob", on_start_on_behalf),
-        ("ra", on_choice),
-        ("rbk", on_back),
-        ("rx", on_stop),
-        ("re", on_edit),
-        ("rsend", on_send),
-    ):
-        app.add_handler(CallbackQueryHandler(handler, pattern=callbacks.pattern(action)))
-    for name, handler in (
-        ("baocao", on_pending),
-        ("baocaothay", on_report_for),
-        ("lichsu", on_history),
-        ("xembaocao", on_view),
-        ("kiennghi", on_open_proposals),
-    ):
-        app.add_handler(CommandHandler(name, handler, filters=private))

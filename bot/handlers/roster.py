@@ -6,19 +6,18 @@ import logging
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot import callbacks
 from bot.access import requires
 from bot.context import Ctx
 from bot.handlers.conversation import answer_conversation
+from bot.policy import Permission
 from bot.render import Screen, split_lines
 from bot.render import roster as screens
 from bot.reply import answer_button, edit_buttons, reply, reply_file
 from bot.services.drafts import DraftService
 from bot.services.roster import ImportResult, RosterService
 from bot.services.roster_workbook import WorkbookError, read_file
-from db.models import Role
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +45,6 @@ async def _import(ctx: Ctx, file_id: str, file_name: str, *, dry_run: bool) -> I
     )
 
 
-@requires()
 async def on_document(update: Update, ctx: Ctx) -> None:
     """A file belongs to the conversation the person is in (a report's minutes, say); only
     outside one is it the office's roster workbook."""
@@ -54,7 +52,7 @@ async def on_document(update: Update, ctx: Ctx) -> None:
         await on_roster_file(update, ctx)
 
 
-@requires(Role.ADMIN)
+@requires(Permission.OFFICE)  # reached from on_document, outside the routing table
 async def on_roster_file(update: Update, ctx: Ctx) -> None:
     message = update.effective_message
     assert message is not None and message.document is not None and ctx.actor is not None
@@ -94,7 +92,6 @@ async def _send_report(update: Update, lines: list[str], keyboard, ctx: Ctx) -> 
         await reply(update, Screen(text, keyboard if last else None))
 
 
-@requires(Role.ADMIN)
 async def on_confirm(update: Update, ctx: Ctx) -> None:
     query = update.callback_query
     assert query is not None and ctx.actor is not None
@@ -120,9 +117,3 @@ async def on_confirm(update: Update, ctx: Ctx) -> None:
         await reply(update, screens.unreadable(result, ctx.lang))
         return
     await _send_report(update, screens.import_report(result, ctx.lang, dry_run=False), None, ctx)
-
-
-def register(app: Application) -> None:
-    private = filters.ChatType.PRIVATE
-    app.add_handler(MessageHandler(private & filters.Document.ALL, on_document))
-    app.add_handler(CallbackQueryHandler(on_confirm, pattern=callbacks.pattern("ri")))

@@ -6,11 +6,9 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.access import refuse_stranger, requires
+from bot.access import refuse_stranger
 from bot.context import Ctx
-from bot.handlers.conversation import on_free_input
 from bot.menus import set_person_menu
 from bot.render import start as screens
 from bot.reply import answer_button, reply
@@ -59,26 +57,10 @@ async def _after_link(update: Update, ctx: Ctx, result: LinkResult) -> None:
     await reply(update, screens.link_result(result, lang))
 
 
-@requires()
 async def on_help(update: Update, ctx: Ctx) -> None:
     assert ctx.actor is not None
     await reply(update, screens.help_screen(ctx.actor))
 
 
-@requires()
 async def on_unknown_button(update: Update, ctx: Ctx) -> None:
     await answer_button(update, screens.stale_button(ctx.lang))
-
-
-def register(app: Application) -> None:
-    private = filters.ChatType.PRIVATE
-    app.add_handler(CommandHandler("start", on_start, filters=private))
-    app.add_handler(MessageHandler(private & filters.CONTACT, on_contact))
-    app.add_handler(CommandHandler("help", on_help))
-
-
-def register_fallbacks(app: Application) -> None:
-    """Registered after every other handler of group 0, so they catch only what none took."""
-    private_message = filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL
-    app.add_handler(MessageHandler(private_message, on_free_input))
-    app.add_handler(CallbackQueryHandler(on_unknown_button))

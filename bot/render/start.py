@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
-from bot.menus import commands_for
+from bot.policy import Permission
 from bot.render import Screen, esc, texts
 from bot.services.linking import LinkOutcome, LinkResult
 from db.models import Person, Role, Unit
@@ -62,8 +62,10 @@ def _hello(person: Person | None, lang: str) -> str:
 def help_text(actor: Actor) -> str:
     t = texts(actor.lang)
     lines = [t.gettext("<b>What you can do</b>")]
-    lines += [f"/{c.name}: {esc(t.gettext(c.description))}" for c in commands_for(actor.roles)]
-    if actor.has(Role.ADMIN):
+    from bot.routes import menu_for  # the table imports the handlers, which render with this
+
+    lines += [f"/{c.name}: {esc(t.gettext(c.menu or ''))}" for c in menu_for(actor.roles)]
+    if actor.may(Permission.OFFICE):
         lines += [
             "",
             t.gettext(

@@ -46,3 +46,27 @@ def test_outbox_keys_are_made_in_one_module() -> None:
             if isinstance(text, str) and text.startswith(KEY_PREFIXES):
                 found.append(f"{path.relative_to(BOT)}:{node.lineno} {text!r}")
     assert found == []
+
+
+def test_one_routing_table_for_buttons_commands_and_menus() -> None:
+    from bot import callbacks, routes
+    from bot.policy import Permission, permits
+    from db.models import Role
+
+    # every button routed has a declared shape, and every shape is of a routed button
+    assert {button.action for button in routes.BUTTONS} == set(callbacks.SHAPES)
+    names = [command.name for command in routes.COMMANDS]
+    assert len(names) == len(set(names))
+    # the menus come from the same table, by permission
+    member = [c.name for c in routes.menu_for(frozenset({Role.MEMBER}))]
+    assert member == ["start", "lich", "vang", "baocao", "lichsu", "help"]
+    leader = [c.name for c in routes.menu_for(frozenset({Role.LEADER}))]
+    assert leader == [*member, "xembaocao", "kiennghi", "tonghop"]
+    office = {c.name for c in routes.menu_for(frozenset({Role.ADMIN}))}
+    assert office == set(names)
+    assert [c.name for c in routes.GROUP_MENU] == ["help"]
+    # a stranger may only start; a member holds nothing of the office's
+    assert permits(frozenset(), False, Permission.ANYONE)
+    assert not permits(frozenset(), False, Permission.KNOWN)
+    assert not permits(frozenset({Role.MEMBER}), True, Permission.LEADERSHIP)
+    assert permits(frozenset({Role.ADMIN}), True, Permission.LEADERSHIP)

@@ -1,0 +1,167 @@
+"""Everything the bot answers, in one table, in the order it is tried.
+
+Each command and button names its handler and the permission it needs (bot/policy.py); the
+command menus and /help are made from the same table, so a command, who may use it and its
+menu entry are declared once. Group -1 (bot/access.py) has already resolved the actor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import callbacks
+from bot.access import Handler, requires
+from bot.handlers import admin, conversation, digest, groups, meetings, reports, roster, start
+from bot.i18n import N_
+from bot.policy import Permission, permits
+from db.models import Role
+
+ANYONE, KNOWN = Permission.ANYONE, Permission.KNOWN
+LEADERSHIP, OFFICE = Permission.LEADERSHIP, Permission.OFFICE
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    handler: Handler
+    may: Permission
+    # The menu's line for it (from the catalog); None keeps it out of the menus.
+    menu: str | None = None
+    # Who sees it in their menu, if not everyone who may use it.
+    shown_to: Permission | None = None
+    in_groups: bool = False
+
+    @property
+    def audience(self) -> Permission:
+        return self.shown_to or self.may
+
+
+@dataclass(frozen=True)
+class Button:
+    action: str  # the callback data's action (bot/callbacks.py gives its shape)
+    handler: Handler
+    may: Permission
+
+
+COMMANDS = (
+    # everyone known (a stranger may only /start and share a phone number)
+    Command("start", start.on_start, ANYONE, N_("Greeting and your account")),
+    Command("lich", meetings.on_calendar, KNOWN, N_("Your coming meetings")),
+    Command("vang", meetings.on_absence, KNOWN, N_("Register a period away (reminders pause)")),
+    Command("baocao", reports.on_pending, KNOWN, N_("Report on a meeting you attended")),
+    Command("lichsu", reports.on_history, KNOWN, N_("Reports: yours, or a branch's or a person's")),
+    Command("help", start.on_help, KNOWN, N_("What you can do here"), in_groups=True),
+    # the office
+    Command("donvi", admin.on_units, OFFICE, N_("Units and branches with their assignees")),
+    Command("timcanbo", admin.on_find_person, OFFICE, N_("Find a person by name or code")),
+    Command("canbo", admin.on_person, OFFICE, N_("A person's assignments and link status")),
+    Command("phancong", admin.on_assign, OFFICE, N_("Assign a person to follow a branch")),
+    Command("ketthuc", admin.on_end_assignment, OFFICE, N_("End an assignment")),
+    Command("chualienket", admin.on_unlinked, OFFICE, N_("People not yet linked to Telegram")),
+    Command("moi", admin.on_invite, OFFICE, N_("Invitation link for a person")),
+    Command("huylienket", admin.on_unlink, OFFICE, N_("Unlink a person's Telegram account")),
+    Command("xuatdanhsach", admin.on_export, OFFICE, N_("Export the roster workbook")),
+    Command(
+        "huongdan",
+        meetings.on_guidance,
+        OFFICE,
+        N_("The office's guidance for a month's reminders"),
+    ),
+    Command("khongnhan", meetings.on_unreachable, OFFICE, N_("People the bot cannot reach")),
+    Command("xungdot", meetings.on_conflicts, OFFICE, N_("People due at two meetings at once")),
+    Command("baocaothay", reports.on_report_for, OFFICE, N_("Enter a report for a member")),
+    # leaders and the office (an author may read their own report too)
+    Command(
+        "xembaocao", reports.on_view, KNOWN, N_("Read one report in full"), shown_to=LEADERSHIP
+    ),
+    Command("kiennghi", reports.on_open_proposals, LEADERSHIP, N_("A branch's open proposals")),
+    Command("tonghop", digest.on_digest, LEADERSHIP, N_("The monthly digest")),
+)
+
+BUTTONS = (
+    # reminders and attendance
+    Button("rsvp", meetings.on_rsvp, KNOWN),
+    Button("why", meetings.on_reason, KNOWN),
+    Button("si", meetings.on_stand_in_pick, OFFICE),
+    Button("sia", meetings.on_stand_in_answer, KNOWN),
+    Button("mv", meetings.on_move, KNOWN),
+    Button("mvok", meetings.on_move_confirm, KNOWN),
+    Button("cx", meetings.on_cancel_meeting, OFFICE),
+    Button("cxok", meetings.on_cancel_confirm, OFFICE),
+    # reports
+    Button("rq", reports.on_request_button, KNOWN),
+    Button("rs", reports.on_start_from_list, KNOWN),
+    Button("rob", reports.on_start_on_behalf, OFFICE),
+    Button("ra", reports.on_choice, KNOWN),
+    Button("rbk", reports.on_back, KNOWN),
+    Button("rx", reports.on_stop, KNOWN),
+    Button("re", reports.on_edit, KNOWN),
+    Button("rsend", reports.on_send, KNOWN),
+    # the office and the leadership group
+    Button("ri", roster.on_confirm, OFFICE),
+    Button("grp", groups.on_register_answer, OFFICE),
+    Button("dgp", digest.on_post_again, OFFICE),
+)
+
+
+def menu_for(roles: frozenset[Role], *, known: bool = True) -> list[Command]:
+    """The commands in the menu of someone with these roles, in the table's order."""
+    return [c for c in COMMANDS if c.menu and permits(roles, known, c.audience)]
+
+
+GROUP_MENU = [c for c in COMMANDS if c.menu and c.in_groups]
+
+
+def handlers() -> list[BaseHandler]:
+    """Group 0's handlers, in the order they are tried; the first that matches answers."""
+    private = filters.ChatType.PRIVATE
+    table: list[BaseHandler] = [
+        # Facts about chats, not requests: the bot added to or removed from a group, a group
+        # that became a supergroup.
+        ChatMemberHandler(groups.on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER),
+        MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_migration),
+        # Sharing one's own phone number links the account: strangers may.
+        MessageHandler(private & filters.CONTACT, start.on_contact),
+        # A file goes to the conversation the person is in first (a report's minutes), and
+        # only outside one is it the office's roster workbook.
+        MessageHandler(private & filters.Document.ALL, requires(KNOWN)(roster.on_document)),
+        # Sent in a group by the office to make it the leadership group.
+        CommandHandler("dangkynhom", requires(OFFICE)(groups.on_register)),
+    ]
+    for command in COMMANDS:
+        table.append(
+            CommandHandler(
+                command.name,
+                requires(command.may)(command.handler),
+                filters=None if command.in_groups else private,
+            )
+        )
+    for button in BUTTONS:
+        table.append(
+            CallbackQueryHandler(
+                requires(button.may)(button.handler), pattern=callbacks.pattern(button.action)
+            )
+        )
+    # Last: what no handler above took. Free input goes to the open conversation; a button
+    # of an action no longer known is answered as stale.
+    table.append(
+        MessageHandler(
+            private & ~filters.StatusUpdate.ALL, requires(KNOWN)(conversation.on_free_input)
+        )
+    )
+    table.append(CallbackQueryHandler(start.on_unknown_button))
+    return table
+
+
+def register(app: Application) -> None:
+    app.add_handlers(handlers())
