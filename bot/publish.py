@@ -147,36 +147,49 @@ async def post_month(
     With again_after (the number of re-postings the admin saw), post it once more; a second
     press of the same button finds the number moved on and posts nothing."""
     settings, clock = runtime.settings, runtime.clock
-    # Its own unit of work, from the tick or from the office's button alike: the month's
-    # row stays locked while the files are made, and nothing else waits on that.
-    async with unit_of_work(runtime.sessionmaker) as unit:
-        db = unit.session
-        digest = await _digest_row(db, root, month, clock.now())
-        if again_after is None and digest.state == DigestState.POSTED:
-            return PostResult(Posted.ALREADY)
-        if again_after is not None and again_after != digest.reposts:
-            return PostResult(Posted.STALE)
+    # Whether there is anything to do, read without a transaction held: making the files
+    # takes seconds, and on SQLite a write held that long would make every update wait.
+    async with runtime.sessionmaker() as db:
+        digest = await db.scalar(
+            select(Digest).where(Digest.org_unit_id == root.id, Digest.month == month.first)
+        )
+        refused = _refusal(digest, again_after)
         group = await GroupService(db, clock).leadership_group()
-        if group is None:
+    if refused is not None:
+        return refused
+    if group is None:
+        async with unit_of_work(runtime.sessionmaker) as unit:
+            digest = await _digest_row(unit.session, root, month, clock.now())
             if again_after is None:
                 await notify_admins(
-                    db,
+                    unit.session,
                     runtime,
                     outbox_keys.digest_without_group(digest.id),
                     lambda lang: screens.no_group(month.label, lang),
                 )
                 await unit.finish()
-            return PostResult(Posted.NO_GROUP)
+        return PostResult(Posted.NO_GROUP)
+    files = await make_digest(
+        runtime.sessionmaker,
+        settings,
+        root,
+        month,
+        Edition.GROUP,
+        settings.locale,
+        clock.now().astimezone(settings.zone).date(),
+    )
+    # Its own unit of work, from the tick or from the office's button alike; the month's row
+    # is locked (PostgreSQL) and checked again: a second instance finds it posted.
+    async with unit_of_work(runtime.sessionmaker) as unit:
+        db = unit.session
         now = clock.now()
-        files = await make_digest(
-            runtime.sessionmaker,
-            settings,
-            root,
-            month,
-            Edition.GROUP,
-            settings.locale,
-            now.astimezone(settings.zone).date(),
-        )
+        digest = await _digest_row(db, root, month, now)
+        refused = _refusal(digest, again_after)
+        if refused is not None:
+            return refused
+        group = await GroupService(db, clock).leadership_group()
+        if group is None:
+            return PostResult(Posted.NO_GROUP)
         if again_after is not None:
             digest.reposts += 1
             tag = f"again{digest.reposts}"
@@ -227,6 +240,16 @@ async def post_month(
         title = group.title
     log.info("digest %s for %s queued for the group (%s)", month.label, root.code, tag)
     return PostResult(Posted.QUEUED, title)
+
+
+def _refusal(digest: Digest | None, again_after: int | None) -> PostResult | None:
+    """Why nothing is posted: the month is posted already, or the office's button is old."""
+    reposts = digest.reposts if digest is not None else 0
+    if again_after is None and digest is not None and digest.state == DigestState.POSTED:
+        return PostResult(Posted.ALREADY)
+    if again_after is not None and again_after != reposts:
+        return PostResult(Posted.STALE)
+    return None
 
 
 async def times_posted_again(db: AsyncSession, root: UnitName, month: Month) -> int:

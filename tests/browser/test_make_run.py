@@ -23,20 +23,23 @@ def without_token() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("CHIBO_")}
 
 
-async def test_make_run_without_a_token_opens_the_sandbox(browser: Browser, tmp_path: Path):
-    port = free_port()
-    # What `make run` runs, from a folder with no .env and no token in the environment.
-    process = await asyncio.create_subprocess_exec(
+async def launch(folder: Path, *args: str) -> asyncio.subprocess.Process:
+    """A command of this project's (`python -m ...`) in its own process, with no token."""
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "sandbox.auto",
-        "--port",
-        str(port),
+        *args,
         env=without_token(),
-        cwd=tmp_path,
+        cwd=folder,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+
+
+async def test_make_run_without_a_token_opens_the_sandbox(browser: Browser, tmp_path: Path):
+    port = free_port()
+    # What `make run` runs, from a folder with no .env and no token in the environment.
+    process = await launch(tmp_path, "sandbox.auto", "--port", str(port))
     try:
         assert process.stdout is not None
         first = await asyncio.wait_for(process.stdout.readline(), 30)
@@ -62,16 +65,7 @@ async def test_make_run_without_a_token_opens_the_sandbox(browser: Browser, tmp_
 
 
 async def test_chibo_run_without_a_token_refuses_in_one_line(tmp_path: Path) -> None:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "run",
-        env=without_token(),
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await launch(tmp_path, "bot.cli", "run")
     _, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 2
     assert stderr.decode().strip().splitlines() == [
@@ -86,18 +80,7 @@ async def test_a_busy_port_is_said_in_one_line(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "sandbox",
-            "--port",
-            str(port),
-            env=without_token(),
-            cwd=tmp_path,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        process = await launch(tmp_path, "bot.cli", "sandbox", "--port", str(port))
         _, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 1
     lines = stderr.decode().strip().splitlines()

@@ -33,6 +33,19 @@ async def answer(screen: Screen, act, text: str) -> None:
     await then_new(screen, before, text)
 
 
+async def to_the_content_step(s: Screen) -> None:
+    """From the request to report, steps 1 to 4 answered with buttons and typing."""
+    await answer(s, s.press("📝 Báo cáo ngay", on=REQUEST), "1/9.")
+    await answer(s, s.press("Có, đúng lịch", on="1/9."), "2/9.")
+    on_time = s.bubble("2/9.").get_by_role("button", name="Đúng lịch")
+    await answer(s, on_time.first.click(), "3/9.")
+    await answer(s, s.type("18/22"), "miễn sinh hoạt")
+    await answer(s, s.press("0", on="miễn sinh hoạt"), "Số vắng có lý do")
+    await answer(s, s.type("3"), "4/9.")
+    await answer(s, s.press("☐ Kết nạp đảng viên", on="4/9."), "4/9.")
+    await answer(s, s.press("✅ Xong", on="4/9."), "5/9.")
+
+
 async def test_a_member_confirms_the_reminder_the_clock_brought(screen: Screen, sandbox) -> None:
     running, _ = sandbox
     await screen.act_as("member4")
@@ -93,15 +106,7 @@ async def test_after_the_meeting_a_member_reports_with_buttons(screen: Screen, s
     await screen.expect(REQUEST)
     await screen.shot("asked-to-report")
     s = screen
-    await answer(s, s.press("📝 Báo cáo ngay", on=REQUEST), "1/9.")
-    await answer(s, s.press("Có, đúng lịch", on="1/9."), "2/9.")
-    on_time = s.bubble("2/9.").get_by_role("button", name="Đúng lịch")
-    await answer(s, on_time.first.click(), "3/9.")
-    await answer(s, s.type("18/22"), "miễn sinh hoạt")
-    await answer(s, s.press("0", on="miễn sinh hoạt"), "Số vắng có lý do")
-    await answer(s, s.type("3"), "4/9.")
-    await answer(s, s.press("☐ Kết nạp đảng viên", on="4/9."), "4/9.")
-    await answer(s, s.press("✅ Xong", on="4/9."), "5/9.")
+    await to_the_content_step(s)
     await answer(s, s.type("Chi bộ quán triệt Chỉ thị 50-CT/TW về sinh hoạt chi bộ."), "Đã nhận")
     await answer(s, s.press("✅ Xong", on="5/9."), "6/9.")
     await answer(s, s.type("Bà con mong sớm sửa đường ngõ 3"), "1. Bà con mong")
@@ -234,15 +239,7 @@ async def test_a_photo_sent_from_the_page_reaches_the_report(screen: Screen) -> 
     await screen.act_as("member6")
     await screen.move_clock("meeting_end")
     await screen.expect(REQUEST)
-    await answer(screen, screen.press("📝 Báo cáo ngay", on=REQUEST), "1/9.")
-    await answer(screen, screen.press("Có, đúng lịch", on="1/9."), "2/9.")
-    on_time = screen.bubble("2/9.").get_by_role("button", name="Đúng lịch")
-    await answer(screen, on_time.first.click(), "3/9.")
-    await answer(screen, screen.type("18/22"), "miễn sinh hoạt")
-    await answer(screen, screen.press("0", on="miễn sinh hoạt"), "Số vắng có lý do")
-    await answer(screen, screen.type("3"), "4/9.")
-    await answer(screen, screen.press("☐ Kết nạp đảng viên", on="4/9."), "4/9.")
-    await answer(screen, screen.press("✅ Xong", on="4/9."), "5/9.")
+    await to_the_content_step(screen)
     minutes = ROOT / "docs" / "sandbox.png"
     before = await count(screen, "1 tệp")
     await page.set_input_files("#photo-input", str(minutes))
