@@ -20,7 +20,7 @@ from bot.runtime import current_unit
 
 async def _after_commit(send: Callable[[], Awaitable[Any]]) -> None:
     unit = current_unit()
-    if unit is None:  # outside an update (the error handler's apology): at once
+    if unit is None:  # outside any unit of work: nothing to wait for
         await send()
     else:
         unit.after_commit(send)
