@@ -18,6 +18,16 @@ def at(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=ZONE)
 
 
+async def kp01_calendar(admin):
+    """The office's /lich KP01: a heading, then a message per meeting; returns December's."""
+    await admin.send("/lich KP01")
+    await admin.expect_message(contains="Lịch sinh hoạt của Chi bộ Khu phố 1")
+    december = await admin.expect_message(contains=MEETING)
+    await admin.expect_message(contains="ngày 05/01/2027")
+    await admin.expect_message(contains="ngày 05/02/2027")
+    return december
+
+
 async def test_each_reminder_once_at_its_local_time(roster, bot, tg, db, clock) -> None:
     an = await link(tg, db, "CB01", 800001)
     clock.set(at("2026-12-02 07:59"))
@@ -188,12 +198,8 @@ async def test_a_stale_button_is_answered_politely(roster, bot, tg, db, clock, a
 
 async def test_the_office_cancels_and_everyone_hears(roster, bot, tg, db, clock, admin) -> None:
     an = await link(tg, db, "CB01", 800001)
-    await admin.send("/lich KP01")
-    await admin.expect_message(contains="Lịch sinh hoạt của Chi bộ Khu phố 1")
-    first = await admin.expect_message(contains=MEETING)
+    first = await kp01_calendar(admin)
     assert "Nguyễn Văn An: chưa trả lời" in first.text
-    await admin.expect_message(contains="ngày 05/01/2027")
-    await admin.expect_message(contains="ngày 05/02/2027")
     await admin.press("🚫 Hủy buổi", message=first)
     await admin.expect_message(contains="Hủy buổi sinh hoạt của Chi bộ Khu phố 1")
     await admin.press("🚫 Đồng ý hủy")
@@ -296,12 +302,8 @@ async def test_a_move_asks_everyone_again(roster, bot, tg, db, clock, admin) -> 
     await an.press("✅ Sẽ dự")
     await an.expect_message(contains="Đồng chí sẽ dự sinh hoạt")
 
-    await admin.send("/lich KP01")
-    await admin.expect_message(contains="Lịch sinh hoạt của Chi bộ Khu phố 1")
-    first = await admin.expect_message(contains=MEETING)
+    first = await kp01_calendar(admin)
     assert "Nguyễn Văn An: sẽ dự" in first.text
-    await admin.expect_message(contains="ngày 05/01/2027")
-    await admin.expect_message(contains="ngày 05/02/2027")
     await admin.press("📅 Dời lịch", message=first)
     await admin.expect_message(contains="nhập ngày giờ mới")
     await admin.send("19:30 ngày 6/12")
