@@ -23,6 +23,7 @@ from bot.app import build_application
 from bot.context import RUNTIME_KEY
 from bot.jobs import run_due_work
 from bot.jobs.calendar import extend_calendar
+from bot.jobs.digest import due_at as digest_due_at
 from bot.runtime import Runtime
 from bot.services.calendar import OPEN_STATUSES
 from bot.services.digest import Month
@@ -112,7 +113,7 @@ class Sandbox:
         # digest on the 1st) follows while the page is already answering.
         await extend_calendar(self.runtime)
         self.started.set()
-        self._catching_up = asyncio.create_task(self.run_due_work())
+        self._catching_up = asyncio.create_task(run_due_work(self.runtime))
 
     async def stop(self) -> None:
         for queue in self.followers:
@@ -153,13 +154,8 @@ class Sandbox:
         if target is None:
             return what
         self.clock.move_to(target)
-        await self.run_due_work()
+        await run_due_work(self.runtime)  # each job wakes the sender once it has committed
         return what
-
-    async def run_due_work(self) -> None:
-        await run_due_work(self.runtime)
-        if self.runtime.sender is not None:
-            self.runtime.sender.wake()
 
     async def _target(self, action: str, persona: str | None) -> tuple[datetime | None, str]:
         now = self.clock.now()
@@ -190,9 +186,9 @@ class Sandbox:
 
     def _next_digest(self, now: datetime) -> datetime:
         """The next moment the monthly digest falls due (CHIBO_DIGEST_AT)."""
-        day, at = self.settings.digest_day_and_time  # type: ignore[union-attr]
+        assert self.settings is not None
         month = Month.of(now.astimezone(self.zone).date())
-        while (moment := datetime.combine(month.first.replace(day=day), at, self.zone)) <= now:
+        while (moment := digest_due_at(self.settings, month)) <= now:
             month = month.shift(1)
         return moment
 

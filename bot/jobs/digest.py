@@ -7,6 +7,13 @@ from datetime import datetime
 from bot.publish import PostResult, post_month
 from bot.runtime import Runtime
 from bot.services.digest import DigestService, Month
+from bot.settings import Settings
+
+
+def due_at(settings: Settings, month: Month) -> datetime:
+    """When, in this month, last month's digest falls due (CHIBO_DIGEST_AT)."""
+    day, at = settings.digest_day_and_time
+    return datetime.combine(month.first.replace(day=day), at, tzinfo=settings.zone)
 
 
 def due_month(runtime: Runtime) -> Month | None:
@@ -14,10 +21,8 @@ def due_month(runtime: Runtime) -> Month | None:
     time set by CHIBO_DIGEST_AT."""
     settings = runtime.settings
     local = runtime.clock.now().astimezone(settings.zone)
-    day, at = settings.digest_day_and_time
     this_month = Month.of(local.date())
-    due = datetime.combine(this_month.first.replace(day=day), at, tzinfo=settings.zone)
-    return this_month.shift(-1) if local >= due else None
+    return this_month.shift(-1) if local >= due_at(settings, this_month) else None
 
 
 async def post_due_digest(runtime: Runtime) -> list[PostResult]:
