@@ -9,13 +9,14 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, filters
 
 from bot import render
+from bot.callbacks import CallbackData
 from bot.context import ChiboContext
 from bot.policy import Permission, permits
 from bot.render import start as start_screens
@@ -90,7 +91,7 @@ async def _edit_not_taken(update: Update, ctx: ChiboContext) -> None:
     at now it would be taken for something they did not mean. A known person is told, in
     private; a stranger and a group hear nothing."""
     chat = update.effective_chat
-    known = ctx.actor is not None and ctx.actor.is_known
+    known = ctx.has_actor and ctx.actor.is_known
     if known and chat is not None and chat.type == ChatType.PRIVATE:
         await reply(update, start_screens.edit_not_taken(ctx.lang))
 
@@ -113,6 +114,28 @@ async def refuse_stranger(update: Update, ctx: ChiboContext) -> None:
 
 
 Handler = Callable[[Update, ChiboContext], Awaitable[Any]]
+Data = TypeVar("Data", bound=CallbackData)
+ButtonHandler = Callable[[Update, ChiboContext, Any], Awaitable[Any]]
+
+
+def pressed(
+    data_class: type[Data], handler: Callable[[Update, ChiboContext, Data], Awaitable[Any]]
+) -> Handler:
+    """A button's handler, given the press's data parsed into its action's class. A press whose
+    data is not of that shape (stale, broken or forged) is answered as stale and goes no
+    further."""
+
+    @functools.wraps(handler)
+    async def parsed(update: Update, ctx: ChiboContext) -> Any:
+        query = update.callback_query
+        data = data_class.parse(query.data if query is not None else None)
+        if data is None:
+            log.info("refused %s data %r", data_class.__name__, query and query.data)
+            await answer_button(update, start_screens.stale_button(ctx.lang))
+            return None
+        return await handler(update, ctx, data)
+
+    return parsed
 
 
 def requires(permission: Permission = Permission.KNOWN) -> Callable[[Handler], Handler]:
@@ -125,10 +148,10 @@ def requires(permission: Permission = Permission.KNOWN) -> Callable[[Handler], H
 
         @functools.wraps(handler)
         async def guarded(update: Update, ctx: ChiboContext) -> Any:
-            actor = ctx.actor
-            if actor is None or not actor.is_known:
+            if not ctx.has_actor or not ctx.actor.is_known:
                 await refuse_stranger(update, ctx)
                 return None
+            actor = ctx.actor
             if not actor.may(permission):
                 log.info("refused %s to telegram user %s", handler.__name__, actor.telegram_id)
                 notice = render.texts(ctx.lang).gettext(

@@ -1,113 +1,247 @@
 """Callback data: short, versioned, never trusted. "1:action:part:part"; at most 64 bytes.
 
-Handlers match on the action; the parts are ids and choices that services re-check against
-the database before doing anything.
+One small class per action says what its parts are: `int` (an id, a revision, a number),
+`str` (a word the service checks) or a `Literal` of the choices its buttons carry. A renderer
+packs an instance; the routing table parses a press into its action's class before the handler
+runs, so a handler receives named, typed values, and a press whose data does not have its
+action's shape (stale, broken or forged) is refused before any handler sees it. The ids are
+still only claims: services re-check them against the database.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import typing
 from dataclasses import dataclass
+from typing import ClassVar, Literal, Self
 
 VERSION = "1"
 LIMIT = 64
 _PART = re.compile(r"^[A-Za-z0-9_\-]{1,24}$")
+_INT_DIGITS = 12
 
-# What each action's parts are, in order: INT (an id, a revision, a number), TEXT (a word
-# the service checks), or the set of choices its buttons carry. A press whose data does not
-# have exactly this shape is stale or forged, and is refused before any handler runs.
-INT = "int"
-TEXT = "text"
-YES_NO = frozenset({"y", "n"})
-OK_NO = frozenset({"ok", "no"})
-SHAPES: dict[str, tuple[str | frozenset[str], ...]] = {
-    # meetings
-    "rsvp": (INT, INT, YES_NO),
-    "why": (INT, INT, frozenset({"trip", "ill", "family", "other", "absence"})),
-    "mv": (INT, INT),
-    "mvok": (INT, INT, YES_NO),
-    "cx": (INT, INT),
-    "cxok": (INT, INT, YES_NO),
-    "si": (INT, INT, INT, INT),
-    "sia": (INT, INT, YES_NO),
-    # reports
-    "rq": (INT, frozenset({"now", "later", "no"})),
-    "rs": (INT,),
-    "rob": (INT,),
-    "ra": (INT, INT, TEXT),
-    "rbk": (INT, INT),
-    "rx": (INT, INT),
-    "re": (INT, INT, TEXT),
-    "rsend": (INT, INT),
-    # the office and the group
-    "ri": (INT, INT, OK_NO),
-    "grp": (INT, OK_NO),
-    "dgp": (INT, TEXT, INT),
-}
+YesNo = Literal["y", "n"]
+OkNo = Literal["ok", "no"]
 
 
-@dataclass(frozen=True)
-class Callback:
-    action: str
-    parts: tuple[str, ...]
+class CallbackData:
+    """The base of every action's data: subclasses are frozen dataclasses with an `action`."""
 
-    def int_part(self, index: int) -> int | None:
-        try:
-            return int(self.parts[index])
-        except (IndexError, ValueError):
+    action: ClassVar[str]
+    # The parser of each field, in order, filled in when the subclass is declared.
+    _parts: ClassVar[tuple[tuple[str, object], ...]]
+
+    def pack(self) -> str:
+        values = tuple(str(getattr(self, name)) for name, _ in self._parts)
+        data = ":".join([VERSION, self.action, *values])
+        if len(data.encode()) > LIMIT or not all(_PART.match(v) for v in values):
+            raise ValueError(f"callback data {data!r} is not short and plain")
+        if self._values(values) is None:
+            raise ValueError(f"callback data {data!r} does not have the shape of {self.action!r}")
+        return data
+
+    @classmethod
+    def parse(cls, data: str | None) -> Self | None:
+        """The press's values, or None if it is not this action's, of an older version (a stale
+        button), or not of its shape (a broken or forged one)."""
+        if not data:
             return None
+        pieces = data.split(":")
+        if len(pieces) < 2 or pieces[0] != VERSION or pieces[1] != cls.action:
+            return None
+        values = cls._values(tuple(pieces[2:]))
+        return None if values is None else cls(**values)
 
-    def part(self, index: int) -> str:
-        """A part as text, or "" if the data has no such part (a forged or broken button)."""
-        try:
-            return self.parts[index]
-        except IndexError:
-            return ""
+    @classmethod
+    def _values(cls, parts: tuple[str, ...]) -> dict[str, object] | None:
+        if len(parts) != len(cls._parts):
+            return None
+        values: dict[str, object] = {}
+        for part, (name, kind) in zip(parts, cls._parts, strict=True):
+            if not _PART.match(part):
+                return None
+            if kind is int:
+                if not part.lstrip("-").isdigit() or len(part) > _INT_DIGITS:
+                    return None
+                values[name] = int(part)
+            elif isinstance(kind, frozenset):
+                if part not in kind:
+                    return None
+                values[name] = part
+            else:
+                values[name] = part
+        return values
 
-    @property
-    def choice(self) -> str:
-        """The last part: the answer a button carries ("y", "ok"...), or "" if none."""
-        return self.part(-1)
-
-
-def pack(action: str, *parts: object) -> str:
-    data = ":".join([VERSION, action, *(str(part) for part in parts)])
-    if len(data.encode()) > LIMIT or not all(_PART.match(str(p)) for p in (action, *parts)):
-        raise ValueError(f"callback data {data!r} is not short and plain")
-    if not _fits(action, tuple(str(part) for part in parts)):
-        raise ValueError(f"callback data {data!r} does not have the shape of {action!r}")
-    return data
-
-
-def parse(data: str | None) -> Callback | None:
-    """The callback, or None if it is not ours, of an older version (a stale button), or not
-    of its action's shape (a broken or forged one)."""
-    if not data:
-        return None
-    pieces = data.split(":")
-    if len(pieces) < 2 or pieces[0] != VERSION:
-        return None
-    if not all(_PART.match(piece) for piece in pieces[1:]):
-        return None
-    action, parts = pieces[1], tuple(pieces[2:])
-    if not _fits(action, parts):
-        return None
-    return Callback(action, parts)
+    @classmethod
+    def pattern(cls) -> str:
+        """A regex for CallbackQueryHandler that matches this action of the current version."""
+        return rf"^{VERSION}:{re.escape(cls.action)}(:|$)"
 
 
-def _fits(action: str, parts: tuple[str, ...]) -> bool:
-    shape = SHAPES.get(action)
-    if shape is None or len(parts) != len(shape):
-        return False
-    for part, kind in zip(parts, shape, strict=True):
-        if kind == INT:
-            if not part.lstrip("-").isdigit() or len(part) > 12:
-                return False
-        elif isinstance(kind, frozenset) and part not in kind:
-            return False
-    return True
+ACTIONS: dict[str, type[CallbackData]] = {}
 
 
-def pattern(action: str) -> str:
-    """A regex for CallbackQueryHandler that matches this action of the current version."""
-    return rf"^{VERSION}:{re.escape(action)}(:|$)"
+def action(name: str):
+    """Declare an action's data class: `@action("rsvp") class RsvpData: meeting_id: int ...`"""
+
+    def declare(cls: type) -> type:
+        cls = dataclass(frozen=True)(cls)
+        hints = typing.get_type_hints(cls)
+        parts = []
+        for item in dataclasses.fields(cls):
+            kind = hints[item.name]
+            if typing.get_origin(kind) is Literal:
+                parts.append((item.name, frozenset(typing.get_args(kind))))
+            elif kind in (int, str):
+                parts.append((item.name, kind))
+            else:
+                raise TypeError(f"{cls.__name__}.{item.name}: {kind!r} is not a callback part")
+        cls.action = name
+        cls._parts = tuple(parts)
+        if name in ACTIONS:
+            raise ValueError(f"callback action {name!r} declared twice")
+        ACTIONS[name] = cls
+        return cls
+
+    return declare
+
+
+# ---------------------------------------------------------------------------- meetings
+
+
+@action("rsvp")
+class RsvpData(CallbackData):
+    meeting_id: int
+    revision: int
+    answer: YesNo
+
+
+ReasonCode = Literal["trip", "ill", "family", "other", "absence"]
+
+
+@action("why")
+class ReasonData(CallbackData):
+    meeting_id: int
+    revision: int
+    code: ReasonCode
+
+
+@action("mv")
+class MoveData(CallbackData):
+    meeting_id: int
+    revision: int
+
+
+@action("mvok")
+class MoveConfirmData(CallbackData):
+    meeting_id: int
+    revision: int
+    answer: YesNo
+
+
+@action("cx")
+class CancelData(CallbackData):
+    meeting_id: int
+    revision: int
+
+
+@action("cxok")
+class CancelConfirmData(CallbackData):
+    meeting_id: int
+    revision: int
+    answer: YesNo
+
+
+@action("si")
+class StandInPickData(CallbackData):
+    """The office picks a stand-in for someone who cannot attend."""
+
+    meeting_id: int
+    revision: int
+    candidate_id: int
+    absent_id: int
+
+
+@action("sia")
+class StandInAnswerData(CallbackData):
+    meeting_id: int
+    revision: int
+    answer: YesNo
+
+
+# ---------------------------------------------------------------------------- reports
+
+
+@action("rq")
+class ReportRequestData(CallbackData):
+    rsvp_id: int
+    choice: Literal["now", "later", "no"]
+
+
+@action("rs")
+class ReportStartData(CallbackData):
+    rsvp_id: int
+
+
+@action("rob")
+class ReportOnBehalfData(CallbackData):
+    rsvp_id: int
+
+
+@action("ra")
+class ReportChoiceData(CallbackData):
+    draft_id: int
+    revision: int
+    value: str
+
+
+@action("rbk")
+class ReportBackData(CallbackData):
+    draft_id: int
+    revision: int
+
+
+@action("rx")
+class ReportStopData(CallbackData):
+    draft_id: int
+    revision: int
+
+
+@action("re")
+class ReportEditData(CallbackData):
+    draft_id: int
+    revision: int
+    section: str
+
+
+@action("rsend")
+class ReportSendData(CallbackData):
+    draft_id: int
+    revision: int
+
+
+# ---------------------------------------------------------------------------- the office
+
+
+@action("ri")
+class RosterImportData(CallbackData):
+    draft_id: int
+    revision: int
+    answer: OkNo
+
+
+@action("grp")
+class GroupRegisterData(CallbackData):
+    chat_id: int
+    answer: OkNo
+
+
+@action("dgp")
+class DigestPostData(CallbackData):
+    """Post a digest edition to the group again: the unit, the month ("2026-11"), and how many
+    times it was posted when the button was made."""
+
+    root_id: int
+    month: str
+    reposts: int

@@ -26,7 +26,23 @@ class ChiboContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
         user_id: int | None = None,
     ) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
-        self.actor: Actor | None = None
+        self._actor: Actor | None = None
+
+    @property
+    def actor(self) -> Actor:
+        """Who sent the update: resolved in group -1 (bot/access.py) before any handler runs,
+        for every update but the facts about chats (the bot added to a group, a migration)."""
+        if self._actor is None:
+            raise RuntimeError("no actor: this update is about a chat, not from a person")
+        return self._actor
+
+    @actor.setter
+    def actor(self, actor: Actor) -> None:
+        self._actor = actor
+
+    @property
+    def has_actor(self) -> bool:
+        return self._actor is not None
 
     @property
     def runtime(self) -> Runtime:
@@ -46,7 +62,7 @@ class ChiboContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
 
     @property
     def lang(self) -> str:
-        return self.actor.lang if self.actor is not None else self.settings.locale
+        return self._actor.lang if self._actor is not None else self.settings.locale
 
 
 # Handlers take this short name.

@@ -42,6 +42,11 @@ def stand_in(meeting_id: int, revision: int, person_id: int) -> str:
     return f"standin:{meeting_id}:r{revision}:p{person_id}"
 
 
+def stand_in_answer(meeting_id: int, revision: int, person_id: int) -> str:
+    """The office told of a stand-in's answer."""
+    return f"standin-answer:{meeting_id}:r{revision}:p{person_id}"
+
+
 def meeting_change(meeting_id: int, revision: int, *, moved: bool) -> str:
     """A meeting moved or cancelled; per_person() and clash() name each message of it."""
     return f"{'moved' if moved else 'cancelled'}:{meeting_id}:r{revision}"

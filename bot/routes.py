@@ -19,8 +19,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks
-from bot.access import Handler, requires
+from bot import callbacks as cb
+from bot.access import ButtonHandler, Handler, pressed, requires
+from bot.callbacks import CallbackData
 from bot.handlers import admin, conversation, digest, groups, meetings, reports, roster, start
 from bot.i18n import N_
 from bot.policy import Permission, permits
@@ -48,8 +49,8 @@ class Command:
 
 @dataclass(frozen=True)
 class Button:
-    action: str  # the callback data's action (bot/callbacks.py gives its shape)
-    handler: Handler
+    data: type[CallbackData]  # the press's data: its action and the shape of its parts
+    handler: ButtonHandler
     may: Permission
 
 
@@ -90,27 +91,27 @@ COMMANDS = (
 
 BUTTONS = (
     # reminders and attendance
-    Button("rsvp", meetings.on_rsvp, KNOWN),
-    Button("why", meetings.on_reason, KNOWN),
-    Button("si", meetings.on_stand_in_pick, OFFICE),
-    Button("sia", meetings.on_stand_in_answer, KNOWN),
-    Button("mv", meetings.on_move, KNOWN),
-    Button("mvok", meetings.on_move_confirm, KNOWN),
-    Button("cx", meetings.on_cancel_meeting, OFFICE),
-    Button("cxok", meetings.on_cancel_confirm, OFFICE),
+    Button(cb.RsvpData, meetings.on_rsvp, KNOWN),
+    Button(cb.ReasonData, meetings.on_reason, KNOWN),
+    Button(cb.StandInPickData, meetings.on_stand_in_pick, OFFICE),
+    Button(cb.StandInAnswerData, meetings.on_stand_in_answer, KNOWN),
+    Button(cb.MoveData, meetings.on_move, KNOWN),
+    Button(cb.MoveConfirmData, meetings.on_move_confirm, KNOWN),
+    Button(cb.CancelData, meetings.on_cancel_meeting, OFFICE),
+    Button(cb.CancelConfirmData, meetings.on_cancel_confirm, OFFICE),
     # reports
-    Button("rq", reports.on_request_button, KNOWN),
-    Button("rs", reports.on_start_from_list, KNOWN),
-    Button("rob", reports.on_start_on_behalf, OFFICE),
-    Button("ra", reports.on_choice, KNOWN),
-    Button("rbk", reports.on_back, KNOWN),
-    Button("rx", reports.on_stop, KNOWN),
-    Button("re", reports.on_edit, KNOWN),
-    Button("rsend", reports.on_send, KNOWN),
+    Button(cb.ReportRequestData, reports.on_request_button, KNOWN),
+    Button(cb.ReportStartData, reports.on_start_from_list, KNOWN),
+    Button(cb.ReportOnBehalfData, reports.on_start_on_behalf, OFFICE),
+    Button(cb.ReportChoiceData, reports.on_choice, KNOWN),
+    Button(cb.ReportBackData, reports.on_back, KNOWN),
+    Button(cb.ReportStopData, reports.on_stop, KNOWN),
+    Button(cb.ReportEditData, reports.on_edit, KNOWN),
+    Button(cb.ReportSendData, reports.on_send, KNOWN),
     # the office and the leadership group
-    Button("ri", roster.on_confirm, OFFICE),
-    Button("grp", groups.on_register_answer, OFFICE),
-    Button("dgp", digest.on_post_again, OFFICE),
+    Button(cb.RosterImportData, roster.on_confirm, OFFICE),
+    Button(cb.GroupRegisterData, groups.on_register_answer, OFFICE),
+    Button(cb.DigestPostData, digest.on_post_again, OFFICE),
 )
 
 
@@ -149,7 +150,8 @@ def handlers() -> list[BaseHandler]:
     for button in BUTTONS:
         table.append(
             CallbackQueryHandler(
-                requires(button.may)(button.handler), pattern=callbacks.pattern(button.action)
+                requires(button.may)(pressed(button.data, button.handler)),
+                pattern=button.data.pattern(),
             )
         )
     # Last: what no handler above took. Free input goes to the open conversation; a button

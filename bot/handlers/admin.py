@@ -77,7 +77,7 @@ async def on_assign(update: Update, ctx: Ctx) -> None:
     dates += [None] * (2 - len(dates))
     result = await _directory(ctx).assign(
         args[0][:40], args[1][:40], dates[0], dates[1], ctx.actor.who
-    )  # type: ignore[union-attr]
+    )
     await reply(update, screens.assign_result(result, ended=False, lang=ctx.lang))
 
 
@@ -92,18 +92,17 @@ async def on_end_assignment(update: Update, ctx: Ctx) -> None:
         return
     result = await _directory(ctx).end_assignment(
         args[0][:40], args[1][:40], dates[0] if dates else None, ctx.actor.who
-    )  # type: ignore[union-attr]
+    )
     await reply(update, screens.assign_result(result, ended=True, lang=ctx.lang))
 
 
 async def on_invite(update: Update, ctx: Ctx) -> None:
-    if len(ctx.args or []) != 1:
+    args = ctx.args or []
+    if len(args) != 1:
         await reply(update, screens.usage("moi", ctx.lang))
         return
     invitation = await LinkingService(ctx.db, ctx.clock).create_invite(
-        ctx.args[0][:40],
-        ctx.actor.who,
-        ctx.settings.invite_ttl_days,  # type: ignore[union-attr]
+        args[0][:40], ctx.actor.who, ctx.settings.invite_ttl_days
     )
     if invitation is None:
         await reply(update, screens.unlinked_done(None, False, ctx.lang))
@@ -112,13 +111,11 @@ async def on_invite(update: Update, ctx: Ctx) -> None:
 
 
 async def on_unlink(update: Update, ctx: Ctx) -> None:
-    if len(ctx.args or []) != 1:
+    args = ctx.args or []
+    if len(args) != 1:
         await reply(update, screens.usage("huylienket", ctx.lang))
         return
-    person, previous = await LinkingService(ctx.db, ctx.clock).unlink(
-        ctx.args[0][:40],
-        ctx.actor.who,  # type: ignore[union-attr]
-    )
+    person, previous = await LinkingService(ctx.db, ctx.clock).unlink(args[0][:40], ctx.actor.who)
     if previous is not None:
         await set_person_menu(ctx.bot, previous, frozenset(), ctx.settings.locale)
     await reply(update, screens.unlinked_done(person, previous is not None, ctx.lang))

@@ -31,7 +31,6 @@ def flow(name: str) -> Callable[[FlowHandler], FlowHandler]:
 async def open_conversation(ctx: Ctx) -> Draft | None:
     """The conversation that takes this person's free input now, if any."""
     actor = ctx.actor
-    assert actor is not None
     # A linked person's latest open draft came with them; it answers unless it belongs to a
     # flow that takes no free input, or the account has no person (looked up here).
     draft = actor.conversation

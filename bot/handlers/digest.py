@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks
+from bot.callbacks import DigestPostData
 from bot.context import Ctx
 from bot.policy import Permission
 from bot.publish import make_digest, post_month, times_posted_again
@@ -17,7 +17,6 @@ from bot.services.digest import DigestService, Edition, Month
 
 async def on_digest(update: Update, ctx: Ctx) -> None:
     actor = ctx.actor
-    assert actor is not None
     today = ctx.clock.now().astimezone(ctx.settings.zone).date()
     args = ctx.args or []
     month = Month.parse(args[0]) if args else Month.of(today).shift(-1)
@@ -53,18 +52,15 @@ async def on_digest(update: Update, ctx: Ctx) -> None:
             await reply(update, screens.post_again(root.id, month, reposts, ctx.lang))
 
 
-async def on_post_again(update: Update, ctx: Ctx) -> None:
-    data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
-    root_id, seen = (data.int_part(0), data.int_part(2)) if data else (None, None)
-    month = Month.from_key(data.part(1)) if data else None
+async def on_post_again(update: Update, ctx: Ctx, data: DigestPostData) -> None:
+    month = Month.from_key(data.month)
     service = DigestService(ctx.runtime.sessionmaker, ctx.settings.zone)
-    root = await service.organisation(root_id) if root_id is not None else None
+    root = await service.organisation(data.root_id)
     today = ctx.clock.now().astimezone(ctx.settings.zone).date()
-    if root is None or month is None or seen is None or month > Month.of(today):
+    if root is None or month is None or month > Month.of(today):
         await answer_button(update, screens.posted_notice("stale", "", ctx.lang))
         return
-    assert ctx.actor is not None
-    result = await post_month(ctx.runtime, root, month, again_after=seen, who=ctx.actor.who)
+    result = await post_month(ctx.runtime, root, month, again_after=data.reposts, who=ctx.actor.who)
     await answer_button(
         update, screens.posted_notice(result.outcome, result.group_title[:80], ctx.lang)
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from telegram import ChatMember, Update
 
-from bot import callbacks, outbox_keys
+from bot import outbox_keys
+from bot.callbacks import GroupRegisterData
 from bot.context import Ctx
 from bot.menus import set_group_menu
 from bot.notify import notify_admins
@@ -70,17 +71,16 @@ async def on_register(update: Update, ctx: Ctx) -> None:
     await reply(update, screens.registration_request(chat.id, chat.title or "", ctx.lang))
 
 
-async def on_register_answer(update: Update, ctx: Ctx) -> None:
+async def on_register_answer(update: Update, ctx: Ctx, data: GroupRegisterData) -> None:
     query = update.callback_query
-    assert query is not None and query.message is not None and ctx.actor is not None
-    data = callbacks.parse(query.data)
+    assert query is not None and query.message is not None
     chat = query.message.chat
     # The chat comes from Telegram's own record of where the button is, never from the data.
-    if data is None or data.int_part(0) != chat.id:
+    if data.chat_id != chat.id:
         await answer_button(update, stale_button(ctx.lang))
         return
     await answer_button(update)
-    if data.choice != "ok":
+    if data.answer != "ok":
         await edit_text(update, screens.cancelled(ctx.lang))
         return
     outcome = await GroupService(ctx.db, ctx.clock).confirm(chat.id, ctx.actor.who)

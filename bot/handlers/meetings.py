@@ -7,7 +7,17 @@ from datetime import datetime
 
 from telegram import Update
 
-from bot import callbacks, outbox_keys
+from bot import outbox_keys
+from bot.callbacks import (
+    CancelConfirmData,
+    CancelData,
+    MoveConfirmData,
+    MoveData,
+    ReasonData,
+    RsvpData,
+    StandInAnswerData,
+    StandInPickData,
+)
 from bot.context import Ctx
 from bot.handlers.conversation import flow
 from bot.notify import ask_office_for_stand_in, notify_admins, tell
@@ -44,15 +54,14 @@ async def _refuse(update: Update, ctx: Ctx, result: AttendanceResult) -> None:
 # ---------------------------------------------------------------------- answering a reminder
 
 
-async def on_rsvp(update: Update, ctx: Ctx) -> None:
-    query, person = update.callback_query, ctx.actor.person  # type: ignore[union-attr]
-    data = callbacks.parse(query.data)  # type: ignore[union-attr]
-    if person is None or data is None:
+async def on_rsvp(update: Update, ctx: Ctx, data: RsvpData) -> None:
+    person = ctx.actor.person
+    if person is None:
         await _refuse(update, ctx, AttendanceResult(Outcome.NOT_YOURS))
         return
     attendance, _ = _services(ctx)
-    meeting_id, revision = data.int_part(0), data.int_part(1)
-    if data.choice == "y":
+    meeting_id, revision = data.meeting_id, data.revision
+    if data.answer == "y":
         result = await attendance.answer(person, meeting_id, revision, RsvpAnswer.YES)
         if result.outcome != Outcome.DONE:
             await _refuse(update, ctx, result)
@@ -65,20 +74,20 @@ async def on_rsvp(update: Update, ctx: Ctx) -> None:
     if result.outcome != Outcome.DONE:
         await _refuse(update, ctx, result)
         return
+    assert result.meeting is not None
     await answer_button(update)
-    await reply(update, screens.ask_reason(result.meeting, ctx.lang))  # type: ignore[arg-type]
+    await reply(update, screens.ask_reason(result.meeting, ctx.lang))
 
 
-async def on_reason(update: Update, ctx: Ctx) -> None:
-    query, actor = update.callback_query, ctx.actor
-    data = callbacks.parse(query.data)  # type: ignore[union-attr]
-    if actor is None or actor.person is None or data is None:
+async def on_reason(update: Update, ctx: Ctx, data: ReasonData) -> None:
+    actor = ctx.actor
+    if actor.person is None:
         await _refuse(update, ctx, AttendanceResult(Outcome.NOT_YOURS))
         return
-    meeting_id, revision, code = data.int_part(0), data.int_part(1), data.choice
+    meeting_id, revision, code = data.meeting_id, data.revision, data.code
     if code == "other":
         attendance, _ = _services(ctx)
-        found = await attendance.calendar.meeting(meeting_id) if meeting_id else None
+        found = await attendance.calendar.meeting(meeting_id)
         if found is None or found[0].revision != revision:
             await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
             return
@@ -86,7 +95,7 @@ async def on_reason(update: Update, ctx: Ctx) -> None:
             actor.telegram_id,
             actor.person_id,
             REASON_FLOW,
-            meeting_id or 0,
+            meeting_id,
             "text",
             {"revision": revision},
         )
@@ -113,9 +122,12 @@ async def on_reason_text(update: Update, ctx: Ctx, draft: Draft) -> None:
 async def _decline(
     update: Update, ctx: Ctx, meeting_id: int | None, revision: int | None, code: str, text: str
 ) -> None:
-    person = ctx.actor.person  # type: ignore[union-attr]
+    person = ctx.actor.person
+    if person is None:
+        await _refuse(update, ctx, AttendanceResult(Outcome.NOT_YOURS))
+        return
     attendance, _ = _services(ctx)
-    result = await attendance.give_reason(person, meeting_id, revision, code, text)  # type: ignore[arg-type]
+    result = await attendance.give_reason(person, meeting_id, revision, code, text)
     if result.outcome != Outcome.DONE:
         if update.callback_query is not None:
             await _refuse(update, ctx, result)
@@ -130,15 +142,11 @@ async def _decline(
 # ---------------------------------------------------------------------- stand-ins
 
 
-async def on_stand_in_pick(update: Update, ctx: Ctx) -> None:
-    data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
-    if data is None:
-        await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
-        return
+async def on_stand_in_pick(update: Update, ctx: Ctx, data: StandInPickData) -> None:
     attendance, calendar = _services(ctx)
     result = await attendance.invite_stand_in(
-        data.int_part(0), data.int_part(1), data.int_part(2), data.int_part(3), ctx.actor.who
-    )  # type: ignore[union-attr]
+        data.meeting_id, data.revision, data.candidate_id, data.absent_id, ctx.actor.who
+    )
     if result.outcome != Outcome.DONE:
         await _refuse(update, ctx, result)
         return
@@ -163,15 +171,14 @@ async def on_stand_in_pick(update: Update, ctx: Ctx) -> None:
     await reply(update, screens.stand_in_invited(result, ctx.lang))
 
 
-async def on_stand_in_answer(update: Update, ctx: Ctx) -> None:
-    data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
-    person = ctx.actor.person  # type: ignore[union-attr]
-    if data is None or person is None:
+async def on_stand_in_answer(update: Update, ctx: Ctx, data: StandInAnswerData) -> None:
+    person = ctx.actor.person
+    if person is None:
         await _refuse(update, ctx, AttendanceResult(Outcome.NOT_YOURS))
         return
     attendance, _ = _services(ctx)
     result = await attendance.answer_stand_in(
-        person, data.int_part(0), data.int_part(1), data.choice == "y"
+        person, data.meeting_id, data.revision, data.answer == "y"
     )
     if result.outcome != Outcome.DONE:
         await _refuse(update, ctx, result)
@@ -185,7 +192,7 @@ async def on_stand_in_answer(update: Update, ctx: Ctx) -> None:
     await notify_admins(
         ctx.db,
         ctx.runtime,
-        f"standin-answer:{meeting.id}:r{meeting.revision}:p{person.id}",
+        outbox_keys.stand_in_answer(meeting.id, meeting.revision, person.id),
         lambda lang: screens.stand_in_outcome(result, zone, lang),
     )
 
@@ -193,14 +200,12 @@ async def on_stand_in_answer(update: Update, ctx: Ctx) -> None:
 # ---------------------------------------------------------------------- moving and cancelling
 
 
-async def on_move(update: Update, ctx: Ctx) -> None:
-    data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
+async def on_move(update: Update, ctx: Ctx, data: MoveData) -> None:
     actor = ctx.actor
-    assert actor is not None
     attendance, _ = _services(ctx)
     result = await attendance.changeable(
-        data.int_part(0) if data else None,
-        data.int_part(1) if data else None,
+        data.meeting_id,
+        data.revision,
         actor.person,
         actor.may(Permission.OFFICE),
     )
@@ -244,21 +249,17 @@ async def on_move_text(update: Update, ctx: Ctx, draft: Draft) -> None:
     await reply(update, screens.confirm_move(meeting, branch, new_start, zone, ctx.lang))
 
 
-async def on_move_confirm(update: Update, ctx: Ctx) -> None:
-    actor, query = ctx.actor, update.callback_query
-    assert actor is not None and query is not None
-    data = callbacks.parse(query.data)
+async def on_move_confirm(update: Update, ctx: Ctx, data: MoveConfirmData) -> None:
+    actor = ctx.actor
     drafts = DraftService(ctx.db, ctx.clock)
-    draft = None
-    if data is not None:
-        draft = await drafts.active(actor.telegram_id, MOVE_FLOW, data.int_part(0))
-    if draft is None or data is None or "new_start" not in draft.data:
+    draft = await drafts.active(actor.telegram_id, MOVE_FLOW, data.meeting_id)
+    if draft is None or "new_start" not in draft.data:
         await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
         return
     await drafts.close(draft)
     await answer_button(update)
     await edit_buttons(update)
-    if data.choice != "y":
+    if data.answer != "y":
         await reply(update, screens.move_dropped(ctx.lang))
         return
     _, calendar = _services(ctx)
@@ -277,42 +278,28 @@ async def on_move_confirm(update: Update, ctx: Ctx) -> None:
     await reply(update, screens.moved_notice(result, ctx.settings.zone, ctx.lang))
 
 
-async def on_cancel_meeting(update: Update, ctx: Ctx) -> None:
-    data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
+async def on_cancel_meeting(update: Update, ctx: Ctx, data: CancelData) -> None:
     attendance, _ = _services(ctx)
     result = await attendance.changeable(
-        data.int_part(0) if data else None,
-        data.int_part(1) if data else None,
-        ctx.actor.person,
-        is_admin=True,  # type: ignore[union-attr]
+        data.meeting_id, data.revision, ctx.actor.person, is_admin=True
     )
     if result.outcome != Outcome.DONE:
         await _refuse(update, ctx, result)
         return
+    assert result.meeting is not None and result.branch is not None
     await answer_button(update)
     await reply(
-        update,
-        screens.confirm_cancel(
-            result.meeting,
-            result.branch,  # type: ignore[arg-type]
-            ctx.settings.zone,
-            ctx.lang,
-        ),
+        update, screens.confirm_cancel(result.meeting, result.branch, ctx.settings.zone, ctx.lang)
     )
 
 
-async def on_cancel_confirm(update: Update, ctx: Ctx) -> None:
-    query = update.callback_query
-    data = callbacks.parse(query.data)  # type: ignore[union-attr]
-    if data is None:
-        await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
-        return
-    if data.choice != "y":
+async def on_cancel_confirm(update: Update, ctx: Ctx, data: CancelConfirmData) -> None:
+    if data.answer != "y":
         await answer_button(update)
         await edit_buttons(update)
         return
     _, calendar = _services(ctx)
-    result = await calendar.cancel(data.int_part(0) or 0, data.int_part(1) or 0, "", ctx.actor.who)  # type: ignore[union-attr]
+    result = await calendar.cancel(data.meeting_id, data.revision, "", ctx.actor.who)
     if result.outcome != ChangeOutcome.DONE:
         await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
         return
@@ -373,7 +360,6 @@ async def _announce_change(ctx: Ctx, result: ChangeResult, moved: bool) -> None:
 
 async def on_calendar(update: Update, ctx: Ctx) -> None:
     actor = ctx.actor
-    assert actor is not None
     attendance, calendar = _services(ctx)
     zone = ctx.settings.zone
     if ctx.args and actor.may(Permission.OFFICE):
@@ -398,13 +384,13 @@ async def on_calendar(update: Update, ctx: Ctx) -> None:
 
 async def on_absence(update: Update, ctx: Ctx) -> None:
     actor, args = ctx.actor, ctx.args or []
-    assert actor is not None
-    days = [parse_day(value) for value in args[:2]]
-    if actor.person is None or len(args) < 2 or None in days or days[1] < days[0]:  # type: ignore[operator]
+    first = parse_day(args[0]) if len(args) >= 2 else None
+    last = parse_day(args[1]) if len(args) >= 2 else None
+    if actor.person is None or first is None or last is None or last < first:
         await reply(update, screens.absence_usage(ctx.lang))
         return
     attendance, _ = _services(ctx)
-    result = await attendance.pause(actor.person, days[0], days[1], " ".join(args[2:]))  # type: ignore[arg-type]
+    result = await attendance.pause(actor.person, first, last, " ".join(args[2:]))
     await reply(update, screens.absence_recorded(result.absence, len(result.declined), ctx.lang))
     for declined in result.declined:
         await ask_office_for_stand_in(ctx.db, ctx.runtime, declined)
@@ -416,10 +402,11 @@ async def on_guidance(update: Update, ctx: Ctx) -> None:
     if month is None:
         await reply(update, screens.guidance_usage(ctx.lang))
         return
-    words = (update.effective_message.text or "").split(None, 2)  # type: ignore[union-attr]
+    message = update.effective_message
+    words = ((message.text if message else None) or "").split(None, 2)
     text = words[2].strip()[:1500] if len(words) > 2 else ""
     attendance, _ = _services(ctx)
-    saved = await attendance.set_guidance(month, text, ctx.actor.who)  # type: ignore[union-attr]
+    saved = await attendance.set_guidance(month, text, ctx.actor.who)
     await reply(update, screens.guidance_saved(f"{month:%m/%Y}", not saved, ctx.lang))
 
 

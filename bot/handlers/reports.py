@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks, outbox_keys
+from bot import outbox_keys
+from bot.callbacks import (
+    ReportBackData,
+    ReportChoiceData,
+    ReportEditData,
+    ReportOnBehalfData,
+    ReportRequestData,
+    ReportSendData,
+    ReportStartData,
+    ReportStopData,
+)
 from bot.context import Ctx
 from bot.handlers.conversation import flow
 from bot.notify import tell
@@ -41,7 +51,6 @@ async def step_screen(
 
 async def _start(update: Update, ctx: Ctx, rsvp_id: int | None, on_behalf: bool) -> None:
     actor = ctx.actor
-    assert actor is not None
     result = await _service(ctx).start(actor.telegram_id, actor.person, rsvp_id, on_behalf)
     if result.draft is None:
         await _refuse(update, ctx, result)
@@ -59,7 +68,6 @@ async def _refuse(update: Update, ctx: Ctx, result: StepResult) -> None:
 
 async def on_pending(update: Update, ctx: Ctx) -> None:
     actor = ctx.actor
-    assert actor is not None
     if actor.person is None:
         await reply(update, screens.pending([], ctx.settings.zone, ctx.lang))
         return
@@ -67,33 +75,29 @@ async def on_pending(update: Update, ctx: Ctx) -> None:
     await reply(update, screens.pending(items, ctx.settings.zone, ctx.lang))
 
 
-async def on_request_button(update: Update, ctx: Ctx) -> None:
-    data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
-    person = ctx.actor.person  # type: ignore[union-attr]
-    if data is None or person is None:
+async def on_request_button(update: Update, ctx: Ctx, data: ReportRequestData) -> None:
+    person = ctx.actor.person
+    if person is None:
         await _refuse(update, ctx, StepResult(refusal=Refusal.NOT_YOURS))
         return
-    choice = data.choice
-    if choice == "now":
-        await _start(update, ctx, data.int_part(0), on_behalf=False)
-    elif choice == "later":
+    if data.choice == "now":
+        await _start(update, ctx, data.rsvp_id, on_behalf=False)
+    elif data.choice == "later":
         await answer_button(update, screens.later(ctx.lang))
     else:
-        refusal = await _service(ctx).did_not_attend(person, data.int_part(0))
+        refusal = await _service(ctx).did_not_attend(person, data.rsvp_id)
         if refusal is not None:
             await _refuse(update, ctx, StepResult(refusal=refusal))
             return
         await respond(update, Screen(screens.did_not_attend(ctx.lang)))
 
 
-async def on_start_from_list(update: Update, ctx: Ctx) -> None:
-    data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
-    await _start(update, ctx, data.int_part(0) if data else None, on_behalf=False)
+async def on_start_from_list(update: Update, ctx: Ctx, data: ReportStartData) -> None:
+    await _start(update, ctx, data.rsvp_id, on_behalf=False)
 
 
-async def on_start_on_behalf(update: Update, ctx: Ctx) -> None:
-    data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
-    await _start(update, ctx, data.int_part(0) if data else None, on_behalf=True)
+async def on_start_on_behalf(update: Update, ctx: Ctx, data: ReportOnBehalfData) -> None:
+    await _start(update, ctx, data.rsvp_id, on_behalf=True)
 
 
 async def on_report_for(update: Update, ctx: Ctx) -> None:
@@ -107,28 +111,21 @@ async def on_report_for(update: Update, ctx: Ctx) -> None:
     await reply(update, screens.pending(items, ctx.settings.zone, ctx.lang, on_behalf=member))
 
 
-async def _draft_for_button(update: Update, ctx: Ctx) -> tuple[Draft | None, list[str]]:
-    data = callbacks.parse(update.callback_query.data)  # type: ignore[union-attr]
-    if data is None:
-        return None, []
-    draft = await _service(ctx).open_draft(
-        ctx.actor.telegram_id,
-        data.int_part(0),  # type: ignore[union-attr]
-        data.int_part(1),
-    )
-    return draft, list(data.parts[2:])
+async def _draft_for_button(ctx: Ctx, draft_id: int, revision: int) -> Draft | None:
+    """The person's own open draft, unchanged since the button was made; None otherwise."""
+    return await _service(ctx).open_draft(ctx.actor.telegram_id, draft_id, revision)
 
 
-async def on_choice(update: Update, ctx: Ctx) -> None:
-    draft, rest = await _draft_for_button(update, ctx)
-    if draft is None or not rest:
+async def on_choice(update: Update, ctx: Ctx, data: ReportChoiceData) -> None:
+    draft = await _draft_for_button(ctx, data.draft_id, data.revision)
+    if draft is None:
         await _refuse(update, ctx, StepResult(refusal=Refusal.STALE))
         return
-    await _apply(update, ctx, draft, Input("choice", rest[0]))
+    await _apply(update, ctx, draft, Input("choice", data.value))
 
 
-async def on_back(update: Update, ctx: Ctx) -> None:
-    draft, _ = await _draft_for_button(update, ctx)
+async def on_back(update: Update, ctx: Ctx, data: ReportBackData) -> None:
+    draft = await _draft_for_button(ctx, data.draft_id, data.revision)
     if draft is None:
         await _refuse(update, ctx, StepResult(refusal=Refusal.STALE))
         return
@@ -136,8 +133,8 @@ async def on_back(update: Update, ctx: Ctx) -> None:
     await respond(update, await step_screen(ctx, draft))
 
 
-async def on_stop(update: Update, ctx: Ctx) -> None:
-    draft, _ = await _draft_for_button(update, ctx)
+async def on_stop(update: Update, ctx: Ctx, data: ReportStopData) -> None:
+    draft = await _draft_for_button(ctx, data.draft_id, data.revision)
     if draft is None:
         await _refuse(update, ctx, StepResult(refusal=Refusal.STALE))
         return
@@ -145,25 +142,25 @@ async def on_stop(update: Update, ctx: Ctx) -> None:
     await respond(update, screens.paused(ctx.lang))
 
 
-async def on_edit(update: Update, ctx: Ctx) -> None:
-    draft, rest = await _draft_for_button(update, ctx)
-    if draft is None or not rest:
+async def on_edit(update: Update, ctx: Ctx, data: ReportEditData) -> None:
+    draft = await _draft_for_button(ctx, data.draft_id, data.revision)
+    if draft is None:
         await _refuse(update, ctx, StepResult(refusal=Refusal.STALE))
         return
-    result = await _service(ctx).edit_section(draft, rest[0])
+    result = await _service(ctx).edit_section(draft, data.section)
     if result.draft is None:
         await _refuse(update, ctx, result)
         return
     await respond(update, await step_screen(ctx, draft))
 
 
-async def on_send(update: Update, ctx: Ctx) -> None:
-    draft, _ = await _draft_for_button(update, ctx)
+async def on_send(update: Update, ctx: Ctx, data: ReportSendData) -> None:
+    draft = await _draft_for_button(ctx, data.draft_id, data.revision)
     if draft is None:
         await _refuse(update, ctx, StepResult(refusal=Refusal.STALE))
         return
     service = _service(ctx)
-    result = await service.submit(draft, ctx.actor.who)  # type: ignore[union-attr]
+    result = await service.submit(draft, ctx.actor.who)
     if isinstance(result, StepResult):
         await _refuse(update, ctx, result)
         return
@@ -220,7 +217,6 @@ async def _apply(update: Update, ctx: Ctx, draft: Draft, value: Input) -> None:
 
 async def on_history(update: Update, ctx: Ctx) -> None:
     actor, args = ctx.actor, ctx.args or []
-    assert actor is not None
     service = _service(ctx)
     reads_all = actor.may(Permission.LEADERSHIP)
     if not args:
@@ -250,7 +246,6 @@ async def on_history(update: Update, ctx: Ctx) -> None:
 
 async def on_view(update: Update, ctx: Ctx) -> None:
     actor = ctx.actor
-    assert actor is not None
     args = ctx.args or []
     number = int(args[0]) if args and args[0].isdigit() else None
     service = _service(ctx)
@@ -259,11 +254,11 @@ async def on_view(update: Update, ctx: Ctx) -> None:
         actor.may(Permission.LEADERSHIP)
         or (actor.person_id is not None and view.author.id == actor.person_id)
     )
-    if not may_read:
+    if view is None or not may_read:
         await reply(update, Screen(screens.refusal(Refusal.NOT_YOURS, ctx.lang)))
         return
     topics = await service.topics()
-    for text in screens.report_full(view, topics, ctx.settings.zone, ctx.lang):  # type: ignore[arg-type]
+    for text in screens.report_full(view, topics, ctx.settings.zone, ctx.lang):
         await reply(update, Screen(text))
 
 

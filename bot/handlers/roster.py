@@ -7,8 +7,8 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot import callbacks
 from bot.access import requires
+from bot.callbacks import RosterImportData
 from bot.context import Ctx
 from bot.handlers.conversation import answer_conversation
 from bot.policy import Permission
@@ -41,7 +41,7 @@ async def _import(ctx: Ctx, file_id: str, file_name: str, *, dry_run: bool) -> I
         problems,
         ctx.actor.who,
         dry_run=dry_run,
-        source=file_name,  # type: ignore[union-attr]
+        source=file_name,
     )
 
 
@@ -55,7 +55,7 @@ async def on_document(update: Update, ctx: Ctx) -> None:
 @requires(Permission.OFFICE)  # reached from on_document, outside the routing table
 async def on_roster_file(update: Update, ctx: Ctx) -> None:
     message = update.effective_message
-    assert message is not None and message.document is not None and ctx.actor is not None
+    assert message is not None and message.document is not None
     document = message.document
     file_name = document.file_name or "roster.xlsx"
     if (document.file_size or 0) > MAX_FILE_BYTES:
@@ -92,24 +92,17 @@ async def _send_report(update: Update, lines: list[str], keyboard, ctx: Ctx) -> 
         await reply(update, Screen(text, keyboard if last else None))
 
 
-async def on_confirm(update: Update, ctx: Ctx) -> None:
-    query = update.callback_query
-    assert query is not None and ctx.actor is not None
-    data = callbacks.parse(query.data)
+async def on_confirm(update: Update, ctx: Ctx, data: RosterImportData) -> None:
     drafts = DraftService(ctx.db, ctx.clock)
-    draft = None
-    if data is not None:
-        draft = await drafts.open_draft(
-            ctx.actor.telegram_id, FLOW, data.int_part(0), data.int_part(1)
-        )
-    if draft is None or data is None:
+    draft = await drafts.open_draft(ctx.actor.telegram_id, FLOW, data.draft_id, data.revision)
+    if draft is None:
         await answer_button(update, screens.stale(ctx.lang))
         return
     await answer_button(update)
     file_id, file_name = draft.data["file_id"], draft.data["file_name"]
     await drafts.close(draft)
     await edit_buttons(update)
-    if data.choice != "ok":
+    if data.answer != "ok":
         await reply(update, screens.cancelled(ctx.lang))
         return
     result = await _import(ctx, file_id, file_name, dry_run=False)

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 async def on_start(update: Update, ctx: Ctx) -> None:
-    assert ctx.actor is not None and update.effective_user is not None
+    assert update.effective_user is not None
     if ctx.args:
         user = update.effective_user
         result = await LinkingService(ctx.db, ctx.clock).link_by_token(
@@ -51,14 +51,13 @@ async def _after_link(update: Update, ctx: Ctx, result: LinkResult) -> None:
     if result.outcome == LinkOutcome.LINKED and result.person is not None:
         person = result.person
         lang = person.language or ctx.settings.locale
-        roles = person.role_set | (ctx.actor.roles if ctx.actor is not None else frozenset())
+        roles = person.role_set | ctx.actor.roles
         await set_person_menu(ctx.bot, person.telegram_user_id, roles, lang)
         log.info("telegram user %s linked to person %s", person.telegram_user_id, person.code)
     await reply(update, screens.link_result(result, lang))
 
 
 async def on_help(update: Update, ctx: Ctx) -> None:
-    assert ctx.actor is not None
     await reply(update, screens.help_screen(ctx.actor))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import callbacks
+from bot import callbacks as cb
 from bot.i18n import N_
 from bot.render import MESSAGE_LIMIT, Screen, esc, split_lines, texts
 from bot.render.dates import day
@@ -107,7 +107,7 @@ def post_again(root_id: int, month: Month, reposts: int, lang: str) -> Screen:
     t = texts(lang)
     button = InlineKeyboardButton(
         t.gettext("📤 Post it to the leadership group"),
-        callback_data=callbacks.pack("dgp", root_id, month.key, reposts),
+        callback_data=cb.DigestPostData(root_id, month.key, reposts).pack(),
     )
     return Screen(
         t.gettext(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import callbacks
+from bot import callbacks as cb
 from bot.render import Screen, esc, texts
 from bot.services.groups import ConfirmOutcome
 
@@ -15,10 +15,11 @@ def registration_request(chat_id: int, title: str, lang: str) -> Screen:
         [
             [
                 InlineKeyboardButton(
-                    t.gettext("✅ Confirm"), callback_data=callbacks.pack("grp", chat_id, "ok")
+                    t.gettext("✅ Confirm"),
+                    callback_data=cb.GroupRegisterData(chat_id, "ok").pack(),
                 ),
                 InlineKeyboardButton(
-                    t.gettext("✖ Cancel"), callback_data=callbacks.pack("grp", chat_id, "no")
+                    t.gettext("✖ Cancel"), callback_data=cb.GroupRegisterData(chat_id, "no").pack()
                 ),
             ]
         ]

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import callbacks
+from bot import callbacks as cb
 from bot.i18n import N_
 from bot.render import Screen, esc, split_lines, texts
 from bot.render.dates import day, moment, period
@@ -60,16 +60,16 @@ def rsvp_keyboard(meeting: Meeting, rsvp: Rsvp, lang: str) -> InlineKeyboardMark
     if rsvp.answer != RsvpAnswer.YES:
         first_row.append(
             InlineKeyboardButton(
-                t.gettext("✅ I will attend"), callback_data=callbacks.pack("rsvp", m, r, "y")
+                t.gettext("✅ I will attend"), callback_data=cb.RsvpData(m, r, "y").pack()
             )
         )
     first_row.append(
         InlineKeyboardButton(
-            t.gettext("❌ I cannot attend"), callback_data=callbacks.pack("rsvp", m, r, "n")
+            t.gettext("❌ I cannot attend"), callback_data=cb.RsvpData(m, r, "n").pack()
         )
     )
     moved = InlineKeyboardButton(
-        t.gettext("📅 The date changed"), callback_data=callbacks.pack("mv", m, r)
+        t.gettext("📅 The date changed"), callback_data=cb.MoveData(m, r).pack()
     )
     return InlineKeyboardMarkup([first_row, [moved]])
 
@@ -191,7 +191,7 @@ def ask_reason(meeting: Meeting, lang: str) -> Screen:
     rows = [
         [
             InlineKeyboardButton(
-                t.gettext(REASON_TEXTS[code]), callback_data=callbacks.pack("why", m, r, code)
+                t.gettext(REASON_TEXTS[code]), callback_data=cb.ReasonData(m, r, code).pack()
             )
         ]
         for code in ("trip", "ill", "family", "other")
@@ -235,9 +235,9 @@ def stand_in_keyboard(
             [
                 InlineKeyboardButton(
                     person.full_name,
-                    callback_data=callbacks.pack(
-                        "si", meeting.id, meeting.revision, person.id, absent.id
-                    ),
+                    callback_data=cb.StandInPickData(
+                        meeting.id, meeting.revision, person.id, absent.id
+                    ).pack(),
                 )
             ]
             for person in candidates
@@ -288,10 +288,10 @@ def stand_in_invitation(
         [
             [
                 InlineKeyboardButton(
-                    t.gettext("✅ Accept"), callback_data=callbacks.pack("sia", m, r, "y")
+                    t.gettext("✅ Accept"), callback_data=cb.StandInAnswerData(m, r, "y").pack()
                 ),
                 InlineKeyboardButton(
-                    t.gettext("❌ Decline"), callback_data=callbacks.pack("sia", m, r, "n")
+                    t.gettext("❌ Decline"), callback_data=cb.StandInAnswerData(m, r, "n").pack()
                 ),
             ]
         ]
@@ -379,11 +379,11 @@ def confirm_move(
             [
                 InlineKeyboardButton(
                     t.gettext("✅ Confirm"),
-                    callback_data=callbacks.pack("mvok", meeting.id, meeting.revision, "y"),
+                    callback_data=cb.MoveConfirmData(meeting.id, meeting.revision, "y").pack(),
                 ),
                 InlineKeyboardButton(
                     t.gettext("✖ Cancel"),
-                    callback_data=callbacks.pack("mvok", meeting.id, meeting.revision, "n"),
+                    callback_data=cb.MoveConfirmData(meeting.id, meeting.revision, "n").pack(),
                 ),
             ]
         ]
@@ -522,11 +522,11 @@ def branch_calendar(
                     [
                         InlineKeyboardButton(
                             t.gettext("📅 Move"),
-                            callback_data=callbacks.pack("mv", meeting.id, meeting.revision),
+                            callback_data=cb.MoveData(meeting.id, meeting.revision).pack(),
                         ),
                         InlineKeyboardButton(
                             t.gettext("🚫 Cancel the meeting"),
-                            callback_data=callbacks.pack("cx", meeting.id, meeting.revision),
+                            callback_data=cb.CancelData(meeting.id, meeting.revision).pack(),
                         ),
                     ]
                 ]
@@ -545,11 +545,11 @@ def confirm_cancel(meeting: Meeting, branch: Unit, zone: ZoneInfo, lang: str) ->
             [
                 InlineKeyboardButton(
                     t.gettext("🚫 Yes, cancel it"),
-                    callback_data=callbacks.pack("cxok", meeting.id, meeting.revision, "y"),
+                    callback_data=cb.CancelConfirmData(meeting.id, meeting.revision, "y").pack(),
                 ),
                 InlineKeyboardButton(
                     t.gettext("✖ No"),
-                    callback_data=callbacks.pack("cxok", meeting.id, meeting.revision, "n"),
+                    callback_data=cb.CancelConfirmData(meeting.id, meeting.revision, "n").pack(),
                 ),
             ]
         ]

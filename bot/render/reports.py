@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import callbacks
+from bot import callbacks as cb
 from bot.i18n import N_
 from bot.render import Screen, esc, split_lines, texts
 from bot.render.dates import day, moment, weekday_date
@@ -47,10 +47,20 @@ def request(item: Owed, zone: ZoneInfo, lang: str) -> Screen:
     keyboard = InlineKeyboardMarkup(
         [
             [
-                Button(t.gettext("📝 Report now"), callback_data=callbacks.pack("rq", rsvp, "now")),
-                Button(t.gettext("⏰ Later"), callback_data=callbacks.pack("rq", rsvp, "later")),
+                Button(
+                    t.gettext("📝 Report now"),
+                    callback_data=cb.ReportRequestData(rsvp, "now").pack(),
+                ),
+                Button(
+                    t.gettext("⏰ Later"), callback_data=cb.ReportRequestData(rsvp, "later").pack()
+                ),
             ],
-            [Button(t.gettext("I did not attend"), callback_data=callbacks.pack("rq", rsvp, "no"))],
+            [
+                Button(
+                    t.gettext("I did not attend"),
+                    callback_data=cb.ReportRequestData(rsvp, "no").pack(),
+                )
+            ],
         ]
     )
     return Screen(text, keyboard)
@@ -74,7 +84,7 @@ def nudge(item: Owed, second: bool, zone: ZoneInfo, lang: str) -> Screen:
             [
                 Button(
                     t.gettext("📝 Report now"),
-                    callback_data=callbacks.pack("rq", item.rsvp.id, "now"),
+                    callback_data=cb.ReportRequestData(item.rsvp.id, "now").pack(),
                 )
             ]
         ]
@@ -104,12 +114,12 @@ def pending(
             state, label = t.gettext("not started"), t.gettext("Report: {branch} {date}")
         lines.append(f"• {esc(item.branch.name)}, {_when(item.meeting, zone, lang)} ({state})")
         local_day = item.meeting.starts_at.astimezone(zone).strftime("%d/%m")
-        action = "rs" if on_behalf is None else "rob"
+        data = cb.ReportStartData if on_behalf is None else cb.ReportOnBehalfData
         buttons.append(
             [
                 Button(
                     label.format(branch=item.branch.name, date=local_day)[:60],
-                    callback_data=callbacks.pack(action, item.rsvp.id),
+                    callback_data=data(item.rsvp.id).pack(),
                 )
             ]
         )
@@ -135,13 +145,13 @@ def _nav(draft: Draft, lang: str) -> list[Button]:
     t = texts(lang)
     d, r = draft.id, draft.revision
     return [
-        Button(t.gettext("⬅ Back"), callback_data=callbacks.pack("rbk", d, r)),
-        Button(t.gettext("✖ Stop, keep the draft"), callback_data=callbacks.pack("rx", d, r)),
+        Button(t.gettext("⬅ Back"), callback_data=cb.ReportBackData(d, r).pack()),
+        Button(t.gettext("✖ Stop, keep the draft"), callback_data=cb.ReportStopData(d, r).pack()),
     ]
 
 
 def _choice(draft: Draft, text: str, value: object) -> Button:
-    return Button(text, callback_data=callbacks.pack("ra", draft.id, draft.revision, value))
+    return Button(text, callback_data=cb.ReportChoiceData(draft.id, draft.revision, value).pack())
 
 
 def step(
@@ -473,7 +483,7 @@ def review(
     edit = [
         Button(
             "✏ " + t.gettext(SECTION_NAMES[section]),
-            callback_data=callbacks.pack("re", draft.id, draft.revision, section),
+            callback_data=cb.ReportEditData(draft.id, draft.revision, section).pack(),
         )
         for section, _ in sections
     ]
@@ -482,7 +492,7 @@ def review(
         [
             Button(
                 t.gettext("📨 Send the report"),
-                callback_data=callbacks.pack("rsend", draft.id, draft.revision),
+                callback_data=cb.ReportSendData(draft.id, draft.revision).pack(),
             )
         ]
     )
@@ -490,7 +500,7 @@ def review(
         [
             Button(
                 t.gettext("✖ Stop, keep the draft"),
-                callback_data=callbacks.pack("rx", draft.id, draft.revision),
+                callback_data=cb.ReportStopData(draft.id, draft.revision).pack(),
             )
         ]
     )

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import callbacks
+from bot import callbacks as cb
 from bot.i18n import N_
 from bot.render import Screen, esc, texts
 from bot.services.roster import ImportResult
@@ -97,11 +97,11 @@ def confirm_keyboard(draft_id: int, revision: int, lang: str) -> InlineKeyboardM
             [
                 InlineKeyboardButton(
                     t.gettext("✅ Import"),
-                    callback_data=callbacks.pack("ri", draft_id, revision, "ok"),
+                    callback_data=cb.RosterImportData(draft_id, revision, "ok").pack(),
                 ),
                 InlineKeyboardButton(
                     t.gettext("✖ Cancel"),
-                    callback_data=callbacks.pack("ri", draft_id, revision, "no"),
+                    callback_data=cb.RosterImportData(draft_id, revision, "no").pack(),
                 ),
             ]
         ]

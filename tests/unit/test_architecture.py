@@ -12,6 +12,7 @@ KEY_PREFIXES = (
     "report:",
     "absent:",
     "standin:",
+    "standin-answer:",
     "urgent:",
     "digest:",
     "group:",
@@ -54,7 +55,7 @@ def test_one_routing_table_for_buttons_commands_and_menus() -> None:
     from db.models import Role
 
     # every button routed has a declared shape, and every shape is of a routed button
-    assert {button.action for button in routes.BUTTONS} == set(callbacks.SHAPES)
+    assert {button.data.action for button in routes.BUTTONS} == set(callbacks.ACTIONS)
     names = [command.name for command in routes.COMMANDS]
     assert len(names) == len(set(names))
     # the menus come from the same table, by permission
