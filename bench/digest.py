@@ -80,7 +80,9 @@ async def measure(database_url: str) -> dict:
         [root] = await DigestService(sessions, settings.zone).organisations()
         for edition in (Edition.GROUP, Edition.OFFICE):
             started = time.perf_counter()
-            files = await make_digest(sessions, settings, root, month, edition, "vi", today)
+            files = await make_digest(
+                sessions, settings, root, month, edition, "vi", SystemClock().now()
+            )
             runs.append(
                 {
                     "edition": edition.value,

@@ -267,7 +267,9 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> None:
             )
         edition = Edition(args.edition)
         return [
-            await make_digest(sessions, settings, root, month, edition, settings.locale, today)
+            await make_digest(
+                sessions, settings, root, month, edition, settings.locale, SystemClock().now()
+            )
             for root in roots
         ]
 

@@ -15,7 +15,7 @@ import gc
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -65,11 +65,15 @@ async def make_digest(
     month: Month,
     edition: Edition,
     lang: str,
-    today: date,
+    now: datetime,
 ) -> DigestFiles:
-    """The figures and rows from the database, then the text and the three files."""
+    """The figures and rows from the database as they stand `now`, then the text and the three
+    files. A month not over yet counts only the meetings that have happened."""
     zone = settings.zone
+    today = now.astimezone(zone).date()
     service = DigestService(sessions, zone)
+    if now < month.end(zone):
+        await service.count_until(now)
     with _bulk_allocation():
         tree = await service.tree(root)
         figures, rows = await asyncio.gather(
@@ -176,7 +180,7 @@ async def post_month(
         month,
         Edition.GROUP,
         settings.locale,
-        clock.now().astimezone(settings.zone).date(),
+        clock.now(),
     )
     # Its own unit of work, from the tick or from the office's button alike; the month's row
     # is locked (PostgreSQL) and checked again: a second instance finds it posted.

@@ -36,7 +36,7 @@ async def on_digest(update: Update, ctx: Ctx) -> None:
         await progress(update)
         edition = Edition.OFFICE if office else Edition.GROUP
         files = await make_digest(
-            ctx.runtime.sessionmaker, ctx.settings, root, month, edition, ctx.lang, today
+            ctx.runtime.sessionmaker, ctx.settings, root, month, edition, ctx.lang, ctx.clock.now()
         )
         for text in files.messages:
             await reply(update, Screen(text))

@@ -7,7 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks as cb
 from bot.i18n import N_
 from bot.render import MESSAGE_LIMIT, Screen, esc, split_lines, texts
-from bot.render.dates import day
+from bot.render.dates import day, moment
 from bot.render.numbers import count, decimal, percent, points, share
 from bot.services.digest import (
     LIST_LIMIT,
@@ -141,6 +141,8 @@ def _lines(figures: DigestFigures, lang: str) -> list[str]:
         ),
         "",
     ]
+    if not now.has_data and figures.as_of is not None:
+        return [*lines, in_progress(figures, lang)]
     if not now.has_data:
         lines.append(
             t.gettext(
@@ -149,6 +151,8 @@ def _lines(figures: DigestFigures, lang: str) -> list[str]:
         )
         lines.append(older_proposals(figures, lang))
         return lines
+    if figures.as_of is not None:
+        lines += [in_progress(figures, lang), ""]
     lines += _assignments(figures, lang)
     lines += _branches(figures, lang)
     lines += _reports(figures, lang)
@@ -166,6 +170,24 @@ def _lines(figures: DigestFigures, lang: str) -> list[str]:
         )
     )
     return lines
+
+
+def in_progress(figures: DigestFigures, lang: str) -> str:
+    """For a month not yet over: when the figures stop, and how many meetings are still to
+    come (counted nowhere until they have happened)."""
+    assert figures.as_of is not None
+    return (
+        texts(lang)
+        .gettext(
+            "Month {month} is not over: the figures run to {moment}; {upcoming} meetings still"
+            " to come are not counted yet."
+        )
+        .format(
+            month=figures.month.label,
+            moment=moment(figures.as_of, lang),
+            upcoming=count(figures.current.upcoming, lang),
+        )
+    )
 
 
 def _item(label: str, part: int, whole: int, lang: str) -> str:

@@ -15,7 +15,7 @@ from docx.shared import Cm, Pt
 from docx.table import _Cell
 
 from bot.render import texts
-from bot.render.digest import CRITERIA_SHORT, older_proposals, rating_name
+from bot.render.digest import CRITERIA_SHORT, in_progress, older_proposals, rating_name
 from bot.render.numbers import count, percent, share
 from bot.services.digest import LIST_LIMIT, BranchLine, DigestFigures
 from bot.services.report_flow import RATING_CODES
@@ -162,6 +162,8 @@ def _sections(figures: DigestFigures, lang: str) -> list[tuple[str, list[str]]]:
             slots=count(a.slots, lang),
         )
     ]
+    if figures.as_of is not None:
+        general.append(in_progress(figures, lang))
     attendance = [
         t.gettext(
             "The assigned member attended {attended} times ({attended_rate}); a stand-in attended"

@@ -460,6 +460,8 @@ _PROPOSAL_STATE = {
 def _outcome(row: dict[str, Any]) -> str:
     if row["status"] == MeetingStatus.CANCELLED:
         return N_("cancelled")
+    if row.get("upcoming"):
+        return N_("not yet held")
     if row["answer"] is None:
         return N_("no one assigned")
     if row["report_held"] is False:
@@ -474,6 +476,8 @@ def _outcome(row: dict[str, Any]) -> str:
 
 
 def _report_state(row: dict[str, Any]) -> str:
+    if row.get("upcoming") and row["report_id"] is None:
+        return ""
     if row["report_id"] is None:
         return N_("none") if row["status"] != MeetingStatus.CANCELLED else ""
     return N_("late") if row["report_late"] else N_("on time")

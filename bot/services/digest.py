@@ -26,6 +26,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    true,
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
@@ -235,6 +236,9 @@ class MonthFigures:
     reporting: Reporting = field(default_factory=Reporting)
     quality: Quality = field(default_factory=Quality)
     proposals_new: int = 0
+    # Meetings of the month whose expected end has not passed yet (a month in progress):
+    # counted in no figure above until they have happened.
+    upcoming: int = 0
 
     @property
     def has_data(self) -> bool:
@@ -343,6 +347,8 @@ class DigestFigures:
     missing: list[MissingReport] = field(default_factory=list)  # office edition only
     quota: int | None = None
     quota_lines: list[QuotaLine] = field(default_factory=list)  # office edition only
+    # When the month is still in progress: the moment the figures stop at.
+    as_of: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -373,6 +379,34 @@ class DigestService:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], zone: ZoneInfo) -> None:
         self.sessions = sessions
         self.zone = zone
+        self.as_of: datetime | None = None
+        # Which meetings have happened by `as_of` (None: all of them, no cutoff).
+        self._ended: ColumnElement[bool] | None = None
+
+    async def count_until(self, moment: datetime) -> None:
+        """Count only meetings whose expected end (start plus duration) has passed by this
+        moment: in a month in progress, the meetings still to come are "upcoming" in every
+        figure and row, neither held nor missed. The duration is per meeting; the few
+        durations of the last day's meetings make the condition, so it reads the same on
+        SQLite and PostgreSQL (a meeting is taken to last at most a day)."""
+        day = timedelta(days=1)
+        durations = await self._rows(
+            select(Meeting.duration_minutes)
+            .where(Meeting.starts_at >= moment - day, Meeting.starts_at < moment)
+            .distinct()
+        )
+        self.as_of = moment
+        self._ended = or_(
+            Meeting.status == MeetingStatus.CANCELLED,  # known cancelled: nothing to wait for
+            Meeting.starts_at < moment - day,
+            *(
+                and_(
+                    Meeting.duration_minutes == minutes,
+                    Meeting.starts_at <= moment - timedelta(minutes=minutes),
+                )
+                for (minutes,) in durations
+            ),
+        )
 
     async def _rows(self, statement: Any) -> list[Any]:
         async with self.sessions() as db:
@@ -449,6 +483,8 @@ class DigestService:
             self._missing(tree, month) if office else _nothing(),
             self._quota(month, quota) if office and quota else _nothing(),
         )
+        upcoming = await self._upcoming(tree, month)
+        still_to_meet = set(upcoming or ())
         cells = _cells(len(months), branch_months)
         totals = _month_totals(months, tree, cells)
         for bucket, count in raised:
@@ -482,10 +518,14 @@ class DigestService:
             missing=missing or [],
             quota=quota or None,
             quota_lines=quota_lines or [],
+            as_of=self.as_of.astimezone(self.zone) if self.as_of and upcoming is not None else None,
         )
+        digest.current.upcoming = len(upcoming or ())
         for branch_id in sorted(tree.active_branches, key=lambda b: tree.names[b][0]):
             cell = (cells.get(branch_id) or [None] * len(months))[now] or BranchMonth()
             code, name, unit = tree.names[branch_id]
+            if branch_id in still_to_meet and not cell.planned:
+                continue  # its meeting is still to come
             if not cell.met:
                 digest.not_met.append(BranchLine(code, name, unit))
             elif not cell.covered:
@@ -505,14 +545,34 @@ class DigestService:
             else_=len(edges),
         )
 
-    def _in(self, tree: Tree, months: list[Month]) -> list[ColumnElement[bool]]:
+    def _in(
+        self, tree: Tree, months: list[Month], *, upcoming_too: bool = False
+    ) -> list[ColumnElement[bool]]:
+        """The meetings of these months in the organisation that have happened (with
+        `upcoming_too`, those still to come as well)."""
         conditions = [
             Meeting.starts_at >= months[0].start(self.zone),
             Meeting.starts_at < months[-1].end(self.zone),
         ]
         if not tree.whole_database:
             conditions.append(Meeting.unit_id.in_(tree.branch_ids))
+        if self._ended is not None and not upcoming_too:
+            conditions.append(self._ended)
         return conditions
+
+    async def _upcoming(self, tree: Tree, month: Month) -> list[int] | None:
+        """The branch of each of the month's planned meetings still to come (None when the
+        figures have no cutoff)."""
+        if self._ended is None:
+            return None
+        rows = await self._rows(
+            select(Meeting.unit_id).where(
+                *self._in(tree, [month], upcoming_too=True),
+                Meeting.status != MeetingStatus.CANCELLED,
+                not_(self._ended),
+            )
+        )
+        return [unit_id for (unit_id,) in rows]
 
     def _branch_months(self, tree: Tree, months: list[Month]) -> Any:
         """Per month and branch, everything the digest counts, in one statement: the four
@@ -953,9 +1013,11 @@ class DigestService:
             )
             .outerjoin(stand_in_person, stand_in_person.id == stand_in.person_id)
         )
+        happened = self._ended if self._ended is not None else true()
+        query = query.add_columns(not_(happened).label("upcoming"))
         return (
             theirs.join(own.join(query, Rsvp), stand_in)
-            .where(*self._in(tree, [month]))
+            .where(*self._in(tree, [month], upcoming_too=True))
             .order_by(Meeting.starts_at, Meeting.unit_id, assignee.code)
         )
 

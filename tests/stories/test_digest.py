@@ -228,3 +228,29 @@ async def test_the_command_line_writes_the_four_files(
     openpyxl.load_workbook(out / "tong-hop-db-2026-11.xlsx")
     docx.Document(str(out / "bao-cao-db-2026-11.docx"))
     assert await asyncio.to_thread(chibo, ["digest", "--month", "tháng 11", "--out", str(out)]) == 1
+
+
+async def test_a_month_in_progress_counts_meetings_still_to_come_as_upcoming(
+    world, tg: BotApiServer, database_url, clock
+) -> None:
+    leader = world["leader"]
+    settings = make_settings(tg, database_url)
+    clock.set(at("2026-11-15 20:30"))  # B3's meeting began an hour ago; three are to come
+    bot = await start_bot(settings, clock)
+    await leader.send("/tonghop 11/2026")
+    await leader.expect_message(contains="Đang tổng hợp")
+    text = await leader.expect_message(contains="TỔNG HỢP THÁNG 11/2026")
+    assert "Tháng 11/2026 chưa kết thúc" in text.text
+    assert "3 cuộc sinh hoạt chưa diễn ra nên chưa được tính" in text.text
+    assert "Chi bộ B3" not in text.text  # neither missed nor without a committee member
+    await leader.expect_message(contains="tỷ lệ theo đơn vị")
+    sheet = await leader.expect_message(contains="Bảng tính tháng 11/2026")
+    document = await leader.expect_message(contains="Dự thảo báo cáo tháng 11/2026")
+    book = openpyxl.load_workbook(io.BytesIO(file_content(tg, sheet)))
+    cells = [
+        str(cell) for row in book["Buổi sinh hoạt"].iter_rows(values_only=True) for cell in row
+    ]
+    assert cells.count("chưa diễn ra") == 3
+    report = docx.Document(io.BytesIO(file_content(tg, document)))
+    assert any("chưa kết thúc" in p.text for p in report.paragraphs)
+    await stop_bot(bot)

@@ -174,6 +174,7 @@ MEETINGS = [
     M("B2", date(2025, 11, 10), assigned=[("P2", "yes")]),
     M("B3", date(2025, 11, 11), assigned=[("P4", "pending")]),
 ]
+MEETING_LENGTH = timedelta(minutes=90)
 ANSWERED_ON = datetime(2026, 11, 12, 9, 0, tzinfo=ZONE)
 
 
@@ -549,6 +550,46 @@ async def test_every_figure_equals_the_count_by_hand(figures_db: str) -> None:
     assert all(q.due_by_now == pytest.approx(6 * 11 / 12) for q in digest.quota_lines)
 
 
+async def test_a_month_in_progress_counts_only_the_meetings_that_have_happened(
+    figures_db: str,
+) -> None:
+    # 15/11 at 20:30: B3's meeting began at 19:30 and lasts 90 minutes, so it has not ended;
+    # B4's (20/11) and B1's second (28/11) are to come; B6's of 25/11 is known cancelled.
+    as_of = datetime(2026, 11, 15, 20, 30, tzinfo=ZONE)
+    engine = create_engine(figures_db)
+    try:
+        service = DigestService(create_sessionmaker(engine), ZONE)
+        [root] = await service.organisations()
+        await service.count_until(as_of)
+        tree = await service.tree(root)
+        digest = await service.figures(tree, MONTH, Edition.OFFICE)
+        rows = await service.sheet_rows(tree, MONTH)
+    finally:
+        await engine.dispose()
+    happened = [
+        m
+        for m in MEETINGS
+        if in_month(m, MONTH) and not m.cancelled and meeting_start(m) + MEETING_LENGTH <= as_of
+    ]
+    now = digest.current
+    assert now.upcoming == 3
+    assert now.planned == len(happened) == 3
+    assert now.cancelled == 1
+    assert now.attendance.slots == sum(len(m.assigned) for m in happened if not m.cancelled)
+    # nobody is listed as missing a report, nor a branch as not met, for what is to come
+    assert {item.branch for item in digest.missing} <= {"Chi bộ B6"}
+    assert not {line.code for line in digest.not_met} & {"B3", "B4"}
+    assert digest.as_of == as_of
+    # the spreadsheet lists every meeting of the month, the ones to come as such
+    upcoming = {(row["unit_id"], row["starts_at"].day) for row in rows.meetings if row["upcoming"]}
+    assert {day for _, day in upcoming} == {15, 20, 28}
+    text = plain("\n".join(digest_messages(digest, "vi")))
+    assert (
+        "Tháng 11/2026 chưa kết thúc: số liệu tính đến 20 giờ 30, Chủ nhật, ngày 15/11/2026;"
+        " 3 cuộc sinh hoạt chưa diễn ra nên chưa được tính." in text
+    )
+
+
 async def test_the_groups_edition_names_no_one(figures_db: str) -> None:
     group = await digest_for(figures_db, MONTH, Edition.GROUP, quota=6)
     assert group.missing == [] and group.quota_lines == []
@@ -592,7 +633,15 @@ async def test_the_groups_files_name_no_one(figures_db: str) -> None:
         [root] = await DigestService(sessions, ZONE).organisations()
         made = {
             edition: every_text_of(
-                await make_digest(sessions, settings, root, MONTH, edition, "vi", date(2026, 12, 1))
+                await make_digest(
+                    sessions,
+                    settings,
+                    root,
+                    MONTH,
+                    edition,
+                    "vi",
+                    datetime(2026, 12, 1, tzinfo=ZONE),
+                )
             )
             for edition in (Edition.GROUP, Edition.OFFICE)
         }
