@@ -150,6 +150,7 @@ async def _with_sessions(settings: Settings, work):
 
 
 def cmd_roster_import(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.notify import queue_rescheduled
     from bot.render.roster import import_report
     from bot.services.audit import Who
     from bot.services.roster import RosterService
@@ -161,14 +162,17 @@ def cmd_roster_import(settings: Settings, args: argparse.Namespace) -> None:
         raise CommandFailed(_translated(settings, exc)) from exc
 
     async def work(session):
-        service = RosterService(session, SystemClock())
-        return await service.import_rows(
+        clock = SystemClock()
+        service = RosterService(session, clock, settings.zone)
+        result = await service.import_rows(
             rows,
             read_problems,
             Who.command_line(),
             dry_run=args.dry_run,
             source=", ".join(args.files),
         )
+        await queue_rescheduled(session, settings, clock.now(), result.rescheduled)
+        return result
 
     result = asyncio.run(_in_session(settings, work))
     print("\n".join(import_report(result, settings.locale, dry_run=args.dry_run, escape=str)))

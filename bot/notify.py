@@ -3,7 +3,8 @@ unit of work as the change that causes them; the sender is woken once it is comm
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +14,9 @@ from bot.render import Screen
 from bot.render import meetings as meeting_screens
 from bot.runtime import Runtime, current_unit
 from bot.services.attendance import AttendanceResult
+from bot.services.calendar import Rescheduled
 from bot.services.groups import admin_recipients
+from bot.settings import Settings
 from db.models import Person
 
 
@@ -69,6 +72,40 @@ async def tell(
         screen=screen_for(person.language or runtime.settings.locale),
     )
     wake_sender_after_commit(runtime)
+
+
+async def announce_rescheduled(
+    db: AsyncSession, runtime: Runtime, rescheduled: Sequence[Rescheduled]
+) -> int:
+    """Tell each person, in one message, of their meetings a new schedule moved or removed;
+    returns how many people were told."""
+    await queue_rescheduled(db, runtime.settings, runtime.clock.now(), rescheduled)
+    wake_sender_after_commit(runtime)
+    return len({person.id for item in rescheduled for person in item.people})
+
+
+async def queue_rescheduled(
+    db: AsyncSession, settings: Settings, now: datetime, rescheduled: Sequence[Rescheduled]
+) -> None:
+    """The messages of announce_rescheduled, queued where no bot runs (the command line): the
+    running bot's sender finds them due."""
+    per_person: dict[int, tuple[Person, list[Rescheduled]]] = {}
+    for item in rescheduled:
+        for person in item.people:
+            per_person.setdefault(person.id, (person, []))[1].append(item)
+    for person, items in per_person.values():
+        assert person.telegram_user_id is not None
+        key = outbox_keys.rescheduled(person.id, [(i.meeting_id, i.revision) for i in items])
+        lang = person.language or settings.locale
+        await enqueue(
+            db,
+            key=key,
+            chat_id=person.telegram_user_id,
+            person_id=person.id,
+            now=now,
+            due_at=now,
+            screen=meeting_screens.rescheduled_notice(items, settings.zone, lang),
+        )
 
 
 def wake_sender_after_commit(runtime: Runtime) -> None:

@@ -6,6 +6,8 @@ row per key. Nothing else in the code formats or takes apart a key.
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy import ColumnElement, and_
 
 from db.models import OutboxMessage
@@ -50,6 +52,14 @@ def stand_in_answer(meeting_id: int, revision: int, person_id: int) -> str:
 def meeting_change(meeting_id: int, revision: int, *, moved: bool) -> str:
     """A meeting moved or cancelled; per_person() and clash() name each message of it."""
     return f"{'moved' if moved else 'cancelled'}:{meeting_id}:r{revision}"
+
+
+def rescheduled(person_id: int, meetings: list[tuple[int, int]]) -> str:
+    """One person told of the meetings (id, revision after the change) a new schedule moved:
+    the same change told once, a later change told again."""
+    changed = ",".join(f"{meeting_id}.{revision}" for meeting_id, revision in sorted(meetings))
+    digest = hashlib.sha1(changed.encode()).hexdigest()[:16]
+    return f"rescheduled:p{person_id}:{digest}"
 
 
 def clash(change: str, person_id: int) -> str:

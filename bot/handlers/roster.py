@@ -11,6 +11,7 @@ from bot.access import requires
 from bot.callbacks import RosterImportData
 from bot.context import Ctx
 from bot.handlers.conversation import answer_conversation
+from bot.notify import announce_rescheduled
 from bot.policy import Permission
 from bot.render import Screen, split_lines
 from bot.render import roster as screens
@@ -36,7 +37,7 @@ async def _import(ctx: Ctx, file_id: str, file_name: str, *, dry_run: bool) -> I
     except TelegramError:
         log.exception("could not download the roster file %s", file_name)
         return screens.DOWNLOAD_FAILED
-    return await RosterService(ctx.db, ctx.clock).import_rows(
+    return await RosterService(ctx.db, ctx.clock, ctx.settings.zone).import_rows(
         rows,
         problems,
         ctx.actor.who,
@@ -109,4 +110,5 @@ async def on_confirm(update: Update, ctx: Ctx, data: RosterImportData) -> None:
     if isinstance(result, str):
         await reply(update, screens.unreadable(result, ctx.lang))
         return
+    await announce_rescheduled(ctx.db, ctx.runtime, result.rescheduled)
     await _send_report(update, screens.import_report(result, ctx.lang, dry_run=False), None, ctx)

@@ -12,7 +12,7 @@ from bot.i18n import N_
 from bot.render import Screen, esc, split_lines, texts
 from bot.render.dates import day, moment, period
 from bot.services.attendance import AttendanceResult, Outcome
-from bot.services.calendar import ChangeOutcome, ChangeResult
+from bot.services.calendar import ChangeOutcome, ChangeResult, Rescheduled
 from bot.services.phones import display_phone
 from bot.services.reminders import DueReminder
 from db.models import (
@@ -430,6 +430,37 @@ def cancelled_notice(result: ChangeResult, zone: ZoneInfo, lang: str) -> Screen:
             when=moment(result.meeting.starts_at.astimezone(zone), lang),
         )
     )
+
+
+RESCHEDULED_LIMIT = 6  # meetings one notice lists before "and N more: /lich"
+
+
+def rescheduled_notice(items: list[Rescheduled], zone: ZoneInfo, lang: str) -> Screen:
+    """One person's meetings that the office's new schedule moved or removed, in one message."""
+    t = texts(lang)
+    lines = [t.gettext("📅 <b>The meeting schedule changed</b>"), ""]
+    ordered = sorted(items, key=lambda item: item.previous_start)
+    for item in ordered[:RESCHEDULED_LIMIT]:
+        old = moment(item.previous_start.astimezone(zone), lang)
+        if item.new_start is None:
+            line = t.gettext("• {branch}: the meeting of {old} is no longer in the calendar.")
+            lines.append(line.format(branch=esc(item.branch.name), old=old))
+        else:
+            line = t.gettext("• {branch}: the meeting of {old} is now at <b>{new}</b>.")
+            new = moment(item.new_start.astimezone(zone), lang)
+            lines.append(line.format(branch=esc(item.branch.name), old=old, new=new))
+    if len(ordered) > RESCHEDULED_LIMIT:
+        lines.append(
+            t.gettext("• and {count} more meetings.").format(count=len(ordered) - RESCHEDULED_LIMIT)
+        )
+    lines += [
+        "",
+        t.gettext(
+            "The office updated the branches' schedules. Earlier reminders for these meetings"
+            " no longer apply; new ones will come. /lich shows your calendar."
+        ),
+    ]
+    return Screen("\n".join(lines))
 
 
 def conflict_notice(person: Person, lang: str) -> Screen:

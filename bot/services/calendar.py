@@ -38,10 +38,25 @@ OPEN_STATUSES = (MeetingStatus.PLANNED, MeetingStatus.CONFIRMED, MeetingStatus.M
 
 
 @dataclass(frozen=True)
+class Rescheduled:
+    """A meeting nobody had acted on that a changed schedule moved (or took out of the
+    calendar): the people who expected it must hear, and its old buttons no longer act."""
+
+    branch: Unit
+    previous_start: datetime
+    new_start: datetime | None  # None: no longer in the calendar
+    venue: str
+    people: tuple[Person, ...]
+    meeting_id: int
+    revision: int  # after the change
+
+
+@dataclass(frozen=True)
 class CalendarChanges:
     created: int = 0
     updated: int = 0
     removed: int = 0
+    rescheduled: tuple[Rescheduled, ...] = ()
 
 
 class ChangeOutcome(enum.StrEnum):
@@ -75,11 +90,13 @@ class CalendarService:
         self, horizon_days: int = HORIZON_DAYS, unit_ids: list[int] | None = None
     ) -> CalendarChanges:
         """Keep meetings from today to the horizon as rows, one per rule occurrence. Meetings
-        nobody has touched follow a changed rule; moved, cancelled or answered ones stay."""
+        nobody has touched follow a changed rule (a new revision: old buttons go stale, and
+        who expected them is named in the changes); moved, cancelled or answered ones stay."""
         today = self.today()
         last_day = today + timedelta(days=horizon_days)
         now = self.clock.now()
         created = updated = removed = 0
+        rescheduled: list[Rescheduled] = []
         branches = await self.db.execute(
             select(Unit, BranchSchedule)
             .join(BranchSchedule, BranchSchedule.unit_id == Unit.id)
@@ -105,9 +122,19 @@ class CalendarService:
                 )
             }
             current = existing.get(unit.id, {})
+            # Untouched coming meetings the rule no longer yields: each is moved to the new
+            # occurrence of its month when there is one (the same meeting, at a new time),
+            # and taken out of the calendar otherwise.
+            spare: dict[tuple[int, int], list[Meeting]] = {}
+            for day, meeting in sorted(current.items()):
+                if day not in wanted and meeting.id not in touched and meeting.starts_at > now:
+                    spare.setdefault((day.year, day.month), []).append(meeting)
             for day, start in wanted.items():
                 starts_at = start.astimezone(now.tzinfo)
                 meeting = current.get(day)
+                if meeting is None and starts_at > now and spare.get((day.year, day.month)):
+                    meeting = spare[(day.year, day.month)].pop(0)
+                    meeting.occurrence_on = day
                 if meeting is None:
                     self.db.add(
                         Meeting(
@@ -132,26 +159,73 @@ class CalendarService:
                         or meeting.duration_minutes != schedule.duration_minutes
                     )
                 ):
+                    seen = meeting.starts_at != starts_at or meeting.venue != schedule.venue
+                    previous = meeting.starts_at
                     meeting.starts_at = starts_at
                     meeting.venue = schedule.venue
                     meeting.duration_minutes = schedule.duration_minutes
                     meeting.updated_at = now
                     updated += 1
-            for day, meeting in current.items():
-                if day not in wanted and meeting.id not in touched and meeting.starts_at > now:
-                    await self.db.execute(delete(Rsvp).where(Rsvp.meeting_id == meeting.id))
-                    await self.drop_reminders(meeting.id)
-                    await self.db.delete(meeting)
-                    removed += 1
+                    if seen:  # a new time or place: what was said about the old one is void
+                        meeting.revision += 1
+                        await self.drop_reminders(meeting.id)
+                        rescheduled.append(
+                            Rescheduled(
+                                unit,
+                                previous,
+                                starts_at,
+                                meeting.venue,
+                                tuple(await self._expected(meeting, previous)),
+                                meeting.id,
+                                meeting.revision,
+                            )
+                        )
+            for meeting in (m for left in spare.values() for m in left):
+                people = await self._expected(meeting, meeting.starts_at)
+                rescheduled.append(
+                    Rescheduled(
+                        unit,
+                        meeting.starts_at,
+                        None,
+                        meeting.venue,
+                        tuple(people),
+                        meeting.id,
+                        meeting.revision + 1,
+                    )
+                )
+                await self.db.execute(delete(Rsvp).where(Rsvp.meeting_id == meeting.id))
+                await self.drop_reminders(meeting.id)
+                await self.db.delete(meeting)
+                removed += 1
         await self.db.flush()
-        return CalendarChanges(created, updated, removed)
+        return CalendarChanges(created, updated, removed, tuple(rescheduled))
+
+    async def _expected(self, meeting: Meeting, starts_at: datetime) -> list[Person]:
+        """The linked people who expect a meeting: the branch's assignees on its day, and
+        anyone already among its attendees."""
+        day = starts_at.astimezone(self.zone).date()
+        assignees = select(Assignment.person_id).where(
+            Assignment.unit_id == meeting.unit_id, Assignment.overlapping(day, day)
+        )
+        attendees = select(Rsvp.person_id).where(Rsvp.meeting_id == meeting.id)
+        return list(
+            await self.db.scalars(
+                select(Person)
+                .where(
+                    Person.active,
+                    Person.telegram_user_id.is_not(None),
+                    or_(Person.id.in_(assignees), Person.id.in_(attendees)),
+                )
+                .order_by(Person.id)
+            )
+        )
 
     async def _touched_meeting_ids(self, today: date) -> set[int]:
-        """Meetings someone acted on: moved, cancelled, confirmed, or answered by anyone."""
+        """Meetings someone acted on: moved, cancelled, confirmed, or answered by anyone.
+        (A schedule's change makes a new revision too, but is no one's act on the meeting.)"""
         acted = await self.db.scalars(
             select(Meeting.id).where(
-                Meeting.occurrence_on >= today,
-                or_(Meeting.status != MeetingStatus.PLANNED, Meeting.revision > 1),
+                Meeting.occurrence_on >= today, Meeting.status != MeetingStatus.PLANNED
             )
         )
         answered = await self.db.scalars(

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.i18n import N_
 from bot.services import audit
+from bot.services.calendar import CalendarService, Rescheduled
 from bot.services.phones import display_phone
 from bot.services.roster_workbook import (
     ASSIGNMENTS,
@@ -57,6 +59,8 @@ class ImportResult:
     problems: list[Problem]
     changes: dict[str, SheetChanges]
     applied: bool
+    # Meetings the new schedules moved or removed, with who expected them (to be told).
+    rescheduled: tuple[Rescheduled, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -74,9 +78,13 @@ def _differs(target: Any, **values: Any) -> bool:
 
 
 class RosterService:
-    def __init__(self, db: AsyncSession, clock: Clock) -> None:
+    def __init__(self, db: AsyncSession, clock: Clock, zone: ZoneInfo | None = None) -> None:
+        """With the organisation's `zone`, an applied import brings the calendar in line with
+        it at once (new branches' meetings, changed schedules); without, the daily extension
+        does."""
         self.db = db
         self.clock = clock
+        self.zone = zone
 
     # ------------------------------------------------------------------ import
 
@@ -101,6 +109,9 @@ class RosterService:
             return ImportResult([], changes, applied=False)
         changes = await self._apply(roster)
         result = ImportResult([], changes, applied=True)
+        if result.changed and self.zone is not None:
+            calendar = await CalendarService(self.db, self.clock, self.zone).extend()
+            result.rescheduled = calendar.rescheduled
         if result.changed:
             audit.record(
                 self.db,

@@ -4,14 +4,15 @@ people and branches up, assign, and chase those not yet linked. Nobody else can.
 from __future__ import annotations
 
 import io
+from datetime import datetime, time
 
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from db.models import Assignment, AuditEntry, Person, Unit
+from db.models import Assignment, AuditEntry, Meeting, OutboxMessage, Person, Unit
 from sandbox.server import BotApiServer
 from sandbox.users import TgUser
-from tests.conftest import SAMPLE_ROSTER
+from tests.conftest import SAMPLE_ROSTER, ZONE, link, run_jobs
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ADMIN_COMMANDS = [
@@ -190,3 +191,51 @@ async def test_a_workbook_with_a_long_file_name_imports(bot, admin: TgUser, db) 
     await admin.expect_message(contains="Đã nhập danh sách")
     entry = await db.scalar(select(AuditEntry).where(AuditEntry.action == "roster.import"))
     assert entry.details["source"] == name
+
+
+async def test_a_new_schedule_moves_untouched_meetings_and_tells_who_expected_them(
+    roster, bot, tg: BotApiServer, admin: TgUser, db, clock
+) -> None:
+    # CB01 follows KP01 (meets on the 5th at 19:30) and has its reminder for 05/12 in hand.
+    an = await link(tg, db, "CB01", 800001)
+    clock.set(datetime(2026, 12, 2, 8, 0, tzinfo=ZONE))
+    await run_jobs(bot)
+    reminder = await an.expect_message(contains="ngày 05/12/2026")
+
+    # The office moves KP01 to the 7th, and adds a branch that has no meetings yet.
+    workbook = load_workbook(SAMPLE_ROSTER)
+    branches = workbook["Chi bộ"]
+    assert branches["A2"].value == "KP01"
+    branches["D2"] = "ngày 7"
+    branches.append(
+        ["KP99", "Chi bộ Khu phố mới", "KV1", "ngày 9", time(19, 30), 90, "Nhà văn hóa"]
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    await admin.send_document("danh-sach.xlsx", buffer.getvalue(), XLSX)
+    await admin.expect_message(contains="Khi nhập sẽ có các thay đổi")
+    await admin.press("✅ Nhập danh sách")
+    await admin.expect_message(contains="Đã nhập danh sách")
+
+    # One message to CB01 for the three meetings moved, whatever later ticks come.
+    notice = await an.expect_message(contains="Lịch sinh hoạt thay đổi")
+    assert (
+        "Chi bộ Khu phố 1: buổi sinh hoạt 19 giờ 30, thứ Bảy, ngày 05/12/2026 chuyển sang"
+        " <b>19 giờ 30, thứ Hai, ngày 07/12/2026</b>" in notice.html
+    )
+    assert "ngày 05/01/2027" in notice.text and "ngày 05/02/2027" in notice.text
+    # The old reminder's buttons no longer act; a new reminder for the new time comes.
+    answer = await an.press("✅ Sẽ dự", message=reminder)
+    assert answer["text"] == "Nút này đã cũ: buổi sinh hoạt đã thay đổi. Đề nghị xem /lich."
+    clock.set(datetime(2026, 12, 4, 8, 0, tzinfo=ZONE))  # three days before the 7th
+    await run_jobs(bot)
+    fresh = await an.expect_message(contains="ngày 07/12/2026")
+    assert fresh.button_texts[0] == "✅ Sẽ dự"
+    await run_jobs(bot)
+    await an.expect_no_message(within=0.3)
+    told = await db.scalar(select(func.count()).where(OutboxMessage.key.like("rescheduled:%")))
+    assert told == 1
+    # The new branch has its calendar at once, not at tomorrow's extension.
+    new_branch = await db.scalar(select(Unit.id).where(Unit.code == "KP99"))
+    meetings = await db.scalar(select(func.count()).where(Meeting.unit_id == new_branch))
+    assert meetings >= 3
