@@ -23,7 +23,7 @@ from bot.clock import Clock, SystemClock
 from bot.context import RUNTIME_KEY, ChiboContext
 from bot.handlers import errors
 from bot.menus import sync_command_menus
-from bot.outbox import QuietHours, Sender
+from bot.outbox import Pacer, QuietHours, Sender
 from bot.runtime import Runtime
 from bot.settings import Settings, require_token
 from bot.transport import AiohttpRequest
@@ -72,7 +72,8 @@ def build_application(
         connect_timeout=timeouts["connect_timeout"],
         pool_timeout=REQUEST_POOL_TIMEOUT,
     )
-    updates = PerPersonUpdateProcessor(runtime.sessionmaker)
+    pacer = Pacer()
+    updates = PerPersonUpdateProcessor(runtime.sessionmaker, pacer)
     updates.on_commit_failure = lambda update: errors.apologize(update, settings.locale)
     builder = (
         ApplicationBuilder()
@@ -102,6 +103,7 @@ def build_application(
         runtime.sessionmaker,
         runtime.clock,
         QuietHours(start_hour, end_hour, settings.zone),
+        pacer=pacer,
     )
     app.bot_data[RUNTIME_KEY] = runtime
     app.add_handler(TypeHandler(Update, resolve_actor), group=ACCESS_GROUP)

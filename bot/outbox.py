@@ -189,6 +189,18 @@ class Pacer:
             self._group_minute.setdefault(chat_id, deque()).append(now)
         return 0.0
 
+    async def until_free(self, chat_id: int) -> None:
+        """Wait until a message to this chat may start (it is then recorded as started)."""
+        while (wait := self.wait(chat_id, monotonic_time.monotonic())) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(wait)
+
+    def note(self, chat_id: int) -> None:
+        """A message that went without waiting (the first answer to someone who just wrote):
+        the next one to this chat keeps its distance from it."""
+        now = monotonic_time.monotonic()
+        self._recent.append(now)
+        self._next_for_chat[chat_id] = now + self.chat_interval
+
     def pause(self, seconds: float, now: float) -> None:
         """Telegram asked us to wait: nothing goes out before then."""
         self._paused_until = max(self._paused_until, now + seconds)
@@ -213,6 +225,7 @@ class Sender:
         idle_poll: float = 5.0,
         batch: int = 200,
         concurrency: int = 16,
+        pacer: Pacer | None = None,
     ) -> None:
         self.bot = bot
         self.concurrency = asyncio.Semaphore(concurrency)
@@ -221,7 +234,8 @@ class Sender:
         self.quiet_hours = quiet_hours
         self.idle_poll = idle_poll
         self.batch = batch
-        self.pacer = Pacer()
+        # Shared with the answers to people who write (bot/reply.py): one chat, one pace.
+        self.pacer = pacer or Pacer()
         self.wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         # Rows this sender has claimed and not finished, and those of them whose call to

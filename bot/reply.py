@@ -26,10 +26,26 @@ async def _after_commit(send: Callable[[], Awaitable[Any]]) -> None:
         unit.after_commit(send)
 
 
+async def _paced(chat: Chat) -> None:
+    """Several answers in a row to one chat keep to Telegram's pace (a second apart), the
+    same pace the outbox keeps, so that Telegram never has to refuse one. The first answer
+    to an update goes at once: a person does not write faster than that."""
+    unit = current_unit()
+    if unit is None or unit.pacer is None:
+        return
+    if chat.id in unit.answered_chats:
+        await unit.pacer.until_free(chat.id)
+    else:
+        unit.answered_chats.add(chat.id)
+        unit.pacer.note(chat.id)
+
+
 async def _send_screen(chat: Chat, screen: Screen) -> None:
     """A screen's messages in order: its first parts, then the one with the buttons."""
     for part in screen.before:
+        await _paced(chat)
         await chat.send_message(part)
+    await _paced(chat)
     await chat.send_message(screen.text, reply_markup=screen.reply_markup)
 
 
@@ -85,10 +101,30 @@ async def reply_file(
     if chat is None:
         return
     upload = InputFile(content, filename=file_name)
-    if photo:
-        await _after_commit(lambda: chat.send_photo(upload, caption=caption or None))
-    else:
-        await _after_commit(lambda: chat.send_document(upload, caption=caption or None))
+
+    async def send() -> None:
+        await _paced(chat)
+        if photo:
+            await chat.send_photo(upload, caption=caption or None)
+        else:
+            await chat.send_document(upload, caption=caption or None)
+
+    await _after_commit(send)
+
+
+async def reply_media(update: Update, kind: str, file_id: str, caption: str = "") -> None:
+    """A photo, voice message or file Telegram already holds (by its id), sent back as it came,
+    its caption as plain text."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    send = {"photo": chat.send_photo, "voice": chat.send_voice}.get(kind, chat.send_document)
+
+    async def paced_send() -> None:
+        await _paced(chat)
+        await send(file_id, caption=caption or None, parse_mode=None)
+
+    await _after_commit(paced_send)
 
 
 async def progress(update: Update, screen: Screen | None = None) -> None:
@@ -100,6 +136,7 @@ async def progress(update: Update, screen: Screen | None = None) -> None:
     if screen is None:
         await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
     else:
+        await _paced(chat)
         await chat.send_message(screen.text, reply_markup=screen.reply_markup)
 
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from bot.clock import Clock
-    from bot.outbox import Sender
+    from bot.outbox import Pacer, Sender
     from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -35,8 +35,11 @@ class UnitOfWork:
     the answers to the person who wrote, sent only after that commit. Services never commit;
     if anything fails, everything of the unit is rolled back and nothing of it is sent."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, pacer: Pacer | None = None) -> None:
         self.session = session
+        # Telegram's limits, shared with the outbox: answers to one chat go a second apart.
+        self.pacer = pacer
+        self.answered_chats: set[int] = set()
         self.failed = False
         self._after_commit: list[Callable[[], Awaitable[Any]]] = []
 
@@ -69,12 +72,12 @@ _unit: ContextVar[UnitOfWork | None] = ContextVar("unit_of_work", default=None)
 
 @asynccontextmanager
 async def unit_of_work(
-    sessionmaker: async_sessionmaker[AsyncSession],
+    sessionmaker: async_sessionmaker[AsyncSession], pacer: Pacer | None = None
 ) -> AsyncIterator[UnitOfWork]:
     """A session for one update or tick. The caller finishes it (commit, then the answers);
     leaving the block without finishing, or by an exception, rolls it back."""
     async with sessionmaker() as session:
-        unit = UnitOfWork(session)
+        unit = UnitOfWork(session, pacer)
         token = _unit.set(unit)
         try:
             yield unit

@@ -7,13 +7,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from bot.runtime import unit_of_work
+
+if TYPE_CHECKING:
+    from bot.outbox import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +36,12 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
     def __init__(
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
+        pacer: Pacer | None = None,
         max_concurrent_updates: int = 256,
     ) -> None:
         super().__init__(max_concurrent_updates)
         self._sessionmaker = sessionmaker
+        self._pacer = pacer
         self._locks: dict[int, asyncio.Lock] = {}
         self._holders: dict[int, int] = {}
         # Told when an update's commit fails (the app apologises to the person).
@@ -61,7 +66,7 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
     async def _one_unit(self, update: object, coroutine: Awaitable[Any]) -> None:
         """The handlers run (their errors are the error handler's, which fails the unit),
         then the one commit, then the answers."""
-        async with unit_of_work(self._sessionmaker) as unit:
+        async with unit_of_work(self._sessionmaker, self._pacer) as unit:
             await coroutine
             try:
                 await unit.finish()

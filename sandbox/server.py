@@ -472,6 +472,9 @@ class BotApiServer:
     async def _m_sendDocument(self, params: dict[str, Any]) -> Any:
         return await self._send_file(params, "document")
 
+    async def _m_sendVoice(self, params: dict[str, Any]) -> Any:
+        return await self._send_file(params, "voice")
+
     async def _send_file(self, params: dict[str, Any], kind: str) -> Any:
         chat = self._chat_for(params["chat_id"])
         caption = params.get("caption")
@@ -503,6 +506,16 @@ class BotApiServer:
                         "file_size": len(stored.content),
                     }
                 ]
+            }
+        elif kind == "voice":
+            body = {
+                "voice": {
+                    "file_id": stored.file_id,
+                    "file_unique_id": stored.unique_id,
+                    "duration": 1,
+                    "mime_type": stored.mime_type or "audio/ogg",
+                    "file_size": len(stored.content),
+                }
             }
         else:
             body = {

@@ -21,7 +21,7 @@ from bot.notify import tell
 from bot.policy import Permission
 from bot.render import Screen
 from bot.render import reports as screens
-from bot.reply import answer_button, reply, respond
+from bot.reply import answer_button, reply, reply_media, respond
 from bot.services.directory import DirectoryService
 from bot.services.report_flow import Input
 from bot.services.reports import FLOW, Refusal, ReportService, Sent, StepResult
@@ -193,11 +193,11 @@ async def on_report_input(update: Update, ctx: Ctx, draft: Draft) -> None:
     if message.text:
         value = Input("text", message.text)
     elif message.voice:
-        value = Input("media", message.voice.file_id, "voice")
+        value = Input("media", message.voice.file_id, "voice", message.caption or "")
     elif message.photo:
-        value = Input("media", message.photo[-1].file_id, "photo")
+        value = Input("media", message.photo[-1].file_id, "photo", message.caption or "")
     elif message.document:
-        value = Input("media", message.document.file_id, "document")
+        value = Input("media", message.document.file_id, "document", message.caption or "")
     else:  # a sticker, a location…: answers no step; the step says what it needs
         value = Input("text", "")
     await _apply(update, ctx, draft, value)
@@ -260,6 +260,11 @@ async def on_view(update: Update, ctx: Ctx) -> None:
     topics = await service.topics()
     for text in screens.report_full(view, topics, ctx.settings.zone, ctx.lang):
         await reply(update, Screen(text))
+    # The photos, voice messages and files of the report, as the member sent them.
+    for attachment in view.version.content.get("attachments", []):
+        await reply_media(
+            update, attachment["kind"], attachment["file_id"], attachment.get("caption", "")
+        )
 
 
 async def on_open_proposals(update: Update, ctx: Ctx) -> None:

@@ -17,6 +17,7 @@ CONTENT_LIMIT = 3000
 CONTENT_TOTAL_LIMIT = 12000
 ITEM_LIMIT = 1000
 SHORT_LIMIT = 500
+CAPTION_LIMIT = 1024  # Telegram's, for sending the file back with it
 MAX_ITEMS = 20
 MIN_MINUTES = 90
 
@@ -51,6 +52,7 @@ class Input:
     kind: str  # "choice", "text" or "media"
     value: str = ""
     media_kind: str = ""
+    caption: str = ""  # what the member wrote under a photo or file
 
 
 @dataclass
@@ -316,9 +318,10 @@ def answer(data: dict[str, Any], step: str, value: Input, meeting_day: date) -> 
             return Outcome(data, "topics")
         case "content":
             if value.kind == "media":
-                data.setdefault("attachments", []).append(
-                    {"kind": value.media_kind, "file_id": value.value}
-                )
+                attachment = {"kind": value.media_kind, "file_id": value.value}
+                if value.caption.strip():
+                    attachment["caption"] = value.caption.strip()[:CAPTION_LIMIT]
+                data.setdefault("attachments", []).append(attachment)
                 return Outcome(data, "content")
             if value.kind == "choice" and value.value == "done":
                 if not data.get("content") and not data.get("attachments"):

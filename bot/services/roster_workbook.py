@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -248,11 +249,24 @@ def read_paths(paths: Iterable[Path]) -> tuple[dict[str, list[RawRow]], list[Pro
     return rows, problems
 
 
+@dataclass(frozen=True)
+class UnsavedFormula:
+    """A cell holding a formula whose result the file does not carry (a workbook written by a
+    program, or saved without calculating): the office must open and save it in Excel."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return self.formula
+
+
 def _read_xlsx(content: bytes) -> tuple[dict[str, list[RawRow]], list[Problem]]:
     try:
         from openpyxl import load_workbook  # loaded with the first workbook, not at start
 
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        # The same cells as written: a formula with no saved result reads as empty above.
+        formulas = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise WorkbookError(
             N_("the file is not an Excel workbook (.xlsx) that can be read")
@@ -260,17 +274,27 @@ def _read_xlsx(content: bytes) -> tuple[dict[str, list[RawRow]], list[Problem]]:
     rows: dict[str, list[RawRow]] = {}
     problems: list[Problem] = []
     try:
-        for worksheet in workbook.worksheets:
+        for worksheet, written in zip(workbook.worksheets, formulas.worksheets, strict=True):
             sheet = _sheet_for_name(worksheet.title)
             if sheet is None:
                 continue
-            sheet_rows, sheet_problems = _rows_from_table(
-                sheet, worksheet.iter_rows(values_only=True)
+            table = (
+                tuple(
+                    UnsavedFormula(w) if v is None and isinstance(w, str) and w[:1] == "=" else v
+                    for v, w in itertools.zip_longest(values, as_written)
+                )
+                for values, as_written in zip(
+                    worksheet.iter_rows(values_only=True),
+                    written.iter_rows(values_only=True),
+                    strict=False,
+                )
             )
+            sheet_rows, sheet_problems = _rows_from_table(sheet, table)
             rows.update(sheet_rows)
             problems.extend(sheet_problems)
     finally:
         workbook.close()
+        formulas.close()
     if not rows:
         raise WorkbookError(
             N_("the workbook has none of the sheets Đơn vị, Chi bộ, Cán bộ, Phân công, Chủ đề")
@@ -346,11 +370,27 @@ class _Cells:
     def __init__(self, sheet: Sheet, number: int, cells: dict[str, Any], problems: list[Problem]):
         self.sheet = sheet
         self.number = number
-        self.cells = cells
+        self.cells = dict(cells)
         self.problems = problems
         self.ok = True
+        # Formulas without a saved result: said once, as such, and read as empty.
+        self.unsaved: set[str] = set()
+        for key, value in cells.items():
+            if isinstance(value, UnsavedFormula):
+                self.bad(
+                    key,
+                    N_(
+                        "a formula with no saved result: open the workbook in Excel, save it,"
+                        " and send it again"
+                    ),
+                )
+                self.unsaved.add(key)
+                self.cells[key] = None
 
     def bad(self, key: str, reason: str, **params: Any) -> None:
+        if key in self.unsaved:
+            self.ok = False
+            return  # already said: the cell's formula has no result
         value = self.cells.get(key)
         shown = "" if value is None else str(value)
         self.problems.append(

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 
 from bot.cli import main as chibo
 from db.models import Digest, GroupChat, GroupState, OutboxMessage, Person, PersonRole, Role
-from sandbox.server import BotApiServer
+from sandbox.server import SENDING_METHODS, BotApiServer
 from sandbox.users import BotMessage, TgUser
 from tests.conftest import ADMIN_TELEGRAM_ID, ZONE, make_settings, run_jobs, start_bot, stop_bot
 from tests.unit.test_digest_figures import build
@@ -253,4 +253,23 @@ async def test_a_month_in_progress_counts_meetings_still_to_come_as_upcoming(
     assert cells.count("chưa diễn ra") == 3
     report = docx.Document(io.BytesIO(file_content(tg, document)))
     assert any("chưa kết thúc" in p.text for p in report.paragraphs)
+    await stop_bot(bot)
+
+
+async def test_several_answers_in_a_row_keep_telegrams_pace(
+    world, tg: BotApiServer, database_url, clock
+) -> None:
+    """The office's digest is several messages and three files to one chat: they go a second
+    apart, as Telegram asks, instead of being refused (429) and retried."""
+    admin = world["admin"]
+    tg.flood_limits_on = True
+    settings = make_settings(tg, database_url, attendance_quota=6)
+    clock.set(at("2026-12-03 09:00"))
+    bot = await start_bot(settings, clock)
+    await admin.send("/tonghop 11/2026")
+    await admin.expect_message(contains="Đang tổng hợp")
+    await expect_digest(admin, tg, admin.chat, "ngày 03 tháng 12 năm 2026")
+    await admin.expect_message(contains="bản dành cho nhóm")
+    assert tg.error_counts[429] == 0
+    assert sum(1 for c in tg.calls if c.method in SENDING_METHODS and c.ok) >= 7
     await stop_bot(bot)

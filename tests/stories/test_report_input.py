@@ -103,9 +103,51 @@ async def test_a_long_review_comes_whole_in_several_messages(roster, bot, clock,
     view = [await leader.expect_message(contains=f"Báo cáo số {number}")]
     while True:
         try:
-            view.append(await leader.expect_message(timeout=1))
+            view.append(await leader.expect_message(timeout=2))
         except AssertionError:
             break
     seen = "\n".join(part.text for part in view)
     for concern in concerns:
         assert concern.strip() in seen
+
+
+async def test_a_reader_of_the_report_gets_its_photos_voice_and_files(roster, bot, clock, tg, db):
+    an = await to_the_content_step(bot, clock, tg, db)
+    await an.send("Chi bộ quán triệt Chỉ thị 50-CT/TW. " + "Nội dung dài. " * 80)
+    await an.expect_message(contains="Đã nhận")
+    await an.send_photo(caption="Ảnh buổi sinh hoạt & bà con")
+    await an.expect_message(contains="1 tệp")
+    await an.send_voice()
+    await an.expect_message(contains="2 tệp")
+    await an.send_document("bien-ban.pdf", PDF, "application/pdf")
+    await an.expect_message(contains="3 tệp")
+    await an.press("✅ Xong")
+    await an.expect_message(contains="6/9.")
+    for answer in ("Không có", "Không có"):
+        await an.press(answer)
+        await an.expect_message()
+    await an.send("Truyền đạt Chỉ thị 50.")
+    await an.expect_message(contains="9/9.")
+    await an.press("✅ Xong")
+    await an.expect_message(contains="xếp loại chất lượng")
+    await an.press("Tốt")
+    await an.expect_message(contains="Nhận xét thêm")
+    await an.press("Bỏ qua")
+    review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
+    while not review.buttons:
+        review = await an.expect_message()
+    await an.press("📨 Gửi báo cáo", message=review)
+    done = await an.expect_message(contains="✅ Đã nhận báo cáo số")
+    number = done.text.split("số ")[1].split(".")[0]
+
+    leader = await link(tg, db, "CB02", 800002)
+    await leader.send(f"/xembaocao {number}")
+    view = await leader.expect_message(contains=f"Báo cáo số {number}")
+    assert "Nội dung dài. " * 80 in view.text  # whole, not cut
+    photo = await leader.expect_message()
+    voice = await leader.expect_message()
+    document = await leader.expect_message()
+    assert photo.raw["photo"] and photo.text == "Ảnh buổi sinh hoạt & bà con"
+    assert voice.raw["voice"]
+    assert document.raw["document"]["file_name"] == "bien-ban.pdf"
+    assert tg.files[document.raw["document"]["file_id"]].content == PDF

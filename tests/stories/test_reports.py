@@ -367,6 +367,8 @@ async def test_history_respects_roles(roster, bot, tg, db, clock) -> None:
     await leader.send(f"/xembaocao {number}")
     full = await leader.expect_message(contains=f"Báo cáo số {number}")
     assert "Lắp đèn chiếu sáng" in full.text
+    photo = await leader.expect_message()  # the photo of the report, sent back
+    assert photo.raw["photo"]
     await leader.send("/kiennghi KP01")
     open_ = await leader.expect_message(contains="Kiến nghị chưa giải quyết")
     assert "🔴" in open_.text and "[Phát triển kinh tế - xã hội]" in open_.text
@@ -382,6 +384,7 @@ async def test_history_respects_roles(roster, bot, tg, db, clock) -> None:
     assert f"{number} Chi bộ Khu phố 1" in mine.text
     await an.send(f"/xembaocao {number}")
     await an.expect_message(contains=f"Báo cáo số {number}")
+    assert (await an.expect_message()).raw["photo"]
 
 
 async def test_a_proposal_added_when_amending_is_tracked(roster, bot, tg, db, clock) -> None:

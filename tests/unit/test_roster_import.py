@@ -129,6 +129,22 @@ async def test_a_bad_row_in_each_sheet_imports_nothing_and_names_each(database_u
     assert await query(database_url, select(func.count()).select_from(Unit)) == [(0,)]
 
 
+async def test_a_formula_without_a_saved_result_is_named_as_such(database_url, clock) -> None:
+    # openpyxl, like many programs, writes formulas without their results: Excel has not
+    # calculated them, and the file holds nothing to read.
+    workbook = load_workbook(SAMPLE)
+    workbook["Cán bộ"]["B3"] = '=CONCATENATE("Nguyễn ";"Văn Bình")'
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    result = await run_import(database_url, clock, "cong-thuc.xlsx", buffer.getvalue())
+    assert not result.applied
+    assert [(p.sheet, p.row, p.column) for p in result.problems] == [("Cán bộ", 3, "Họ và tên")]
+    lines = "\n".join(import_report(result, "vi", dry_run=False, escape=str))
+    assert "là công thức chưa có kết quả được lưu" in lines
+    assert "không được để trống" not in lines  # said once, as what it is
+
+
 async def test_a_person_missing_from_a_new_workbook_is_deactivated_not_deleted(
     database_url, clock
 ) -> None:
