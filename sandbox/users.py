@@ -325,6 +325,12 @@ class TgUser:
             f"unexpected message {BotMessage(self.server.bot_messages[chat.id][cursor])!r}"
         )
 
+    def unread(self, chat: Chat | None = None) -> list[BotMessage]:
+        """The bot's messages in this chat not yet taken by expect_message, at this instant."""
+        chat = chat or self.chat
+        cursor = self._read.get(chat.id, 0)
+        return [BotMessage(raw) for raw in self.server.bot_messages[chat.id][cursor:]]
+
     def all_messages(self, chat: Chat | None = None) -> list[BotMessage]:
         chat = chat or self.chat
         return [BotMessage(raw) for raw in self.server.bot_messages[chat.id]]

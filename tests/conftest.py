@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from telegram.ext import Application
 
@@ -22,7 +22,7 @@ from bot.clock import ManualClock
 from bot.settings import Settings, load_settings
 from db import migrate
 from db.urls import is_sqlite
-from sandbox.server import BotApiServer
+from sandbox.server import BotApiServer, Chat
 from sandbox.users import TgUser
 
 # python-telegram-bot 22 warns that RetryAfter.retry_after becomes a timedelta; take it now.
@@ -260,6 +260,29 @@ async def run_jobs(app: Application) -> None:
             if await session.scalar(in_flight.limit(1)) is None:
                 return
             await asyncio.sleep(0.05)
+
+
+async def nothing_sent(app: Application, user: TgUser, chat: Chat | None = None) -> None:
+    """After run_jobs, which sends everything due and waits for it: nothing reached this
+    chat, and nothing for it is due and waiting in the outbox (in quiet hours, due messages
+    wait by design). No waiting to see."""
+    from bot.context import RUNTIME_KEY
+    from db.models import OutboxMessage, OutboxState
+
+    chat = chat or user.chat
+    assert user.unread(chat) == []
+    runtime = app.bot_data[RUNTIME_KEY]
+    if runtime.sender.quiet_hours.contains(runtime.clock.now()):
+        return
+    async with runtime.sessionmaker() as session:
+        waiting = await session.scalar(
+            select(func.count()).where(
+                OutboxMessage.chat_id == chat.id,
+                OutboxMessage.state.in_((OutboxState.PENDING, OutboxState.SENDING)),
+                OutboxMessage.due_at <= runtime.clock.now(),
+            )
+        )
+    assert waiting == 0, f"{waiting} message(s) for chat {chat.id} due and not sent"
 
 
 async def link(tg: BotApiServer, db: Db, code: str, user_id: int) -> TgUser:

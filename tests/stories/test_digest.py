@@ -17,7 +17,15 @@ from bot.cli import main as chibo
 from db.models import Digest, GroupChat, GroupState, OutboxMessage, Person, PersonRole, Role
 from sandbox.server import SENDING_METHODS, BotApiServer
 from sandbox.users import BotMessage, TgUser
-from tests.conftest import ADMIN_TELEGRAM_ID, ZONE, make_settings, run_jobs, start_bot, stop_bot
+from tests.conftest import (
+    ADMIN_TELEGRAM_ID,
+    ZONE,
+    make_settings,
+    nothing_sent,
+    run_jobs,
+    start_bot,
+    stop_bot,
+)
 from tests.unit.test_digest_figures import build
 
 GROUP_ID = -100200300
@@ -112,7 +120,7 @@ async def test_the_digest_is_posted_once_whatever_restarts_and_ticks(
     clock.set(at("2026-12-01 07:59"))
     bot = await start_bot(settings, clock)
     await run_jobs(bot)
-    await reader.expect_no_message(chat=group, within=0.5)
+    await nothing_sent(bot, reader, group)
 
     clock.set(at("2026-12-01 08:00"))
     await run_jobs(bot)
@@ -129,7 +137,7 @@ async def test_the_digest_is_posted_once_whatever_restarts_and_ticks(
     await run_jobs(bot)
     clock.set(at("2026-12-02 08:00"))
     await run_jobs(bot)
-    await reader.expect_no_message(chat=group, within=1.0)
+    await nothing_sent(bot, reader, group)
     await stop_bot(bot)
     assert await db.scalar(select(func.count()).select_from(Digest)) == 1
     assert (
@@ -154,7 +162,7 @@ async def test_with_no_group_the_admins_are_told_once(
     assert "/tonghop 11/2026" in notice.text
     clock.set(at("2026-12-01 09:00"))
     await run_jobs(bot)
-    await admin.expect_no_message(within=0.5)
+    await nothing_sent(bot, admin)
     group = await register_group(db, tg)
     clock.set(at("2026-12-01 10:00"))
     await run_jobs(bot)  # the group is there now: the digest goes out
@@ -199,7 +207,7 @@ async def test_leaders_and_admins_ask_for_it_members_may_not(
     again = await admin.press("📤 Gửi vào nhóm lãnh đạo", message=offer)
     assert again["text"] == "Nút này đã được sử dụng; không gửi lại lần nữa."
     await run_jobs(bot)
-    await reader.expect_no_message(chat=group, within=0.5)
+    await nothing_sent(bot, reader, group)
 
     await admin.send("/tonghop 13/2026")
     await admin.expect_message(contains="/tonghop 11/2026 để xem báo cáo tháng 11/2026")

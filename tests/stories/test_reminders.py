@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from db.models import AttendeeKind, OutboxMessage, OutboxState, Person, Rsvp, RsvpAnswer
 from sandbox.server import BotApiServer
-from tests.conftest import ZONE, link, make_settings, run_jobs, start_bot, stop_bot
+from tests.conftest import ZONE, link, make_settings, nothing_sent, run_jobs, start_bot, stop_bot
 
 MEETING = "19 giờ 30, thứ Bảy, ngày 05/12/2026"
 
@@ -32,7 +32,7 @@ async def test_each_reminder_once_at_its_local_time(roster, bot, tg, db, clock) 
     an = await link(tg, db, "CB01", 800001)
     clock.set(at("2026-12-02 07:59"))
     await run_jobs(bot)
-    await an.expect_no_message(within=0.5)
+    await nothing_sent(bot, an)
 
     clock.set(at("2026-12-02 08:00"))
     await run_jobs(bot)
@@ -46,7 +46,7 @@ async def test_each_reminder_once_at_its_local_time(roster, bot, tg, db, clock) 
     assert first.button_texts == ["✅ Sẽ dự", "❌ Không dự được", "📅 Lịch thay đổi"]
     await run_jobs(bot)
     await run_jobs(bot)
-    await an.expect_no_message(within=0.5)
+    await nothing_sent(bot, an)
 
     clock.set(at("2026-12-04 08:00"))
     await run_jobs(bot)
@@ -56,7 +56,7 @@ async def test_each_reminder_once_at_its_local_time(roster, bot, tg, db, clock) 
     last = await an.expect_message(contains=MEETING)
     assert "Đề nghị đồng chí xác nhận việc tham dự." in last.text
     await run_jobs(bot)
-    await an.expect_no_message(within=0.5)
+    await nothing_sent(bot, an)
 
 
 async def test_a_bot_that_was_down_sends_the_latest_reminder_only(roster, bot, tg, db, clock):
@@ -82,7 +82,7 @@ async def test_quiet_hours_hold_a_reminder_until_they_end(roster, tg, database_u
         an = await link(tg, db, "CB01", 800001)
         clock.set(at("2026-12-02 08:00"))
         await run_jobs(app)
-        await an.expect_no_message(within=0.7)
+        await nothing_sent(app, an)
         clock.set(at("2026-12-02 09:00"))
         await run_jobs(app)
         await an.expect_message(contains=MEETING)
@@ -164,7 +164,7 @@ async def test_a_paused_person_gets_no_reminders(roster, bot, tg, db, clock, adm
     for moment in ("2026-12-02 08:00", "2026-12-04 08:00", "2026-12-05 17:30"):
         clock.set(at(moment))
         await run_jobs(bot)
-    await an.expect_no_message(within=0.7)
+    await nothing_sent(bot, an)
     await an.send("/vang mai")
     await an.expect_message(contains="Cách dùng: /vang")
 
@@ -212,7 +212,7 @@ async def test_the_office_cancels_and_everyone_hears(roster, bot, tg, db, clock,
     assert list(await db.all(queued_for_admin)) == []
     clock.set(at("2026-12-02 08:00"))
     await run_jobs(bot)
-    await an.expect_no_message(within=0.5)
+    await nothing_sent(bot, an)
     await an.send("/lich")
     mine = await an.expect_message(contains="Lịch dự sinh hoạt của đồng chí")
     assert f"🚫 {MEETING}: Chi bộ Khu phố 1 — đã hủy" in mine.text

@@ -25,8 +25,8 @@ from db.models import (
     Unit,
 )
 from tests.conftest import SAMPLE_ROSTER, ZONE, link, run_jobs
-from tests.stories.test_reports import asked, fill_until_review
 from tests.stories.test_reminders import kp01_calendar
+from tests.stories.test_reports import asked, fill_until_review
 from tests.stories.test_roster_in_chat import XLSX
 
 APOLOGY = "hệ thống gặp sự cố"
