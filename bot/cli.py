@@ -150,11 +150,11 @@ async def _with_sessions(settings: Settings, work):
 
 
 def cmd_roster_import(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.formats.roster_workbook import WorkbookError, read_paths
     from bot.notify import queue_rescheduled
     from bot.render.roster import import_report
     from bot.services.audit import Who
     from bot.services.roster import RosterService
-    from bot.services.roster_workbook import WorkbookError, read_paths
 
     try:
         rows, read_problems = read_paths(Path(name) for name in args.files)

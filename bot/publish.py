@@ -114,9 +114,9 @@ def _files(
 ) -> tuple[bytes, bytes, bytes]:
     # matplotlib, XlsxWriter and python-docx are loaded when the first digest is made: at
     # start they would double the bot's memory and start-up time for a monthly job.
-    from bot.render.digest_chart import chart_png
-    from bot.render.digest_document import document_bytes
-    from bot.render.digest_workbook import workbook_bytes
+    from bot.formats.digest_chart import chart_png
+    from bot.formats.digest_document import document_bytes
+    from bot.formats.digest_workbook import workbook_bytes
 
     return (
         chart_png(figures, lang),

@@ -195,9 +195,9 @@ SAMPLE_ROSTER = Path(__file__).resolve().parent.parent / "examples" / "roster-sa
 
 
 async def import_sample_roster(database_url: str, clock: ManualClock) -> None:
+    from bot.formats.roster_workbook import read_file
     from bot.services.audit import Who
     from bot.services.roster import RosterService
-    from bot.services.roster_workbook import read_file
     from db.session import create_engine, create_sessionmaker
 
     engine = create_engine(database_url)

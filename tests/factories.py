@@ -7,9 +7,9 @@ from datetime import date, time
 from sqlalchemy import update
 
 from bot.clock import Clock
+from bot.formats.roster_workbook import read_file, write_workbook
 from bot.services.audit import Who
 from bot.services.roster import RosterService
-from bot.services.roster_workbook import read_file, write_workbook
 from db.models import Person
 from db.session import create_engine, create_sessionmaker
 

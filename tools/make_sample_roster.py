@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.services.roster_workbook import write_workbook  # noqa: E402
+from bot.formats.roster_workbook import write_workbook  # noqa: E402
 from bot.services.topics import DEFAULT_TOPICS  # noqa: E402
 
 OUT = ROOT / "examples" / "roster-sample.xlsx"

@@ -13,8 +13,8 @@ from bot.render import admin as screens
 from bot.reply import reply, reply_file
 from bot.services.directory import DirectoryService
 from bot.services.linking import LinkingService
+from bot.services.parsing import parse_day
 from bot.services.roster import RosterService
-from bot.services.roster_workbook import parse_day
 
 
 def _directory(ctx: Ctx) -> DirectoryService:

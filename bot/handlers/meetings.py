@@ -34,7 +34,7 @@ from bot.services.calendar import (
 )
 from bot.services.directory import DirectoryService
 from bot.services.drafts import DraftService
-from bot.services.roster_workbook import parse_day
+from bot.services.parsing import parse_day
 from db.models import Draft, RsvpAnswer
 
 REASON_FLOW = "absence_reason"

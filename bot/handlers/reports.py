@@ -23,9 +23,9 @@ from bot.render import Screen
 from bot.render import reports as screens
 from bot.reply import answer_button, reply, reply_media, respond
 from bot.services.directory import DirectoryService
+from bot.services.parsing import parse_day
 from bot.services.report_flow import Input
 from bot.services.reports import FLOW, Refusal, ReportService, Sent, StepResult
-from bot.services.roster_workbook import parse_day
 from db.models import Draft, Role
 
 

@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 from bot.access import requires
 from bot.callbacks import RosterImportData
 from bot.context import Ctx
+from bot.formats.roster_workbook import WorkbookError, read_file
 from bot.handlers.conversation import answer_conversation
 from bot.notify import announce_rescheduled
 from bot.policy import Permission
@@ -18,7 +19,6 @@ from bot.render import roster as screens
 from bot.reply import answer_button, edit_buttons, reply, reply_file
 from bot.services.drafts import DraftService
 from bot.services.roster import ImportResult, RosterService
-from bot.services.roster_workbook import WorkbookError, read_file
 
 log = logging.getLogger(__name__)
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from bot.formats.roster_workbook import roles_text
 from bot.render import Screen, esc, split_lines, texts
 from bot.render.dates import period, time_of_day
 from bot.services.directory import AssignOutcome, AssignResult, PersonCard, UnitBlock
 from bot.services.linking import Invite
 from bot.services.phones import display_phone
-from bot.services.roster_workbook import roles_text
 from db.models import Person
 
 

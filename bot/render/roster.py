@@ -9,10 +9,10 @@ from collections.abc import Callable
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
+from bot.formats.roster_workbook import Problem
 from bot.i18n import N_
 from bot.render import Screen, esc, texts
 from bot.services.roster import ImportResult
-from bot.services.roster_workbook import Problem
 
 SHEET_ORDER = ("units", "branches", "people", "assignments", "topics")
 

@@ -18,11 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.i18n import N_
-from bot.services import audit
-from bot.services.calendar import CalendarService, Rescheduled
-from bot.services.phones import display_phone
-from bot.services.roster_workbook import (
+from bot.formats.roster_workbook import (
     ASSIGNMENTS,
     BRANCHES,
     PEOPLE,
@@ -38,6 +34,10 @@ from bot.services.roster_workbook import (
     roles_text,
     write_workbook,
 )
+from bot.i18n import N_
+from bot.services import audit
+from bot.services.calendar import CalendarService, Rescheduled
+from bot.services.phones import display_phone
 from db.models import Assignment, BranchSchedule, Person, PersonRole, Topic, Unit
 
 BRANCH_KIND = "Chi bộ"

@@ -10,10 +10,10 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from bot.clock import ManualClock
+from bot.formats.roster_workbook import read_file
 from bot.render.roster import import_report
 from bot.services.audit import Who
 from bot.services.roster import RosterService
-from bot.services.roster_workbook import read_file
 from db.models import Assignment, BranchSchedule, Person, Role, Unit
 from db.session import create_engine, create_sessionmaker
 

@@ -11,11 +11,12 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
 from bot.i18n import N_
+from bot.services.parsing import parse_day, parse_minutes, parse_time_of_day
 from bot.services.phones import normalise_phone
 from bot.services.schedules import Schedule, ScheduleError, fold, parse_schedule
 from db.models import Role
@@ -481,56 +482,6 @@ class _Cells:
                 continue
             roles.add(ROLE_WORDS[folded])
         return frozenset(roles)
-
-
-_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d/%m/%y")
-
-
-def parse_day(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    for form in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, form).date()
-        except ValueError:
-            continue
-    return None
-
-
-_TIME = re.compile(r"^(\d{1,2})\s*(?::|h|g|gio)\s*(\d{1,2})?\s*(?:p|phut)?$")
-
-
-def parse_time_of_day(value: Any) -> time | None:
-    if isinstance(value, datetime):
-        return value.time().replace(second=0, microsecond=0)
-    if isinstance(value, time):
-        return value.replace(second=0, microsecond=0)
-    if isinstance(value, float) and 0 <= value < 1:  # Excel keeps a time as part of a day
-        minutes = round(value * 24 * 60)
-        return time(minutes // 60, minutes % 60)
-    match = _TIME.match(fold(str(value)))
-    if match is None:
-        return None
-    hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    if hour > 23 or minute > 59:
-        return None
-    return time(hour, minute)
-
-
-def parse_minutes(value: Any) -> int | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return int(value) if float(value).is_integer() else None
-    folded = fold(str(value))
-    match = re.fullmatch(r"(\d+)\s*(phut|p|')?", folded)
-    if match:
-        return int(match.group(1))
-    match = re.fullmatch(r"(\d+)\s*(?:gio|h|tieng)\s*(?:(\d+)\s*(?:phut|p)?)?", folded)
-    if match:
-        return int(match.group(1)) * 60 + int(match.group(2) or 0)
-    return None
 
 
 def parse_roster(rows: dict[str, list[RawRow]]) -> tuple[Roster, list[Problem]]:
