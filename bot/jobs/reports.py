@@ -25,9 +25,11 @@ async def queue_report_requests(runtime: Runtime) -> int:
     async with unit_of_work(runtime.sessionmaker) as unit:
         db = unit.session
         now = clock.now()
+        service = ReportService(db, clock, zone)
+        await service.ensure_attendees()
         owed = [
             item
-            for item in await ReportService(db, clock, zone).owed()
+            for item in await service.owed()
             if item.person.telegram_user_id is not None
         ]
         codes = ("request", *(code for _, code in NUDGES))

@@ -119,9 +119,9 @@ class ReportService:
     async def owed(
         self, since_days: int = REQUEST_WINDOW_DAYS, person: Person | None = None
     ) -> list[Owed]:
-        """Ended meetings in the window whose expected attendee has not sent a report."""
+        """Ended meetings in the window whose expected attendee has not sent a report. A read:
+        the report job makes sure first that every such meeting has its attendees' rows."""
         now = self.clock.now()
-        await self._ensure_attendees(now - timedelta(days=since_days), now)
         query = (
             select(Meeting, Unit, Rsvp, Person)
             .options(raiseload(Person.roles))
@@ -144,9 +144,13 @@ class ReportService:
         rows = [Owed(m, u, r, p) for m, u, r, p in await self.db.execute(query)]
         return [row for row in rows if meeting_end(row.meeting) <= now]
 
-    async def _ensure_attendees(self, first: datetime, last: datetime) -> None:
-        """Meetings that ended before anyone was reminded still have their expected people."""
+    async def ensure_attendees(self, since_days: int = REQUEST_WINDOW_DAYS) -> None:
+        """Meetings that ended before anyone was reminded still get their expected people's
+        rows, so that they are asked to report."""
         from bot.services.calendar import CalendarService
+
+        last = self.clock.now()
+        first = last - timedelta(days=since_days)
 
         bare = await self.db.scalars(
             select(Meeting).where(

@@ -336,6 +336,7 @@ async def test_the_office_reports_for_a_member(roster, bot, tg, db, clock) -> No
     office = await link(tg, db, "CB25", 800025)  # the office's own person, role quản trị
     await run_jobs(bot)  # the bot has been running: the calendar is there
     clock.set(at("2026-12-06 09:00"))
+    await run_jobs(bot)  # and still is, the day after the meeting
     await office.send("/baocaothay CB01")
     listing = await office.expect_message(contains="Báo cáo cần gửi")
     await office.press(listing.button_texts[0])
