@@ -151,7 +151,7 @@ async def _with_sessions(settings: Settings, work):
 
 def cmd_roster_import(settings: Settings, args: argparse.Namespace) -> None:
     from bot.formats.roster_workbook import WorkbookError, read_paths
-    from bot.notify import queue_rescheduled
+    from bot.notify import queue_notices
     from bot.render.roster import import_report
     from bot.services.audit import Who
     from bot.services.roster import RosterService
@@ -171,7 +171,7 @@ def cmd_roster_import(settings: Settings, args: argparse.Namespace) -> None:
             dry_run=args.dry_run,
             source=", ".join(args.files),
         )
-        await queue_rescheduled(session, settings, clock.now(), result.rescheduled)
+        await queue_notices(session, settings, clock.now(), result.notices)
         return result
 
     result = asyncio.run(_in_session(settings, work))

@@ -21,8 +21,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import outbox_keys
-from bot.notify import notify_admins, wake_sender_after_commit
+from bot import notices, outbox_keys
+from bot.notices import Kind
+from bot.notify import deliver, wake_sender_after_commit
 from bot.outbox import enqueue, enqueue_file
 from bot.render import Screen
 from bot.render import digest as screens
@@ -165,12 +166,9 @@ async def post_month(
         async with unit_of_work(runtime.sessionmaker) as unit:
             digest = await _digest_row(unit.session, root, month, clock.now())
             if again_after is None:
-                await notify_admins(
-                    unit.session,
-                    runtime,
-                    outbox_keys.digest_without_group(digest.id),
-                    lambda lang: screens.no_group(month.label, lang),
-                )
+                key = outbox_keys.digest_without_group(digest.id)
+                notice = notices.to_office(Kind.DIGEST_WITHOUT_GROUP, key, month.label)
+                await deliver(unit.session, runtime, [notice])
                 await unit.finish()
         return PostResult(Posted.NO_GROUP)
     files = await make_digest(

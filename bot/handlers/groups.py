@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from telegram import ChatMember, Update
 
-from bot import outbox_keys
 from bot.callbacks import GroupRegisterData
 from bot.context import Ctx
 from bot.menus import set_group_menu
-from bot.notify import notify_admins
+from bot.notify import deliver
 from bot.render import groups as screens
 from bot.render.start import stale_button
 from bot.reply import answer_button, edit_text, reply
@@ -30,14 +29,8 @@ async def on_my_membership(update: Update, ctx: Ctx) -> None:
         await groups.bot_added(chat.id, title)
         return
     who = audit.Who(telegram_id=change.from_user.id if change.from_user else None)
-    removed = await groups.bot_removed(chat.id, title, who)
-    if removed is not None:
-        await notify_admins(
-            ctx.db,
-            ctx.runtime,
-            outbox_keys.group_removed(chat.id, update.update_id),
-            lambda lang: screens.removed_notice(title, lang),
-        )
+    told = await groups.bot_removed(chat.id, title, who, update.update_id)
+    await deliver(ctx.db, ctx.runtime, told)
 
 
 async def on_migration(update: Update, ctx: Ctx) -> None:
@@ -49,16 +42,10 @@ async def on_migration(update: Update, ctx: Ctx) -> None:
         old, new = message.migrate_from_chat_id, message.chat.id
     else:
         return
-    group = await GroupService(ctx.db, ctx.clock).migrated(old, new)
-    if group is not None:
+    told = await GroupService(ctx.db, ctx.clock).migrated(old, new)
+    if told:
         await set_group_menu(ctx.bot, new, ctx.settings.locale)
-        title = group.title
-        await notify_admins(
-            ctx.db,
-            ctx.runtime,
-            outbox_keys.group_migrated(old),
-            lambda lang: screens.migrated_notice(title, lang),
-        )
+        await deliver(ctx.db, ctx.runtime, told)
 
 
 async def on_register(update: Update, ctx: Ctx) -> None:

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from telegram import Update
 
-from bot import outbox_keys
 from bot.callbacks import (
     CancelConfirmData,
     CancelData,
@@ -20,7 +19,7 @@ from bot.callbacks import (
 )
 from bot.context import Ctx
 from bot.handlers.conversation import flow
-from bot.notify import ask_office_for_stand_in, notify_admins, tell
+from bot.notify import deliver
 from bot.policy import Permission
 from bot.render import Screen
 from bot.render import meetings as screens
@@ -136,37 +135,22 @@ async def _decline(
         return
     await answer_button(update)
     await reply(update, screens.reason_recorded(ctx.lang))
-    await ask_office_for_stand_in(ctx.db, ctx.runtime, result)
+    await deliver(ctx.db, ctx.runtime, result.notices)
 
 
 # ---------------------------------------------------------------------- stand-ins
 
 
 async def on_stand_in_pick(update: Update, ctx: Ctx, data: StandInPickData) -> None:
-    attendance, calendar = _services(ctx)
+    attendance, _ = _services(ctx)
     result = await attendance.invite_stand_in(
         data.meeting_id, data.revision, data.candidate_id, data.absent_id, ctx.actor.who
     )
     if result.outcome != Outcome.DONE:
         await _refuse(update, ctx, result)
         return
+    await deliver(ctx.db, ctx.runtime, result.notices)
     await answer_button(update)
-    meeting, branch, candidate, absent = (
-        result.meeting,
-        result.branch,
-        result.person,
-        result.absent_for,
-    )
-    assert meeting and branch and candidate and absent
-    unit = await calendar.parent_of(branch)
-    zone = ctx.settings.zone
-    await tell(
-        ctx.db,
-        ctx.runtime,
-        outbox_keys.stand_in(meeting.id, meeting.revision, candidate.id),
-        candidate,
-        lambda lang: screens.stand_in_invitation(meeting, branch, unit, absent, zone, lang),
-    )
     await edit_buttons(update)
     await reply(update, screens.stand_in_invited(result, ctx.lang))
 
@@ -185,16 +169,8 @@ async def on_stand_in_answer(update: Update, ctx: Ctx, data: StandInAnswerData) 
         return
     await answer_button(update)
     await edit_buttons(update)
-    zone = ctx.settings.zone
-    await reply(update, screens.stand_in_answered(result, zone, ctx.lang))
-    meeting = result.meeting
-    assert meeting is not None
-    await notify_admins(
-        ctx.db,
-        ctx.runtime,
-        outbox_keys.stand_in_answer(meeting.id, meeting.revision, person.id),
-        lambda lang: screens.stand_in_outcome(result, zone, lang),
-    )
+    await reply(update, screens.stand_in_answered(result, ctx.settings.zone, ctx.lang))
+    await deliver(ctx.db, ctx.runtime, result.notices)
 
 
 # ---------------------------------------------------------------------- moving and cancelling
@@ -274,7 +250,7 @@ async def on_move_confirm(update: Update, ctx: Ctx, data: MoveConfirmData) -> No
     if result.outcome != ChangeOutcome.DONE:
         await reply(update, screens.change_refusal(result, ctx.lang))
         return
-    await _announce_change(ctx, result, moved=True)
+    await deliver(ctx.db, ctx.runtime, result.notices)
     await reply(update, screens.moved_notice(result, ctx.settings.zone, ctx.lang))
 
 
@@ -305,54 +281,8 @@ async def on_cancel_confirm(update: Update, ctx: Ctx, data: CancelConfirmData) -
         return
     await answer_button(update)
     await edit_buttons(update)
-    await _announce_change(ctx, result, moved=False)
+    await deliver(ctx.db, ctx.runtime, result.notices)
     await reply(update, screens.cancelled_notice(result, ctx.settings.zone, ctx.lang))
-
-
-async def _announce_change(ctx: Ctx, result: ChangeResult, moved: bool) -> None:
-    """Everyone expected hears of the change; the office too; and any clash it makes."""
-    meeting = result.meeting
-    assert meeting is not None
-    zone = ctx.settings.zone
-    render = screens.moved_notice if moved else screens.cancelled_notice
-    key = outbox_keys.meeting_change(meeting.id, meeting.revision, moved=moved)
-    _, calendar = _services(ctx)
-    concerned = await calendar.concerned(meeting)
-    actor_id = ctx.actor.person_id if ctx.actor else None
-    # Whoever made the change is answered directly; no one hears of it twice.
-    told = {ctx.actor.telegram_id} if ctx.actor else set()
-    for person in concerned:
-        if person.id == actor_id:
-            continue
-        await tell(
-            ctx.db,
-            ctx.runtime,
-            outbox_keys.per_person(key, person.id),
-            person,
-            lambda lang: render(result, zone, lang),
-        )
-        if person.telegram_user_id is not None:
-            told.add(person.telegram_user_id)
-    await notify_admins(
-        ctx.db, ctx.runtime, key, lambda lang: render(result, zone, lang), told=frozenset(told)
-    )
-    if not moved:
-        return
-    for person in concerned:
-        if meeting.id in await calendar.conflicts_for(person):
-            await tell(
-                ctx.db,
-                ctx.runtime,
-                outbox_keys.clash(key, person.id),
-                person,
-                lambda lang, p=person: screens.conflict_notice(p, lang),
-            )
-            await notify_admins(
-                ctx.db,
-                ctx.runtime,
-                outbox_keys.clash(key, person.id),
-                lambda lang, p=person: screens.conflict_notice(p, lang),
-            )
 
 
 # ---------------------------------------------------------------------- views and settings
@@ -393,7 +323,7 @@ async def on_absence(update: Update, ctx: Ctx) -> None:
     result = await attendance.pause(actor.person, first, last, " ".join(args[2:]))
     await reply(update, screens.absence_recorded(result.absence, len(result.declined), ctx.lang))
     for declined in result.declined:
-        await ask_office_for_stand_in(ctx.db, ctx.runtime, declined)
+        await deliver(ctx.db, ctx.runtime, declined.notices)
 
 
 async def on_guidance(update: Update, ctx: Ctx) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import outbox_keys
 from bot.callbacks import (
     ReportBackData,
     ReportChoiceData,
@@ -17,7 +16,7 @@ from bot.callbacks import (
 )
 from bot.context import Ctx
 from bot.handlers.conversation import flow
-from bot.notify import tell
+from bot.notify import deliver
 from bot.policy import Permission
 from bot.render import Screen
 from bot.render import reports as screens
@@ -25,8 +24,8 @@ from bot.reply import answer_button, reply, reply_media, respond
 from bot.services.directory import DirectoryService
 from bot.services.parsing import parse_day
 from bot.services.report_flow import Input
-from bot.services.reports import FLOW, Refusal, ReportService, Sent, StepResult
-from db.models import Draft, Role
+from bot.services.reports import FLOW, Refusal, ReportService, StepResult
+from db.models import Draft
 
 
 def _service(ctx: Ctx) -> ReportService:
@@ -165,25 +164,7 @@ async def on_send(update: Update, ctx: Ctx, data: ReportSendData) -> None:
         await _refuse(update, ctx, result)
         return
     await respond(update, screens.sent(result, service.amend_days, ctx.lang))
-    await _tell_leaders_of_urgent(ctx, result)
-
-
-async def _tell_leaders_of_urgent(ctx: Ctx, result: Sent) -> None:
-    if not result.urgent:
-        return
-    leaders = await DirectoryService(ctx.db, ctx.clock, ctx.settings.zone).linked_with(Role.LEADER)
-    zone = ctx.settings.zone
-    for proposal in result.urgent:
-        for leader in leaders:
-            if leader.id == result.author.id:
-                continue  # they wrote it
-            await tell(
-                ctx.db,
-                ctx.runtime,
-                outbox_keys.urgent_proposal(proposal.id, leader.id),
-                leader,
-                lambda lang, p=proposal: screens.urgent_notice(result, p, zone, lang),
-            )
+    await deliver(ctx.db, ctx.runtime, result.notices)
 
 
 @flow(FLOW)

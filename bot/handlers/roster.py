@@ -12,7 +12,7 @@ from bot.callbacks import RosterImportData
 from bot.context import Ctx
 from bot.formats.roster_workbook import WorkbookError, read_file
 from bot.handlers.conversation import answer_conversation
-from bot.notify import announce_rescheduled
+from bot.notify import deliver
 from bot.policy import Permission
 from bot.render import Screen, split_lines
 from bot.render import roster as screens
@@ -110,5 +110,5 @@ async def on_confirm(update: Update, ctx: Ctx, data: RosterImportData) -> None:
     if isinstance(result, str):
         await reply(update, screens.unreadable(result, ctx.lang))
         return
-    await announce_rescheduled(ctx.db, ctx.runtime, result.rescheduled)
+    await deliver(ctx.db, ctx.runtime, result.notices)
     await _send_report(update, screens.import_report(result, ctx.lang, dry_run=False), None, ctx)

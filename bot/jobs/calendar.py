@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.notify import announce_rescheduled
+from bot.notify import deliver
 from bot.runtime import Runtime, unit_of_work
 from bot.services.calendar import CalendarChanges, CalendarService
 from db.models import OrgSetting
@@ -24,7 +24,7 @@ async def extend_calendar(runtime: Runtime, *, force: bool = False) -> CalendarC
         if not force and marker is not None and marker.value.get("day") == today:
             return None
         changes = await calendar.extend()
-        await announce_rescheduled(db, runtime, changes.rescheduled)
+        await deliver(db, runtime, changes.notices)
         if marker is None:
             db.add(OrgSetting(key=MARKER, value={"day": today}, updated_at=runtime.clock.now()))
         else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.notify import ask_office_for_stand_in, wake_sender_after_commit
+from bot.notify import deliver, wake_sender_after_commit
 from bot.outbox import enqueue
 from bot.render import meetings as screens
 from bot.runtime import Runtime, unit_of_work
@@ -33,7 +33,7 @@ async def queue_reminders(runtime: Runtime) -> int:
         attendance = AttendanceService(db, clock, zone)
         for item in declined:
             result = await attendance.absent(item.meeting, item.branch, item.person)
-            await ask_office_for_stand_in(db, runtime, result)
+            await deliver(db, runtime, result.notices)
         if due:
             wake_sender_after_commit(runtime)
         await unit.finish()

@@ -27,11 +27,7 @@ async def queue_report_requests(runtime: Runtime) -> int:
         now = clock.now()
         service = ReportService(db, clock, zone)
         await service.ensure_attendees()
-        owed = [
-            item
-            for item in await service.owed()
-            if item.person.telegram_user_id is not None
-        ]
+        owed = [item for item in await service.owed() if item.person.telegram_user_id is not None]
         codes = ("request", *(code for _, code in NUDGES))
         sent = await queued_since(
             db,

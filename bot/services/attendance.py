@@ -4,14 +4,16 @@ periods of absence."""
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import notices, outbox_keys
 from bot.clock import Clock
+from bot.notices import Kind, Notice
 from bot.services import audit
 from bot.services.calendar import OPEN_STATUSES, CalendarService
 from db.models import (
@@ -48,6 +50,8 @@ class AttendanceResult:
     person: Person | None = None
     absent_for: Person | None = None
     candidates: list[Person] = field(default_factory=list)
+    # Who must be told of it (bot/notify.deliver queues them in the same unit of work).
+    notices: tuple[Notice, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,8 +148,7 @@ class AttendanceService:
             reason=reason_code,
         )
         await self.db.flush()
-        candidates = await self.candidates(meeting)
-        return AttendanceResult(Outcome.DONE, meeting, branch, rsvp, person, person, candidates)
+        return await self.absent(meeting, branch, person)
 
     async def candidates(self, meeting: Meeting) -> list[Person]:
         """Members free at the meeting's time: not expected there, not away, and not due at
@@ -236,7 +239,15 @@ class AttendanceService:
             instead_of=absent.code,
         )
         await self.db.flush()
-        return AttendanceResult(Outcome.DONE, meeting, branch, rsvp, candidate, absent)
+        result = AttendanceResult(Outcome.DONE, meeting, branch, rsvp, candidate, absent)
+        unit = await self.calendar.parent_of(branch)
+        invitation = notices.to_person(
+            Kind.STAND_IN_INVITATION,
+            outbox_keys.stand_in(meeting.id, meeting.revision, candidate.id),
+            candidate,
+            (meeting, branch, unit, absent),
+        )
+        return replace(result, notices=(invitation,))
 
     async def answer_stand_in(
         self, person: Person, meeting_id: int | None, revision: int | None, accept: bool
@@ -263,7 +274,13 @@ class AttendanceService:
         )
         await self.db.flush()
         candidates = [] if accept else await self.candidates(meeting)
-        return AttendanceResult(Outcome.DONE, meeting, branch, rsvp, person, absent, candidates)
+        result = AttendanceResult(Outcome.DONE, meeting, branch, rsvp, person, absent, candidates)
+        outcome = notices.to_office(
+            Kind.STAND_IN_OUTCOME,
+            outbox_keys.stand_in_answer(meeting.id, meeting.revision, person.id),
+            result,
+        )
+        return replace(result, notices=(outcome,))
 
     async def pause(
         self, person: Person, starts_on: date, ends_on: date, reason: str
@@ -334,10 +351,13 @@ class AttendanceService:
         return declined
 
     async def absent(self, meeting: Meeting, branch: Unit, person: Person) -> AttendanceResult:
-        """Someone will not be at a meeting: what the office needs to find a stand-in."""
+        """Someone will not be at a meeting: the office is told, with whom it may ask to stand
+        in."""
         rsvp = await self.own_rsvp(meeting, person)
         candidates = await self.candidates(meeting)
-        return AttendanceResult(Outcome.DONE, meeting, branch, rsvp, person, person, candidates)
+        result = AttendanceResult(Outcome.DONE, meeting, branch, rsvp, person, person, candidates)
+        key = outbox_keys.absence(meeting.id, meeting.revision, person.id)
+        return replace(result, notices=(notices.to_office(Kind.ABSENCE, key, result),))
 
     async def set_guidance(self, month: date, text: str, who: audit.Who) -> bool:
         """The office's note for a month's reminders; empty text removes it. True if saved."""

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import outbox_keys
+from bot import notices, outbox_keys
 from bot.clock import Clock
+from bot.notices import Kind, Notice
 from bot.services import audit
 from bot.services.schedules import fold, occurrences
 from db.models import (
@@ -58,6 +59,23 @@ class CalendarChanges:
     removed: int = 0
     rescheduled: tuple[Rescheduled, ...] = ()
 
+    @property
+    def notices(self) -> tuple[Notice, ...]:
+        """One message per person, listing all their meetings the change moved or removed."""
+        per_person: dict[int, tuple[Person, list[Rescheduled]]] = {}
+        for item in self.rescheduled:
+            for person in item.people:
+                per_person.setdefault(person.id, (person, []))[1].append(item)
+        return tuple(
+            notices.to_person(
+                Kind.RESCHEDULED,
+                outbox_keys.rescheduled(person.id, [(i.meeting_id, i.revision) for i in items]),
+                person,
+                items,
+            )
+            for person, items in per_person.values()
+        )
+
 
 class ChangeOutcome(enum.StrEnum):
     DONE = "done"
@@ -73,6 +91,7 @@ class ChangeResult:
     meeting: Meeting | None = None
     branch: Unit | None = None
     previous_start: datetime | None = None
+    notices: tuple[Notice, ...] = ()
 
 
 class CalendarService:
@@ -385,7 +404,8 @@ class CalendarService:
             new=new_start.isoformat(),
         )
         await self.db.flush()
-        return ChangeResult(ChangeOutcome.DONE, meeting, branch, previous)
+        result = ChangeResult(ChangeOutcome.DONE, meeting, branch, previous)
+        return replace(result, notices=await self._change_notices(result, who, moved=True))
 
     async def cancel(
         self, meeting_id: int, revision: int, note: str, who: audit.Who
@@ -407,7 +427,37 @@ class CalendarService:
             self.db, self.clock, who, "meeting.cancel", "meeting", meeting.id, branch=branch.code
         )
         await self.db.flush()
-        return ChangeResult(ChangeOutcome.DONE, meeting, branch, meeting.starts_at)
+        result = ChangeResult(ChangeOutcome.DONE, meeting, branch, meeting.starts_at)
+        return replace(result, notices=await self._change_notices(result, who, moved=False))
+
+    async def _change_notices(
+        self, result: ChangeResult, who: audit.Who, *, moved: bool
+    ) -> tuple[Notice, ...]:
+        """Everyone expected hears of the change, the office too, and anyone it puts at two
+        meetings at once; whoever made the change is answered directly, and nobody hears of it
+        twice."""
+        meeting = result.meeting
+        assert meeting is not None
+        kind = Kind.MEETING_MOVED if moved else Kind.MEETING_CANCELLED
+        key = outbox_keys.meeting_change(meeting.id, meeting.revision, moved=moved)
+        concerned = await self.concerned(meeting)
+        told = {who.telegram_id} if who.telegram_id is not None else set()
+        out = []
+        for person in concerned:
+            if person.id == who.person_id:
+                continue
+            out.append(
+                notices.to_person(kind, outbox_keys.per_person(key, person.id), person, result)
+            )
+            told.add(person.telegram_user_id)
+        out.append(notices.to_office(kind, key, result, frozenset(told)))
+        if moved:
+            for person in concerned:
+                if meeting.id in await self.conflicts_for(person):
+                    clash = outbox_keys.clash(key, person.id)
+                    out.append(notices.to_person(Kind.CLASH, clash, person, person))
+                    out.append(notices.to_office(Kind.CLASH, clash, person))
+        return tuple(out)
 
     async def drop_reminders(self, meeting_id: int, person_id: int | None = None) -> None:
         """Pending reminders of a meeting (or of one person for it) will not be sent."""

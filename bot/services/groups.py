@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import notices, outbox_keys
 from bot.clock import Clock
+from bot.notices import Kind, Notice
 from bot.services import audit
 from db.models import GroupChat, GroupState, Person, PersonRole, Role
 
@@ -52,17 +54,23 @@ class GroupService:
         group.updated_at = self.clock.now()
         await self.db.flush()
 
-    async def bot_removed(self, chat_id: int, title: str, who: audit.Who) -> GroupChat | None:
-        """Record the removal; returns the group if it was the leadership group."""
+    async def bot_removed(
+        self, chat_id: int, title: str, who: audit.Who, event_id: int
+    ) -> tuple[Notice, ...]:
+        """Record the removal; the office is told if it was the leadership group (once per
+        event: the update that said so)."""
         group = await self.db.scalar(select(GroupChat).where(GroupChat.chat_id == chat_id))
         if group is None or group.state == GroupState.REMOVED:
-            return None
+            return ()
         was_leadership = group.state == GroupState.ACTIVE
         group.state = GroupState.REMOVED
         group.updated_at = self.clock.now()
         audit.record(self.db, self.clock, who, "group.removed", "group", chat_id, title=title)
         await self.db.flush()
-        return group if was_leadership else None
+        if not was_leadership:
+            return ()
+        key = outbox_keys.group_removed(chat_id, event_id)
+        return (notices.to_office(Kind.GROUP_REMOVED, key, title),)
 
     async def request(self, chat_id: int, title: str) -> GroupChat:
         group = await self._row(chat_id, title)
@@ -92,11 +100,12 @@ class GroupService:
         await self.db.flush()
         return ConfirmOutcome.CONFIRMED
 
-    async def migrated(self, old_chat_id: int, new_chat_id: int) -> GroupChat | None:
-        """Follow a group that became a supergroup; None if already followed or unknown."""
+    async def migrated(self, old_chat_id: int, new_chat_id: int) -> tuple[Notice, ...]:
+        """Follow a group that became a supergroup, and tell the office; nothing if already
+        followed or unknown."""
         group = await self.db.scalar(select(GroupChat).where(GroupChat.chat_id == old_chat_id))
         if group is None:
-            return None
+            return ()
         group.previous_chat_id = old_chat_id
         group.chat_id = new_chat_id
         group.updated_at = self.clock.now()
@@ -110,7 +119,8 @@ class GroupService:
             previous=old_chat_id,
         )
         await self.db.flush()
-        return group
+        key = outbox_keys.group_migrated(old_chat_id)
+        return (notices.to_office(Kind.GROUP_MIGRATED, key, group.title),)
 
 
 async def admin_recipients(

@@ -13,8 +13,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import raiseload
 
+from bot import notices, outbox_keys
 from bot.clock import Clock
+from bot.notices import Kind, Notice
 from bot.services import audit, report_flow
+from bot.services.directory import DirectoryService
 from bot.services.drafts import DraftService
 from bot.services.report_flow import Input
 from db.models import (
@@ -29,6 +32,7 @@ from db.models import (
     Report,
     ReportTopic,
     ReportVersion,
+    Role,
     Rsvp,
     RsvpAnswer,
     Topic,
@@ -80,6 +84,8 @@ class Sent:
     meeting: Meeting
     author: Person
     amended: bool
+    # The leaders told of each urgent proposal (bot/notify.deliver queues them).
+    notices: tuple[Notice, ...] = ()
 
 
 @dataclass
@@ -428,7 +434,26 @@ class ReportService:
             version=report.current_version,
         )
         await self.db.flush()
-        return Sent(report, version, urgent, branch, meeting, author, amended)
+        sent = Sent(report, version, urgent, branch, meeting, author, amended)
+        sent.notices = await self._urgent_notices(sent)
+        return sent
+
+    async def _urgent_notices(self, sent: Sent) -> tuple[Notice, ...]:
+        """Each urgent proposal goes at once to every leader, but the one who wrote it."""
+        if not sent.urgent:
+            return ()
+        leaders = await DirectoryService(self.db, self.clock, self.zone).linked_with(Role.LEADER)
+        return tuple(
+            notices.to_person(
+                Kind.URGENT_PROPOSAL,
+                outbox_keys.urgent_proposal(proposal.id, leader.id),
+                leader,
+                (sent, proposal),
+            )
+            for leader in leaders
+            if leader.id != sent.author.id
+            for proposal in sent.urgent
+        )
 
     async def did_not_attend(self, person: Person, rsvp_id: int | None) -> Refusal | None:
         """ "Tôi không dự được", pressed on a report request: no report is owed."""

@@ -35,8 +35,9 @@ from bot.formats.roster_workbook import (
     write_workbook,
 )
 from bot.i18n import N_
+from bot.notices import Notice
 from bot.services import audit
-from bot.services.calendar import CalendarService, Rescheduled
+from bot.services.calendar import CalendarService
 from bot.services.phones import display_phone
 from db.models import Assignment, BranchSchedule, Person, PersonRole, Topic, Unit
 
@@ -59,8 +60,8 @@ class ImportResult:
     problems: list[Problem]
     changes: dict[str, SheetChanges]
     applied: bool
-    # Meetings the new schedules moved or removed, with who expected them (to be told).
-    rescheduled: tuple[Rescheduled, ...] = ()
+    # Who must hear of the meetings the new schedules moved or removed.
+    notices: tuple[Notice, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -111,7 +112,7 @@ class RosterService:
         result = ImportResult([], changes, applied=True)
         if result.changed and self.zone is not None:
             calendar = await CalendarService(self.db, self.clock, self.zone).extend()
-            result.rescheduled = calendar.rescheduled
+            result.notices = calendar.notices
         if result.changed:
             audit.record(
                 self.db,

@@ -71,3 +71,20 @@ def test_one_routing_table_for_buttons_commands_and_menus() -> None:
     assert not permits(frozenset(), False, Permission.KNOWN)
     assert not permits(frozenset({Role.MEMBER}), True, Permission.LEADERSHIP)
     assert permits(frozenset({Role.ADMIN}), True, Permission.LEADERSHIP)
+
+
+def test_messages_the_bot_starts_are_made_in_one_place() -> None:
+    """Services return notices; handlers hand them to bot/notify.deliver; neither queues a
+    message itself, and services know nothing of rendering or of the outbox."""
+    found = []
+    for folder in ("handlers", "services"):
+        for path in sorted((BOT / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            forbidden = ("bot.outbox",)
+            if folder == "services":
+                forbidden += ("bot.render", "bot.notify")
+            for node in ast.walk(tree):
+                module = node.module if isinstance(node, ast.ImportFrom) else None
+                if module and any(module == f or module.startswith(f + ".") for f in forbidden):
+                    found.append(f"{path.relative_to(BOT)} imports {module}")
+    assert found == []

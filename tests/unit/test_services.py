@@ -231,9 +231,10 @@ async def test_a_group_becomes_the_leadership_group_once_confirmed(ward: Ward) -
     await groups.request(-100123, "Thường trực")
     assert await groups.confirm(-100123, OFFICE) == ConfirmOutcome.CONFIRMED
     assert (await groups.leadership_group()).chat_id == -100123
-    await groups.migrated(-100123, -100456)
+    assert len(await groups.migrated(-100123, -100456)) == 1
     assert (await groups.leadership_group()).chat_id == -100456
-    await groups.bot_removed(-100456, "Thường trực", OFFICE)
+    [removed] = await groups.bot_removed(-100456, "Thường trực", OFFICE, event_id=7)
+    assert removed.to_office and removed.about == "Thường trực"
     assert await groups.leadership_group() is None
 
 
