@@ -135,6 +135,9 @@ class ChiboApplication(Application):
         # What start-up made (modules, the ORM's mappers, catalogs) lives as long as the
         # process: out of the collector's scans, full collections stay short under load.
         gc.freeze()
+        # The coming months' meetings are rows before the first update is answered: the
+        # views read them and write nothing (once a day; later starts find it done).
+        await jobs.extend_calendar(self.runtime)
         await sync_command_menus(self.bot, self.runtime)
         assert self.runtime.sender is not None
         await self.runtime.sender.start()

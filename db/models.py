@@ -288,6 +288,10 @@ class Assignment(Base):
     person: Mapped[Person] = relationship()
     unit: Mapped[Unit] = relationship()
 
+    def covers(self, day: date) -> bool:
+        """In force on this day."""
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
     @classmethod
     def overlapping(cls, first: date, last: date | None = None) -> ColumnElement[bool]:
         """SQL: the assignment is in force on some day from `first` to `last` (open if None)."""

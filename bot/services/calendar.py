@@ -440,7 +440,7 @@ class CalendarService:
         assert meeting is not None
         kind = Kind.MEETING_MOVED if moved else Kind.MEETING_CANCELLED
         key = outbox_keys.meeting_change(meeting.id, meeting.revision, moved=moved)
-        concerned = await self.concerned(meeting)
+        concerned = await self._expected(meeting, result.previous_start or meeting.starts_at)
         told = {who.telegram_id} if who.telegram_id is not None else set()
         out = []
         for person in concerned:
@@ -492,42 +492,43 @@ class CalendarService:
     async def upcoming_for(
         self, person: Person, days: int = 62
     ) -> list[tuple[Meeting, Unit, Rsvp]]:
+        """The person's coming meetings with their answer: a read. Where no answer row exists
+        yet (nobody has been reminded), the answer is shown as not given."""
         now = self.clock.now()
-        today = self.today()
-        branch_ids = await self.branch_ids_of(person.id, today, today + timedelta(days=days))
-        await self.extend(unit_ids=branch_ids)
-        for meeting in await self.db.scalars(
-            select(Meeting).where(
-                Meeting.unit_id.in_(branch_ids),
-                Meeting.status.in_(OPEN_STATUSES),
-                Meeting.starts_at > now,
-                Meeting.starts_at <= now + timedelta(days=days),
-            )
-        ):
-            await self.sync_attendees(meeting)
-        await self.db.flush()
-        return [
-            tuple(row)
-            for row in await self.db.execute(
+        window = (Meeting.starts_at > now, Meeting.starts_at <= now + timedelta(days=days))
+        answered = {
+            meeting.id: (meeting, branch, rsvp)
+            for meeting, branch, rsvp in await self.db.execute(
                 select(Meeting, Unit, Rsvp)
                 .join(Unit, Unit.id == Meeting.unit_id)
                 .join(Rsvp, Rsvp.meeting_id == Meeting.id)
-                .where(
-                    Rsvp.person_id == person.id,
-                    Meeting.starts_at > now,
-                    Meeting.starts_at <= now + timedelta(days=days),
-                )
-                .order_by(Meeting.starts_at)
+                .where(Rsvp.person_id == person.id, *window)
             )
-        ]
+        }
+        assignments = list(
+            await self.db.scalars(select(Assignment).where(Assignment.person_id == person.id))
+        )
+        branch_ids = {a.unit_id for a in assignments}
+        for meeting, branch in await self.db.execute(
+            select(Meeting, Unit)
+            .join(Unit, Unit.id == Meeting.unit_id)
+            .where(Meeting.unit_id.in_(branch_ids), *window)
+        ):
+            day = meeting.starts_at.astimezone(self.zone).date()
+            if meeting.id not in answered and any(
+                a.unit_id == meeting.unit_id and a.covers(day) for a in assignments
+            ):
+                answered[meeting.id] = (meeting, branch, _not_yet_answered(meeting, person))
+        return sorted(answered.values(), key=lambda row: row[0].starts_at)
 
     async def branch_calendar(
         self, branch_code: str, days: int = 92
     ) -> tuple[Unit | None, list[tuple[Meeting, list[tuple[Rsvp, Person]]]]]:
+        """A branch's coming meetings and everyone expected at each, with their answers: a
+        read (assignees nobody has reminded yet are shown as not having answered)."""
         branch = await self.db.scalar(select(Unit).where(Unit.code == branch_code, Unit.is_branch))
         if branch is None:
             return None, []
-        await self.extend(unit_ids=[branch.id])
         now = self.clock.now()
         meetings = list(
             await self.db.scalars(
@@ -540,27 +541,45 @@ class CalendarService:
                 .order_by(Meeting.starts_at)
             )
         )
-        for meeting in meetings:
-            if meeting.status in OPEN_STATUSES:
-                await self.sync_attendees(meeting)
-        await self.db.flush()
+        assignments = list(
+            await self.db.execute(
+                select(Assignment, Person)
+                .join(Person, Person.id == Assignment.person_id)
+                .where(Assignment.unit_id == branch.id, Person.active)
+            )
+        )
         result = []
         for meeting in meetings:
-            people = list(
-                await self.db.execute(
+            day = meeting.starts_at.astimezone(self.zone).date()
+            assignees = {p.id: p for a, p in assignments if a.covers(day)}
+            people = [
+                (rsvp, person)
+                for rsvp, person in await self.db.execute(
                     select(Rsvp, Person)
                     .join(Person, Person.id == Rsvp.person_id)
                     .where(Rsvp.meeting_id == meeting.id)
-                    .order_by(Person.full_name)
                 )
-            )
-            result.append((meeting, [tuple(p) for p in people]))
+                # an assignee who has left the branch and never answered is expected no more
+                if not (
+                    rsvp.kind == AttendeeKind.ASSIGNED
+                    and rsvp.answer == RsvpAnswer.PENDING
+                    and person.id not in assignees
+                )
+            ]
+            if meeting.status in OPEN_STATUSES:
+                listed = {person.id for _, person in people}
+                people += [
+                    (_not_yet_answered(meeting, person), person)
+                    for person_id, person in assignees.items()
+                    if person_id not in listed
+                ]
+            people.sort(key=lambda pair: pair[1].full_name)
+            result.append((meeting, people))
         return branch, result
 
     async def conflicts(self, days: int = 62) -> list[tuple[Person, Meeting, Unit, Meeting, Unit]]:
         """Every person due at two meetings that overlap, in the coming days: assignees by
         their assignments, stand-ins by their acceptance."""
-        await self.extend()
         now = self.clock.now()
         rows = list(
             await self.db.execute(
@@ -665,3 +684,15 @@ def parse_meeting_time(text: str, zone: ZoneInfo, today: date) -> datetime | Non
     except ValueError:
         return None
     return datetime.combine(chosen, clock_time, tzinfo=zone)
+
+
+def _not_yet_answered(meeting: Meeting, person: Person) -> Rsvp:
+    """An assignee's answer before anyone has asked: shown, never stored (a view writes
+    nothing; the reminders make the row when they ask)."""
+    return Rsvp(
+        meeting_id=meeting.id,
+        person_id=person.id,
+        kind=AttendeeKind.ASSIGNED,
+        answer=RsvpAnswer.PENDING,
+        reason_text="",
+    )

@@ -126,8 +126,13 @@ class ReminderService:
         )
         reminders: list[DueReminder] = []
         declined: list[AutoDeclined] = []
+        # Every coming meeting's expected people first: a clash with a later meeting is seen
+        # from the reminder of the earlier one.
+        attendees = {
+            meeting.id: await self.calendar.sync_attendees(meeting) for meeting, _ in meetings
+        }
         for meeting, branch in meetings:
-            rsvps = await self.calendar.sync_attendees(meeting)
+            rsvps = attendees[meeting.id]
             day = meeting.starts_at.astimezone(self.zone).date()
             away = await self.calendar.absent_on([r.person_id for r in rsvps], day)
             for rsvp in rsvps:

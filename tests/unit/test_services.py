@@ -251,3 +251,16 @@ async def test_what_is_owed_is_read_without_writing(ward: Ward) -> None:
     owed = await reports.owed()
     assert "CB01" in {item.person.code for item in owed}
     assert {item.meeting.occurrence_on.month for item in owed} == {12}
+
+
+async def test_the_calendars_are_read_without_writing(ward: Ward) -> None:
+    calendar = CalendarService(ward.db, ward.clock, ZONE)
+    rows = await ward.count(Rsvp)
+    mine = await calendar.upcoming_for(await ward.person("CB01"))
+    branch, meetings = await calendar.branch_calendar("KP01")
+    clashes = await calendar.conflicts()
+    assert await ward.count(Rsvp) == rows and not ward.db.new and not ward.db.dirty
+    assert mine[0][0].occurrence_on == KP01_DECEMBER
+    assert mine[0][2].answer == RsvpAnswer.PENDING  # not asked yet, shown as not answered
+    assert branch.code == "KP01" and "Nguyễn Văn An" in [p.full_name for _, p in meetings[0][1]]
+    assert clashes == []
