@@ -154,9 +154,7 @@ def requires(permission: Permission = Permission.KNOWN) -> Callable[[Handler], H
             actor = ctx.actor
             if not actor.may(permission):
                 log.info("refused %s to telegram user %s", handler.__name__, actor.telegram_id)
-                notice = render.texts(ctx.lang).gettext(
-                    "Comrade, this function is not among your permissions."
-                )
+                notice = start_screens.not_permitted(ctx.lang)
                 if update.callback_query is not None:
                     await answer_button(update, notice)
                 else:

@@ -224,7 +224,7 @@ def _sections(figures: DigestFigures, lang: str) -> list[tuple[str, list[str]]]:
         ),
         t.gettext("Criteria of the guideline met: {criteria}.").format(
             criteria="; ".join(
-                f"{t.gettext(label)} {count(q.criteria.get(code, 0), lang)}"
+                f"{t.gettext(label)}: {count(q.criteria.get(code, 0), lang)}"
                 for code, label in CRITERIA_SHORT.items()
             )
         ),
@@ -249,8 +249,9 @@ def _sections(figures: DigestFigures, lang: str) -> list[tuple[str, list[str]]]:
             n=count(now.proposals_new, lang), urgent=count(figures.proposals_urgent, lang)
         )
     ]
+    no_field = t.gettext("no field given")
     for name, n in figures.proposals_by_topic:
-        proposals.append(f"- {name or t.gettext('no field given')}: {count(n, lang)}")
+        proposals.append(f"- {name or no_field}: {count(n, lang)}")
     for item in figures.urgent:
         proposals.append(
             t.gettext("- Urgent, {branch}: {text}").format(branch=item.branch, text=item.text)

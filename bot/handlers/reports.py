@@ -20,6 +20,7 @@ from bot.notify import deliver
 from bot.policy import Permission
 from bot.render import Screen
 from bot.render import reports as screens
+from bot.render.start import not_permitted
 from bot.reply import answer_button, reply, reply_media, respond
 from bot.services.directory import DirectoryService
 from bot.services.parsing import parse_day
@@ -206,7 +207,7 @@ async def on_history(update: Update, ctx: Ctx) -> None:
             return
         rows = await service.reports(author_code=actor.person.code)
     elif not reads_all:
-        await reply(update, Screen(screens.refusal(Refusal.NOT_YOURS, ctx.lang)))
+        await reply(update, Screen(not_permitted(ctx.lang)))
         return
     else:
         days = [parse_day(value) for value in args[1:3]]
@@ -236,7 +237,7 @@ async def on_view(update: Update, ctx: Ctx) -> None:
         or (actor.person_id is not None and view.author.id == actor.person_id)
     )
     if view is None or not may_read:
-        await reply(update, Screen(screens.refusal(Refusal.NOT_YOURS, ctx.lang)))
+        await reply(update, Screen(not_permitted(ctx.lang)))
         return
     topics = await service.topics()
     for text in screens.report_full(view, topics, ctx.settings.zone, ctx.lang):

@@ -336,7 +336,7 @@ def _quality(figures: DigestFigures, lang: str) -> list[str]:
         )
         held = count(q.held, lang)
         met = [
-            f"{t.gettext(label)} {count(q.criteria.get(code, 0), lang)}/{held}"
+            f"{t.gettext(label)}: {count(q.criteria.get(code, 0), lang)}/{held}"
             for code, label in CRITERIA_SHORT.items()
         ]
         lines.append(t.gettext("Criteria met: {criteria}.").format(criteria="; ".join(met)))
@@ -372,8 +372,9 @@ def _proposals(figures: DigestFigures, lang: str) -> list[str]:
         ),
     ]
     if figures.proposals_by_topic:
+        no_field = t.gettext("no field given")
         fields = [
-            f"{esc(name) if name else t.gettext('no field given')} {count(n, lang)}"
+            f"{esc(name) if name else no_field}: {count(n, lang)}"
             for name, n in figures.proposals_by_topic[:LIST_LIMIT]
         ]
         lines.append(t.gettext("By field: {fields}.").format(fields=" · ".join(fields)))

@@ -150,6 +150,10 @@ def not_understood(lang: str) -> Screen:
     )
 
 
+def not_permitted(lang: str) -> str:
+    return texts(lang).gettext("Comrade, this function is not among your permissions.")
+
+
 def stale_button(lang: str) -> str:
     return texts(lang).gettext("This button is no longer valid. Please send /start.")
 

@@ -126,8 +126,8 @@ async def test_the_digest_is_posted_once_whatever_restarts_and_ticks(
     await run_jobs(bot)
     posted = await expect_digest(reader, tg, group)
     text = posted["text"].text
-    assert "Lượt phân công (một cấp ủy viên dự một buổi): 7" in text
-    assert "Cần báo cáo: 6; đúng hạn: 3; muộn: 1; chưa nhận: 2." in text
+    assert "Số lượt cấp ủy viên được phân công dự: 7" in text
+    assert "Phải báo cáo: 6; đúng hạn: 3; chậm: 1; chưa nhận: 2." in text
     assert "Đồng chí P" not in text  # the group's edition names no one
 
     clock.set(at("2026-12-01 08:01"))
@@ -200,12 +200,12 @@ async def test_leaders_and_admins_ask_for_it_members_may_not(
     offer = await admin.expect_message(contains="bản dành cho nhóm")
 
     answer = await admin.press("📤 Gửi vào nhóm lãnh đạo", message=offer)
-    assert answer["text"] == "Đã đưa vào hàng gửi tới nhóm «Thường trực Đảng ủy»."
+    assert answer["text"] == "Báo cáo tổng hợp đang được gửi vào nhóm “Thường trực Đảng ủy”."
     await run_jobs(bot)
     reader = TgUser(tg, 700099, "Thành viên nhóm")
     await expect_digest(reader, tg, group, "ngày 03 tháng 12 năm 2026")
     again = await admin.press("📤 Gửi vào nhóm lãnh đạo", message=offer)
-    assert again["text"] == "Nút này đã được sử dụng; không gửi lại lần nữa."
+    assert again["text"] == "Nút này đã được sử dụng; báo cáo tổng hợp không được gửi lại."
     await run_jobs(bot)
     await nothing_sent(bot, reader, group)
 

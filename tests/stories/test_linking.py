@@ -62,7 +62,7 @@ async def test_an_invitation_link_works_once_and_not_after_expiry(
     roster, bot, tg: BotApiServer, admin: TgUser, clock, db
 ) -> None:
     await admin.send("/moi CB03")
-    invitation = await admin.expect_message(contains="Đường liên kết mời dành cho đồng chí")
+    invitation = await admin.expect_message(contains="Đường dẫn mời dành cho đồng chí")
     token = re.search(r"https://t\.me/chibo_test_bot\?start=([\w-]+)", invitation.text).group(1)
 
     first, second = TgUser(tg, 700003, "Cường"), TgUser(tg, 700004, "Khác")
@@ -73,7 +73,7 @@ async def test_an_invitation_link_works_once_and_not_after_expiry(
     assert await db.scalar(select(Person.telegram_user_id).where(Person.code == "CB03")) == first.id
 
     await admin.send("/moi CB04")
-    late = await admin.expect_message(contains="Đường liên kết mời")
+    late = await admin.expect_message(contains="Đường dẫn mời")
     late_token = re.search(r"start=([\w-]+)", late.text).group(1)
     clock.advance(timedelta(days=7, minutes=1))
     await second.send(f"/start {late_token}")

@@ -12,6 +12,10 @@ from sandbox.server import BotApiServer
 from tests.conftest import ZONE, link, make_settings, nothing_sent, run_jobs, start_bot, stop_bot
 
 MEETING = "19 giờ 30, thứ Bảy, ngày 05/12/2026"
+STALE = (
+    "Nút này không còn hiệu lực do buổi sinh hoạt đã thay đổi. Đề nghị xem lại lịch bằng lệnh"
+    " /lich."
+)
 
 
 def at(text: str) -> datetime:
@@ -39,7 +43,7 @@ async def test_each_reminder_once_at_its_local_time(roster, bot, tg, db, clock) 
     first = await an.expect_message(contains="Nhắc lịch sinh hoạt chi bộ")
     assert "Kính gửi đồng chí Nguyễn Văn An," in first.text
     assert "Chi bộ Khu phố 1 — Khu vực 1 (các khu phố nội thị)" in first.text
-    assert "Hình thức: sinh hoạt định kỳ" in first.text
+    assert "Hình thức: sinh hoạt thường kỳ" in first.text
     assert f"Thời gian: {MEETING}" in first.text
     assert "Địa điểm: Nhà văn hóa Khu phố 1" in first.text
     assert "Bí thư chi bộ: Võ Văn Dũng, 0235 3800 100" in first.text
@@ -187,9 +191,9 @@ async def test_a_stale_button_is_answered_politely(roster, bot, tg, db, clock, a
     await admin.expect_message(contains="được dời sang 19 giờ 30, Chủ nhật, ngày 06/12/2026")
 
     answer = await an.press(data=yes_data, message=old)
-    assert answer["text"] == "Nút này đã cũ: buổi sinh hoạt đã thay đổi. Đề nghị xem /lich."
+    assert answer["text"] == STALE
     forged = await an.press(data="1:rsvp:999999:1:y", message=old)
-    assert "đã cũ" in forged["text"]
+    assert forged["text"] == STALE
     clock.set(at("2026-12-06 08:00"))
     await run_jobs(bot)
     moved = await an.expect_message(contains="19 giờ 30, Chủ nhật, ngày 06/12/2026")
@@ -205,7 +209,7 @@ async def test_the_office_cancels_and_everyone_hears(roster, bot, tg, db, clock,
     await admin.press("🚫 Đồng ý hủy")
     await admin.expect_message(contains="Hủy buổi sinh hoạt")
     cancelled = await an.expect_message(contains="Hủy buổi sinh hoạt")
-    assert MEETING in cancelled.text and "không tổ chức" in cancelled.text
+    assert MEETING in cancelled.text and "sẽ không được tổ chức" in cancelled.text
     await run_jobs(bot)  # the outbox emptied: the office that cancelled heard it once
     assert len([m for m in admin.all_messages() if "Hủy buổi sinh hoạt" in m.text]) == 2
     queued_for_admin = select(OutboxMessage.key).where(OutboxMessage.chat_id == admin.id)
@@ -233,7 +237,7 @@ async def test_a_blocked_member_is_marked_and_the_others_still_get_theirs(
     assert row.state == OutboxState.UNREACHABLE
     assert await db.scalar(select(Person.unreachable_since).where(Person.code == "CB01"))
     await admin.send("/khongnhan")
-    listing = await admin.expect_message(contains="Cán bộ hệ thống không gửi tin được")
+    listing = await admin.expect_message(contains="Cán bộ không nhận được tin nhắn của hệ thống")
     assert "CB01 Nguyễn Văn An, từ 02/12/2026" in listing.text
     tg.chats[an.id].blocked = False  # they unblock the bot and write to it
     await an.send("/lich")

@@ -87,7 +87,7 @@ async def fill_until_review(an: TgUser) -> None:
     await an.send("Lắp đèn chiếu sáng ngõ 5 trước Tết")
     await an.expect_message(contains="thuộc lĩnh vực nào")
     await an.press("Phát triển kinh tế - xã hội")
-    await an.expect_message(contains="Mức độ?")
+    await an.expect_message(contains="Kiến nghị này ở mức độ nào?")
     await an.press("🔴 Khẩn")
     await an.expect_message(contains="1. Lắp đèn chiếu sáng ngõ 5 trước Tết")
     await an.press("✅ Xong")
@@ -122,14 +122,14 @@ async def test_the_whole_report_with_buttons(roster, bot, tg, db, clock, admin) 
     review = await an.expect_message(contains="Báo cáo dự sinh hoạt Chi bộ Khu phố 1")
     assert "Thời gian: 19:30–21:15 (105 phút)" in review.text
     assert (
-        "Số lượng: có mặt 18/20 (90%); tổng số 22, miễn sinh hoạt 2, vắng có lý do 1,"
-        " vắng không lý do 1"
+        "Đảng viên dự: có mặt 18/20 (90%); tổng số 22, miễn sinh hoạt 2, vắng có lý do 1,"
+        " vắng không có lý do 1"
     ) in review.text
     assert "Chủ đề: Kết nạp đảng viên" in review.text
     assert "<b>bàn</b> việc kết nạp & phát triển" in review.text  # typed text, shown as typed
     assert "Chất lượng: Tốt; đạt 1/7 tiêu chí" in review.text
 
-    await an.press("✏ Số lượng")
+    await an.press("✏ Đảng viên dự")
     await an.expect_message(contains="3/9.")
     await an.send("19/22")
     await an.expect_message(contains="miễn sinh hoạt")
@@ -216,7 +216,7 @@ async def test_stale_and_forged_buttons_are_refused(roster, bot, tg, db, clock) 
     assert forged["text"] == "Nút này không còn hiệu lực. Đề nghị gửi /baocao."
     rsvp_id = draft.subject_id
     other = await binh.press(data=f"1:rq:{rsvp_id}:now", message=first, chat=binh.chat)
-    assert other["text"] == "Báo cáo này không thuộc quyền của đồng chí."
+    assert other["text"] == "Báo cáo này không phải của đồng chí."
 
 
 async def test_two_devices_answering_the_same_step_at_once(roster, bot, tg, db, clock) -> None:
@@ -250,7 +250,7 @@ async def test_the_two_nudges_and_a_late_report(roster, bot, tg, db, clock) -> N
     clock.set(at("2026-12-07 08:00"))
     await run_jobs(bot)
     await run_jobs(bot)
-    first = await an.expect_message(contains="Nhắc nhẹ: chưa nhận được báo cáo")
+    first = await an.expect_message(contains="Nhắc báo cáo: hệ thống chưa nhận được báo cáo")
     assert MEETING in first.text
     clock.set(at("2026-12-10 08:00"))
     await run_jobs(bot)
@@ -319,7 +319,7 @@ async def test_the_amend_window_is_the_organisations_setting(
     await fill_until_review(an)
     await an.expect_message(contains="Báo cáo dự sinh hoạt")
     await an.press("📨 Gửi báo cáo")
-    await an.expect_message(contains="Đồng chí có thể sửa báo cáo trong 2 ngày")
+    await an.expect_message(contains="Trong thời hạn 2 ngày, đồng chí có thể chỉnh sửa báo cáo")
 
     clock.advance(timedelta(days=1))
     await an.send("/baocao")
@@ -408,7 +408,7 @@ async def test_a_proposal_added_when_amending_is_tracked(roster, bot, tg, db, cl
     await an.send("Cấp kinh phí sửa nhà văn hóa khu phố")
     await an.expect_message(contains="thuộc lĩnh vực nào")
     await an.press("Phát triển kinh tế - xã hội")
-    await an.expect_message(contains="Mức độ?")
+    await an.expect_message(contains="Kiến nghị này ở mức độ nào?")
     await an.press("🔴 Khẩn")
     await an.expect_message(contains="2. Cấp kinh phí sửa nhà văn hóa khu phố")
     await an.press("✅ Xong")

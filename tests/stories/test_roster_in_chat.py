@@ -132,7 +132,7 @@ async def test_the_office_looks_up_and_assigns(roster, bot, tg: BotApiServer, ad
     await admin.send("/phancong CB05")
     await admin.expect_message(contains="Cách dùng: /phancong")
     await admin.send("/ketthuc CB05 KP01 31/03/2027")
-    ended = await admin.expect_message(contains="Đã kết thúc phân công")
+    ended = await admin.expect_message(contains="Đã kết thúc việc phân công")
     assert "từ 01/01/2027 đến 31/03/2027" in ended.text
 
     await admin.send("/canbo CB05")
@@ -226,7 +226,10 @@ async def test_a_new_schedule_moves_untouched_meetings_and_tells_who_expected_th
     assert "ngày 05/01/2027" in notice.text and "ngày 05/02/2027" in notice.text
     # The old reminder's buttons no longer act; a new reminder for the new time comes.
     answer = await an.press("✅ Sẽ dự", message=reminder)
-    assert answer["text"] == "Nút này đã cũ: buổi sinh hoạt đã thay đổi. Đề nghị xem /lich."
+    assert answer["text"] == (
+        "Nút này không còn hiệu lực do buổi sinh hoạt đã thay đổi. Đề nghị xem lại lịch bằng lệnh"
+        " /lich."
+    )
     clock.set(datetime(2026, 12, 4, 8, 0, tzinfo=ZONE))  # three days before the 7th
     await run_jobs(bot)
     fresh = await an.expect_message(contains="ngày 07/12/2026")

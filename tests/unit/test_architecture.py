@@ -88,3 +88,26 @@ def test_messages_the_bot_starts_are_made_in_one_place() -> None:
                 if module and any(module == f or module.startswith(f + ".") for f in forbidden):
                     found.append(f"{path.relative_to(BOT)} imports {module}")
     assert found == []
+
+
+def test_no_text_is_translated_inside_an_f_string() -> None:
+    """The catalog tools do not see a gettext call inside an f-string: its text would reach
+    Vietnamese readers in English. Texts are looked up first, then put together."""
+    found = []
+    for path in sorted(BOT.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for inner in ast.walk(node):
+                if (
+                    isinstance(inner, ast.Call)
+                    and isinstance(inner.func, ast.Attribute | ast.Name)
+                    and getattr(inner.func, "attr", getattr(inner.func, "id", "")) in GETTEXTS
+                    and inner.args
+                    and isinstance(inner.args[0], ast.Constant)
+                ):
+                    found.append(f"{path.relative_to(BOT)}:{inner.lineno}")
+    assert found == []
+
+
+GETTEXTS = {"gettext", "ngettext", "_", "N_"}
