@@ -31,7 +31,7 @@ async def _register_restart_migrate_remove(settings, clock, tg, admin, db, runni
     await admin.set_bot_membership(group, "member")
     await member.send("/dangkynhom", chat=group)  # a stranger in the group: silence
     await admin.send("/dangkynhom", chat=group)
-    request = await admin.expect_message(chat=group, contains="Đăng ký nhóm «Thường trực Đảng ủy»")
+    request = await admin.expect_message(chat=group, contains="Đăng ký nhóm “Thường trực Đảng ủy”")
     answer = await member.press("✅ Xác nhận", chat=group)
     assert "không" in answer["text"]  # not for them
     await admin.press("✅ Xác nhận", chat=group)

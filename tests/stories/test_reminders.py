@@ -170,7 +170,7 @@ async def test_a_paused_person_gets_no_reminders(roster, bot, tg, db, clock, adm
         await run_jobs(bot)
     await nothing_sent(bot, an)
     await an.send("/vang mai")
-    await an.expect_message(contains="Cách dùng: /vang")
+    await an.expect_message(contains="Cách dùng: gửi /vang")
 
 
 async def test_a_stale_button_is_answered_politely(roster, bot, tg, db, clock, admin) -> None:

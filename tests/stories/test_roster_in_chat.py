@@ -66,8 +66,8 @@ async def test_a_bad_workbook_is_explained_and_cancel_changes_nothing(bot, admin
     workbook.save(buffer)
     await admin.send_document("sai.xlsx", buffer.getvalue(), XLSX)
     report = await admin.expect_message(contains="Danh sách có 2 lỗi; chưa nhập dữ liệu nào.")
-    assert "Trang «Cán bộ», dòng 4, cột «Điện thoại», giá trị «12345»" in report.text
-    assert "Trang «Chi bộ», dòng 3, cột «Giờ bắt đầu»" in report.text
+    assert "Trang “Cán bộ”, dòng 4, cột “Điện thoại”, giá trị “12345”" in report.text
+    assert "Trang “Chi bộ”, dòng 3, cột “Giờ bắt đầu”" in report.text
     assert report.buttons == []
 
     await admin.send_document("khong-phai.xlsx", b"this is not a workbook", XLSX)
@@ -124,13 +124,13 @@ async def test_the_office_looks_up_and_assigns(roster, bot, tg: BotApiServer, ad
     await admin.send("/phancong CB05 KP01 01/02/2027")
     await admin.expect_message(contains="đã được phân công theo dõi Chi bộ Khu phố 1")
     await admin.send("/phancong CB05 KP01 31/02/2027")
-    await admin.expect_message(contains="«31/02/2027» không phải là ngày")
+    await admin.expect_message(contains="“31/02/2027” không phải là ngày hợp lệ")
     await admin.send("/phancong CB99 KP01")
     await admin.expect_message(contains="Không có cán bộ nào có mã này")
     await admin.send("/phancong CB05 XX01")
     await admin.expect_message(contains="Không có chi bộ nào có mã này")
     await admin.send("/phancong CB05")
-    await admin.expect_message(contains="Cách dùng: /phancong")
+    await admin.expect_message(contains="Cách dùng: gửi /phancong")
     await admin.send("/ketthuc CB05 KP01 31/03/2027")
     ended = await admin.expect_message(contains="Đã kết thúc việc phân công")
     assert "từ 01/01/2027 đến 31/03/2027" in ended.text
