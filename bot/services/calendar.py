@@ -473,20 +473,6 @@ class CalendarService:
             .values(state=OutboxState.DROPPED, last_error="the meeting changed")
         )
 
-    async def concerned(self, meeting: Meeting) -> list[Person]:
-        """Everyone expected at the meeting, who should hear of a change."""
-        return list(
-            await self.db.scalars(
-                select(Person)
-                .join(Rsvp, Rsvp.person_id == Person.id)
-                .where(
-                    Rsvp.meeting_id == meeting.id,
-                    Person.active,
-                    Person.telegram_user_id.is_not(None),
-                )
-            )
-        )
-
     # ------------------------------------------------------------------ views
 
     async def upcoming_for(
