@@ -35,6 +35,22 @@ async def to_the_content_step(bot, clock, tg, db):
     return an
 
 
+async def from_contribution_to_review(an) -> list:
+    """From step 8's question: the contribution, no criterion, "Tốt", no comment; returns the
+    review's parts, the last one with the buttons."""
+    await an.send("Truyền đạt Chỉ thị 50.")
+    await an.expect_message(contains="9/9.")
+    await an.press("✅ Xong")
+    await an.expect_message(contains="xếp loại chất lượng")
+    await an.press("Tốt")
+    await an.expect_message(contains="Nhận xét thêm")
+    await an.press("Bỏ qua")
+    parts = [await an.expect_message(contains="Báo cáo dự sinh hoạt")]
+    while not parts[-1].buttons:
+        parts.append(await an.expect_message())
+    return parts
+
+
 async def test_a_pdf_at_the_content_step_is_part_of_the_report(roster, bot, clock, tg, db):
     an = await to_the_content_step(bot, clock, tg, db)
     await an.send_document("bien-ban.pdf", PDF, "application/pdf")
@@ -78,16 +94,7 @@ async def test_a_long_review_comes_whole_in_several_messages(roster, bot, clock,
     await an.expect_message(contains="7/9.")
     await an.press("Không có")
     await an.expect_message(contains="8/9.")
-    await an.send("Truyền đạt Chỉ thị 50.")
-    await an.expect_message(contains="9/9.")
-    await an.press("✅ Xong")
-    await an.expect_message(contains="xếp loại chất lượng")
-    await an.press("Tốt")
-    await an.expect_message(contains="Nhận xét thêm")
-    await an.press("Bỏ qua")
-    parts = [await an.expect_message(contains="Báo cáo dự sinh hoạt")]
-    while not parts[-1].buttons:
-        parts.append(await an.expect_message())
+    parts = await from_contribution_to_review(an)
     assert len(parts) >= 3
     shown = "\n".join(part.text for part in parts)
     for concern in concerns:
@@ -126,16 +133,7 @@ async def test_a_reader_of_the_report_gets_its_photos_voice_and_files(roster, bo
     for answer in ("Không có", "Không có"):
         await an.press(answer)
         await an.expect_message()
-    await an.send("Truyền đạt Chỉ thị 50.")
-    await an.expect_message(contains="9/9.")
-    await an.press("✅ Xong")
-    await an.expect_message(contains="xếp loại chất lượng")
-    await an.press("Tốt")
-    await an.expect_message(contains="Nhận xét thêm")
-    await an.press("Bỏ qua")
-    review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
-    while not review.buttons:
-        review = await an.expect_message()
+    review = (await from_contribution_to_review(an))[-1]
     await an.press("📨 Gửi báo cáo", message=review)
     done = await an.expect_message(contains="✅ Đã nhận báo cáo số")
     number = done.text.split("số ")[1].split(".")[0]
