@@ -8,7 +8,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run sandbox test lint browser bench clean
+.PHONY: run sandbox test lint browser office bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,11 +29,15 @@ sandbox: $(VENV)/.installed
 browser:
 	tools/install-browser
 
+# LibreOffice and poppler, with which a test renders the report document to check its layout.
+office:
+	tools/install-office
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint browser
+test: lint browser office
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -245,3 +245,30 @@ class DigestPostData(CallbackData):
     root_id: int
     month: str
     reposts: int
+
+
+# ---------------------------------------------------------------------------- meeting documents
+
+
+@action("dst")
+class DocStepData(CallbackData):
+    """A step of the office's upload: a month ("m0", "m1"), a scope ("all", "unit"), "ok" to
+    save or "no" to cancel."""
+
+    draft_id: int
+    revision: int
+    choice: Literal["m0", "m1", "all", "unit", "ok", "no"]
+
+
+@action("drc")
+class DocsReceivedData(CallbackData):
+    """ "Documents received" for a meeting."""
+
+    meeting_id: int
+
+
+@action("dsd")
+class DocSendData(CallbackData):
+    """Send a meeting's document again."""
+
+    document_id: int

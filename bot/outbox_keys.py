@@ -110,3 +110,16 @@ def per_person(key: str, person_id: int) -> str:
 def per_admin(key: str, chat_id: int) -> str:
     """The copy of a message for one administrator."""
     return f"{key}:to:{chat_id}"
+
+
+# ---------------------------------------------------------------- meeting documents
+
+
+def meeting_document(document_id: int, person_id: int) -> str:
+    """A meeting's document sent to one person: once, whichever reminder carries it."""
+    return f"doc:{document_id}:p{person_id}"
+
+
+def meeting_documents_of(document_id: int) -> ColumnElement[bool]:
+    """SQL: the rows of one document sent to anyone."""
+    return OutboxMessage.key.startswith(f"doc:{document_id}:p")

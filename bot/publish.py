@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import notices, outbox_keys
+from bot.formats.letterhead import Letterhead
 from bot.notices import Kind
 from bot.notify import deliver, wake_sender_after_commit
 from bot.outbox import enqueue, enqueue_file
@@ -83,7 +84,7 @@ async def make_digest(
         )
         # Drawing and writing the files is CPU work: a worker thread keeps the bot answering.
         chart, sheet, document = await asyncio.to_thread(
-            _files, figures, rows, zone, lang, today, settings.place
+            _files, figures, rows, zone, lang, today, settings.letterhead(figures.org_name)
         )
     return DigestFiles(
         figures=figures,
@@ -111,7 +112,12 @@ def _bulk_allocation() -> Iterator[None]:
 
 
 def _files(
-    figures: DigestFigures, rows: SheetRows, zone: ZoneInfo, lang: str, today: date, place: str
+    figures: DigestFigures,
+    rows: SheetRows,
+    zone: ZoneInfo,
+    lang: str,
+    today: date,
+    letterhead: Letterhead,
 ) -> tuple[bytes, bytes, bytes]:
     # matplotlib, XlsxWriter and python-docx are loaded when the first digest is made: at
     # start they would double the bot's memory and start-up time for a monthly job.
@@ -122,7 +128,7 @@ def _files(
     return (
         chart_png(figures, lang),
         workbook_bytes(figures, rows, zone, lang),
-        document_bytes(figures, today, place, lang),
+        document_bytes(figures, today, letterhead, lang),
     )
 
 
@@ -223,7 +229,7 @@ async def post_month(
                 db,
                 key=outbox_keys.digest_part(digest.id, tag, part),
                 chat_id=group.chat_id,
-                file=stored,
+                file_id=stored.id,
                 method=method,
                 caption=files.captions[part],
                 due_at=now,

@@ -22,7 +22,17 @@ from telegram.ext import (
 from bot import callbacks as cb
 from bot.access import ButtonHandler, Handler, pressed, requires
 from bot.callbacks import CallbackData
-from bot.handlers import admin, conversation, digest, groups, meetings, reports, roster, start
+from bot.handlers import (
+    admin,
+    conversation,
+    digest,
+    documents,
+    groups,
+    meetings,
+    reports,
+    roster,
+    start,
+)
 from bot.i18n import N_
 from bot.policy import Permission, permits
 from db.models import Role
@@ -61,6 +71,7 @@ COMMANDS = (
     Command("vang", meetings.on_absence, KNOWN, N_("Register a period away (reminders pause)")),
     Command("baocao", reports.on_pending, KNOWN, N_("Report on a meeting you attended")),
     Command("lichsu", reports.on_history, KNOWN, N_("Reports: yours, or a branch's or a person's")),
+    Command("tailieu", documents.on_documents, KNOWN, N_("Documents for your coming meetings")),
     Command("help", start.on_help, KNOWN, N_("What you can do here"), in_groups=True),
     # the office
     Command("donvi", admin.on_units, OFFICE, N_("Units and branches with their assignees")),
@@ -112,6 +123,10 @@ BUTTONS = (
     Button(cb.RosterImportData, roster.on_confirm, OFFICE),
     Button(cb.GroupRegisterData, groups.on_register_answer, OFFICE),
     Button(cb.DigestPostData, digest.on_post_again, OFFICE),
+    # the meeting's documents
+    Button(cb.DocStepData, documents.on_step, OFFICE),
+    Button(cb.DocsReceivedData, documents.on_received, KNOWN),
+    Button(cb.DocSendData, documents.on_send_again, KNOWN),
 )
 
 
@@ -133,9 +148,11 @@ def handlers() -> list[BaseHandler]:
         MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_migration),
         # Sharing one's own phone number links the account: strangers may.
         MessageHandler(private & filters.CONTACT, start.on_contact),
-        # A file goes to the conversation the person is in first (a report's minutes), and
-        # only outside one is it the office's roster workbook.
-        MessageHandler(private & filters.Document.ALL, requires(KNOWN)(roster.on_document)),
+        # A file or photo goes to the conversation the person is in first (a report's minutes),
+        # and only outside one is it the office's: a roster workbook, or a meeting's document.
+        MessageHandler(
+            private & (filters.Document.ALL | filters.PHOTO), requires(KNOWN)(roster.on_document)
+        ),
         # Sent in a group by the office to make it the leadership group.
         CommandHandler("dangkynhom", requires(OFFICE)(groups.on_register)),
     ]

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.formats.letterhead import Letterhead
 from bot.i18n import SUPPORTED_LOCALES
 from db.urls import DatabaseUrlError, async_database_url
 
@@ -49,8 +50,17 @@ class Settings(BaseSettings):
     digest_at: str = "1@08:00"
     # Attendances a year expected of each committee member (0: the organisation set none).
     attendance_quota: int = Field(default=0, ge=0, le=365)
-    # The place written before the date of the digest's report document.
+    # The digest's report document, laid out as HD 36-HD/VPTW asks: the place before its date,
+    # the body above the committee, the committee that issues it (empty: made from the
+    # organisation's name, "Đảng bộ phường X" → "ĐẢNG ỦY PHƯỜNG X"), the symbol after its
+    # number, and the signing block.
     place: str = Field(default="", max_length=60)
+    superior_body: str = Field(default="", max_length=80)
+    issuing_body: str = Field(default="", max_length=80)
+    document_symbol: str = Field(default="ĐU", min_length=1, max_length=12)
+    signing_for: str = Field(default="T/M ĐẢNG ỦY", min_length=1, max_length=60)
+    signer_title: str = Field(default="BÍ THƯ", min_length=1, max_length=60)
+    signer_name: str = Field(default="", max_length=80)
 
     @field_validator("bot_token")
     @classmethod
@@ -129,6 +139,41 @@ class Settings(BaseSettings):
     def _digest_at(cls, value: str) -> str:
         _parse_digest_at(value)
         return value.strip()
+
+    @field_validator("superior_body", "issuing_body", "signing_for", "signer_title")
+    @classmethod
+    def _upper_case_line(cls, value: str) -> str:
+        # Written in capitals in the document whatever was typed.
+        return " ".join(value.split()).upper()
+
+    @field_validator("document_symbol")
+    @classmethod
+    def _symbol(cls, value: str) -> str:
+        value = value.strip().upper()
+        if not value or not all(c.isalnum() or c in "-/" for c in value):
+            raise ValueError("letters only, as after -BC/ (e.g. ĐU, HU, TU)")
+        return value
+
+    @field_validator("signing_for")
+    @classmethod
+    def _signing_for(cls, value: str) -> str:
+        if not value.startswith(("T/M ", "K/T ", "TM ", "KT ")):
+            raise ValueError("must start with T/M (on behalf of), e.g. T/M ĐẢNG ỦY")
+        return value
+
+    def letterhead(self, org_name: str) -> Letterhead:
+        """The report document's issuing and signing blocks."""
+        from bot.formats.letterhead import issuer_from
+
+        return Letterhead(
+            superior=self.superior_body,
+            issuer=self.issuing_body or issuer_from(org_name),
+            symbol=self.document_symbol,
+            place=self.place.strip(),
+            signing_for=self.signing_for,
+            signer_title=self.signer_title,
+            signer_name=" ".join(self.signer_name.split()),
+        )
 
     @field_validator("reminders")
     @classmethod

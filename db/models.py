@@ -455,6 +455,43 @@ class StoredFile(Base):
     created_at: Mapped[datetime]
 
 
+class MeetingDocument(Base):
+    """A document the office gives the attending members to bring to a month's meetings
+    (a resolution, guidance, talking points): for every branch (no unit), for the branches
+    under a unit, or for one branch. Its content is a stored file, so a restart loses nothing."""
+
+    __tablename__ = "meeting_documents"
+    __table_args__ = (Index("ix_meeting_documents_month", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date]
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
+    # sendPhoto for a photo, sendDocument for anything else: Telegram does not take one's
+    # file id for the other.
+    method: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime]
+    removed_at: Mapped[datetime | None]
+
+    file: Mapped[StoredFile] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+
+
+class DocumentReceipt(Base):
+    """A member said they received a document ("Đã nhận tài liệu")."""
+
+    __tablename__ = "document_receipts"
+    __table_args__ = (UniqueConstraint("document_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("meeting_documents.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    at: Mapped[datetime]
+
+
 # ---------------------------------------------------------------- conversations and reports
 
 

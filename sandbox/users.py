@@ -142,20 +142,25 @@ class TgUser:
         return await self._post_message(body)
 
     async def send_document(
-        self, file_name: str, content: bytes, mime_type: str = "application/octet-stream"
+        self,
+        file_name: str,
+        content: bytes,
+        mime_type: str = "application/octet-stream",
+        caption: str | None = None,
     ) -> dict[str, Any]:
         stored = self.server.store_file(content, file_name, mime_type)
-        return await self._post_message(
-            {
-                "document": {
-                    "file_id": stored.file_id,
-                    "file_unique_id": stored.unique_id,
-                    "file_name": file_name,
-                    "mime_type": mime_type,
-                    "file_size": len(content),
-                }
+        body: dict[str, Any] = {
+            "document": {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.unique_id,
+                "file_name": file_name,
+                "mime_type": mime_type,
+                "file_size": len(content),
             }
-        )
+        }
+        if caption:
+            body["caption"] = caption
+        return await self._post_message(body)
 
     async def send_voice(self, content: bytes = b"OggS-fake", duration: int = 5) -> dict[str, Any]:
         stored = self.server.store_file(content, None, "audio/ogg")

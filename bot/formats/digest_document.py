@@ -10,10 +10,12 @@ from datetime import date
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import _Cell
 
+from bot.formats.letterhead import Letterhead, date_line, number_line
 from bot.render import texts
 from bot.render.digest import CRITERIA_SHORT, in_progress, older_proposals, rating_name
 from bot.render.numbers import count, percent, share
@@ -23,15 +25,16 @@ from bot.services.report_flow import RATING_CODES
 FONT = "Times New Roman"
 
 
-def document_bytes(figures: DigestFigures, dated: date, place: str, lang: str) -> bytes:
+def document_bytes(figures: DigestFigures, dated: date, letterhead: Letterhead, lang: str) -> bytes:
     t = texts(lang)
     document = Document()
     _page(document)
-    _header(document, figures, dated, place, lang)
+    _page_numbers(document)
+    _header(document, dated, letterhead, lang)
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.paragraph_format.space_before = Pt(18)
-    _run(title, t.gettext("REPORT"), bold=True, size=15)
+    _run(title, t.gettext("REPORT"), bold=True, size=16)
     subtitle = document.add_paragraph()
     subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(
@@ -48,7 +51,7 @@ def document_bytes(figures: DigestFigures, dated: date, place: str, lang: str) -
         _paragraph(document, heading, bold=True)
         for text in paragraphs:
             _paragraph(document, text, indent=True)
-    _signature(document, lang)
+    _signature(document, letterhead, lang)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -99,7 +102,29 @@ def _cell_lines(cell: _Cell, lines: list[tuple[str, dict]]) -> None:
         _run(paragraph, text, **style)
 
 
-def _header(document, figures: DigestFigures, dated: date, place: str, lang: str) -> None:
+def _page_numbers(document) -> None:
+    """HD 36: page numbers at the top centre, in 14 pt, from the second page on."""
+    section = document.sections[0]
+    section.different_first_page_header_footer = True
+    paragraph = section.header.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run()
+    run.font.size = Pt(14)
+    for kind, text in (("begin", None), (None, " PAGE "), ("end", None)):
+        if kind is not None:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._r.append(element)
+
+
+def _header(document, dated: date, letterhead: Letterhead, lang: str) -> None:
+    """The issuing block on the left (the body above in regular capitals, the committee in
+    bold, a star, the number), "ĐẢNG CỘNG SẢN VIỆT NAM" on the right over the place and
+    date."""
     t = texts(lang)
     table = document.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -108,25 +133,22 @@ def _header(document, figures: DigestFigures, dated: date, place: str, lang: str
     _cell_lines(
         left,
         [
-            (figures.org_name.upper(), {"bold": True, "size": 13}),
-            ("*", {"size": 13}),
-            (t.gettext("No.      -BC"), {"size": 13}),
+            (letterhead.superior or "……………………", {"size": 14}),
+            (letterhead.issuer, {"bold": True, "size": 14}),
+            ("*", {"size": 14}),
+            (number_line(letterhead, lang), {"size": 14}),
         ],
     )
     _cell_lines(
         right,
         [
             (
-                t.gettext("COMMUNIST PARTY OF VIET NAM"),
-                {"bold": True, "underline": True, "size": 13},
+                t.gettext("COMMUNIST PARTY OF VIETNAM"),
+                {"bold": True, "underline": True, "size": 15},
             ),
-            ("", {}),
-            (
-                t.gettext("{place}, {day:02d} {month:02d} {year}").format(
-                    place=place or "……", day=dated.day, month=dated.month, year=dated.year
-                ),
-                {"italic": True, "size": 13},
-            ),
+            ("", {"size": 14}),
+            ("", {"size": 14}),
+            (date_line(letterhead, dated, lang), {"italic": True, "size": 14}),
         ],
     )
 
@@ -250,12 +272,16 @@ def _sections(figures: DigestFigures, lang: str) -> list[tuple[str, list[str]]]:
         )
     ]
     no_field = t.gettext("no field given")
-    for name, n in figures.proposals_by_topic:
-        proposals.append(f"- {name or no_field}: {count(n, lang)}")
-    for item in figures.urgent:
-        proposals.append(
-            t.gettext("- Urgent, {branch}: {text}").format(branch=item.branch, text=item.text)
-        )
+    if figures.proposals_by_topic:
+        proposals.append(t.gettext("By field:"))
+        for name, n in figures.proposals_by_topic:
+            proposals.append(f"- {name or no_field}: {count(n, lang)}")
+    if figures.urgent:
+        proposals.append(t.gettext("Urgent proposals:"))
+        for item in figures.urgent:
+            proposals.append(
+                t.gettext("- {branch}: {text}").format(branch=item.branch, text=item.text)
+            )
     proposals.append(older_proposals(figures, lang))
     return [
         (t.gettext("I. OVERVIEW"), general),
@@ -273,13 +299,18 @@ def _sections(figures: DigestFigures, lang: str) -> list[tuple[str, list[str]]]:
     ]
 
 
-def _signature(document, lang: str) -> None:
+def _signature(document, letterhead: Letterhead, lang: str) -> None:
+    """ "Nơi nhận:" and its lines on the left; on the right whom the signer signs for, the
+    title, room for the signature and seal, and the name."""
     t = texts(lang)
     table = document.add_table(rows=1, cols=2)
+    # The signing block stays on one page, with "Nơi nhận" beside it.
+    row_properties = table.rows[0]._tr.get_or_add_trPr()
+    row_properties.append(OxmlElement("w:cantSplit"))
     left, right = table.rows[0].cells
     left.width, right.width = Cm(8), Cm(8.5)
     recipients = [
-        (t.gettext("Recipients:"), {"bold": True, "italic": True, "size": 12}),
+        (t.gettext("Recipients:"), {"underline": True, "size": 14}),
         (t.gettext("- The standing committee,"), {"size": 12}),
         (t.gettext("- The committee members,"), {"size": 12}),
         (t.gettext("- Office files."), {"size": 12}),
@@ -293,11 +324,12 @@ def _signature(document, lang: str) -> None:
     _cell_lines(
         right,
         [
-            (t.gettext("ON BEHALF OF THE COMMITTEE"), {"bold": True}),
-            (t.gettext("SECRETARY"), {"bold": True}),
-            ("", {}),
-            ("", {}),
-            ("", {}),
-            (t.gettext("(signature and full name)"), {"italic": True, "size": 12}),
+            (letterhead.signing_for, {"bold": True, "size": 14}),
+            (letterhead.signer_title, {"bold": True, "size": 14}),
+            ("", {"size": 14}),
+            ("", {"size": 14}),
+            ("", {"size": 14}),
+            ("", {"size": 14}),
+            (letterhead.signer_name, {"bold": True, "size": 14}),
         ],
     )

@@ -11,6 +11,7 @@ from bot.access import requires
 from bot.callbacks import RosterImportData
 from bot.context import Ctx
 from bot.formats.roster_workbook import WorkbookError, read_file
+from bot.handlers import documents
 from bot.handlers.conversation import answer_conversation
 from bot.notify import deliver
 from bot.policy import Permission
@@ -46,11 +47,22 @@ async def _import(ctx: Ctx, file_id: str, file_name: str, *, dry_run: bool) -> I
     )
 
 
+ROSTER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+
+
 async def on_document(update: Update, ctx: Ctx) -> None:
-    """A file belongs to the conversation the person is in (a report's minutes, say); only
-    outside one is it the office's roster workbook."""
-    if not await answer_conversation(update, ctx):
+    """A file belongs to the conversation the person is in (a report's minutes, say); outside
+    one, a spreadsheet is the office's roster workbook, and any other file or photo a
+    document for the members to bring to their meetings."""
+    if await answer_conversation(update, ctx):
+        return
+    message = update.effective_message
+    assert message is not None
+    name = (message.document.file_name or "").lower() if message.document else ""
+    if name.endswith(ROSTER_SUFFIXES):
         await on_roster_file(update, ctx)
+    else:
+        await documents.on_upload(update, ctx)
 
 
 @requires(Permission.OFFICE)  # reached from on_document, outside the routing table

@@ -29,6 +29,9 @@ CRITERIA_SHORT = {
     "follow_up": N_("earlier conclusions carried out"),
 }
 TEXT_LIMIT = 150  # characters of a proposal quoted in the digest
+# People a list in a message names before "and N more comrades": a province's office edition
+# would otherwise name some 300 people who have not reported, seven messages long.
+PEOPLE_LIMIT = 15
 
 
 def rating_name(code: str, lang: str) -> str:
@@ -249,7 +252,7 @@ def _listed(title: str, lines: list[BranchLine], lang: str, with_rate: bool = Fa
         return []
     names = []
     for line in lines[:LIST_LIMIT]:
-        name = f"{esc(line.code)} {esc(line.name)}"
+        name = esc(line.name)
         if with_rate:
             name += f" ({share(line.rate, lang)})"
         names.append(name)
@@ -303,11 +306,12 @@ def _reports(figures: DigestFigures, lang: str) -> list[str]:
         lines.append(t.gettext("On time: {comparison}.").format(comparison=comparison))
     if figures.edition == Edition.OFFICE and figures.missing:
         lines.append(t.gettext("Not received from:"))
-        for item in figures.missing:
+        for item in figures.missing[:PEOPLE_LIMIT]:
             lines.append(
                 f"• {esc(item.person)} ({esc(item.person_code)}): {esc(item.branch)},"
                 f" {day(item.meeting_on)}"
             )
+        lines += _more_people(len(figures.missing), lang)
     lines.append("")
     return lines
 
@@ -421,7 +425,7 @@ def _quota(figures: DigestFigures, lang: str) -> list[str]:
     ]
     if behind:
         lines.append(t.gettext("Behind:"))
-        for line in behind:
+        for line in behind[:PEOPLE_LIMIT]:
             lines.append(
                 t.gettext("• {name} ({code}): {done} of {due} due by now").format(
                     name=esc(line.name),
@@ -430,5 +434,17 @@ def _quota(figures: DigestFigures, lang: str) -> list[str]:
                     due=decimal(line.due_by_now, lang),
                 )
             )
+        lines += _more_people(len(behind), lang)
     lines.append("")
     return lines
+
+
+def _more_people(listed: int, lang: str) -> list[str]:
+    """The line after a list of people cut at PEOPLE_LIMIT: the spreadsheet has them all."""
+    if listed <= PEOPLE_LIMIT:
+        return []
+    return [
+        texts(lang)
+        .gettext("• and {n} more comrades (the full list is in the spreadsheet).")
+        .format(n=count(listed - PEOPLE_LIMIT, lang))
+    ]

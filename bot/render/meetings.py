@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot.i18n import N_
-from bot.render import Screen, esc, split_lines, texts
+from bot.render import Screen, documents, esc, split_lines, texts
 from bot.render.dates import day, moment, period
 from bot.services.attendance import AttendanceResult, Outcome
 from bot.services.calendar import ChangeOutcome, ChangeResult, Rescheduled
@@ -146,6 +146,8 @@ def reminder(due: DueReminder, zone: ZoneInfo, lang: str) -> Screen:
             t.gettext("<b>Guidance from the office for this month</b>"),
             esc(due.guidance[:1500]),
         ]
+    all_received = set(due.received) >= {d.id for d in due.documents}
+    lines += documents.reminder_lines(due.documents, all_received, lang)
     if due.rsvp.answer == RsvpAnswer.YES:
         lines += ["", t.gettext("You have confirmed that you will attend.")]
     elif due.rsvp.confirmed_before_move:
@@ -158,7 +160,11 @@ def reminder(due: DueReminder, zone: ZoneInfo, lang: str) -> Screen:
         ]
     else:
         lines += ["", t.gettext("Please confirm whether you will attend.")]
-    return Screen("\n".join(lines), rsvp_keyboard(due.meeting, due.rsvp, lang))
+    keyboard = rsvp_keyboard(due.meeting, due.rsvp, lang)
+    if not all_received:
+        rows = [*keyboard.inline_keyboard, [documents.received_button(due.meeting, lang)]]
+        keyboard = InlineKeyboardMarkup(rows)
+    return Screen("\n".join(lines), keyboard)
 
 
 def attendance_refusal(result: AttendanceResult, lang: str) -> str:

@@ -10,11 +10,13 @@ def count(value: int, lang: str) -> str:
     return format_decimal(value, locale=lang)
 
 
-def percent(part: float, whole: float, lang: str) -> str:
-    """part/whole as a percentage with one decimal; a dash when there is nothing to divide."""
+def percent(part: float, whole: float, lang: str, decimals: int = 1) -> str:
+    """part/whole as a percentage with one decimal (or as asked); a dash when there is nothing
+    to divide."""
     if not whole:
         return "–"
-    return format_percent(part / whole, format="#,##0.0%", locale=lang)
+    pattern = "#,##0." + "0" * decimals + "%" if decimals else "#,##0%"
+    return format_percent(part / whole, format=pattern, locale=lang)
 
 
 def share(rate: float | None, lang: str) -> str:

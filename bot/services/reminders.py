@@ -14,11 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import outbox_keys
 from bot.clock import Clock
 from bot.services.calendar import OPEN_STATUSES, CalendarService
+from bot.services.documents import DocumentService
 from db.models import (
     AttendeeKind,
     BranchSchedule,
     GuidanceNote,
     Meeting,
+    MeetingDocument,
     OutboxMessage,
     Person,
     Proposal,
@@ -80,6 +82,9 @@ class DueReminder:
     open_proposals: list[str]
     guidance: str | None
     clashes: bool = False
+    # The meeting's documents, and those of them the person said they received.
+    documents: tuple[MeetingDocument, ...] = ()
+    received: frozenset[int] = frozenset()
 
     @property
     def key(self) -> str:
@@ -104,6 +109,7 @@ class ReminderService:
         self.zone = zone
         self.slots = slots
         self.calendar = CalendarService(db, clock, zone)
+        self.documents = DocumentService(db, clock, zone)
 
     def lead_time(self) -> timedelta:
         now = self.clock.now()
@@ -164,6 +170,7 @@ class ReminderService:
             )
             clashing = await self._clashing(meeting, [r.person_id for r in wanted])
             unit, schedule, proposals, guidance = await self._context(meeting, branch)
+            documents = tuple(await self.documents.for_meeting(meeting, branch))
             for rsvp in wanted:
                 person = people.get(rsvp.person_id)
                 if person is None or not person.active or person.telegram_user_id is None:
@@ -183,6 +190,10 @@ class ReminderService:
                         proposals,
                         guidance,
                         person.id in clashing,
+                        documents,
+                        frozenset(
+                            await self.documents.received_by(person.id, [d.id for d in documents])
+                        ),
                     )
                 )
         return reminders, declined

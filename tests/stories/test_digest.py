@@ -104,7 +104,7 @@ async def expect_digest(
     report = docx.Document(io.BytesIO(file_content(tg, document)))
     paragraphs = [p.text for p in report.paragraphs]
     assert "BÁO CÁO" in paragraphs
-    assert "Kết quả cấp ủy viên dự sinh hoạt chi bộ tháng 11 năm 2026" in paragraphs
+    assert "kết quả cấp ủy viên dự sinh hoạt chi bộ tháng 11 năm 2026" in paragraphs
     header = report.tables[0].rows[0].cells
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in header[1].text
     assert dated in header[1].text

@@ -72,8 +72,13 @@ async def test_a_bad_workbook_is_explained_and_cancel_changes_nothing(bot, admin
 
     await admin.send_document("khong-phai.xlsx", b"this is not a workbook", XLSX)
     await admin.expect_message(contains="không phải là tệp Excel")
-    await admin.send_document("anh.jpg", b"\xff\xd8", "image/jpeg")
+    await admin.send_document("danh-sach-cu.xls", b"\xd0\xcf\x11\xe0", "application/vnd.ms-excel")
     await admin.expect_message(contains="danh sách phải là tệp Excel .xlsx")
+    # Any other file is a document for the members to bring to their meetings.
+    await admin.send_document("anh.jpg", b"\xff\xd8", "image/jpeg")
+    await admin.expect_message(contains="Đã nhận tệp “anh.jpg”")
+    await admin.press("✖ Hủy")
+    await admin.expect_message(contains="Đã hủy; tệp không được lưu.")
 
     await admin.send_document("danh-sach.xlsx", SAMPLE_ROSTER.read_bytes(), XLSX)
     await admin.expect_message(contains="Khi nhập sẽ có các thay đổi")

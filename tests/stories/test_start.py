@@ -68,7 +68,15 @@ async def test_command_menus_fit_each_persons_roles(bot, tg: BotApiServer) -> No
     from tests.conftest import ADMIN_TELEGRAM_ID
 
     default = tg.commands[json.dumps({"type": "default"}) + "|"]
-    assert [c["command"] for c in default] == ["start", "lich", "vang", "baocao", "lichsu", "help"]
+    assert [c["command"] for c in default] == [
+        "start",
+        "lich",
+        "vang",
+        "baocao",
+        "lichsu",
+        "tailieu",
+        "help",
+    ]
     scope = json.dumps({"chat_id": ADMIN_TELEGRAM_ID, "type": "chat"}, sort_keys=True) + "|"
     admin_menu = [c["command"] for c in tg.commands[scope]]
     assert {"donvi", "phancong", "moi", "xuatdanhsach"} <= set(admin_menu)

@@ -60,7 +60,7 @@ def test_one_routing_table_for_buttons_commands_and_menus() -> None:
     assert len(names) == len(set(names))
     # the menus come from the same table, by permission
     member = [c.name for c in routes.menu_for(frozenset({Role.MEMBER}))]
-    assert member == ["start", "lich", "vang", "baocao", "lichsu", "help"]
+    assert member == ["start", "lich", "vang", "baocao", "lichsu", "tailieu", "help"]
     leader = [c.name for c in routes.menu_for(frozenset({Role.LEADER}))]
     assert leader == [*member, "xembaocao", "kiennghi", "tonghop"]
     office = {c.name for c in routes.menu_for(frozenset({Role.ADMIN}))}

@@ -1,0 +1,246 @@
+"""The meeting's documents: the office sends a file and says, with buttons, which month's and
+which branches' meetings it is for; the reminders carry it; members confirm they received
+it and ask for it again with /tailieu."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.access import requires
+from bot.callbacks import DocSendData, DocsReceivedData, DocStepData
+from bot.context import Ctx
+from bot.handlers.conversation import flow
+from bot.policy import Permission
+from bot.render import Screen
+from bot.render import documents as screens
+from bot.reply import answer_button, edit_buttons, reply, reply_file, reply_media, respond
+from bot.services.documents import (
+    SIZE_LIMIT,
+    TITLE_LIMIT,
+    DocumentService,
+    Receipt,
+    month_of,
+)
+from bot.services.drafts import DraftService
+from db.models import Draft, Unit
+
+log = logging.getLogger(__name__)
+
+FLOW = "meeting_document"
+
+
+def _service(ctx: Ctx) -> DocumentService:
+    return DocumentService(ctx.db, ctx.clock, ctx.settings.zone)
+
+
+def _months(ctx: Ctx) -> list[date]:
+    this = month_of(ctx.clock.now().astimezone(ctx.settings.zone).date())
+    return [this, this + relativedelta(months=1)]
+
+
+# ---------------------------------------------------------------- the office's upload
+
+
+@requires(Permission.OFFICE)  # reached from the file handlers, outside the routing table
+async def on_upload(update: Update, ctx: Ctx) -> None:
+    """A file the office sent outside any conversation: a document for meetings."""
+    message = update.effective_message
+    assert message is not None
+    if message.photo:
+        photo = message.photo[-1]
+        stamp = ctx.clock.now().astimezone(ctx.settings.zone)
+        telegram_id, size = photo.file_id, photo.file_size or 0
+        name, mime, method = f"anh-{stamp:%Y%m%d-%H%M}.jpg", "image/jpeg", "sendPhoto"
+    else:
+        document = message.document
+        assert document is not None
+        telegram_id, size = document.file_id, document.file_size or 0
+        name = document.file_name or "tai-lieu"
+        mime, method = document.mime_type or "application/octet-stream", "sendDocument"
+    if size > SIZE_LIMIT:
+        await reply(update, screens.too_big(SIZE_LIMIT // (1024 * 1024), ctx.lang))
+        return
+    try:
+        content = bytes(await (await ctx.bot.get_file(telegram_id)).download_as_bytearray())
+    except TelegramError:
+        log.exception("could not download the meeting document %s", name)
+        await reply(update, screens.download_failed(ctx.lang))
+        return
+    service = _service(ctx)
+    drafts = DraftService(ctx.db, ctx.clock)
+    earlier = await drafts.find(ctx.actor.telegram_id, FLOW, 0)
+    if earlier is not None and earlier.active:
+        await service.discard(earlier.data["file"])
+    stored = await service.store(name, mime, content, telegram_id)
+    title = (message.caption or "").strip()
+    draft = await drafts.save(
+        ctx.actor.telegram_id,
+        ctx.actor.person_id,
+        FLOW,
+        0,
+        "month",
+        {
+            "file": stored,
+            "method": method,
+            "title": title if len(title) <= TITLE_LIMIT else "",
+            "too_long": len(title) if len(title) > TITLE_LIMIT else None,
+        },
+    )
+    await reply(
+        update,
+        screens.ask_month(draft.id, draft.revision, name, len(content), _months(ctx), ctx.lang),
+    )
+
+
+async def on_step(update: Update, ctx: Ctx, data: DocStepData) -> None:
+    drafts = DraftService(ctx.db, ctx.clock)
+    draft = await drafts.open_draft(ctx.actor.telegram_id, FLOW, data.draft_id, data.revision)
+    if draft is None:
+        await answer_button(update, screens.stale(ctx.lang))
+        return
+    await answer_button(update)
+    await edit_buttons(update)
+    service = _service(ctx)
+    if data.choice == "no":
+        await service.discard(draft.data["file"])
+        await drafts.close(draft)
+        await reply(update, screens.cancelled(ctx.lang))
+        return
+    values = dict(draft.data)
+    if draft.step == "month" and data.choice in ("m0", "m1"):
+        values["month"] = _months(ctx)[int(data.choice[1])].isoformat()
+        await drafts.advance(draft, "scope", values)
+        await reply(update, screens.ask_scope(draft.id, draft.revision, ctx.lang))
+    elif draft.step == "scope" and data.choice == "all":
+        values["unit"] = None
+        await _after_scope(update, ctx, draft, values)
+    elif draft.step == "scope" and data.choice == "unit":
+        await drafts.advance(draft, "unit", values)
+        await reply(update, screens.ask_unit_code(ctx.lang))
+    elif draft.step == "confirm" and data.choice == "ok":
+        document = await service.add(
+            file_id=values["file"],
+            method=values["method"],
+            title=values["title"],
+            month=date.fromisoformat(values["month"]),
+            unit_id=values["unit"],
+            who=ctx.actor.who,
+        )
+        await drafts.close(draft)
+        await reply(update, screens.saved(document.title, ctx.lang))
+    else:  # a button of another step of this draft
+        await reply(update, screens.use_buttons(ctx.lang))
+
+
+async def _after_scope(update: Update, ctx: Ctx, draft: Draft, values: dict) -> None:
+    drafts = DraftService(ctx.db, ctx.clock)
+    if not values["title"]:
+        await drafts.advance(draft, "title", values)
+        await reply(update, screens.ask_title(ctx.lang, too_long=values.get("too_long")))
+        return
+    await drafts.advance(draft, "confirm", values)
+    await respond(update, await _confirm_screen(ctx, draft))
+
+
+async def _confirm_screen(ctx: Ctx, draft: Draft) -> Screen:
+    values = draft.data
+    month = date.fromisoformat(values["month"])
+    unit = await ctx.db.get(Unit, values["unit"]) if values["unit"] else None
+    meetings = await _service(ctx).reach(month, values["unit"])
+    return screens.confirm(
+        draft.id,
+        draft.revision,
+        values["title"],
+        month,
+        screens.scope_label(unit, ctx.lang),
+        meetings,
+        ctx.lang,
+    )
+
+
+@flow(FLOW)
+async def on_upload_input(update: Update, ctx: Ctx, draft: Draft) -> None:
+    """What the office types while adding a document: a unit's code, or the title."""
+    message = update.effective_message
+    assert message is not None
+    if message.document or message.photo:
+        await reply(update, screens.finish_first(ctx.lang))
+        return
+    if draft.step not in ("unit", "title"):
+        await reply(update, screens.use_buttons(ctx.lang))
+        return
+    if not message.text:
+        await reply(update, screens.type_text(ctx.lang))
+        return
+    text = message.text.strip()
+    values = dict(draft.data)
+    if draft.step == "unit":
+        unit = await _service(ctx).unit_by_code(text)
+        if unit is None:
+            await reply(update, screens.unknown_unit(text, ctx.lang))
+            return
+        values["unit"] = unit.id
+        await _after_scope(update, ctx, draft, values)
+        return
+    if len(text) > TITLE_LIMIT:
+        await reply(update, screens.ask_title(ctx.lang, too_long=len(text)))
+        return
+    values["title"] = text
+    await DraftService(ctx.db, ctx.clock).advance(draft, "confirm", values)
+    await respond(update, await _confirm_screen(ctx, draft))
+
+
+# ---------------------------------------------------------------- members
+
+
+async def on_documents(update: Update, ctx: Ctx) -> None:
+    """/tailieu: the documents for one's coming meetings; for the office, also who has not
+    confirmed receiving each document."""
+    service = _service(ctx)
+    actor = ctx.actor
+    if actor.person is not None:
+        coming = await service.coming_for(actor.person)
+        if coming or not actor.may(Permission.OFFICE):
+            await reply(update, screens.member_list(coming, ctx.settings.zone, ctx.lang))
+    if actor.may(Permission.OFFICE):
+        statuses = await service.overview()
+        ids = {s.document.unit_id for s in statuses if s.document.unit_id}
+        units = {u: await ctx.db.get(Unit, u) for u in ids}
+        lines = screens.office_list(statuses, {k: v for k, v in units.items() if v}, ctx.lang)
+        await reply(update, Screen.of_lines(lines[1:]))
+
+
+async def on_received(update: Update, ctx: Ctx, data: DocsReceivedData) -> None:
+    if ctx.actor.person is None:
+        await answer_button(update, screens.receipt_answer(Receipt.NOT_YOURS, ctx.lang))
+        return
+    receipt = await _service(ctx).acknowledge(data.meeting_id, ctx.actor.person)
+    await answer_button(update, screens.receipt_answer(receipt, ctx.lang))
+
+
+async def on_send_again(update: Update, ctx: Ctx, data: DocSendData) -> None:
+    service = _service(ctx)
+    document = None
+    if ctx.actor.person is not None:
+        document = await service.may_have(ctx.actor.person, data.document_id)
+    if document is None and ctx.actor.may(Permission.OFFICE):
+        document = await service.get(data.document_id)
+    if document is None:
+        await answer_button(update, screens.sent_again_missing(ctx.lang))
+        return
+    await answer_button(update)
+    stored = await service.file_of(document)
+    photo = document.method == "sendPhoto"
+    if stored.telegram_file_id:
+        caption = screens.caption_plain(document, ctx.lang)
+        await reply_media(
+            update, "photo" if photo else "document", stored.telegram_file_id, caption
+        )
+    else:
+        caption = screens.caption(document, ctx.lang)
+        await reply_file(update, stored.content, stored.name, caption, photo=photo)
