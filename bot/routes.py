@@ -66,7 +66,7 @@ class Button:
 
 COMMANDS = (
     # everyone known (a stranger may only /start and share a phone number)
-    Command("start", start.on_start, ANYONE, N_("Greeting and your account")),
+    Command("start", start.on_start, ANYONE, N_("Start: your account and commands")),
     Command("lich", meetings.on_calendar, KNOWN, N_("Your coming meetings")),
     Command("vang", meetings.on_absence, KNOWN, N_("Register a period away (reminders pause)")),
     Command("baocao", reports.on_pending, KNOWN, N_("Report on a meeting you attended")),

@@ -129,6 +129,10 @@ async def tg() -> AsyncIterator[BotApiServer]:
     await server.start()
     yield server
     await server.stop()
+    # Whatever the story did, its reader saw no English (tests/language.py).
+    from tests.language import english_found
+
+    assert english_found(server) == [], "English reached a Vietnamese reader"
 
 
 @pytest.fixture

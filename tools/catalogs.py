@@ -19,6 +19,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot import __version__  # noqa: E402
 from bot.i18n import DOMAIN, SUPPORTED_LOCALES, catalog_path  # noqa: E402
 
 KEYWORDS = {"gettext": None, "ngettext": (1, 2), "N_": None}
@@ -44,6 +45,11 @@ def update() -> None:
         catalog = load(locale)
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
+        # The header says whose catalog it is, not Babel's placeholders.
+        catalog.project, catalog.version = "chibo", __version__
+        catalog.msgid_bugs_address = ""
+        catalog.last_translator = catalog.language_team = "chibo"
+        catalog.revision_date = catalog.creation_date
         if locale == "en":
             for message in catalog:
                 if message.id and not any(

@@ -39,9 +39,9 @@ def document_bytes(figures: DigestFigures, dated: date, letterhead: Letterhead, 
     subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(
         subtitle,
-        t.gettext(
-            "Committee members at the meetings of Party branches, month {month} of {year}"
-        ).format(month=figures.month.first.month, year=figures.month.first.year),
+        t.gettext("Committee members at the meetings of Party branches, {month}/{year}").format(
+            month=figures.month.first.month, year=figures.month.first.year
+        ),
         bold=True,
     )
     rule = document.add_paragraph()
@@ -121,36 +121,43 @@ def _page_numbers(document) -> None:
         run._r.append(element)
 
 
+def _widths(table, *widths) -> None:
+    """Column widths that Word and LibreOffice both keep: the grid's and each cell's."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
+
+
 def _header(document, dated: date, letterhead: Letterhead, lang: str) -> None:
     """The issuing block on the left (the body above in regular capitals, the committee in
-    bold, a star, the number), "ĐẢNG CỘNG SẢN VIỆT NAM" on the right over the place and
-    date."""
+    bold, a star), "ĐẢNG CỘNG SẢN VIỆT NAM" on the right; below them, on one line, the
+    number on the left and the place and date on the right, however the names wrap."""
     t = texts(lang)
-    table = document.add_table(rows=1, cols=2)
+    table = document.add_table(rows=2, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    left, right = table.rows[0].cells
-    left.width, right.width = Cm(7.5), Cm(9)
+    _widths(table, Cm(7), Cm(9.5))
+    (issuing, party), (number, dated_cell) = (row.cells for row in table.rows)
     _cell_lines(
-        left,
+        issuing,
         [
             (letterhead.superior or "……………………", {"size": 14}),
             (letterhead.issuer, {"bold": True, "size": 14}),
             ("*", {"size": 14}),
-            (number_line(letterhead, lang), {"size": 14}),
         ],
     )
     _cell_lines(
-        right,
+        party,
         [
             (
                 t.gettext("COMMUNIST PARTY OF VIETNAM"),
                 {"bold": True, "underline": True, "size": 15},
-            ),
-            ("", {"size": 14}),
-            ("", {"size": 14}),
-            (date_line(letterhead, dated, lang), {"italic": True, "size": 14}),
+            )
         ],
     )
+    _cell_lines(number, [(number_line(letterhead, lang), {"size": 14})])
+    _cell_lines(dated_cell, [(date_line(letterhead, dated, lang), {"italic": True, "size": 14})])
 
 
 def _names(lines: list[BranchLine], lang: str, with_rate: bool = False) -> str:
@@ -244,7 +251,7 @@ def _sections(figures: DigestFigures, lang: str) -> list[tuple[str, list[str]]]:
                 for code in RATING_CODES
             ),
         ),
-        t.gettext("Criteria of the guideline met: {criteria}.").format(
+        t.gettext("Criteria met (per the guideline): {criteria}.").format(
             criteria="; ".join(
                 f"{t.gettext(label)}: {count(q.criteria.get(code, 0), lang)}"
                 for code, label in CRITERIA_SHORT.items()
@@ -308,7 +315,7 @@ def _signature(document, letterhead: Letterhead, lang: str) -> None:
     row_properties = table.rows[0]._tr.get_or_add_trPr()
     row_properties.append(OxmlElement("w:cantSplit"))
     left, right = table.rows[0].cells
-    left.width, right.width = Cm(8), Cm(8.5)
+    _widths(table, Cm(8), Cm(8.5))
     recipients = [
         (t.gettext("Recipients:"), {"underline": True, "size": 14}),
         (t.gettext("- The standing committee,"), {"size": 12}),

@@ -103,7 +103,7 @@ def assign_result(result: AssignResult, ended: bool, lang: str) -> Screen:
             return Screen(t.gettext("The end date is before the start date."))
         case AssignOutcome.OVERLAPS:
             return Screen(
-                t.gettext("Comrade {name} already follows {branch} in that period.").format(
+                t.gettext("Comrade {name} is already assigned to {branch} in that period.").format(
                     name=esc(result.person.full_name),  # type: ignore[union-attr]
                     branch=esc(result.branch.name),
                 )
@@ -117,9 +117,9 @@ def assign_result(result: AssignResult, ended: bool, lang: str) -> Screen:
             )  # type: ignore[union-attr]
     assert result.assignment is not None and result.person and result.branch
     template = (
-        t.gettext("Assignment ended: comrade {name} follows {branch} {period}.")
+        t.gettext("Assignment ended: comrade {name} was assigned to {branch} {period}.")
         if ended
-        else t.gettext("Assigned: comrade {name} follows {branch} {period}.")
+        else t.gettext("Assigned: comrade {name} is assigned to {branch} {period}.")
     )
     return Screen(
         template.format(
@@ -159,18 +159,18 @@ def unlinked_done(person: Person | None, had_link: bool, lang: str) -> Screen:
 def usage(command: str, lang: str) -> Screen:
     t = texts(lang)
     examples = {
-        "timcanbo": t.gettext("Write: /timcanbo name or code, e.g. /timcanbo Nguyễn Văn An"),
-        "canbo": t.gettext("Write: /canbo person code, e.g. /canbo CB01"),
+        "timcanbo": t.gettext("Usage: /timcanbo name or code, e.g. /timcanbo Nguyễn Văn An"),
+        "canbo": t.gettext("Usage: /canbo person code, e.g. /canbo CB01"),
         "phancong": t.gettext(
-            "Write: /phancong person-code branch-code [from dd/mm/yyyy] [until dd/mm/yyyy],"
+            "Usage: /phancong person-code branch-code [from dd/mm/yyyy] [until dd/mm/yyyy],"
             " e.g. /phancong CB01 KP03 01/01/2027"
         ),
         "ketthuc": t.gettext(
-            "Write: /ketthuc person-code branch-code [last day dd/mm/yyyy],"
+            "Usage: /ketthuc person-code branch-code [last day dd/mm/yyyy],"
             " e.g. /ketthuc CB01 KP03 31/12/2026"
         ),
-        "moi": t.gettext("Write: /moi person code, e.g. /moi CB01"),
-        "huylienket": t.gettext("Write: /huylienket person code, e.g. /huylienket CB01"),
+        "moi": t.gettext("Usage: /moi person code, e.g. /moi CB01"),
+        "huylienket": t.gettext("Usage: /huylienket person code, e.g. /huylienket CB01"),
     }
     return Screen(esc(examples[command]))
 

@@ -235,8 +235,8 @@ def _compare(figures: DigestFigures, rate_of, lang: str) -> str:
         return ""
     parts = [share(now, lang)]
     for other, text in (
-        (figures.previous, N_("{rate} the month before ({delta} points)")),
-        (figures.last_year, N_("{rate} a year earlier ({delta} points)")),
+        (figures.previous, N_("{rate} the month before ({delta} percentage points)")),
+        (figures.last_year, N_("{rate} a year earlier ({delta} percentage points)")),
     ):
         rate = rate_of(other) if other.has_data else None
         if rate is not None:

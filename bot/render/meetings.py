@@ -225,8 +225,8 @@ def reason_too_long(lang: str) -> Screen:
 def reason_recorded(lang: str) -> Screen:
     return Screen(
         texts(lang).gettext(
-            "Thank you, comrade. Your absence is recorded and the office has been told, to find a"
-            " stand-in."
+            "Thank you, comrade. Your absence is recorded and the office has been asked to find"
+            " a stand-in."
         )
     )
 
@@ -602,8 +602,8 @@ def absence_usage(lang: str) -> Screen:
     return Screen(
         esc(
             texts(lang).gettext(
-                "Write: /vang from dd/mm/yyyy to dd/mm/yyyy [reason],"
-                " e.g. /vang 01/12/2026 10/12/2026 đi công tác. Your reminders pause, and the"
+                "Usage: /vang from dd/mm/yyyy to dd/mm/yyyy [reason],"
+                " e.g. /vang 01/12/2026 10/12/2026 business trip. Your reminders pause, and the"
                 " office finds stand-ins for the meetings in that period."
             )
         )
@@ -628,7 +628,7 @@ def guidance_usage(lang: str) -> Screen:
     return Screen(
         esc(
             texts(lang).gettext(
-                "Write: /huongdan MM/YYYY text of the guidance,"
+                "Usage: /huongdan MM/YYYY text of the guidance,"
                 " e.g. /huongdan 12/2026 Quán triệt Chỉ thị 50-CT/TW. The note is attached to"
                 " that month's reminders; /huongdan MM/YYYY with no text removes it."
             )

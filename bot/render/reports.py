@@ -603,7 +603,7 @@ def history_usage(lang: str) -> Screen:
     return Screen(
         esc(
             texts(lang).gettext(
-                "Write: /lichsu branch-code, or /lichsu person-code [from dd/mm/yyyy]"
+                "Usage: /lichsu branch-code, or /lichsu person-code [from dd/mm/yyyy]"
                 " [to dd/mm/yyyy]; /xembaocao number; /kiennghi branch-code."
             )
         )

@@ -40,7 +40,7 @@ async def to_the_content_step(s: Screen) -> None:
     on_time = s.bubble("2/9.").get_by_role("button", name="Đúng lịch")
     await answer(s, on_time.first.click(), "3/9.")
     await answer(s, s.type("18/22"), "miễn sinh hoạt")
-    await answer(s, s.press("0", on="miễn sinh hoạt"), "Số vắng có lý do")
+    await answer(s, s.press("0", on="miễn sinh hoạt"), "Số đảng viên vắng có lý do")
     await answer(s, s.type("3"), "4/9.")
     await answer(s, s.press("☐ Kết nạp đảng viên", on="4/9."), "4/9.")
     await answer(s, s.press("✅ Xong", on="4/9."), "5/9.")
@@ -93,7 +93,7 @@ async def test_a_member_declines_and_the_office_picks_a_stand_in(screen: Screen)
     await screen.expect("Đề nghị dự thay sinh hoạt chi bộ")
     await answer(
         screen,
-        screen.press("✅ Nhận", on="Đề nghị dự thay sinh hoạt chi bộ"),
+        screen.press("✅ Đồng ý dự thay", on="Đề nghị dự thay sinh hoạt chi bộ"),
         "hệ thống sẽ gửi tin nhắc lịch",
     )
     await screen.shot("stand-in-accepted")

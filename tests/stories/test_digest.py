@@ -231,7 +231,7 @@ async def test_the_command_line_writes_the_four_files(
         "tong-hop-db-2026-11.xlsx",
     ]
     text = (out / "tong-hop-db-2026-11.txt").read_text()
-    assert text.startswith("📊 TỔNG HỢP THÁNG 11/2026")
+    assert text.startswith("📊 BÁO CÁO TỔNG HỢP THÁNG 11/2026")
     assert "<b>" not in text
     openpyxl.load_workbook(out / "tong-hop-db-2026-11.xlsx")
     docx.Document(str(out / "bao-cao-db-2026-11.docx"))

@@ -47,7 +47,7 @@ async def test_each_reminder_once_at_its_local_time(roster, bot, tg, db, clock) 
     assert f"Thời gian: {MEETING}" in first.text
     assert "Địa điểm: Nhà văn hóa Khu phố 1" in first.text
     assert "Bí thư chi bộ: Võ Văn Dũng, 0235 3800 100" in first.text
-    assert first.button_texts == ["✅ Sẽ dự", "❌ Không dự được", "📅 Lịch thay đổi"]
+    assert first.button_texts == ["✅ Sẽ dự", "❌ Không dự được", "📅 Báo đổi lịch"]
     await run_jobs(bot)
     await run_jobs(bot)
     await nothing_sent(bot, an)
@@ -102,7 +102,7 @@ async def test_rsvp_is_recorded_and_later_reminders_know_it(roster, bot, tg, db,
     await an.press("✅ Sẽ dự")
     thanks = await an.expect_message(contains="Cảm ơn đồng chí. Đồng chí sẽ dự sinh hoạt")
     assert MEETING in thanks.text
-    assert reminder.button_texts == ["❌ Không dự được", "📅 Lịch thay đổi"]
+    assert reminder.button_texts == ["❌ Không dự được", "📅 Báo đổi lịch"]
     answer = await db.scalar(
         select(Rsvp.answer).join(Person, Person.id == Rsvp.person_id).where(Person.code == "CB01")
     )
@@ -139,7 +139,7 @@ async def test_absence_to_stand_in_end_to_end(roster, bot, tg, db, clock, admin)
 
     invitation = await hanh.expect_message(contains="Đề nghị dự thay sinh hoạt chi bộ")
     assert MEETING in invitation.text
-    await hanh.press("✅ Nhận")
+    await hanh.press("✅ Đồng ý dự thay")
     await hanh.expect_message(contains="hệ thống sẽ gửi tin nhắc lịch")
     await admin.expect_message(contains="✅ Đồng chí Hoàng Thị Hồng Hạnh đã nhận dự sinh hoạt")
     stand_in = await db.scalar(select(Rsvp).where(Rsvp.kind == AttendeeKind.STAND_IN))
@@ -162,7 +162,7 @@ async def test_a_paused_person_gets_no_reminders(roster, bot, tg, db, clock, adm
     an = await link(tg, db, "CB01", 800001)
     await an.send("/vang 01/12/2026 10/12/2026 đi công tác tỉnh")
     recorded = await an.expect_message(contains="Đã ghi nhận thời gian vắng")
-    assert "từ 01/12/2026 đến 10/12/2026" in recorded.text
+    assert "từ ngày 01/12/2026 đến ngày 10/12/2026" in recorded.text
     assert "Có 1 buổi sinh hoạt" in recorded.text
     await admin.expect_message(contains="Đồng chí Nguyễn Văn An không dự được")
     for moment in ("2026-12-02 08:00", "2026-12-04 08:00", "2026-12-05 17:30"):
@@ -179,7 +179,7 @@ async def test_a_stale_button_is_answered_politely(roster, bot, tg, db, clock, a
     await run_jobs(bot)
     old = await an.expect_message(contains=MEETING)
     yes_data = old.buttons[0]["callback_data"]
-    await an.press("📅 Lịch thay đổi")
+    await an.press("📅 Báo đổi lịch")
     await an.expect_message(contains="Đề nghị đồng chí nhập ngày giờ mới")
     await an.send("mai nhé")
     await an.expect_message(contains="Chưa đọc được ngày giờ")
@@ -204,7 +204,7 @@ async def test_the_office_cancels_and_everyone_hears(roster, bot, tg, db, clock,
     an = await link(tg, db, "CB01", 800001)
     first = await kp01_calendar(admin)
     assert "Nguyễn Văn An: chưa trả lời" in first.text
-    await admin.press("🚫 Hủy buổi", message=first)
+    await admin.press("🚫 Hủy buổi sinh hoạt", message=first)
     await admin.expect_message(contains="Hủy buổi sinh hoạt của Chi bộ Khu phố 1")
     await admin.press("🚫 Đồng ý hủy")
     await admin.expect_message(contains="Hủy buổi sinh hoạt")

@@ -16,6 +16,7 @@ from docx.shared import Cm, Pt
 
 from bot.cli import main as chibo
 from bot.formats.letterhead import Letterhead, date_line
+from tests.language import document_text, english_words, words_in
 
 SETTINGS = {
     "CHIBO_PLACE": "Quảng Trị",
@@ -75,8 +76,9 @@ async def test_the_report_document_follows_hd_36(database_url, tmp_path, monkeyp
 
     # The issuing block on the left, the Party's title and the date on the right.
     header, signature = document.tables
-    left, right = header.rows[0].cells
-    superior, issuer, star, number = _lines(left)
+    (left, right), (number_cell, date_cell) = (row.cells for row in header.rows)
+    superior, issuer, star = _lines(left)
+    (number,) = _lines(number_cell)
     assert (superior.text, _style(superior)) == (
         "ĐẢNG BỘ TỈNH QUẢNG TRỊ",
         (14, False, False, False),
@@ -84,7 +86,8 @@ async def test_the_report_document_follows_hd_36(database_url, tmp_path, monkeyp
     assert (issuer.text, _style(issuer)) == ("ĐẢNG ỦY PHƯỜNG QUẢNG TRỊ", (14, True, False, False))
     assert star.text == "*"
     assert re.fullmatch(r"Số +-BC/ĐU", number.text) and _style(number) == (14, False, False, False)
-    party, dated = _lines(right)
+    (party,) = _lines(right)
+    (dated,) = _lines(date_cell)
     assert (party.text, _style(party)) == ("ĐẢNG CỘNG SẢN VIỆT NAM", (15, True, False, True))
     assert re.fullmatch(r"Quảng Trị, ngày \d\d tháng (0[12]|[3-9]|1[0-2]) năm \d{4}", dated.text)
     assert _style(dated) == (14, False, True, False)
@@ -119,6 +122,11 @@ async def test_the_report_document_follows_hd_36(database_url, tmp_path, monkeyp
     assert "PAGE" in section.header._element.xml
     assert "PAGE" not in section.first_page_header._element.xml
 
+    # Nothing of the text, the spreadsheet or the document is in English.
+    for name in ("tong-hop-db-2026-11.txt", "tong-hop-db-2026-11.xlsx", path.name):
+        words = words_in(document_text(name, (tmp_path / name).read_bytes()))
+        assert words & english_words() == set(), name
+
     await asyncio.to_thread(check_rendered, path, tmp_path)
 
 
@@ -140,12 +148,18 @@ def check_rendered(path: Path, tmp_path: Path) -> None:
     title_words = _find(words, "BÁO CÁO")
     left_edge, right_edge = Cm(3).pt, width - Cm(1.5).pt
     text_middle = (left_edge + right_edge) / 2
-    assert min(w[0] for w in party_words) > text_middle, "the Party's title is not on the right"
+    # The left column is 7 cm wide: the issuer's block is centred in it, the Party's title in
+    # the right one.
+    party_middle = (party_words[0][0] + party_words[-1][2]) / 2
+    assert party_middle > left_edge + Cm(7).pt + 60, "the Party's title is not on the right"
     issuer_middle = (issuer_words[0][0] + issuer_words[-1][2]) / 2
     assert issuer_middle < text_middle - 60, "the issuer is not on the left"
     assert max(w[2] for w in issuer_words) < min(w[0] for w in party_words)
     assert abs(party_words[0][1] - _find(words, "ĐẢNG BỘ TỈNH QUẢNG TRỊ")[0][1]) < 4
     assert title_words[0][1] > issuer_words[0][3], "the title is not below the header"
+    number_words, date_words = _find(words, "Số"), _find(words, "Quảng Trị, ngày")
+    assert abs(number_words[0][1] - date_words[0][1]) < 4, "the number and date are not level"
+    assert number_words[0][1] > issuer_words[-1][3], "the number is not below the issuer"
     # Centred on the text area (3 cm left, 1.5 cm right).
     middle = (title_words[0][0] + title_words[-1][2]) / 2
     assert abs(middle - text_middle) < 12

@@ -25,7 +25,7 @@ async def to_the_content_step(bot, clock, tg, db):
     await an.send("18/22")
     await an.expect_message(contains="miễn sinh hoạt")
     await an.press("0")
-    await an.expect_message(contains="Số vắng có lý do")
+    await an.expect_message(contains="Số đảng viên vắng có lý do")
     await an.send("2")
     await an.expect_message(contains="4/9.")
     await an.press("☐ Kết nạp đảng viên")

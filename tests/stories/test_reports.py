@@ -55,7 +55,7 @@ async def fill_until_review(an: TgUser) -> None:
     await an.send("18/22")
     await an.expect_message(contains="miễn sinh hoạt")
     await an.press("2")
-    await an.expect_message(contains="Số vắng có lý do")
+    await an.expect_message(contains="Số đảng viên vắng có lý do")
     await an.send("5")
     mismatch = await an.expect_message(contains="Các số liệu chưa khớp")
     assert (
@@ -94,7 +94,7 @@ async def fill_until_review(an: TgUser) -> None:
     await an.expect_message(contains="8/9.")
     await an.send("Truyền đạt Chỉ thị 50; đề nghị chi bộ rà soát hồ sơ kết nạp.")
     await an.expect_message(contains="9/9.")
-    await an.press("☐ Biên bản đầy đủ")
+    await an.press("☐ Ghi biên bản đầy đủ")
     await an.expect_message(contains="9/9.")
     await an.press("✅ Xong")
     await an.expect_message(contains="xếp loại chất lượng")
@@ -134,7 +134,7 @@ async def test_the_whole_report_with_buttons(roster, bot, tg, db, clock, admin) 
     await an.send("19/22")
     await an.expect_message(contains="miễn sinh hoạt")
     await an.press("0")
-    await an.expect_message(contains="Số vắng có lý do")
+    await an.expect_message(contains="Số đảng viên vắng có lý do")
     await an.send("2")
     edited = await an.expect_message(contains="Báo cáo dự sinh hoạt")
     assert "có mặt 19/22 (86%)" in edited.text
@@ -216,7 +216,7 @@ async def test_stale_and_forged_buttons_are_refused(roster, bot, tg, db, clock) 
     assert forged["text"] == "Nút này không còn hiệu lực. Đề nghị gửi /baocao."
     rsvp_id = draft.subject_id
     other = await binh.press(data=f"1:rq:{rsvp_id}:now", message=first, chat=binh.chat)
-    assert other["text"] == "Báo cáo này không phải của đồng chí."
+    assert other["text"] == "Báo cáo này không thuộc quyền của đồng chí."
 
 
 async def test_two_devices_answering_the_same_step_at_once(roster, bot, tg, db, clock) -> None:

@@ -39,7 +39,7 @@ async def linked_member(tg: BotApiServer, db, code: str, user_id: int) -> TgUser
 async def test_the_office_imports_the_workbook_after_confirming(bot, admin: TgUser, db) -> None:
     await admin.send_document("danh-sach.xlsx", SAMPLE_ROSTER.read_bytes(), XLSX)
     preview = await admin.expect_message(contains="Danh sách hợp lệ. Khi nhập sẽ có các thay đổi")
-    assert "• Chi bộ: thêm 30, cập nhật 0, ngừng hoạt động 0" in preview.text
+    assert "• Chi bộ: thêm 30, cập nhật 0, đưa ra khỏi danh sách 0" in preview.text
     assert preview.button_texts == ["✅ Nhập danh sách", "✖ Hủy"]
     assert await db.scalar(select(func.count()).select_from(Unit)) == 0  # nothing before Confirm
     confirm_data = preview.buttons[0]["callback_data"]
@@ -66,8 +66,8 @@ async def test_a_bad_workbook_is_explained_and_cancel_changes_nothing(bot, admin
     workbook.save(buffer)
     await admin.send_document("sai.xlsx", buffer.getvalue(), XLSX)
     report = await admin.expect_message(contains="Danh sách có 2 lỗi; chưa nhập dữ liệu nào.")
-    assert "Trang “Cán bộ”, dòng 4, cột “Điện thoại”, giá trị “12345”" in report.text
-    assert "Trang “Chi bộ”, dòng 3, cột “Giờ bắt đầu”" in report.text
+    assert "Trang tính “Cán bộ”, dòng 4, cột “Điện thoại”, giá trị “12345”" in report.text
+    assert "Trang tính “Chi bộ”, dòng 3, cột “Giờ bắt đầu”" in report.text
     assert report.buttons == []
 
     await admin.send_document("khong-phai.xlsx", b"this is not a workbook", XLSX)
@@ -125,7 +125,9 @@ async def test_the_office_looks_up_and_assigns(roster, bot, tg: BotApiServer, ad
     assert "Trần Thị Thu Chi" in found.text and "chưa liên kết" in found.text
 
     await admin.send("/phancong CB05 KP01 01/01/2027")
-    await admin.expect_message(contains="Đã phân công: đồng chí Hoàng Thị Hồng Hạnh")
+    await admin.expect_message(
+        contains="Đã phân công đồng chí Hoàng Thị Hồng Hạnh theo dõi Chi bộ Khu phố 1"
+    )
     await admin.send("/phancong CB05 KP01 01/02/2027")
     await admin.expect_message(contains="đã được phân công theo dõi Chi bộ Khu phố 1")
     await admin.send("/phancong CB05 KP01 31/02/2027")
@@ -138,12 +140,12 @@ async def test_the_office_looks_up_and_assigns(roster, bot, tg: BotApiServer, ad
     await admin.expect_message(contains="Cách dùng: gửi /phancong")
     await admin.send("/ketthuc CB05 KP01 31/03/2027")
     ended = await admin.expect_message(contains="Đã kết thúc việc phân công")
-    assert "từ 01/01/2027 đến 31/03/2027" in ended.text
+    assert "từ ngày 01/01/2027 đến ngày 31/03/2027" in ended.text
 
     await admin.send("/canbo CB05")
     card = await admin.expect_message(contains="Hoàng Thị Hồng Hạnh")
     assert "Telegram: chưa liên kết" in card.text
-    assert "Chi bộ Khu phố 1 (KP01), từ 01/01/2027 đến 31/03/2027" in card.text
+    assert "Chi bộ Khu phố 1 (KP01), từ ngày 01/01/2027 đến ngày 31/03/2027" in card.text
     assert await db.scalar(select(func.count()).where(AuditEntry.action.like("assignment.%"))) == 2
 
     await admin.send("/chualienket")
@@ -181,7 +183,7 @@ async def test_an_administrator_in_the_roster_sends_the_workbook(roster, bot, tg
     # The roster does not give CB01 the role the database has: a change to confirm.
     await office.send_document("danh-sach.xlsx", SAMPLE_ROSTER.read_bytes(), XLSX)
     preview = await office.expect_message(contains="Khi nhập sẽ có các thay đổi")
-    assert "• Cán bộ: thêm 0, cập nhật 1, ngừng hoạt động 0" in preview.text
+    assert "• Cán bộ: thêm 0, cập nhật 1, đưa ra khỏi danh sách 0" in preview.text
     assert preview.button_texts == ["✅ Nhập danh sách", "✖ Hủy"]
 
 

@@ -130,7 +130,7 @@ async def test_a_move_is_kept_only_with_the_notices_of_it(
     clock.set(at("2026-12-02 08:00"))
     await run_jobs(bot)
     await an.expect_message(contains="Nhắc lịch")
-    await an.press("📅 Lịch thay đổi")
+    await an.press("📅 Báo đổi lịch")
     await an.expect_message(contains="nhập ngày giờ mới")
     await an.send("19:30 ngày 6/12")
     await an.expect_message(contains="ngày 06/12/2026?")
@@ -156,7 +156,7 @@ async def test_a_cancellation_is_kept_only_with_the_notices_of_it(
 ) -> None:
     an = await link(tg, db, "CB01", 800001)
     december = await kp01_calendar(admin)
-    await admin.press("🚫 Hủy buổi", message=december)
+    await admin.press("🚫 Hủy buổi sinh hoạt", message=december)
     await admin.expect_message(contains="Hủy buổi sinh hoạt của Chi bộ Khu phố 1")
 
     outbox.down()

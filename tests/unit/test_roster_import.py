@@ -124,7 +124,8 @@ async def test_a_bad_row_in_each_sheet_imports_nothing_and_names_each(database_u
     lines = import_report(result, "vi", dry_run=False, escape=str)
     assert lines[0] == "Danh sách có 5 lỗi; chưa nhập dữ liệu nào."
     assert (
-        "Trang “Cán bộ”, dòng 4, cột “Điện thoại”, giá trị “12345”: không phải là số điện thoại."
+        "Trang tính “Cán bộ”, dòng 4, cột “Điện thoại”, giá trị “12345”:"
+        " không phải là số điện thoại."
     ) in "\n".join(lines)
     assert await query(database_url, select(func.count()).select_from(Unit)) == [(0,)]
 
