@@ -44,6 +44,17 @@ def texts(lang: str):
 
 
 MESSAGE_LIMIT = 3800  # below Telegram's 4096, leaving room for what a line's markup adds
+# Lines of a list of people in a chat before "and N more": a province's list would otherwise
+# run to many messages that nobody reads on a phone.
+LIST_LINES = 40
+
+
+def capped(items: list[str], lang: str, where: str = "") -> list[str]:
+    """The first LIST_LINES items, then "• and N more comrades" (and where to find them all)."""
+    if len(items) <= LIST_LINES:
+        return items
+    more = texts(lang).gettext("• and {n} more comrades.").format(n=len(items) - LIST_LINES)
+    return [*items[:LIST_LINES], f"{more} {where}".rstrip()]
 
 
 def split_lines(lines: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:

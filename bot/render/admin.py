@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.formats.roster_workbook import roles_text
-from bot.render import Screen, esc, split_lines, texts
+from bot.render import Screen, capped, esc, split_lines, texts
 from bot.render.dates import period, time_of_day
 from bot.services.directory import AssignOutcome, AssignResult, PersonCard, UnitBlock
 from bot.services.linking import Invite
@@ -82,10 +82,12 @@ def unlinked(people: list[Person], lang: str) -> list[str]:
         "{count} people have not linked their Telegram account yet:",
         len(people),
     ).format(count=len(people))
-    lines = [head]
+    items = []
     for person in people:
         phone = display_phone(person.phone) or t.gettext("no phone on the roster")
-        lines.append(f"• <code>{esc(person.code)}</code> {esc(person.full_name)}, {esc(phone)}")
+        items.append(f"• <code>{esc(person.code)}</code> {esc(person.full_name)}, {esc(phone)}")
+    where = t.gettext("The roster workbook (/xuatdanhsach) lists them all.")
+    lines = [head, *capped(items, lang, where)]
     lines.append(t.gettext("Send /moi followed by a code to make an invitation link."))
     return split_lines(lines)
 

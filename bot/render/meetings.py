@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot.i18n import N_
-from bot.render import Screen, documents, esc, split_lines, texts
+from bot.render import Screen, capped, documents, esc, split_lines, texts
 from bot.render.dates import day, moment, period
 from bot.services.attendance import AttendanceResult, Outcome
 from bot.services.calendar import ChangeOutcome, ChangeResult, Rescheduled
@@ -657,6 +657,7 @@ def unreachable(people: list[Person], zone: ZoneInfo, lang: str) -> list[str]:
             " chat; ask them to open the bot and press Start):"
         )
     ]
+    items = []
     for person in people:
         since = (
             person.unreachable_since.astimezone(zone).date() if person.unreachable_since else None
@@ -664,8 +665,8 @@ def unreachable(people: list[Person], zone: ZoneInfo, lang: str) -> list[str]:
         line = f"• <code>{esc(person.code)}</code> {esc(person.full_name)}"
         if since:
             line += ", " + t.gettext("since {date}").format(date=day(since))
-        lines.append(line)
-    return split_lines(lines)
+        items.append(line)
+    return split_lines(lines + capped(items, lang))
 
 
 def move_dropped(lang: str) -> Screen:
@@ -677,8 +678,9 @@ def conflicts(rows, zone: ZoneInfo, lang: str) -> list[str]:
     if not rows:
         return [t.gettext("No one is due at two overlapping meetings in the coming two months.")]
     lines = [t.gettext("<b>People due at two meetings at overlapping times</b>")]
+    items = []
     for person, first, first_unit, second, second_unit in rows:
-        lines.append(
+        items.append(
             t.gettext("• {name}: {first} ({first_time}) and {second} ({second_time})").format(
                 name=esc(person.full_name),
                 first=esc(first_unit.name),
@@ -687,6 +689,7 @@ def conflicts(rows, zone: ZoneInfo, lang: str) -> list[str]:
                 second_time=moment(second.starts_at.astimezone(zone), lang),
             )
         )
+    lines += capped(items, lang)
     lines.append(
         t.gettext(
             "Move one of the meetings from /lich with the branch code, or arrange a stand-in."

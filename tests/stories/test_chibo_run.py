@@ -50,7 +50,7 @@ async def test_chibo_run_answers_a_stranger_and_greets_an_admin(
 
         admin = TgUser(tg, ADMIN_TELEGRAM_ID, "Văn phòng")
         await admin.send("/start")
-        greeting = await admin.expect_message(contains="quyền quản trị")
+        greeting = await admin.expect_message(contains="vai trò quản trị")
         assert greeting.text.startswith("Kính chào đồng chí")
     finally:
         process.send_signal(signal.SIGINT)

@@ -105,9 +105,9 @@ async def expect_digest(
     paragraphs = [p.text for p in report.paragraphs]
     assert "BÁO CÁO" in paragraphs
     assert "kết quả cấp ủy viên dự sinh hoạt chi bộ tháng 11 năm 2026" in paragraphs
-    header = report.tables[0].rows[0].cells
-    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in header[1].text
-    assert dated in header[1].text
+    (_, party), (_, date_line) = (row.cells for row in report.tables[0].rows)
+    assert party.text == "ĐẢNG CỘNG SẢN VIỆT NAM"
+    assert dated in date_line.text
     return {"text": text, "chart": chart, "sheet": sheet, "document": document}
 
 
@@ -197,7 +197,7 @@ async def test_leaders_and_admins_ask_for_it_members_may_not(
     assert "Tiến độ chỉ tiêu dự sinh hoạt (6 lần/năm)" in office["text"].text
     book = openpyxl.load_workbook(io.BytesIO(file_content(tg, office["sheet"])))
     assert {"Chưa báo cáo", "Chỉ tiêu năm"} <= set(book.sheetnames)
-    offer = await admin.expect_message(contains="bản dành cho nhóm")
+    offer = await admin.expect_message(contains="Bản gửi nhóm lãnh đạo có cùng số liệu")
 
     answer = await admin.press("📤 Gửi vào nhóm lãnh đạo", message=offer)
     assert answer["text"] == "Báo cáo tổng hợp đang được gửi vào nhóm “Thường trực Đảng ủy”."
@@ -277,7 +277,7 @@ async def test_several_answers_in_a_row_keep_telegrams_pace(
     await admin.send("/tonghop 11/2026")
     await admin.expect_message(contains="Đang tổng hợp")
     await expect_digest(admin, tg, admin.chat, "ngày 03 tháng 12 năm 2026")
-    await admin.expect_message(contains="bản dành cho nhóm")
+    await admin.expect_message(contains="Bản gửi nhóm lãnh đạo có cùng số liệu")
     assert tg.error_counts[429] == 0
     # the progress note, the text, the chart, the spreadsheet, the document, the offer to post
     assert len(admin.all_messages()) >= 6

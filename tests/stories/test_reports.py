@@ -172,7 +172,7 @@ async def test_stop_restart_and_resume_then_back(roster, settings, tg, db, clock
         await an.press("📝 Báo cáo ngay")
         await an.expect_message(contains="1/9.")
         await an.press("Có, vào ngày khác")
-        await an.expect_message(contains="tổ chức ngày nào")
+        await an.expect_message(contains="được tổ chức vào ngày nào")
         await an.send("06/12")
         await an.expect_message(contains="2/9.")
         await an.send("19h30-21h00")
@@ -288,7 +288,7 @@ async def test_amend_within_seven_days_and_not_after(roster, bot, tg, db, clock)
 
     clock.advance(timedelta(days=3))
     await an.send("/baocao")
-    listing = await an.expect_message(contains="còn sửa được")
+    listing = await an.expect_message(contains="còn trong thời hạn chỉnh sửa")
     amend = listing.buttons[0]["callback_data"]
     await an.press(listing.button_texts[0])
     review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
@@ -323,12 +323,12 @@ async def test_the_amend_window_is_the_organisations_setting(
 
     clock.advance(timedelta(days=1))
     await an.send("/baocao")
-    listing = await an.expect_message(contains="còn sửa được")
+    listing = await an.expect_message(contains="còn trong thời hạn chỉnh sửa")
     clock.advance(timedelta(days=2))  # 3 days after sending
     answer = await an.press(listing.button_texts[0], message=listing)
     assert answer["text"] == "Báo cáo này đã hết thời hạn sửa; đề nghị liên hệ Văn phòng."
     await an.send("/baocao")
-    assert "còn sửa được" not in (await an.expect_message()).text
+    assert "còn trong thời hạn chỉnh sửa" not in (await an.expect_message()).text
     await stop_bot(bot)
 
 
@@ -400,7 +400,7 @@ async def test_a_proposal_added_when_amending_is_tracked(roster, bot, tg, db, cl
 
     clock.advance(timedelta(days=1))
     await an.send("/baocao")
-    listing = await an.expect_message(contains="còn sửa được")
+    listing = await an.expect_message(contains="còn trong thời hạn chỉnh sửa")
     await an.press(listing.button_texts[0])
     review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
     await an.press("✏ Kiến nghị", message=review)

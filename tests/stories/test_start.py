@@ -27,7 +27,7 @@ async def test_a_stranger_is_told_how_to_link_and_nothing_else(bot, stranger: Tg
 async def test_an_admin_from_the_settings_is_greeted_as_administrator(bot, admin: TgUser) -> None:
     await admin.send("/start")
     greeting = await admin.expect_message(contains="Kính chào đồng chí")
-    assert "quyền quản trị (Văn phòng)" in greeting.text
+    assert "vai trò quản trị (Văn phòng)" in greeting.text
     assert "<b>quản trị</b>" in greeting.html
     assert "/help" in greeting.text
 
@@ -59,7 +59,7 @@ async def test_a_strangers_button_press_reveals_nothing(
     await admin.send("/start")
     greeting = await admin.expect_message()
     answer = await stranger.press(data="1:x:1", message=greeting, chat=stranger.chat)
-    assert answer["text"] == "Chức năng này không khả dụng."
+    assert answer["text"] == "Chức năng này hiện không sử dụng được."
 
 
 async def test_command_menus_fit_each_persons_roles(bot, tg: BotApiServer) -> None:
