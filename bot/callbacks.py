@@ -272,3 +272,53 @@ class DocSendData(CallbackData):
     """Send a meeting's document again."""
 
     document_id: int
+
+
+# ---------------------------------------------------------------------------- proposals
+
+ProposalAction = Literal[
+    "assign", "merge", "answer", "close", "reopen", "deadline", "back", "extend", "history"
+]
+
+
+@action("pa")
+class ProposalActData(CallbackData):
+    """An action on a proposal, as it stood at `revision`."""
+
+    proposal_id: int
+    revision: int
+    act: ProposalAction
+
+
+@action("pb")
+class ProposalBodyData(CallbackData):
+    """Give a proposal to a handling body."""
+
+    proposal_id: int
+    revision: int
+    body_id: int
+
+
+@action("pm")
+class ProposalMergeData(CallbackData):
+    """Merge a proposal into an earlier one that says the same thing."""
+
+    proposal_id: int
+    revision: int
+    into_id: int
+
+
+@action("pc")
+class ProposalCloseData(CallbackData):
+    proposal_id: int
+    revision: int
+    reason: Literal["outside", "duplicate", "solved"]
+
+
+@action("pw")
+class AnswerStepData(CallbackData):
+    """A step of writing an answer: no file, final or interim, or stop."""
+
+    draft_id: int
+    revision: int
+    choice: Literal["nofile", "final", "interim", "no"]

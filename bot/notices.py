@@ -27,6 +27,12 @@ class Kind(enum.StrEnum):
     GROUP_REMOVED = "group_removed"  # to the office: the bot left the leadership group
     GROUP_MIGRATED = "group_migrated"  # to the office: the group became a supergroup
     DIGEST_WITHOUT_GROUP = "digest_without_group"  # to the office: no group to post to
+    PROPOSAL_ASSIGNED = "proposal_assigned"  # to those who answer for a body: a proposal
+    PROPOSAL_UNDELIVERABLE = "proposal_undeliverable"  # to the office: nobody can receive it
+    PROPOSAL_ANSWERED = "proposal_answered"  # to the member who raised it: the answer
+    PROPOSAL_CLOSED = "proposal_closed"  # to the member who raised it: closed, and why
+    PROPOSAL_RETURNED = "proposal_returned"  # to the office: a body gave it back
+    PROPOSAL_EXTENSION = "proposal_extension"  # to the office: a body asks for more time
 
 
 @dataclass(frozen=True)

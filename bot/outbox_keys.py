@@ -123,3 +123,26 @@ def meeting_document(document_id: int, person_id: int) -> str:
 def meeting_documents_of(document_id: int) -> ColumnElement[bool]:
     """SQL: the rows of one document sent to anyone."""
     return OutboxMessage.key.startswith(f"doc:{document_id}:p")
+
+
+# ---------------------------------------------------------------- proposals
+
+
+def proposal_assigned(proposal_id: int, revision: int, person_id: int) -> str:
+    """A proposal given to a body, to one of the people who answer for it."""
+    return f"proposal:{proposal_id}:r{revision}:to:p{person_id}"
+
+
+def proposal_undeliverable(proposal_id: int, body_id: int) -> str:
+    """The office told, once per proposal and body, that nobody can receive it."""
+    return f"proposal:{proposal_id}:undeliverable:b{body_id}"
+
+
+def proposal_outcome(proposal_id: int, revision: int, person_id: int) -> str:
+    """The member who raised a proposal told of its answer or its closing."""
+    return f"proposal:{proposal_id}:r{revision}:outcome:p{person_id}"
+
+
+def proposal_to_triage(proposal_id: int, revision: int) -> str:
+    """The office asked to act on a proposal again (given back, an extension asked)."""
+    return f"proposal:{proposal_id}:r{revision}:triage"

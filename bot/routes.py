@@ -29,6 +29,7 @@ from bot.handlers import (
     documents,
     groups,
     meetings,
+    proposals,
     reports,
     roster,
     start,
@@ -96,7 +97,13 @@ COMMANDS = (
     Command(
         "xembaocao", reports.on_view, KNOWN, N_("Read one report in full"), shown_to=LEADERSHIP
     ),
-    Command("kiennghi", reports.on_open_proposals, LEADERSHIP, N_("A branch's open proposals")),
+    Command(
+        "kiennghi",
+        proposals.on_proposals,
+        KNOWN,
+        N_("Proposals: to answer, to assign, a branch's, one in full"),
+        shown_to=LEADERSHIP,
+    ),
     Command("tonghop", digest.on_digest, LEADERSHIP, N_("The monthly digest")),
 )
 
@@ -123,6 +130,12 @@ BUTTONS = (
     Button(cb.RosterImportData, roster.on_confirm, OFFICE),
     Button(cb.GroupRegisterData, groups.on_register_answer, OFFICE),
     Button(cb.DigestPostData, digest.on_post_again, OFFICE),
+    # the proposal loop
+    Button(cb.ProposalActData, proposals.on_act, KNOWN),
+    Button(cb.ProposalBodyData, proposals.on_body, LEADERSHIP),
+    Button(cb.ProposalMergeData, proposals.on_merge, LEADERSHIP),
+    Button(cb.ProposalCloseData, proposals.on_close, LEADERSHIP),
+    Button(cb.AnswerStepData, proposals.on_answer_step, KNOWN),
     # the meeting's documents
     Button(cb.DocStepData, documents.on_step, OFFICE),
     Button(cb.DocsReceivedData, documents.on_received, KNOWN),

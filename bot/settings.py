@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     # organisation's name, "Đảng bộ phường X" → "ĐẢNG ỦY PHƯỜNG X"), the symbol after its
     # number, and the signing block.
     place: str = Field(default="", max_length=60)
+    # Days a handling body is given to answer a proposal: urgent, then normal.
+    proposal_days: str = "7,30"
     superior_body: str = Field(default="", max_length=80)
     issuing_body: str = Field(default="", max_length=80)
     document_symbol: str = Field(default="ĐU", min_length=1, max_length=12)
@@ -139,6 +141,21 @@ class Settings(BaseSettings):
     def _digest_at(cls, value: str) -> str:
         _parse_digest_at(value)
         return value.strip()
+
+    @field_validator("proposal_days")
+    @classmethod
+    def _proposal_days(cls, value: str) -> str:
+        parts = [part.strip() for part in value.split(",")]
+        if len(parts) != 2 or not all(p.isdigit() and 1 <= int(p) <= 365 for p in parts):
+            raise ValueError("two numbers of days, urgent then normal, e.g. 7,30")
+        return ",".join(parts)
+
+    @property
+    def proposal_deadlines(self):
+        from bot.services.proposals import Deadlines
+
+        urgent, normal = (int(part) for part in self.proposal_days.split(","))
+        return Deadlines(urgent=urgent, normal=normal)
 
     @field_validator("superior_body", "issuing_body", "signing_for", "signer_title")
     @classmethod

@@ -119,10 +119,11 @@ class ProposalUrgency(enum.StrEnum):
 
 
 class ProposalState(enum.StrEnum):
-    NEW = "new"
-    IN_PROGRESS = "in_progress"
-    ANSWERED = "answered"
-    CLOSED = "closed"
+    NEW = "new"  # raised, not yet given to a handling body
+    IN_PROGRESS = "in_progress"  # given to a body, or answered for now (an interim answer)
+    ANSWERED = "answered"  # a final answer
+    CLOSED = "closed"  # closed with a reason, without an answer
+    MERGED = "merged"  # the same as an earlier proposal, which carries it on
 
 
 class DigestState(enum.StrEnum):
@@ -575,7 +576,8 @@ class ReportTopic(Base):
 
 
 class Proposal(Base):
-    """A proposal (kiến nghị) raised at a meeting, tracked until the leadership answers it."""
+    """A proposal (kiến nghị) raised at a meeting, tracked until a handling body answers it
+    and the answer is carried back to the branch."""
 
     __tablename__ = "proposals"
     __table_args__ = (Index("ix_proposals_state_created", "state", "created_at"),)
@@ -587,10 +589,63 @@ class Proposal(Base):
     urgency: Mapped[ProposalUrgency] = mapped_column(default=ProposalUrgency.NORMAL)
     text: Mapped[str] = mapped_column(Text)
     state: Mapped[ProposalState] = mapped_column(default=ProposalState.NEW)
+    # Bumped by every change: a button made before the change is stale.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Who handles it, by when.
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("handling_bodies.id"), index=True)
+    deadline: Mapped[date | None]
+    assigned_at: Mapped[datetime | None]
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
+    closed_reason: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    # The latest answer: final, or interim while it is being dealt with.
     answer: Mapped[str] = mapped_column(Text, default="")
+    answer_final: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    answer_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     answered_at: Mapped[datetime | None]
+    # The answer conveyed to the branch at a later meeting, and how the branch took it.
+    conveyed_at: Mapped[datetime | None]
+    conveyed_note: Mapped[str] = mapped_column(String(20), default="", server_default="")
     created_at: Mapped[datetime]
+
+
+class ProposalEvent(Base):
+    """One step of a proposal's history: raised, assigned, reminded, answered, conveyed…
+    with who did it and when."""
+
+    __tablename__ = "proposal_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(30))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class HandlingBody(Base):
+    """A body that answers proposals (Ủy ban nhân dân phường, Công an phường…): not a
+    branch, never reminded of meetings."""
+
+    __tablename__ = "handling_bodies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class HandlingBodyMember(Base):
+    """A person who answers for a handling body; a person may answer for several."""
+
+    __tablename__ = "handling_body_members"
+    __table_args__ = (UniqueConstraint("body_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("handling_bodies.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
 
 
 class Digest(Base):

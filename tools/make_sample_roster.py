@@ -131,6 +131,13 @@ def main() -> None:
         ]
     )
     topics = [[f"CD{n + 1:02d}", name, n + 1] for n, name in enumerate(DEFAULT_TOPICS)]
+    # Who answers proposals: a person may answer for several bodies.
+    bodies = [
+        ["UBND", "Ủy ban nhân dân phường", "CB03, CB08"],
+        ["BTC", "Ban Tổ chức Đảng ủy", "CB02"],
+        ["CA", "Công an phường", "CB09"],
+        ["MTTQ", "Ủy ban Mặt trận Tổ quốc Việt Nam phường", "CB05, CB02"],
+    ]
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_bytes(
         write_workbook(
@@ -140,6 +147,7 @@ def main() -> None:
                 "people": people(),
                 "assignments": assignments,
                 "topics": topics,
+                "bodies": bodies,
             }
         )
     )

@@ -108,7 +108,23 @@ TOPICS = Sheet(
         Column("order", "Thứ tự", False, ("stt", "order"), 8),
     ),
 )
-SHEETS = (UNITS, BRANCHES, PEOPLE, ASSIGNMENTS, TOPICS)
+BODIES = Sheet(
+    "bodies",
+    "Cơ quan xử lý",
+    ("co quan xu ly", "bodies", "co-quan-xu-ly", "don vi xu ly", "handling bodies"),
+    (
+        Column("code", "Mã cơ quan", True, ("ma", "code"), 14),
+        Column("name", "Tên cơ quan, đơn vị xử lý", True, ("ten", "name", "ten co quan"), 40),
+        Column(
+            "people",
+            "Cán bộ trả lời (mã cán bộ)",
+            False,
+            ("can bo tra loi", "nguoi tra loi", "people", "ma can bo"),
+            30,
+        ),
+    ),
+)
+SHEETS = (UNITS, BRANCHES, PEOPLE, ASSIGNMENTS, TOPICS, BODIES)
 
 
 def in_sheet_order(problems: list[Problem]) -> list[Problem]:
@@ -197,6 +213,14 @@ class TopicRow:
     order: int
 
 
+@dataclass(frozen=True)
+class BodyRow:
+    row: int
+    code: str
+    name: str
+    person_codes: tuple[str, ...]
+
+
 @dataclass
 class Roster:
     """The workbook's content; a sheet that was not in the file is None (left as it is)."""
@@ -206,6 +230,7 @@ class Roster:
     people: list[PersonRow] | None = None
     assignments: list[AssignmentRow] | None = None
     topics: list[TopicRow] | None = None
+    bodies: list[BodyRow] | None = None
     # Every code written in each sheet, bad rows included, so that one bad cell is reported
     # once and not again by every row that refers to its code.
     codes: dict[str, set[str]] = field(default_factory=dict)
@@ -501,7 +526,9 @@ def parse_roster(rows: dict[str, list[RawRow]]) -> tuple[Roster, list[Problem]]:
         roster.assignments = [_assignment(n, c, problems) for n, c in rows["assignments"]]
     if "topics" in rows:
         roster.topics = [_topic(n, c, problems) for n, c in rows["topics"]]
-    for sheet_key in ("units", "branches", "people", "assignments", "topics"):
+    if "bodies" in rows:
+        roster.bodies = [_body(n, c, problems) for n, c in rows["bodies"]]
+    for sheet_key in ("units", "branches", "people", "assignments", "topics", "bodies"):
         parsed = getattr(roster, sheet_key)
         if parsed is not None:
             setattr(roster, sheet_key, [row for row in parsed if row is not None])
@@ -600,6 +627,19 @@ def _topic(number: int, cells: dict[str, Any], problems: list[Problem]) -> Topic
     return topic if row.ok else None
 
 
+def _body(number: int, cells: dict[str, Any], problems: list[Problem]) -> BodyRow | None:
+    row = _Cells(BODIES, number, cells, problems)
+    people = tuple(
+        dict.fromkeys(
+            " ".join(part.split())
+            for part in re.split(r"[,;\n]", _code_text(cells.get("people")))
+            if part.strip()
+        )
+    )
+    body = BodyRow(number, row.code("code"), row.text("name"), people)
+    return body if row.ok else None
+
+
 def _check_unique_codes(roster: Roster, problems: list[Problem]) -> None:
     # Units and branches share one table, so one code may not stand in both sheets.
     unit_rows = [(UNITS, row) for row in roster.units or []]
@@ -607,7 +647,11 @@ def _check_unique_codes(roster: Roster, problems: list[Problem]) -> None:
     _report_repeats(
         unit_rows, "code", "code", N_("the code is also used in {sheet} row {row}"), problems
     )
-    for sheet, rows in ((PEOPLE, roster.people), (TOPICS, roster.topics)):
+    for sheet, rows in (
+        (PEOPLE, roster.people),
+        (TOPICS, roster.topics),
+        (BODIES, roster.bodies),
+    ):
         _report_repeats(
             [(sheet, row) for row in rows or []],
             "code",

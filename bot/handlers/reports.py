@@ -247,13 +247,3 @@ async def on_view(update: Update, ctx: Ctx) -> None:
         await reply_media(
             update, attachment["kind"], attachment["file_id"], attachment.get("caption", "")
         )
-
-
-async def on_open_proposals(update: Update, ctx: Ctx) -> None:
-    args = ctx.args or []
-    if not args:
-        await reply(update, screens.history_usage(ctx.lang))
-        return
-    rows = await _service(ctx).open_proposals(args[0][:40])
-    for text in screens.open_proposals(rows, ctx.settings.zone, ctx.lang):
-        await reply(update, Screen(text))

@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks as cb
 from bot.i18n import N_
 from bot.render import Screen, capped, documents, esc, split_lines, texts
+from bot.render import proposals as proposal_screens
 from bot.render.dates import day, moment, period
 from bot.services.attendance import AttendanceResult, Outcome
 from bot.services.calendar import ChangeOutcome, ChangeResult, Rescheduled
@@ -146,6 +147,7 @@ def reminder(due: DueReminder, zone: ZoneInfo, lang: str) -> Screen:
             t.gettext("<b>Guidance from the office for this month</b>"),
             esc(due.guidance[:1500]),
         ]
+    lines += proposal_screens.reminder_lines(list(due.answers), lang)
     all_received = set(due.received) >= {d.id for d in due.documents}
     lines += documents.reminder_lines(due.documents, all_received, lang)
     if due.rsvp.answer == RsvpAnswer.YES:

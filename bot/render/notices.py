@@ -9,6 +9,7 @@ from bot.render import Screen
 from bot.render import digest as digest_screens
 from bot.render import groups as group_screens
 from bot.render import meetings as meeting_screens
+from bot.render import proposals as proposal_screens
 from bot.render import reports as report_screens
 
 
@@ -43,4 +44,16 @@ def screen(notice: Notice, zone: ZoneInfo, lang: str) -> Screen:
             return group_screens.migrated_notice(about, lang)
         case Kind.DIGEST_WITHOUT_GROUP:
             return digest_screens.no_group(about, lang)
+        case Kind.PROPOSAL_ASSIGNED:
+            return proposal_screens.assigned_notice(about, zone, lang)
+        case Kind.PROPOSAL_UNDELIVERABLE:
+            return proposal_screens.undeliverable_notice(about, lang)
+        case Kind.PROPOSAL_ANSWERED:
+            return proposal_screens.answered_notice(about, zone, lang)
+        case Kind.PROPOSAL_CLOSED:
+            return proposal_screens.closed_notice(about, lang)
+        case Kind.PROPOSAL_RETURNED:
+            return proposal_screens.returned_notice(about, zone, lang, extension=False)
+        case Kind.PROPOSAL_EXTENSION:
+            return proposal_screens.returned_notice(about, zone, lang, extension=True)
     raise ValueError(f"no screen for the notice {notice.kind!r}")

@@ -11,10 +11,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks as cb
 from bot.i18n import N_
 from bot.render import Screen, esc, split_lines, texts
+from bot.render import proposals as proposal_screens
 from bot.render.dates import day, moment, weekday_date
 from bot.services import report_flow
 from bot.services.reports import Owed, Refusal, ReportView, Sent
-from db.models import Draft, Meeting, Person, Proposal, ProposalUrgency, Report, Topic, Unit
+from db.models import Draft, Meeting, Person, Proposal, Report, Topic, Unit
 
 Button = InlineKeyboardButton
 SECTION_NAMES = {
@@ -536,7 +537,8 @@ def urgent_notice(result: Sent, proposal: Proposal, zone: ZoneInfo, lang: str) -
             when=_when(result.meeting, zone, lang),
             name=esc(result.author.full_name),
             text=esc(proposal.text),
-        )
+        ),
+        proposal_screens.triage_keyboard(proposal, lang),
     )
 
 
@@ -579,23 +581,6 @@ def report_full(view: ReportView, topics: list[Topic], zone: ZoneInfo, lang: str
         for _, text in summary_lines(view.version.content, names, lang)
         for line in text.split("\n")
     ]
-    return split_lines(lines)
-
-
-def open_proposals(
-    rows: list[tuple[Proposal, Topic | None]], zone: ZoneInfo, lang: str
-) -> list[str]:
-    t = texts(lang)
-    if not rows:
-        return [t.gettext("No open proposal.")]
-    lines = [t.gettext("<b>Open proposals</b>")]
-    for proposal, topic in rows:
-        urgent = "🔴 " if proposal.urgency == ProposalUrgency.URGENT else ""
-        field_name = f" [{esc(topic.name)}]" if topic else ""
-        lines.append(
-            f"• {urgent}{day(proposal.created_at.astimezone(zone).date())}{field_name}:"
-            f" {esc(proposal.text[:300])}"
-        )
     return split_lines(lines)
 
 

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import outbox_keys
 from bot.clock import Clock
 from bot.services.calendar import OPEN_STATUSES, CalendarService
 from bot.services.documents import DocumentService
+from bot.services.proposals import ProposalService
 from db.models import (
     AttendeeKind,
     BranchSchedule,
@@ -85,6 +86,8 @@ class DueReminder:
     # The meeting's documents, and those of them the person said they received.
     documents: tuple[MeetingDocument, ...] = ()
     received: frozenset[int] = frozenset()
+    # Answers to the branch's proposals given since its last meeting, to convey to it.
+    answers: tuple[Proposal, ...] = ()
 
     @property
     def key(self) -> str:
@@ -171,6 +174,7 @@ class ReminderService:
             clashing = await self._clashing(meeting, [r.person_id for r in wanted])
             unit, schedule, proposals, guidance = await self._context(meeting, branch)
             documents = tuple(await self.documents.for_meeting(meeting, branch))
+            answers = tuple(await self._answers(meeting, branch))
             for rsvp in wanted:
                 person = people.get(rsvp.person_id)
                 if person is None or not person.active or person.telegram_user_id is None:
@@ -194,6 +198,7 @@ class ReminderService:
                         frozenset(
                             await self.documents.received_by(person.id, [d.id for d in documents])
                         ),
+                        answers,
                     )
                 )
         return reminders, declined
@@ -267,6 +272,17 @@ class ReminderService:
                 .order_by(Proposal.id)
                 .limit(limit)
             )
+        )
+
+    async def _answers(self, meeting: Meeting, branch: Unit) -> list[Proposal]:
+        """Answers given since the branch's previous meeting: this one conveys them."""
+        previous = await self.db.scalar(
+            select(func.max(Meeting.starts_at)).where(
+                Meeting.unit_id == branch.id, Meeting.starts_at < meeting.starts_at
+            )
+        )
+        return await ProposalService(self.db, self.clock, self.zone).answers_to_convey(
+            branch, previous
         )
 
     async def guidance(self, meeting: Meeting) -> str | None:

@@ -27,6 +27,7 @@ from db.models import (
     MeetingStatus,
     Person,
     Proposal,
+    ProposalEvent,
     ProposalState,
     ProposalUrgency,
     Report,
@@ -393,6 +394,7 @@ class ReportService:
         for topic_id in data.get("topics", []) if held else []:
             self.db.add(ReportTopic(report_version_id=version.id, topic_id=topic_id))
         urgent: list[Proposal] = []
+        raised: list[Proposal] = []
         # Proposals are tracked items from the version that first carries them: an amended
         # report adds those it did not have, and never tracks one twice.
         tracked: set[str] = set()
@@ -415,8 +417,21 @@ class ReportService:
                     created_at=now,
                 )
                 self.db.add(proposal)
+                raised.append(proposal)
                 if proposal.urgency == ProposalUrgency.URGENT:
                     urgent.append(proposal)
+        if raised:
+            await self.db.flush()
+            for proposal in raised:  # the first line of each proposal's history
+                self.db.add(
+                    ProposalEvent(
+                        proposal_id=proposal.id,
+                        at=now,
+                        kind="raised",
+                        person_id=author.id,
+                        details={"report": report.id},
+                    )
+                )
         if held and meeting.status != MeetingStatus.CANCELLED:
             meeting.status = MeetingStatus.HELD
         draft.data = {**draft.data, "submitted": True}
@@ -526,17 +541,4 @@ class ReportService:
                 < datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=self.zone)
             )
         rows = await self.db.execute(query.order_by(Meeting.starts_at.desc()).limit(limit))
-        return [tuple(row) for row in rows]  # type: ignore[misc]
-
-    async def open_proposals(self, branch_code: str) -> list[tuple[Proposal, Topic | None]]:
-        rows = await self.db.execute(
-            select(Proposal, Topic)
-            .join(Unit, Unit.id == Proposal.unit_id)
-            .outerjoin(Topic, Topic.id == Proposal.topic_id)
-            .where(
-                Unit.code == branch_code,
-                Proposal.state.in_([ProposalState.NEW, ProposalState.IN_PROGRESS]),
-            )
-            .order_by(Proposal.created_at)
-        )
         return [tuple(row) for row in rows]  # type: ignore[misc]

@@ -14,12 +14,13 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.formats.roster_workbook import (
     ASSIGNMENTS,
+    BODIES,
     BRANCHES,
     PEOPLE,
     UNITS,
@@ -39,7 +40,16 @@ from bot.notices import Notice
 from bot.services import audit
 from bot.services.calendar import CalendarService
 from bot.services.phones import display_phone
-from db.models import Assignment, BranchSchedule, Person, PersonRole, Topic, Unit
+from db.models import (
+    Assignment,
+    BranchSchedule,
+    HandlingBody,
+    HandlingBodyMember,
+    Person,
+    PersonRole,
+    Topic,
+    Unit,
+)
 
 BRANCH_KIND = "Chi bộ"
 
@@ -135,11 +145,13 @@ class RosterService:
             "people": SheetChanges(),
             "assignments": SheetChanges(),
             "topics": SheetChanges(),
+            "bodies": SheetChanges(),
         }
         await self._apply_units(roster, changes)
         await self._apply_people(roster, changes["people"])
         await self._apply_assignments(roster, changes["assignments"])
         await self._apply_topics(roster, changes["topics"])
+        await self._apply_bodies(roster, changes["bodies"])
         return changes
 
     async def _check_references(self, roster: Roster) -> list[Problem]:
@@ -209,6 +221,12 @@ class RosterService:
                     )
                     break
             periods[key].append(assignment)
+        for body in roster.bodies or []:
+            for code in body.person_codes:
+                if code not in person_codes:
+                    problems.append(
+                        _problem(BODIES, body.row, "people", code, N_("no person has this code"))
+                    )
         problems += _empty_sheets(roster, units_in_db, people_in_db)
         return problems
 
@@ -385,6 +403,50 @@ class RosterService:
                 changes.deactivated.append(topic.code)
         await self.db.flush()
 
+    async def _apply_bodies(self, roster: Roster, changes: SheetChanges) -> None:
+        """The bodies that answer proposals, and who answers for each."""
+        if roster.bodies is None:
+            return
+        now = self.clock.now()
+        bodies = {b.code: b for b in await self.db.scalars(select(HandlingBody))}
+        people = {p.code: p.id for p in await self.db.scalars(select(Person))}
+        members: dict[int, set[int]] = defaultdict(set)
+        for body_id, person_id in await self.db.execute(
+            select(HandlingBodyMember.body_id, HandlingBodyMember.person_id)
+        ):
+            members[body_id].add(person_id)
+        for row in roster.bodies:
+            body = bodies.get(row.code)
+            if body is None:
+                body = HandlingBody(
+                    code=row.code, name=row.name, active=True, created_at=now, updated_at=now
+                )
+                self.db.add(body)
+                await self.db.flush()
+                changes.created.append(row.code)
+                changed = False
+            else:
+                changed = _differs(body, name=row.name, active=True)
+            wanted = {people[code] for code in row.person_codes if code in people}
+            if wanted != members[body.id]:
+                await self.db.execute(
+                    delete(HandlingBodyMember).where(HandlingBodyMember.body_id == body.id)
+                )
+                self.db.add_all(
+                    HandlingBodyMember(body_id=body.id, person_id=person_id)
+                    for person_id in sorted(wanted)
+                )
+                changed = changed or row.code not in changes.created
+            if changed and row.code not in changes.created:
+                body.updated_at = now
+                changes.updated.append(row.code)
+        listed = {row.code for row in roster.bodies}
+        for body in bodies.values():
+            if body.active and body.code not in listed:
+                body.active, body.updated_at = False, now
+                changes.deactivated.append(body.code)
+        await self.db.flush()
+
     # ------------------------------------------------------------------ export
 
     async def export(self) -> bytes:
@@ -397,7 +459,7 @@ class RosterService:
             return parent.code if parent else None
 
         sheets: dict[str, list[list[Any]]] = {
-            key: [] for key in ("units", "branches", "people", "assignments", "topics")
+            key: [] for key in ("units", "branches", "people", "assignments", "topics", "bodies")
         }
         for unit in _tree_order([u for u in units if not u.is_branch]):
             sheets["units"].append([unit.code, unit.name, parent_code(unit), unit.kind])
@@ -448,6 +510,19 @@ class RosterService:
         )
         for topic in topics:
             sheets["topics"].append([topic.code, topic.name, topic.sort_order])
+        answering: dict[int, list[str]] = defaultdict(list)
+        for body_id, person_code in await self.db.execute(
+            select(HandlingBodyMember.body_id, Person.code)
+            .join(Person, Person.id == HandlingBodyMember.person_id)
+            .where(Person.active)
+            .order_by(Person.code)
+        ):
+            answering[body_id].append(person_code)
+        bodies = await self.db.scalars(
+            select(HandlingBody).where(HandlingBody.active).order_by(HandlingBody.code)
+        )
+        for body in bodies:
+            sheets["bodies"].append([body.code, body.name, ", ".join(answering[body.id]) or None])
         return write_workbook(sheets)
 
 

@@ -371,7 +371,7 @@ async def test_history_respects_roles(roster, bot, tg, db, clock) -> None:
     photo = await leader.expect_message()  # the photo of the report, sent back
     assert photo.raw["photo"]
     await leader.send("/kiennghi KP01")
-    open_ = await leader.expect_message(contains="Kiến nghị chưa giải quyết")
+    open_ = await leader.expect_message(contains="Kiến nghị của Chi bộ Khu phố 1")
     assert "🔴" in open_.text and "[Phát triển kinh tế - xã hội]" in open_.text
 
     await member.send("/lichsu KP01")

@@ -14,7 +14,15 @@ from bot.formats.roster_workbook import read_file
 from bot.render.roster import import_report
 from bot.services.audit import Who
 from bot.services.roster import RosterService
-from db.models import Assignment, BranchSchedule, Person, Role, Unit
+from db.models import (
+    Assignment,
+    BranchSchedule,
+    HandlingBody,
+    HandlingBodyMember,
+    Person,
+    Role,
+    Unit,
+)
 from db.session import create_engine, create_sessionmaker
 
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "roster-sample.xlsx"
@@ -66,6 +74,7 @@ async def test_the_sample_imports_then_changes_nothing_twice(database_url, clock
     assert len(first.changes["units"].created) == 3
     assert len(first.changes["assignments"].created) == 31
     assert len(first.changes["topics"].created) == 13
+    assert first.changes["bodies"].created == ["UBND", "BTC", "CA", "MTTQ"]
     second = await run_import(database_url, clock, SAMPLE.name, content)
     assert second.problems == [] and not second.changed
     assert import_report(second, "vi", dry_run=False) == [
@@ -89,7 +98,33 @@ async def test_export_then_import_is_a_no_op(database_url, clock) -> None:
     again = await run_import(database_url, clock, "xuat.xlsx", exported)
     assert again.problems == [] and not again.changed
     sheets = load_workbook(io.BytesIO(exported)).sheetnames
-    assert sheets == ["Đơn vị", "Chi bộ", "Cán bộ", "Phân công", "Chủ đề"]
+    assert sheets == ["Đơn vị", "Chi bộ", "Cán bộ", "Phân công", "Chủ đề", "Cơ quan xử lý"]
+    bodies = list(load_workbook(io.BytesIO(exported))["Cơ quan xử lý"].iter_rows(values_only=True))
+    assert bodies[1:] == [
+        ("BTC", "Ban Tổ chức Đảng ủy", "CB02"),
+        ("CA", "Công an phường", "CB09"),
+        ("MTTQ", "Ủy ban Mặt trận Tổ quốc Việt Nam phường", "CB02, CB05"),
+        ("UBND", "Ủy ban nhân dân phường", "CB03, CB08"),
+    ]
+    answering = await query(
+        database_url,
+        select(HandlingBody.code, Person.code)
+        .join(HandlingBodyMember, HandlingBodyMember.body_id == HandlingBody.id)
+        .join(Person, Person.id == HandlingBodyMember.person_id)
+        .order_by(HandlingBody.code, Person.code),
+    )
+    assert answering[:2] == [("BTC", "CB02"), ("CA", "CB09")]
+
+    # A person moved from one body to another, and a body left out: both change.
+    workbook = load_workbook(io.BytesIO(exported))
+    sheet = workbook["Cơ quan xử lý"]
+    sheet["C3"] = "CB03"
+    sheet.delete_rows(5)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    changed = await run_import(database_url, clock, "xuat.xlsx", buffer.getvalue())
+    assert changed.changes["bodies"].updated == ["CA"]
+    assert changed.changes["bodies"].deactivated == ["UBND"]
 
 
 async def test_a_bad_row_in_each_sheet_imports_nothing_and_names_each(database_url, clock) -> None:
@@ -99,6 +134,7 @@ async def test_a_bad_row_in_each_sheet_imports_nothing_and_names_each(database_u
     workbook["Cán bộ"]["D4"] = "12345"  # not a phone
     workbook["Phân công"]["C6"] = "31/02/2026"  # not a date
     workbook["Chủ đề"]["A4"] = "CD01"  # duplicate code
+    workbook["Cơ quan xử lý"]["C3"] = "CB02, CB99"  # nobody has the code CB99
     buffer = io.BytesIO()
     workbook.save(buffer)
 
@@ -111,6 +147,7 @@ async def test_a_bad_row_in_each_sheet_imports_nothing_and_names_each(database_u
         ("Cán bộ", 4, "Điện thoại"),
         ("Phân công", 6, "Từ ngày"),
         ("Chủ đề", 4, "Mã chủ đề"),
+        ("Cơ quan xử lý", 3, "Cán bộ trả lời (mã cán bộ)"),
     }
     # Listed as the office will fix them: sheet by sheet, in the workbook's order, whatever
     # check found each (the unknown parent is found last, against the whole roster).
@@ -120,9 +157,10 @@ async def test_a_bad_row_in_each_sheet_imports_nothing_and_names_each(database_u
         "Cán bộ",
         "Phân công",
         "Chủ đề",
+        "Cơ quan xử lý",
     ]
     lines = import_report(result, "vi", dry_run=False, escape=str)
-    assert lines[0] == "Danh sách có 5 lỗi; chưa nhập dữ liệu nào."
+    assert lines[0] == "Danh sách có 6 lỗi; chưa nhập dữ liệu nào."
     assert (
         "Trang tính “Cán bộ”, dòng 4, cột “Điện thoại”, giá trị “12345”:"
         " không phải là số điện thoại."
@@ -156,6 +194,8 @@ async def test_a_person_missing_from_a_new_workbook_is_deactivated_not_deleted(
     for row in range(sheet.max_row, 1, -1):
         if sheet.cell(row, 1).value == "CB02":
             sheet.delete_rows(row)
+    bodies = workbook["Cơ quan xử lý"]  # nor does any body list CB02 to answer for it
+    bodies["C3"], bodies["C5"] = None, "CB05"
     buffer = io.BytesIO()
     workbook.save(buffer)
     result = await run_import(database_url, clock, "moi.xlsx", buffer.getvalue())

@@ -1,0 +1,520 @@
+"""The proposal loop: a kiến nghị raised at a branch is given to a handling body with a
+deadline, answered (for now, then finally), merged with an earlier one or closed with a
+reason, and its answer goes back to the member who raised it and, through the branch's next
+reminder, to the branch. Every step is a ProposalEvent with who and when.
+
+Each change checks the proposal's state and revision first: a button made before another
+change is refused with the current state, never acted on.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import notices, outbox_keys
+from bot.clock import Clock
+from bot.notices import Kind, Notice
+from bot.services import audit
+from db.models import (
+    HandlingBody,
+    HandlingBodyMember,
+    Meeting,
+    Person,
+    Proposal,
+    ProposalEvent,
+    ProposalState,
+    ProposalUrgency,
+    Report,
+    StoredFile,
+    Topic,
+    Unit,
+)
+
+ANSWER_LIMIT = 3000
+OPEN_STATES = (ProposalState.NEW, ProposalState.IN_PROGRESS)
+CLOSE_REASONS = ("outside", "duplicate", "solved")
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """Days given to answer, by urgency (CHIBO_PROPOSAL_DAYS "7,30")."""
+
+    urgent: int = 7
+    normal: int = 30
+
+    def days(self, urgency: ProposalUrgency) -> int:
+        return self.urgent if urgency == ProposalUrgency.URGENT else self.normal
+
+
+class Outcome(enum.StrEnum):
+    DONE = "done"
+    CHANGED = "changed"  # the proposal changed since the button was made
+    NOT_FOUND = "not_found"
+    NOT_YOURS = "not_yours"  # not in the body it is assigned to
+    PAST_DATE = "past_date"
+    TOO_LONG = "too_long"
+    SAME = "same"  # merged with itself, or into one that is not open
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    """A proposal with what its screens show."""
+
+    proposal: Proposal
+    branch: Unit
+    topic: Topic | None
+    body: HandlingBody | None
+    raiser: Person | None
+    meeting: Meeting | None
+    answered_by: Person | None = None
+    events: tuple[tuple[ProposalEvent, Person | None], ...] = ()
+
+
+@dataclass
+class Change:
+    outcome: Outcome
+    view: ProposalView | None = None
+    notices: tuple[Notice, ...] = ()
+    detail: Any = None  # the over-long answer's length, the body without answerers…
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a member of the body gives as the answer."""
+
+    text: str
+    final: bool
+    file_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Todo:
+    to_answer: list[ProposalView] = field(default_factory=list)
+    to_triage: list[ProposalView] = field(default_factory=list)
+    overdue: list[ProposalView] = field(default_factory=list)
+
+
+class ProposalService:
+    def __init__(
+        self,
+        db: AsyncSession,
+        clock: Clock,
+        zone: ZoneInfo,
+        deadlines: Deadlines = Deadlines(),
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.zone = zone
+        self.deadlines = deadlines
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(self.zone).date()
+
+    # ------------------------------------------------------------ reading
+
+    async def view(self, proposal_id: int, *, history: bool = False) -> ProposalView | None:
+        proposal = await self.db.get(Proposal, proposal_id)
+        if proposal is None:
+            return None
+        return await self._view(proposal, history=history)
+
+    async def _view(self, proposal: Proposal, *, history: bool = False) -> ProposalView:
+        branch = await self.db.get(Unit, proposal.unit_id)
+        assert branch is not None
+        topic = await self.db.get(Topic, proposal.topic_id) if proposal.topic_id else None
+        body = await self.db.get(HandlingBody, proposal.body_id) if proposal.body_id else None
+        report = await self.db.get(Report, proposal.report_id)
+        raiser = await self.db.get(Person, report.author_id) if report else None
+        meeting = await self.db.get(Meeting, report.meeting_id) if report else None
+        answered_by = (
+            await self.db.get(Person, proposal.answered_by_id) if proposal.answered_by_id else None
+        )
+        events: tuple[tuple[ProposalEvent, Person | None], ...] = ()
+        if history:
+            rows = await self.db.execute(
+                select(ProposalEvent, Person)
+                .outerjoin(Person, Person.id == ProposalEvent.person_id)
+                .where(ProposalEvent.proposal_id == proposal.id)
+                .order_by(ProposalEvent.at, ProposalEvent.id)
+            )
+            events = tuple((event, person) for event, person in rows)
+        return ProposalView(proposal, branch, topic, body, raiser, meeting, answered_by, events)
+
+    async def answer_file(self, proposal: Proposal) -> StoredFile | None:
+        if proposal.answer_file_id is None:
+            return None
+        return await self.db.get(StoredFile, proposal.answer_file_id)
+
+    async def bodies(self) -> list[HandlingBody]:
+        return list(
+            await self.db.scalars(
+                select(HandlingBody).where(HandlingBody.active).order_by(HandlingBody.code)
+            )
+        )
+
+    async def answerers(self, body_id: int) -> list[Person]:
+        """The people who answer for a body and can be written to."""
+        return list(
+            await self.db.scalars(
+                select(Person)
+                .join(HandlingBodyMember, HandlingBodyMember.person_id == Person.id)
+                .where(
+                    HandlingBodyMember.body_id == body_id,
+                    Person.active,
+                    Person.telegram_user_id.is_not(None),
+                )
+                .order_by(Person.code)
+            )
+        )
+
+    async def answers_for(self, person: Person, body_id: int | None) -> bool:
+        if body_id is None:
+            return False
+        return (
+            await self.db.scalar(
+                select(HandlingBodyMember.id).where(
+                    HandlingBodyMember.body_id == body_id,
+                    HandlingBodyMember.person_id == person.id,
+                )
+            )
+            is not None
+        )
+
+    async def todo(self, person: Person | None, triages: bool) -> Todo:
+        """What the person has to do: answer for their bodies, triage, chase what is late."""
+        todo = Todo()
+        if person is not None:
+            body_ids = list(
+                await self.db.scalars(
+                    select(HandlingBodyMember.body_id).where(
+                        HandlingBodyMember.person_id == person.id
+                    )
+                )
+            )
+            if body_ids:
+                for proposal in await self.db.scalars(
+                    select(Proposal)
+                    .where(
+                        Proposal.body_id.in_(body_ids),
+                        Proposal.state == ProposalState.IN_PROGRESS,
+                    )
+                    .order_by(Proposal.deadline, Proposal.id)
+                ):
+                    todo.to_answer.append(await self._view(proposal))
+        if triages:
+            for proposal in await self.db.scalars(
+                select(Proposal)
+                .where(Proposal.state == ProposalState.NEW)
+                .order_by(Proposal.urgency.desc(), Proposal.created_at, Proposal.id)
+            ):
+                todo.to_triage.append(await self._view(proposal))
+            for proposal in await self.db.scalars(
+                select(Proposal)
+                .where(
+                    Proposal.state == ProposalState.IN_PROGRESS,
+                    Proposal.deadline < self.today(),
+                )
+                .order_by(Proposal.deadline, Proposal.id)
+            ):
+                todo.overdue.append(await self._view(proposal))
+        return todo
+
+    async def of_branch(self, code: str) -> tuple[Unit | None, list[ProposalView]]:
+        branch = await self.db.scalar(select(Unit).where(Unit.code == code, Unit.is_branch))
+        if branch is None:
+            return None, []
+        rows = await self.db.scalars(
+            select(Proposal)
+            .where(Proposal.unit_id == branch.id)
+            .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+            .limit(30)
+        )
+        return branch, [await self._view(p) for p in rows]
+
+    async def raised_by(self, person: Person) -> list[ProposalView]:
+        rows = await self.db.scalars(
+            select(Proposal)
+            .join(Report, Report.id == Proposal.report_id)
+            .where(Report.author_id == person.id)
+            .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+            .limit(30)
+        )
+        return [await self._view(p) for p in rows]
+
+    async def merge_candidates(self, view: ProposalView, limit: int = 6) -> list[ProposalView]:
+        """Earlier open proposals that may say the same thing: of the same field or branch."""
+        proposal = view.proposal
+        same = [Proposal.unit_id == proposal.unit_id]
+        if proposal.topic_id is not None:
+            same.append(Proposal.topic_id == proposal.topic_id)
+        rows = await self.db.scalars(
+            select(Proposal)
+            .where(
+                Proposal.id != proposal.id,
+                Proposal.state.in_(OPEN_STATES),
+                Proposal.created_at <= proposal.created_at,
+                or_(*same),
+            )
+            .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+            .limit(limit)
+        )
+        return [await self._view(p) for p in rows]
+
+    async def answers_to_convey(self, branch: Unit, since: datetime | None) -> list[Proposal]:
+        """Answers given to the branch's proposals that its next meeting should hear."""
+        query = select(Proposal).where(
+            Proposal.unit_id == branch.id,
+            Proposal.answered_at.is_not(None),
+            Proposal.conveyed_at.is_(None),
+            Proposal.state.in_((ProposalState.IN_PROGRESS, ProposalState.ANSWERED)),
+        )
+        if since is not None:
+            query = query.where(Proposal.answered_at >= since)
+        return list(await self.db.scalars(query.order_by(Proposal.answered_at, Proposal.id)))
+
+    # ------------------------------------------------------------ changing
+
+    async def _open(
+        self, proposal_id: int, revision: int | None, states=OPEN_STATES
+    ) -> tuple[Proposal | None, Change | None]:
+        """The proposal, or the Change that refuses the press."""
+        proposal = await self.db.get(Proposal, proposal_id)
+        if proposal is None:
+            return None, Change(Outcome.NOT_FOUND)
+        if (revision is not None and proposal.revision != revision) or proposal.state not in states:
+            return None, Change(Outcome.CHANGED, await self._view(proposal))
+        return proposal, None
+
+    def _record(self, proposal: Proposal, kind: str, who: audit.Who, **details: Any) -> None:
+        proposal.revision += 1
+        self.db.add(
+            ProposalEvent(
+                proposal_id=proposal.id,
+                at=self.clock.now(),
+                kind=kind,
+                person_id=who.person_id,
+                details=details,
+            )
+        )
+        audit.record(
+            self.db, self.clock, who, f"proposal.{kind}", "proposal", proposal.id, **details
+        )
+
+    async def assign(
+        self, proposal_id: int, revision: int | None, body_id: int, who: audit.Who
+    ) -> Change:
+        """Give the proposal to a body, with the default deadline for its urgency."""
+        proposal, refused = await self._open(proposal_id, revision)
+        if refused is not None:
+            return refused
+        assert proposal is not None
+        body = await self.db.get(HandlingBody, body_id)
+        if body is None or not body.active:
+            return Change(Outcome.NOT_FOUND, await self._view(proposal))
+        reassigned = proposal.body_id is not None and proposal.body_id != body.id
+        proposal.body_id = body.id
+        proposal.state = ProposalState.IN_PROGRESS
+        proposal.assigned_at = self.clock.now()
+        proposal.deadline = self.today() + timedelta(days=self.deadlines.days(proposal.urgency))
+        self._record(
+            proposal,
+            "reassigned" if reassigned else "assigned",
+            who,
+            body=body.name,
+            deadline=proposal.deadline.isoformat(),
+        )
+        await self.db.flush()
+        view = await self._view(proposal)
+        return Change(Outcome.DONE, view, await self._to_body(view, who))
+
+    async def _to_body(self, view: ProposalView, who: audit.Who) -> tuple[Notice, ...]:
+        """The proposal to the people of its body, or the office told, once, that nobody
+        can receive it."""
+        proposal = view.proposal
+        answerers = await self.answerers(proposal.body_id) if proposal.body_id else []
+        if not answerers:
+            return (
+                notices.to_office(
+                    Kind.PROPOSAL_UNDELIVERABLE,
+                    outbox_keys.proposal_undeliverable(proposal.id, proposal.body_id or 0),
+                    view,
+                ),
+            )
+        return tuple(
+            notices.to_person(
+                Kind.PROPOSAL_ASSIGNED,
+                outbox_keys.proposal_assigned(proposal.id, proposal.revision, person.id),
+                person,
+                view,
+            )
+            for person in answerers
+            if person.id != who.person_id
+        )
+
+    async def set_deadline(
+        self, proposal_id: int, revision: int | None, day: date, who: audit.Who
+    ) -> Change:
+        proposal, refused = await self._open(proposal_id, revision, (ProposalState.IN_PROGRESS,))
+        if refused is not None:
+            return refused
+        assert proposal is not None
+        if day < self.today():
+            return Change(Outcome.PAST_DATE, await self._view(proposal))
+        proposal.deadline = day
+        self._record(proposal, "deadline", who, deadline=day.isoformat())
+        await self.db.flush()
+        return Change(Outcome.DONE, await self._view(proposal))
+
+    async def merge(
+        self, proposal_id: int, revision: int | None, into_id: int, who: audit.Who
+    ) -> Change:
+        """The proposal says the same as an earlier one: that one carries it on (each keeps
+        its branch, and the answer reaches both)."""
+        proposal, refused = await self._open(proposal_id, revision)
+        if refused is not None:
+            return refused
+        assert proposal is not None
+        into = await self.db.get(Proposal, into_id)
+        if into is None or into.id == proposal.id or into.state not in OPEN_STATES:
+            return Change(Outcome.SAME, await self._view(proposal))
+        proposal.state = ProposalState.MERGED
+        proposal.merged_into_id = into.id
+        self._record(proposal, "merged", who, into=into.id)
+        into.revision += 1
+        self.db.add(
+            ProposalEvent(
+                proposal_id=into.id,
+                at=self.clock.now(),
+                kind="absorbed",
+                person_id=who.person_id,
+                details={"merged": proposal.id},
+            )
+        )
+        await self.db.flush()
+        return Change(Outcome.DONE, await self._view(proposal))
+
+    async def close(
+        self, proposal_id: int, revision: int | None, reason: str, who: audit.Who
+    ) -> Change:
+        proposal, refused = await self._open(proposal_id, revision)
+        if refused is not None:
+            return refused
+        assert proposal is not None and reason in CLOSE_REASONS
+        proposal.state = ProposalState.CLOSED
+        proposal.closed_reason = reason
+        self._record(proposal, "closed", who, reason=reason)
+        await self.db.flush()
+        view = await self._view(proposal)
+        return Change(Outcome.DONE, view, self._to_raiser(view, Kind.PROPOSAL_CLOSED))
+
+    async def reopen(self, proposal_id: int, revision: int | None, who: audit.Who) -> Change:
+        """A closed or answered proposal is open again: back to its body, or to triage."""
+        proposal, refused = await self._open(
+            proposal_id, revision, (ProposalState.CLOSED, ProposalState.ANSWERED)
+        )
+        if refused is not None:
+            return refused
+        assert proposal is not None
+        proposal.state = ProposalState.IN_PROGRESS if proposal.body_id else ProposalState.NEW
+        proposal.closed_reason = ""
+        proposal.answer_final = False
+        self._record(proposal, "reopened", who)
+        await self.db.flush()
+        view = await self._view(proposal)
+        sent = await self._to_body(view, who) if proposal.body_id else ()
+        return Change(Outcome.DONE, view, sent)
+
+    async def give_back(self, proposal_id: int, revision: int | None, who: audit.Who) -> Change:
+        """ "Chuyển đơn vị khác": the body says it is not theirs; back to triage."""
+        proposal, refused = await self._open(proposal_id, revision, (ProposalState.IN_PROGRESS,))
+        if refused is not None:
+            return refused
+        assert proposal is not None
+        person = await self.db.get(Person, who.person_id) if who.person_id else None
+        if person is None or not await self.answers_for(person, proposal.body_id):
+            return Change(Outcome.NOT_YOURS, await self._view(proposal))
+        body = await self.db.get(HandlingBody, proposal.body_id)
+        proposal.state = ProposalState.NEW
+        proposal.body_id = None
+        proposal.deadline = None
+        self._record(proposal, "given_back", who, body=body.name if body else "")
+        await self.db.flush()
+        view = await self._view(proposal)
+        return Change(Outcome.DONE, view, await self._to_triagers(view, Kind.PROPOSAL_RETURNED))
+
+    async def ask_extension(self, proposal_id: int, revision: int | None, who: audit.Who) -> Change:
+        """ "Xin gia hạn": the triagers are asked to give a later deadline."""
+        proposal, refused = await self._open(proposal_id, revision, (ProposalState.IN_PROGRESS,))
+        if refused is not None:
+            return refused
+        assert proposal is not None
+        person = await self.db.get(Person, who.person_id) if who.person_id else None
+        if person is None or not await self.answers_for(person, proposal.body_id):
+            return Change(Outcome.NOT_YOURS, await self._view(proposal))
+        self._record(proposal, "extension_asked", who)
+        await self.db.flush()
+        view = await self._view(proposal)
+        return Change(Outcome.DONE, view, await self._to_triagers(view, Kind.PROPOSAL_EXTENSION))
+
+    async def may_answer(self, proposal: Proposal, person: Person | None, triages: bool) -> bool:
+        """The people of its body answer it; whoever triages may answer it directly."""
+        if triages:
+            return True
+        return person is not None and await self.answers_for(person, proposal.body_id)
+
+    async def answer(
+        self,
+        proposal_id: int,
+        answer: Answer,
+        who: audit.Who,
+        *,
+        triages: bool,
+    ) -> Change:
+        proposal, refused = await self._open(proposal_id, None)
+        if refused is not None:
+            return refused
+        assert proposal is not None
+        person = await self.db.get(Person, who.person_id) if who.person_id else None
+        if not await self.may_answer(proposal, person, triages):
+            return Change(Outcome.NOT_YOURS, await self._view(proposal))
+        if len(answer.text) > ANSWER_LIMIT:
+            return Change(Outcome.TOO_LONG, await self._view(proposal), detail=len(answer.text))
+        proposal.answer = answer.text
+        proposal.answer_final = answer.final
+        proposal.answer_file_id = answer.file_id
+        proposal.answered_by_id = who.person_id
+        proposal.answered_at = self.clock.now()
+        proposal.conveyed_at = None
+        proposal.state = ProposalState.ANSWERED if answer.final else ProposalState.IN_PROGRESS
+        self._record(proposal, "answered" if answer.final else "answered_interim", who)
+        await self.db.flush()
+        view = await self._view(proposal)
+        told = list(self._to_raiser(view, Kind.PROPOSAL_ANSWERED))
+        # Those merged into it raised the same thing: they hear the answer too.
+        for merged in await self.db.scalars(
+            select(Proposal).where(Proposal.merged_into_id == proposal.id)
+        ):
+            merged.answer, merged.answered_at = proposal.answer, proposal.answered_at
+            merged.answer_final, merged.answered_by_id = proposal.answer_final, who.person_id
+            merged.conveyed_at = None
+            told += self._to_raiser(await self._view(merged), Kind.PROPOSAL_ANSWERED)
+        await self.db.flush()
+        return Change(Outcome.DONE, view, tuple(told))
+
+    def _to_raiser(self, view: ProposalView, kind: Kind) -> tuple[Notice, ...]:
+        raiser = view.raiser
+        if raiser is None or not raiser.active or raiser.telegram_user_id is None:
+            return ()
+        key = outbox_keys.proposal_outcome(view.proposal.id, view.proposal.revision, raiser.id)
+        return (notices.to_person(kind, key, raiser, view),)
+
+    async def _to_triagers(self, view: ProposalView, kind: Kind) -> tuple[Notice, ...]:
+        key = outbox_keys.proposal_to_triage(view.proposal.id, view.proposal.revision)
+        return (notices.to_office(kind, key, view),)

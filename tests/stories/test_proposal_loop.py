@@ -1,0 +1,201 @@
+"""The proposal loop: a proposal raised in a report is given to a handling body, answered for
+now and then finally with the official reply, the member who raised it is told at once, and
+the branch's next reminder carries the answer; merged, closed and reopened; stale and forged
+buttons refused with the proposal's state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from bot.callbacks import ProposalActData
+from db.models import Proposal, ProposalEvent, ProposalState
+from tests.conftest import ZONE, link, nothing_sent, run_jobs
+from tests.stories.test_reports import asked, send_full_report
+
+PDF = b"%PDF-1.4\n% Cong van tra loi\n" + b"x" * 2000
+TEXT = "Lắp đèn chiếu sáng ngõ 5 trước Tết"
+
+
+def at(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=ZONE)
+
+
+async def test_assigned_answered_told_and_carried_to_the_branch(
+    roster, bot, tg, db, clock, admin
+) -> None:
+    an = await link(tg, db, "CB01", 800001)  # raises it, for Chi bộ Khu phố 1
+    chi = await link(tg, db, "CB02", 800002)  # a leader: triages
+    mai = await link(tg, db, "CB08", 800008)  # answers for the ward's People's Committee
+    khanh = await link(tg, db, "CB07", 800007)  # a member with nothing to do with it
+    await asked(bot, clock, an)
+    await an.press("📝 Báo cáo ngay")
+    await an.expect_message(contains="1/9.")
+    await send_full_report(an)
+    proposal = await db.scalar(select(Proposal))
+
+    # The urgent proposal reaches the leaders with what they can do with it.
+    urgent = await chi.expect_message(contains="Kiến nghị khẩn")
+    assert urgent.button_texts == [
+        "📌 Giao xử lý",
+        "🔗 Gộp",
+        "✍ Trả lời",
+        "✖ Kết thúc, nêu lý do",
+        "🕘 Quá trình xử lý",
+    ]
+    await chi.press("📌 Giao xử lý", message=urgent)
+    picker = await chi.expect_message(contains=f"trả lời kiến nghị số {proposal.id}?")
+    assert picker.button_texts == [
+        "Ban Tổ chức Đảng ủy",
+        "Công an phường",
+        "Ủy ban Mặt trận Tổ quốc Việt Nam phường",
+        "Ủy ban nhân dân phường",
+    ]
+    await chi.press("Ủy ban nhân dân phường")
+    # Assigned on 06/12 with the urgent default of 7 days.
+    await chi.expect_message(
+        contains=f"Đã giao Ủy ban nhân dân phường xử lý kiến nghị số {proposal.id},"
+        " hạn trả lời 13/12/2026."
+    )
+    given = await mai.expect_message(contains="Kiến nghị giao Ủy ban nhân dân phường trả lời")
+    assert TEXT in given.text and "do đồng chí Nguyễn Văn An báo cáo" in given.text
+    assert given.button_texts == ["✍ Trả lời", "↪ Chuyển đơn vị khác", "⏳ Xin gia hạn"]
+
+    # The urgent notice's buttons are now stale, and say where the proposal is.
+    answer = await chi.press("📌 Giao xử lý", message=urgent)
+    assert answer["text"] == (
+        "Kiến nghị này đã thay đổi; hiện nay: đang được Ủy ban nhân dân phường xử lý,"
+        " hạn trả lời 13/12/2026."
+    )
+
+    # A typed deadline: a past day refused, a later one taken.
+    await chi.send(f"/kiennghi {proposal.id}")
+    card = await chi.expect_message(contains=f"Kiến nghị số {proposal.id}")
+    assert "📅 Đổi hạn trả lời" in card.button_texts
+    await chi.expect_message(contains="Quá trình xử lý kiến nghị")
+    await chi.press("📅 Đổi hạn trả lời", message=card)
+    await chi.expect_message(contains="Đề nghị đồng chí gõ hạn mới")
+    await chi.send("hôm qua")
+    await chi.expect_message(contains="không phải là ngày hợp lệ")
+    await chi.send("01/12/2026")
+    await chi.expect_message(contains="không được là ngày đã qua")
+    await chi.send("20/12/2026")
+    await chi.expect_message(contains=f"Hạn trả lời kiến nghị số {proposal.id} nay là 20/12/2026.")
+
+    # Someone outside the body cannot answer, even with a forged button.
+    forged = ProposalActData(proposal.id, 99, "answer").pack()
+    refused = await khanh.press(data=forged, message=given)
+    assert refused["text"] == (
+        "Kiến nghị này không được giao cho cơ quan, đơn vị đồng chí phụ trách trả lời."
+    )
+    await nothing_sent(bot, khanh)
+
+    # An interim answer: too long first (refused with its length, nothing cut), then right.
+    await mai.press("✍ Trả lời", message=given)
+    await mai.expect_message(contains="trong một tin nhắn (không quá 3000 ký tự)")
+    await mai.send("x" * 3500)
+    await mai.expect_message(contains="Nội dung trả lời có 3500 ký tự, vượt quá 3000 ký tự")
+    await mai.send("Đã khảo sát, đang lập dự toán lắp 6 bóng đèn.")
+    await mai.expect_message(contains="văn bản trả lời chính thức")
+    await mai.press("Không kèm tệp")
+    await mai.expect_message(contains="trả lời chính thức hay trả lời tạm")
+    await mai.press("⏳ Trả lời tạm: đang giải quyết")
+    await mai.expect_message(contains=f"Đã lưu và gửi kết quả trả lời kiến nghị số {proposal.id}")
+    interim = await an.expect_message(contains="Trả lời tạm kiến nghị đồng chí đã nêu")
+    assert "Đã khảo sát, đang lập dự toán" in interim.text
+
+    # The final answer, with the official reply as a PDF.
+    await mai.press("✍ Trả lời", message=given)
+    await mai.expect_message(contains="trong một tin nhắn")
+    await mai.send("UBND phường đã lắp 6 bóng đèn ngõ 5, hoàn thành ngày 10/12/2026.")
+    await mai.expect_message(contains="văn bản trả lời chính thức")
+    await mai.send_document("cong-van-15.pdf", PDF, "application/pdf")
+    await mai.expect_message(contains="trả lời chính thức hay trả lời tạm")
+    await mai.press("✅ Chính thức: đã giải quyết")
+    await mai.expect_message(contains="Đã lưu và gửi")
+    final = await an.expect_message(contains="Kết quả trả lời kiến nghị đồng chí đã nêu")
+    assert "đã lắp 6 bóng đèn ngõ 5" in final.text
+    stored = await db.scalar(select(Proposal))
+    assert stored.state == ProposalState.ANSWERED and stored.answer_final
+
+    # The member sees it in full, with the reply sent back.
+    await an.send(f"/kiennghi {proposal.id}")
+    full = await an.expect_message(contains=f"Kiến nghị số {proposal.id}")
+    assert "(kèm văn bản trả lời)" in full.text and "Đặng Thị Minh Mai" in full.text
+    assert "↩ Mở lại" in full.button_texts  # a leader too, who may reopen it
+    history = await an.expect_message(contains="Quá trình xử lý kiến nghị")
+    assert "giao Ủy ban nhân dân phường xử lý, hạn trả lời 13/12/2026" in history.text
+    reply = await an.expect_message()
+    assert reply.document and reply.document["file_name"] == "cong-van-15.pdf"
+
+    # The branch's next meeting (05/01/2027): its reminder carries the answer.
+    clock.set(at("2027-01-02 08:00"))
+    await run_jobs(bot)
+    # (Among what else the month brought him: his other branch's report request.)
+    reminder = next(
+        m
+        for m in an.unread()
+        if "Nhắc lịch sinh hoạt chi bộ" in m.text and "Chi bộ Khu phố 1" in m.text
+    )
+    assert "Kết quả trả lời kiến nghị kỳ trước" in reminder.text
+    assert "→ UBND phường đã lắp 6 bóng đèn ngõ 5" in reminder.text
+
+    kinds = [e.kind for (e,) in await db.all(select(ProposalEvent).order_by(ProposalEvent.id))]
+    assert kinds == ["raised", "assigned", "deadline", "answered_interim", "answered"]
+
+
+async def test_merged_closed_reopened_and_the_undeliverable_told_once(
+    roster, bot, tg, db, clock, admin
+) -> None:
+    an = await link(tg, db, "CB01", 800001)
+    cuong = await link(tg, db, "CB04", 800004)  # a leader
+    await asked(bot, clock, an)
+    await an.press("📝 Báo cáo ngay")
+    await an.expect_message(contains="1/9.")
+    await send_full_report(an)
+    first = await cuong.expect_message(contains="Kiến nghị khẩn")
+    proposal = await db.scalar(select(Proposal))
+
+    # Closed with a reason: the member is told; its buttons are stale; reopened.
+    await cuong.press("✖ Kết thúc, nêu lý do", message=first)
+    await cuong.expect_message(contains="Lý do kết thúc kiến nghị")
+    await cuong.press("Đã được giải quyết")
+    await cuong.expect_message(
+        contains=f"Đã kết thúc kiến nghị số {proposal.id}: đã được giải quyết."
+    )
+    told = await an.expect_message(contains="Kiến nghị đồng chí đã nêu")
+    assert "đã kết thúc: đã được giải quyết" in told.text
+    stale = await cuong.press("🔗 Gộp", message=first)
+    assert stale["text"] == "Kiến nghị này đã thay đổi; hiện nay: đã kết thúc: đã được giải quyết."
+    await cuong.send(f"/kiennghi {proposal.id}")
+    card = await cuong.expect_message(contains=f"Kiến nghị số {proposal.id}")
+    await cuong.expect_message(contains="Quá trình xử lý")
+    assert card.button_texts == ["↩ Mở lại", "🕘 Quá trình xử lý"]
+    await cuong.press("↩ Mở lại", message=card)
+    await cuong.expect_message(contains="đã được mở lại")
+
+    # Open again and with no body: on the leader's list of what to assign.
+    await cuong.send("/kiennghi")
+    todo = await cuong.expect_message(contains="Cần giao xử lý (1)")
+    assert TEXT in todo.text
+
+    # Given to a body nobody can receive for: the office is told, once.
+    await cuong.send(f"/kiennghi {proposal.id}")
+    card = await cuong.expect_message(contains=f"Kiến nghị số {proposal.id}")
+    await cuong.expect_message(contains="Quá trình xử lý")
+    await cuong.press("📌 Giao xử lý", message=card)
+    await cuong.expect_message(contains="Giao cơ quan, đơn vị nào")
+    await cuong.press("Công an phường")
+    await cuong.expect_message(contains="Đã giao Công an phường")
+    undeliverable = await admin.expect_message(contains="không chuyển được")
+    assert f"Kiến nghị số {proposal.id} đã giao Công an phường" in undeliverable.text
+    await cuong.send(f"/kiennghi {proposal.id}")
+    card = await cuong.expect_message(contains=f"Kiến nghị số {proposal.id}")
+    await cuong.expect_message(contains="Quá trình xử lý")
+    await cuong.press("📌 Giao đơn vị khác", message=card)
+    await cuong.expect_message(contains="Giao cơ quan, đơn vị nào")
+    await cuong.press("Công an phường")
+    await cuong.expect_message(contains="Đã giao Công an phường")
+    await run_jobs(bot)
+    await nothing_sent(bot, admin)
