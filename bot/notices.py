@@ -33,6 +33,8 @@ class Kind(enum.StrEnum):
     PROPOSAL_CLOSED = "proposal_closed"  # to the member who raised it: closed, and why
     PROPOSAL_RETURNED = "proposal_returned"  # to the office: a body gave it back
     PROPOSAL_EXTENSION = "proposal_extension"  # to the office: a body asks for more time
+    PROPOSAL_SUMMARY = "proposal_summary"  # the morning's summary for whoever triages
+    PROPOSAL_DUE_SOON = "proposal_due_soon"  # to a body: a deadline two days off
 
 
 @dataclass(frozen=True)

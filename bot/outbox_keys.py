@@ -146,3 +146,13 @@ def proposal_outcome(proposal_id: int, revision: int, person_id: int) -> str:
 def proposal_to_triage(proposal_id: int, revision: int) -> str:
     """The office asked to act on a proposal again (given back, an extension asked)."""
     return f"proposal:{proposal_id}:r{revision}:triage"
+
+
+def proposal_summary(day: str) -> str:
+    """The morning's summary of proposals, one a day (per person: per_person)."""
+    return f"proposal-summary:{day}"
+
+
+def proposal_due_soon(proposal_id: int, deadline: str) -> str:
+    """A body reminded, once per deadline, that a proposal is due in two days."""
+    return f"proposal:{proposal_id}:due-soon:{deadline}"

@@ -9,6 +9,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.jobs.calendar import extend_calendar
 from bot.jobs.digest import post_due_digest
+from bot.jobs.proposals import queue_proposal_mornings
 from bot.jobs.reminders import queue_reminders
 from bot.jobs.reports import queue_report_requests
 from bot.runtime import Runtime
@@ -25,6 +26,7 @@ async def run_due_work(runtime: Runtime) -> None:
     await queue_reminders(runtime)
     await queue_report_requests(runtime)
     await post_due_digest(runtime)
+    await queue_proposal_mornings(runtime)
 
 
 async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -56,4 +56,8 @@ def screen(notice: Notice, zone: ZoneInfo, lang: str) -> Screen:
             return proposal_screens.returned_notice(about, zone, lang, extension=False)
         case Kind.PROPOSAL_EXTENSION:
             return proposal_screens.returned_notice(about, zone, lang, extension=True)
+        case Kind.PROPOSAL_SUMMARY:
+            return proposal_screens.summary_notice(about, lang)
+        case Kind.PROPOSAL_DUE_SOON:
+            return proposal_screens.due_soon_notice(about, zone, lang)
     raise ValueError(f"no screen for the notice {notice.kind!r}")

@@ -11,7 +11,7 @@ from bot import callbacks as cb
 from bot.i18n import N_
 from bot.render import Screen, esc, split_lines, texts
 from bot.render.dates import day, moment
-from bot.services.proposals import ANSWER_LIMIT, Change, Outcome, ProposalView, Todo
+from bot.services.proposals import ANSWER_LIMIT, Change, Outcome, ProposalView, Summary, Todo
 from db.models import HandlingBody, Proposal, ProposalState, ProposalUrgency
 
 STATES = {
@@ -510,6 +510,52 @@ def returned_notice(view: ProposalView, zone: ZoneInfo, lang: str, *, extension:
     return Screen.of_lines(
         [head, "", *card_lines(view, zone, lang)], triage_keyboard(view.proposal, lang)
     )
+
+
+def summary_notice(summary: Summary, lang: str) -> Screen:
+    """One message a morning: the proposals awaiting assignment and those past their
+    deadline, each a button away."""
+    t = texts(lang)
+    lines = [t.gettext("🗂 <b>Proposals, {date}</b>").format(date=day(summary.day))]
+    rows: list[list[InlineKeyboardButton]] = []
+    for title, count_, views in (
+        (t.gettext("Awaiting assignment: {n}"), summary.untriaged_count, summary.untriaged),
+        (t.gettext("Past their deadline: {n}"), summary.late_count, summary.late),
+    ):
+        if not count_:
+            continue
+        lines += ["", "<b>" + title.format(n=count_) + "</b>"]
+        for view in views:
+            p = view.proposal
+            urgent = "🔴 " if p.urgency == ProposalUrgency.URGENT else ""
+            due = f" ({day(p.deadline)})" if p.deadline else ""
+            lines.append(
+                f"• {p.id}. {urgent}{esc(view.branch.name)}: {esc(_short(p.text, 90))}{due}"
+            )
+            if len(rows) < LIST_SHOWN:
+                rows.append(
+                    [
+                        _button(
+                            t.gettext("Open no. {number}").format(number=p.id),
+                            cb.ProposalActData(p.id, p.revision, "history"),
+                        )
+                    ]
+                )
+        if count_ > len(views):
+            lines.append(t.gettext("• and {n} more.").format(n=count_ - len(views)))
+    lines += ["", t.gettext("All of them: /kiennghi.")]
+    return Screen.of_lines(lines, InlineKeyboardMarkup(rows) if rows else None)
+
+
+def due_soon_notice(view: ProposalView, zone: ZoneInfo, lang: str) -> Screen:
+    t = texts(lang)
+    head = t.gettext(
+        "⏳ <b>Proposal no. {number} is to be answered by {deadline}</b>, in two days or less."
+    ).format(
+        number=view.proposal.id,
+        deadline=day(view.proposal.deadline) if view.proposal.deadline else "–",
+    )
+    return Screen.of_lines([head, "", *card_lines(view, zone, lang)], body_keyboard(view, lang))
 
 
 # ---------------------------------------------------------------- lists

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notices, outbox_keys
@@ -95,10 +95,33 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Summary:
+    """The morning's summary for whoever triages: how many await assignment and how many
+    are past their deadline, with the first of each."""
+
+    day: date
+    untriaged_count: int
+    untriaged: list[ProposalView]
+    late_count: int
+    late: list[ProposalView]
+
+
+@dataclass(frozen=True)
 class Todo:
     to_answer: list[ProposalView] = field(default_factory=list)
     to_triage: list[ProposalView] = field(default_factory=list)
     overdue: list[ProposalView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DailyWork:
+    """What the morning brings: one summary for each who triages, the bodies reminded of
+    deadlines two days off, the leaders told of deadlines passed; each once, by its key."""
+
+    notices: tuple[Notice, ...]
+
+
+DUE_SOON_DAYS = 2
 
 
 class ProposalService:
@@ -278,6 +301,60 @@ class ProposalService:
         if since is not None:
             query = query.where(Proposal.answered_at >= since)
         return list(await self.db.scalars(query.order_by(Proposal.answered_at, Proposal.id)))
+
+    async def daily(self, triagers: list[Person]) -> DailyWork:
+        """The morning's notices: the summary (what awaits assignment, what is past its
+        deadline: a deadline passed yesterday is told here, and every morning until the
+        proposal is answered), and the bodies reminded of deadlines two days off."""
+        today = self.today()
+        found: list[Notice] = []
+        untriaged = select(Proposal).where(Proposal.state == ProposalState.NEW)
+        late = select(Proposal).where(
+            Proposal.state == ProposalState.IN_PROGRESS, Proposal.deadline < today
+        )
+        summary = Summary(
+            today,
+            await self._count(untriaged),
+            await self._first(
+                untriaged.order_by(Proposal.urgency.desc(), Proposal.created_at, Proposal.id)
+            ),
+            await self._count(late),
+            await self._first(late.order_by(Proposal.deadline, Proposal.id)),
+        )
+        if summary.untriaged_count or summary.late_count:
+            key = outbox_keys.proposal_summary(today.isoformat())
+            found += [
+                notices.to_person(
+                    Kind.PROPOSAL_SUMMARY, outbox_keys.per_person(key, p.id), p, summary
+                )
+                for p in triagers
+            ]
+            told = frozenset(p.telegram_user_id for p in triagers if p.telegram_user_id)
+            found.append(notices.to_office(Kind.PROPOSAL_SUMMARY, key, summary, told))
+        soon = today + timedelta(days=DUE_SOON_DAYS)
+        for proposal in await self.db.scalars(
+            select(Proposal).where(
+                Proposal.state == ProposalState.IN_PROGRESS,
+                Proposal.deadline >= today,
+                Proposal.deadline <= soon,
+                Proposal.answered_at.is_(None),
+            )
+        ):
+            view = await self._view(proposal)
+            key = outbox_keys.proposal_due_soon(proposal.id, proposal.deadline.isoformat())
+            found += [
+                notices.to_person(
+                    Kind.PROPOSAL_DUE_SOON, outbox_keys.per_person(key, person.id), person, view
+                )
+                for person in await self.answerers(proposal.body_id)
+            ]
+        return DailyWork(tuple(found))
+
+    async def _count(self, query) -> int:
+        return await self.db.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+    async def _first(self, query, limit: int = 10) -> list[ProposalView]:
+        return [await self._view(p) for p in await self.db.scalars(query.limit(limit))]
 
     # ------------------------------------------------------------ changing
 

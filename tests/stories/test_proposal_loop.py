@@ -199,3 +199,70 @@ async def test_merged_closed_reopened_and_the_undeliverable_told_once(
     await cuong.expect_message(contains="Đã giao Công an phường")
     await run_jobs(bot)
     await nothing_sent(bot, admin)
+
+
+async def about_proposals(user) -> list[str]:
+    """Read what has come (their meetings' reminders too); the texts about proposals."""
+    texts = [(await user.expect_message()).text for _ in user.unread()]
+    return [text for text in texts if "kiến nghị" in text.lower()]
+
+
+async def next_about_proposals(user, contains: str):
+    """The next message about proposals, past the reminders of their own meetings."""
+    for _ in range(10):
+        message = await user.expect_message()
+        if "kiến nghị" in message.text.lower():
+            assert contains in message.text, message
+            return message
+    raise AssertionError(f"no message with {contains!r}")
+
+
+async def test_one_summary_a_morning_and_deadlines_minded(roster, bot, tg, db, clock, admin):
+    an = await link(tg, db, "CB01", 800001)
+    chi = await link(tg, db, "CB04", 800004)  # a leader whose own meeting is late in the month
+    mai = await link(tg, db, "CB08", 800008)
+    await asked(bot, clock, an)
+    await an.press("📝 Báo cáo ngay")
+    await an.expect_message(contains="1/9.")
+    await send_full_report(an)
+    urgent = await chi.expect_message(contains="Kiến nghị khẩn")
+    proposal = await db.scalar(select(Proposal))
+
+    # 07:30: one summary for each who triages, the office too; once that morning.
+    clock.set(at("2026-12-06 07:30"))
+    await run_jobs(bot)
+    summary = await chi.expect_message(contains="Tình hình xử lý kiến nghị, ngày 06/12/2026")
+    assert "Chờ giao xử lý: 1" in summary.text and TEXT[:30] in summary.text
+    assert summary.button_texts == [f"Xem số {proposal.id}"]
+    await admin.expect_message(contains="Tình hình xử lý kiến nghị, ngày 06/12/2026")
+    clock.set(at("2026-12-06 09:00"))
+    await run_jobs(bot)
+    await nothing_sent(bot, chi)
+    await nothing_sent(bot, admin)
+
+    await chi.press("📌 Giao xử lý", message=urgent)
+    await chi.expect_message(contains="Giao cơ quan, đơn vị nào")
+    await chi.press("Ủy ban nhân dân phường")
+    await chi.expect_message(contains="hạn trả lời 13/12/2026")
+    await mai.expect_message(contains="Kiến nghị giao Ủy ban nhân dân phường trả lời")
+
+    # Two days before the deadline, the body is reminded, once.
+    clock.set(at("2026-12-10 07:30"))
+    await run_jobs(bot)
+    assert await about_proposals(mai) == []
+    assert await about_proposals(chi) == []  # nothing to assign, nothing late: no summary
+    clock.set(at("2026-12-11 07:30"))
+    await run_jobs(bot)
+    due = await next_about_proposals(mai, "có hạn trả lời 13/12/2026")
+    assert due.button_texts == ["✍ Trả lời", "↪ Chuyển đơn vị khác", "⏳ Xin gia hạn"]
+    clock.set(at("2026-12-12 07:30"))
+    await run_jobs(bot)
+    assert await about_proposals(mai) == []
+
+    # Past it, the leaders hear of it in each morning's summary until it is answered.
+    for morning in ("2026-12-14 07:30", "2026-12-15 07:30"):
+        clock.set(at(morning))
+        await run_jobs(bot)
+        late = await next_about_proposals(chi, "Quá hạn trả lời: 1")
+        assert "(13/12/2026)" in late.text
+        assert await about_proposals(chi) == []
