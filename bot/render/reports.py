@@ -300,6 +300,19 @@ def step(
             question = t.gettext(
                 "8/9. Your own contribution: what you conveyed and the guidance you gave."
             )
+        case "conveyed":
+            question = t.gettext(
+                "8/9. The answers to the branch's earlier proposals: were they conveyed to the"
+                " branch at this meeting, and how did it take them?"
+            )
+            question += "\n" + "\n".join(
+                f"• {esc(item['text'][:120])}\n  → {esc(item['answer'][:300])}"
+                for item in data.get("to_convey", [])
+            )
+            rows = [
+                [_choice(draft, t.gettext(CONVEYED[code]), code)]
+                for code in report_flow.CONVEYED_CODES
+            ]
         case "criteria":
             question = t.gettext(
                 "9/9. Which criteria of a good meeting were met? Tick them, then press Done."
@@ -453,6 +466,15 @@ def summary_lines(
             ),
         )
     )
+    if data.get("to_convey") and data.get("conveyed") in CONVEYED:
+        out.append(
+            (
+                "contribution",
+                t.gettext("<b>Answers to earlier proposals:</b> {how}").format(
+                    how=t.gettext(CONVEYED[data["conveyed"]]).lower()
+                ),
+            )
+        )
     ratings = dict(zip(report_flow.RATING_CODES, report_flow.RATINGS, strict=True))
     rating_label = ratings.get(data.get("rating", ""))
     quality = t.gettext("<b>Quality:</b> {rating}; criteria met {met}/{all}").format(
@@ -464,6 +486,13 @@ def summary_lines(
         quality += f"; {esc(data['comment'])}"
     out.append(("quality", quality))
     return out
+
+
+CONVEYED = {
+    "agreed": N_("Conveyed; the branch agreed"),
+    "concerns": N_("Conveyed; the branch still has concerns"),
+    "not": N_("Not conveyed"),
+}
 
 
 def review(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -290,17 +290,19 @@ class ProposalService:
         )
         return [await self._view(p) for p in rows]
 
-    async def answers_to_convey(self, branch: Unit, since: datetime | None) -> list[Proposal]:
-        """Answers given to the branch's proposals that its next meeting should hear."""
+    async def answers_to_convey(self, branch: Unit, limit: int = 5) -> list[Proposal]:
+        """Answers to the branch's proposals that it has not heard yet (the next report says
+        whether its meeting did), the oldest first."""
         query = select(Proposal).where(
             Proposal.unit_id == branch.id,
             Proposal.answered_at.is_not(None),
             Proposal.conveyed_at.is_(None),
-            Proposal.state.in_((ProposalState.IN_PROGRESS, ProposalState.ANSWERED)),
+            Proposal.state.in_(
+                (ProposalState.IN_PROGRESS, ProposalState.ANSWERED, ProposalState.MERGED)
+            ),
         )
-        if since is not None:
-            query = query.where(Proposal.answered_at >= since)
-        return list(await self.db.scalars(query.order_by(Proposal.answered_at, Proposal.id)))
+        query = query.order_by(Proposal.answered_at, Proposal.id).limit(limit)
+        return list(await self.db.scalars(query))
 
     async def daily(self, triagers: list[Person]) -> DailyWork:
         """The morning's notices: the summary (what awaits assignment, what is past its

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import outbox_keys
@@ -275,15 +275,8 @@ class ReminderService:
         )
 
     async def _answers(self, meeting: Meeting, branch: Unit) -> list[Proposal]:
-        """Answers given since the branch's previous meeting: this one conveys them."""
-        previous = await self.db.scalar(
-            select(func.max(Meeting.starts_at)).where(
-                Meeting.unit_id == branch.id, Meeting.starts_at < meeting.starts_at
-            )
-        )
-        return await ProposalService(self.db, self.clock, self.zone).answers_to_convey(
-            branch, previous
-        )
+        """Answers to the branch's proposals it has not heard yet: its meeting conveys them."""
+        return await ProposalService(self.db, self.clock, self.zone).answers_to_convey(branch)
 
     async def guidance(self, meeting: Meeting) -> str | None:
         month = meeting.starts_at.astimezone(self.zone).date().replace(day=1)

@@ -32,6 +32,8 @@ CRITERIA = (
 )
 RATINGS = (N_("Good"), N_("Fairly good"), N_("Average"), N_("Poor"))
 RATING_CODES = ("good", "fair", "average", "poor")
+# How the branch took the answers to its earlier proposals, asked when there were some.
+CONVEYED_CODES = ("agreed", "concerns", "not")
 
 # The order of the sections; Back goes to the previous step actually visited.
 SECTIONS = (
@@ -138,6 +140,7 @@ ORDER = {
     "concerns": "proposals",
     "proposals": "contribution",
     "contribution": "criteria",
+    "conveyed": "criteria",
     "criteria": "rating",
     "rating": "comment",
     "comment": "review",
@@ -154,6 +157,7 @@ SECTION_ENDS = {
     "concerns",
     "proposals",
     "contribution",
+    "conveyed",
     "comment",
 }
 
@@ -164,6 +168,8 @@ def next_after(step: str, data: dict[str, Any]) -> str:
         return "review"
     if step == "exempted":
         return "excused" if "present" in data else "present"
+    if step == "contribution" and data.get("to_convey"):
+        return "conveyed"  # the answers to the branch's earlier proposals: conveyed?
     return ORDER.get(step, "review")
 
 
@@ -381,6 +387,11 @@ def answer(data: dict[str, Any], step: str, value: Input, meeting_day: date) -> 
             return refuse(
                 data, step, N_("Please tick the criteria with the buttons, then press Done.")
             )
+        case "conveyed":
+            if value.kind == "choice" and value.value in CONVEYED_CODES:
+                data["conveyed"] = value.value
+                return go()
+            return refuse(data, step, N_("Please answer with one of the buttons."))
         case "rating":
             if value.kind == "choice" and value.value in RATING_CODES:
                 data["rating"] = value.value

@@ -19,6 +19,7 @@ from bot.notices import Kind, Notice
 from bot.services import audit, report_flow
 from bot.services.directory import DirectoryService
 from bot.services.drafts import DraftService
+from bot.services.proposals import ProposalService
 from bot.services.report_flow import Input
 from db.models import (
     AttendeeKind,
@@ -277,6 +278,12 @@ class ReportService:
             data.update(version.content)  # type: ignore[union-attr]
             data["editing"] = True
             return data
+        # The answers to the branch's earlier proposals, not yet conveyed to it: the report
+        # asks whether this meeting heard them.
+        data["to_convey"] = [
+            {"id": p.id, "text": p.text[:300], "answer": p.answer[:600]}
+            for p in await ProposalService(self.db, self.clock, self.zone).answers_to_convey(branch)
+        ][:5]
         last_total = await self.db.scalar(
             select(ReportVersion.total_members)
             .join(Report, ReportVersion.is_current())
@@ -430,6 +437,23 @@ class ReportService:
                         kind="raised",
                         person_id=author.id,
                         details={"report": report.id},
+                    )
+                )
+        conveyed = data.get("conveyed")
+        if held and conveyed in ("agreed", "concerns"):
+            for item in data.get("to_convey", []):
+                proposal = await self.db.get(Proposal, item["id"])
+                if proposal is None or proposal.conveyed_at is not None:
+                    continue
+                proposal.conveyed_at, proposal.conveyed_note = now, conveyed
+                proposal.revision += 1
+                self.db.add(
+                    ProposalEvent(
+                        proposal_id=proposal.id,
+                        at=now,
+                        kind="conveyed",
+                        person_id=author.id,
+                        details={"report": report.id, "note": conveyed},
                     )
                 )
         if held and meeting.status != MeetingStatus.CANCELLED:

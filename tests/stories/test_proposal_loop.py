@@ -141,8 +141,79 @@ async def test_assigned_answered_told_and_carried_to_the_branch(
     assert "Kết quả trả lời kiến nghị kỳ trước" in reminder.text
     assert "→ UBND phường đã lắp 6 bóng đèn ngõ 5" in reminder.text
 
+    # The next report asks whether the meeting heard the answer, in one button step.
+    clock.set(at("2027-01-06 08:00"))  # the meeting of 05/01/2027 is over
+    await run_jobs(bot)
+    await next_request(an, "05/01/2027")
+    await an.press("📝 Báo cáo ngay")
+    await an.expect_message(contains="1/9.")
+    await fill_until(an, "8/9.")
+    await an.send("Thông tin kết quả trả lời kiến nghị lắp đèn.")
+    asked_conveyed = await an.expect_message(contains="8/9. Kết quả trả lời kiến nghị kỳ trước")
+    assert "→ UBND phường đã lắp 6 bóng đèn ngõ 5" in asked_conveyed.text
+    assert asked_conveyed.button_texts[:3] == [
+        "Đã thông tin, chi bộ đồng tình",
+        "Đã thông tin, chi bộ còn ý kiến",
+        "Chưa thông tin được",
+    ]
+    await an.press("Đã thông tin, chi bộ đồng tình")
+    await an.expect_message(contains="9/9.")
+    await an.press("✅ Xong")
+    await an.expect_message(contains="xếp loại chất lượng")
+    await an.press("Tốt")
+    await an.expect_message(contains="Nhận xét thêm")
+    await an.press("Bỏ qua")
+    review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
+    assert "Kết quả trả lời kiến nghị kỳ trước: đã thông tin, chi bộ đồng tình" in review.text
+    await an.press("📨 Gửi báo cáo")
+    await an.expect_message(contains="✅ Đã nhận báo cáo số")
+    conveyed = await db.scalar(select(Proposal).where(Proposal.id == proposal.id))
+    assert conveyed.conveyed_at is not None and conveyed.conveyed_note == "agreed"
+
     kinds = [e.kind for (e,) in await db.all(select(ProposalEvent).order_by(ProposalEvent.id))]
-    assert kinds == ["raised", "assigned", "deadline", "answered_interim", "answered"]
+    assert kinds[:6] == [
+        "raised",
+        "assigned",
+        "deadline",
+        "answered_interim",
+        "answered",
+        "conveyed",
+    ]
+
+
+async def next_request(user, day: str):
+    """The report request of the meeting on `day`, past whatever else came."""
+    for _ in range(20):
+        message = await user.expect_message()
+        if "Mời đồng chí" in message.text and day in message.text:
+            return message
+    raise AssertionError(f"no report request for {day}")
+
+
+async def fill_until(user, step: str) -> None:
+    """A short report from step 1 to `step`: held as planned, 20 of 22, one topic."""
+    await user.press("Có, đúng lịch")
+    await user.expect_message(contains="2/9.")
+    await user.send("19h30-21h15")
+    await user.expect_message(contains="3/9.")
+    await user.send("20/22")
+    await user.expect_message(contains="miễn sinh hoạt")
+    await user.press("0")
+    await user.expect_message(contains="Số đảng viên vắng có lý do")
+    await user.send("2")
+    await user.expect_message(contains="4/9.")
+    await user.press("☐ Kết nạp đảng viên")
+    await user.expect_message(contains="4/9.")
+    await user.press("✅ Xong")
+    await user.expect_message(contains="5/9.")
+    await user.send("Chi bộ thông tin kết quả trả lời kiến nghị.")
+    await user.expect_message(contains="Đã nhận")
+    await user.press("✅ Xong")
+    await user.expect_message(contains="6/9.")
+    await user.press("Không có")
+    await user.expect_message(contains="7/9.")
+    await user.press("Không có")
+    await user.expect_message(contains=step)
 
 
 async def test_merged_closed_reopened_and_the_undeliverable_told_once(
