@@ -17,7 +17,13 @@ from docx.table import _Cell
 
 from bot.formats.letterhead import Letterhead, date_line, number_line
 from bot.render import texts
-from bot.render.digest import CRITERIA_SHORT, in_progress, older_proposals, rating_name
+from bot.render.digest import (
+    CRITERIA_SHORT,
+    in_progress,
+    loop_lines,
+    older_proposals,
+    rating_name,
+)
 from bot.render.numbers import count, percent, share
 from bot.services.digest import LIST_LIMIT, BranchLine, DigestFigures
 from bot.services.report_flow import RATING_CODES
@@ -290,6 +296,7 @@ def _sections(figures: DigestFigures, lang: str) -> list[tuple[str, list[str]]]:
                 t.gettext("- {branch}: {text}").format(branch=item.branch, text=item.text)
             )
     proposals.append(older_proposals(figures, lang))
+    proposals += loop_lines(figures, lang, escape=str)
     return [
         (t.gettext("I. OVERVIEW"), general),
         (t.gettext("II. RESULTS"), []),

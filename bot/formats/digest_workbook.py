@@ -304,6 +304,8 @@ class _Sheets:
             table.row(values)
 
     def proposals(self, rows: SheetRows) -> None:
+        """The register: every proposal raised in the month, still open at its end, or
+        answered or closed in it; where each stands, who handles it, by when, the answer."""
         gettext = self.t.gettext
         table = self._sheet(
             gettext("Proposals"),
@@ -316,13 +318,23 @@ class _Sheets:
                 (gettext("Urgency"), 10, "text"),
                 (gettext("Proposal"), 60, "text"),
                 (gettext("State"), 14, "text"),
+                (gettext("Handling body"), 26, "text"),
+                (gettext("Assigned on"), 13, "date"),
+                (gettext("Deadline"), 13, "date"),
                 (gettext("Answer"), 40, "text"),
                 (gettext("Answered on"), 13, "date"),
+                (gettext("By the deadline"), 10, "text"),
+                (gettext("Conveyed to the branch on"), 13, "date"),
             ],
         )
         urgent, normal = gettext("urgent"), gettext("normal")
+        yes, no = gettext("yes"), gettext("no")
         for row in rows.proposals:
             code, name, _unit = rows.branch_names.get(row["unit_id"], ("", "", ""))
+            answered = self._day(row["answered_at"]) if row["answer_final"] else None
+            on_time = ""
+            if answered is not None and row["deadline"] is not None:
+                on_time = yes if answered <= row["deadline"] else no
             table.row(
                 [
                     row["id"],
@@ -333,8 +345,13 @@ class _Sheets:
                     urgent if row["urgency"] == ProposalUrgency.URGENT else normal,
                     _text(row["text"]),
                     gettext(_PROPOSAL_STATE.get(row["state"], N_("new"))),
+                    row["body"] or "",
+                    self._day(row["assigned_at"]),
+                    row["deadline"],
                     _text(row["answer"]),
                     self._day(row["answered_at"]),
+                    on_time,
+                    self._day(row["conveyed_at"]),
                 ]
             )
 
@@ -454,6 +471,7 @@ _PROPOSAL_STATE = {
     ProposalState.IN_PROGRESS: N_("in progress"),
     ProposalState.ANSWERED: N_("answered"),
     ProposalState.CLOSED: N_("closed"),
+    ProposalState.MERGED: N_("merged"),
 }
 
 

@@ -388,7 +388,46 @@ def _proposals(figures: DigestFigures, lang: str) -> list[str]:
             text = item.text if len(item.text) <= TEXT_LIMIT else item.text[: TEXT_LIMIT - 1] + "…"
             lines.append(f"• {esc(item.branch)}: {esc(text)}")
     lines.append(older_proposals(figures, lang))
+    lines += loop_lines(figures, lang)
     lines.append("")
+    return lines
+
+
+def loop_lines(figures: DigestFigures, lang: str, escape=esc) -> list[str]:
+    """What came of the proposals: assigned, answered within the deadline or not, how long
+    answers took, what is open and late; and each handling body's share."""
+    t = texts(lang)
+    loop = figures.loop
+    median = (
+        t.gettext("; the median time to answer is {days} days").format(
+            days=decimal(loop.median_days, lang)
+        )
+        if loop.median_days is not None
+        else ""
+    )
+    lines = [
+        t.gettext(
+            "Assigned to a handling body this month: {assigned}. Answered: {answered}, of which"
+            " {on_time} by their deadline{median}. Still open: {open}, of which {late} past"
+            " their deadline."
+        ).format(
+            assigned=count(loop.assigned, lang),
+            answered=count(loop.answered, lang),
+            on_time=count(loop.answered_on_time, lang),
+            median=median,
+            open=count(loop.open_now, lang),
+            late=count(loop.late_now, lang),
+        )
+    ]
+    for body in loop.by_body[:LIST_LIMIT]:
+        lines.append(
+            t.gettext("- {body}: assigned {assigned}, answered {answered}, open {open}.").format(
+                body=escape(body.name),
+                assigned=count(body.assigned, lang),
+                answered=count(body.answered, lang),
+                open=count(body.open, lang),
+            )
+        )
     return lines
 
 

@@ -20,6 +20,8 @@ from db.models import (
     Assignment,
     AttendeeKind,
     BranchSchedule,
+    HandlingBody,
+    HandlingBodyMember,
     Meeting,
     MeetingKind,
     MeetingSource,
@@ -90,6 +92,19 @@ PROPOSALS = (
     "Hỗ trợ hộ nghèo sửa chữa nhà ở",
     "Tập huấn kỹ năng cho bí thư chi bộ",
 )
+BODIES = (
+    ("UBND", "Ủy ban nhân dân"),
+    ("BTC", "Ban Tổ chức"),
+    ("CA", "Công an"),
+    ("MTTQ", "Ủy ban Mặt trận Tổ quốc"),
+)
+ANSWERS = (
+    "Đã giao bộ phận chuyên môn khảo sát; dự kiến hoàn thành trong quý tới.",
+    "Đã bố trí kinh phí và triển khai thực hiện.",
+    "Đã làm việc với các hộ liên quan; vụ việc đã được giải quyết.",
+    "Nội dung đã được đưa vào kế hoạch năm sau.",
+)
+CLOSE_REASONS = ("outside", "duplicate", "solved")
 CRITERIA = (
     "attendance",
     "prepared",
@@ -195,6 +210,16 @@ class DemoData:
             for role in roles:
                 self.rows.setdefault(PersonRole, []).append({"person_id": person, "role": role})
             people.append(person)
+        # The bodies that answer proposals, each with two of the members to answer for it.
+        self.bodies = []
+        for n, (code, name) in enumerate(BODIES):
+            body = self._add(
+                HandlingBody, code=code, name=name, active=True, created_at=now, updated_at=now
+            )
+            for person in people[n * 2 + 1 : n * 2 + 3]:
+                self._add(HandlingBodyMember, body_id=body, person_id=person)
+            self.bodies.append(body)
+        self.last_open: dict[int, int] = {}  # branch -> its latest open proposal, to merge into
         branches = []
         for b in range(scale.branches):
             day_of_month = 1 + b % 28
@@ -372,20 +397,71 @@ class DemoData:
                 {"report_version_id": version, "topic_id": topic}
             )
         for _ in range(pick.choice((0, 1, 1, 2, 2, 3))):
-            answered = pick.random() < 0.55
-            self._add(
-                Proposal,
-                report_id=report,
-                unit_id=self._unit_of(meeting),
-                topic_id=pick.choice(topics),
-                urgency=ProposalUrgency.URGENT if pick.random() < 0.1 else ProposalUrgency.NORMAL,
-                text=pick.choice(PROPOSALS),
-                state=ProposalState.ANSWERED if answered else ProposalState.NEW,
-                answer="Đã giao cơ quan chuyên môn giải quyết." if answered else "",
-                answered_by_id=None,
-                answered_at=submitted + timedelta(days=14) if answered else None,
-                created_at=submitted,
-            )
+            self._proposal(report, self._unit_of(meeting), topics, submitted, now)
+
+    def _proposal(
+        self, report: int, branch: int, topics: list[int], raised: datetime, now: datetime
+    ) -> None:
+        """A proposal through the states real ones go through, on a plausible timeline:
+        assigned a few days after it is raised, answered on time or late, some still open
+        past their deadline, some merged into an earlier one or closed with a reason."""
+        pick = self.random
+        urgent = pick.random() < 0.1
+        values: dict[str, Any] = {
+            "report_id": report,
+            "unit_id": branch,
+            "topic_id": pick.choice(topics),
+            "urgency": ProposalUrgency.URGENT if urgent else ProposalUrgency.NORMAL,
+            "text": pick.choice(PROPOSALS),
+            "state": ProposalState.NEW,
+            "revision": 1,
+            "body_id": None,
+            "deadline": None,
+            "assigned_at": None,
+            "merged_into_id": None,
+            "closed_reason": "",
+            "answer": "",
+            "answer_final": False,
+            "answer_file_id": None,
+            "answered_by_id": None,
+            "answered_at": None,
+            "conveyed_at": None,
+            "conveyed_note": "",
+            "created_at": raised,
+        }
+        fate = pick.random()
+        earlier = self.last_open.get(branch)
+        if fate < 0.05 and earlier is not None:
+            values.update(state=ProposalState.MERGED, merged_into_id=earlier)
+        elif fate < 0.09:
+            values.update(state=ProposalState.CLOSED, closed_reason=pick.choice(CLOSE_REASONS))
+        else:
+            assigned = raised + timedelta(days=pick.randint(1, 4), hours=pick.randint(1, 8))
+            if assigned < now:
+                body = pick.choice(self.bodies)
+                deadline = assigned.astimezone(self.zone).date() + timedelta(
+                    days=7 if urgent else 30
+                )
+                answered = assigned + timedelta(days=pick.randint(3, 45), hours=pick.randint(0, 9))
+                values.update(
+                    state=ProposalState.IN_PROGRESS,
+                    body_id=body,
+                    deadline=deadline,
+                    assigned_at=assigned,
+                )
+                if answered < now:
+                    values.update(
+                        state=ProposalState.ANSWERED,
+                        answer=pick.choice(ANSWERS),
+                        answer_final=True,
+                        answered_at=answered,
+                    )
+                    conveyed = answered + timedelta(days=pick.randint(10, 35))
+                    if conveyed < now:
+                        values.update(conveyed_at=conveyed, conveyed_note="agreed")
+        proposal = self._add(Proposal, **values)
+        if values["state"] in (ProposalState.NEW, ProposalState.IN_PROGRESS):
+            self.last_open[branch] = proposal
 
     def _unit_of(self, meeting_id: int) -> int:
         return self.rows[Meeting][meeting_id - 1]["unit_id"]
@@ -403,6 +479,8 @@ class DemoData:
             Report,
             ReportVersion,
             ReportTopic,
+            HandlingBody,
+            HandlingBodyMember,
             Proposal,
         )
         for table in order:

@@ -5,6 +5,7 @@ reports, the quota). What each figure means is written in docs/digest.md."""
 from __future__ import annotations
 
 import asyncio
+import statistics
 from datetime import timedelta
 from typing import Any
 
@@ -25,6 +26,7 @@ from bot.services.digest.values import (
     GOOD_ATTENDANCE,
     PROPOSAL_DUE_DAYS,
     TREND_MONTHS,
+    BodyLine,
     BranchLine,
     BranchMonth,
     DigestFigures,
@@ -33,6 +35,7 @@ from bot.services.digest.values import (
     Month,
     MonthFigures,
     ProposalLine,
+    ProposalLoop,
     QuotaLine,
     Tree,
     UnitFigures,
@@ -40,6 +43,7 @@ from bot.services.digest.values import (
 from bot.services.report_flow import CRITERIA, RATING_CODES
 from db.models import (
     AttendeeKind,
+    HandlingBody,
     Meeting,
     MeetingStatus,
     Person,
@@ -77,6 +81,7 @@ class FigureQueries(DigestQueries):
             older,
             missing,
             quota_lines,
+            loop,
         ) = await asyncio.gather(
             self._rows(self._branch_months(tree, months)),
             self._rows(self._proposals_raised(tree, months)),
@@ -85,6 +90,7 @@ class FigureQueries(DigestQueries):
             self._older_proposals(tree, month),
             self._missing(tree, month) if office else _nothing(),
             self._quota(month, quota) if office and quota else _nothing(),
+            self._loop(tree, month),
         )
         upcoming = await self._upcoming(tree, month)
         still_to_meet = set(upcoming or ())
@@ -122,6 +128,7 @@ class FigureQueries(DigestQueries):
             quota=quota or None,
             quota_lines=quota_lines or [],
             as_of=self.as_of.astimezone(self.zone) if self.as_of and upcoming is not None else None,
+            loop=loop,
         )
         digest.current.upcoming = len(upcoming or ())
         for branch_id in sorted(tree.active_branches, key=lambda b: tree.names[b][0]):
@@ -460,6 +467,70 @@ class FigureQueries(DigestQueries):
         )
         open_older, overdue, answered = (count or 0 for count in counts)
         return open_older, overdue, answered
+
+    async def _loop(self, tree: Tree, month: Month) -> ProposalLoop:
+        """The loop's figures: counted by the database, but for the median, taken from the
+        month's few answers."""
+        start, end = month.start(self.zone), month.end(self.zone)
+        if self.as_of is not None and self.as_of < end:
+            end = self.as_of
+        last_day = (end - timedelta(microseconds=1)).astimezone(self.zone).date()
+        scope = [] if tree.whole_database else [Proposal.unit_id.in_(tree.branch_ids)]
+        answered = and_(
+            *scope,
+            Proposal.answer_final,
+            Proposal.answered_at >= start,
+            Proposal.answered_at < end,
+        )
+        open_now = and_(
+            *scope,
+            Proposal.created_at < end,
+            Proposal.state.in_([ProposalState.NEW, ProposalState.IN_PROGRESS]),
+        )
+        assigned_in = and_(*scope, Proposal.assigned_at >= start, Proposal.assigned_at < end)
+        counts = select(
+            func.count().filter(assigned_in),
+            func.count().filter(answered),
+            func.count().filter(open_now),
+            func.count().filter(and_(open_now, Proposal.deadline < last_day)),
+        ).select_from(Proposal)
+        answered_rows, body_rows, [totals] = await asyncio.gather(
+            self._rows(
+                select(Proposal.created_at, Proposal.answered_at, Proposal.deadline).where(answered)
+            ),
+            self._rows(
+                select(
+                    HandlingBody.name,
+                    func.count().filter(assigned_in),
+                    func.count().filter(answered),
+                    func.count().filter(open_now),
+                )
+                .select_from(Proposal)
+                .join(HandlingBody, HandlingBody.id == Proposal.body_id)
+                .group_by(HandlingBody.name)
+                .order_by(HandlingBody.name)
+            ),
+            self._rows(counts),
+        )
+        assigned, answered_count, open_count, late = totals
+        on_time = sum(
+            1
+            for _, answered_at, deadline in answered_rows
+            if deadline is not None and answered_at.astimezone(self.zone).date() <= deadline
+        )
+        days = sorted(
+            (answered_at - created_at).total_seconds() / 86400
+            for created_at, answered_at, _ in answered_rows
+        )
+        return ProposalLoop(
+            assigned=assigned,
+            answered=answered_count,
+            answered_on_time=on_time,
+            open_now=open_count,
+            late_now=late,
+            median_days=statistics.median(days) if days else None,
+            by_body=[BodyLine(name, a, b, c) for name, a, b, c in body_rows if a or b or c],
+        )
 
     async def _missing(self, tree: Tree, month: Month) -> list[MissingReport]:
         rows = await self._rows(

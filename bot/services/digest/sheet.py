@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     and_,
     not_,
+    or_,
     select,
     true,
 )
@@ -23,9 +24,11 @@ from bot.services.digest.values import (
 )
 from db.models import (
     AttendeeKind,
+    HandlingBody,
     Meeting,
     Person,
     Proposal,
+    ProposalState,
     Report,
     ReportTopic,
     ReportVersion,
@@ -163,6 +166,19 @@ class SheetQueries(DigestQueries):
         )
 
     def _proposal_rows(self, tree: Tree, month: Month) -> Any:
+        """The register's rows: raised in the month, open at its end, or answered or closed
+        in it."""
+        start, end = month.start(self.zone), month.end(self.zone)
+        scope = [] if tree.whole_database else [Proposal.unit_id.in_(tree.branch_ids)]
+        in_register = or_(
+            Proposal.id.in_(self._raised_in(tree, month)),
+            and_(
+                *scope,
+                Proposal.created_at < end,
+                Proposal.state.in_([ProposalState.NEW, ProposalState.IN_PROGRESS]),
+            ),
+            and_(*scope, Proposal.answered_at >= start, Proposal.answered_at < end),
+        )
         return (
             select(
                 Proposal.id,
@@ -173,13 +189,19 @@ class SheetQueries(DigestQueries):
                 Proposal.urgency,
                 Proposal.text,
                 Proposal.state,
+                HandlingBody.name.label("body"),
+                Proposal.assigned_at,
+                Proposal.deadline,
                 Proposal.answer,
+                Proposal.answer_final,
                 Proposal.answered_at,
+                Proposal.conveyed_at,
                 Proposal.created_at,
             )
             .join(Report, Report.id == Proposal.report_id)
             .join(Meeting, Meeting.id == Report.meeting_id)
             .outerjoin(Topic, Topic.id == Proposal.topic_id)
-            .where(Proposal.id.in_(self._raised_in(tree, month)))
+            .outerjoin(HandlingBody, HandlingBody.id == Proposal.body_id)
+            .where(in_register)
             .order_by(Meeting.starts_at, Proposal.id)
         )

@@ -278,6 +278,30 @@ class QuotaLine:
         return self.done >= self.due_by_now
 
 
+@dataclass(frozen=True)
+class BodyLine:
+    """One handling body in the month: proposals given to it, answered by it, still open."""
+
+    name: str
+    assigned: int
+    answered: int
+    open: int
+
+
+@dataclass(frozen=True)
+class ProposalLoop:
+    """The proposal loop in the month: what was assigned and answered (within the deadline
+    or not), how long answers took, and what is open and late at the month's end."""
+
+    assigned: int = 0
+    answered: int = 0  # final answers given in the month
+    answered_on_time: int = 0  # of those, by their deadline
+    open_now: int = 0  # awaiting assignment or being handled at the month's end
+    late_now: int = 0  # of those, past their deadline
+    median_days: float | None = None  # from raised to final answer, answers of the month
+    by_body: list[BodyLine] = field(default_factory=list)
+
+
 @dataclass
 class DigestFigures:
     """Everything the digest says, for one organisation and one month."""
@@ -309,6 +333,7 @@ class DigestFigures:
     quota_lines: list[QuotaLine] = field(default_factory=list)  # office edition only
     # When the month is still in progress: the moment the figures stop at.
     as_of: datetime | None = None
+    loop: ProposalLoop = field(default_factory=ProposalLoop)
 
 
 @dataclass(frozen=True)
