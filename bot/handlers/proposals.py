@@ -189,7 +189,8 @@ async def _after(
         return
     if not answered:
         await answer_button(update)
-    await edit_buttons(update)
+    if what != "extend":  # asking for more time leaves the proposal to answer
+        await edit_buttons(update)
     await deliver(ctx.db, ctx.runtime, change.notices)
     await reply(update, screens.done(change, what, ctx.settings.zone, ctx.lang))
 

@@ -337,3 +337,88 @@ async def test_one_summary_a_morning_and_deadlines_minded(roster, bot, tg, db, c
         late = await next_about_proposals(chi, "Quá hạn trả lời: 1")
         assert "(13/12/2026)" in late.text
         assert await about_proposals(chi) == []
+
+
+async def test_merged_then_given_back_and_more_time_asked(roster, bot, tg, db, clock, admin):
+    an = await link(tg, db, "CB01", 800001)
+    dung = await link(tg, db, "CB04", 800004)  # a leader
+    mai = await link(tg, db, "CB08", 800008)  # answers for the People's Committee
+    await asked(bot, clock, an)
+    await an.press("📝 Báo cáo ngay")
+    await an.expect_message(contains="1/9.")
+    await send_full_report(an)
+    await dung.expect_message(contains="Kiến nghị khẩn")
+    # The report amended with a second proposal that says much the same.
+    await an.send("/baocao")
+    listing = await an.expect_message(contains="còn trong thời hạn chỉnh sửa")
+    await an.press(listing.button_texts[0])
+    review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
+    await an.press("✏ Kiến nghị", message=review)
+    await an.expect_message(contains="7/9.")
+    await an.send("Lắp thêm đèn đường ngõ 5")
+    await an.expect_message(contains="thuộc lĩnh vực nào")
+    await an.press("Phát triển kinh tế - xã hội")
+    await an.expect_message(contains="ở mức độ nào?")
+    await an.press("🔴 Khẩn")
+    await an.expect_message(contains="2. Lắp thêm đèn đường ngõ 5")
+    await an.press("✅ Xong")
+    await an.expect_message(contains="Báo cáo dự sinh hoạt")
+    await an.press("📨 Gửi báo cáo")
+    await an.expect_message(contains="✅ Đã cập nhật báo cáo số")
+    second = await dung.expect_message(contains="Lắp thêm đèn đường ngõ 5")
+    first_id, second_id = [p.id for (p,) in await db.all(select(Proposal).order_by(Proposal.id))]
+
+    await dung.press("🔗 Gộp", message=second)
+    picker = await dung.expect_message(contains=f"Gộp kiến nghị số {second_id} vào")
+    assert picker.button_texts == [f"Gộp vào số {first_id}"]
+    await dung.press(f"Gộp vào số {first_id}")
+    await dung.expect_message(
+        contains=f"Đã gộp kiến nghị số {second_id} vào kiến nghị số {first_id}"
+    )
+    stale = await dung.press("📌 Giao xử lý", message=second)
+    assert stale["text"] == f"Kiến nghị này đã thay đổi; hiện nay: gộp vào kiến nghị số {first_id}."
+
+    await dung.send(f"/kiennghi {first_id}")
+    card = await dung.expect_message(contains=f"Kiến nghị số {first_id}")
+    history = await dung.expect_message(contains="Quá trình xử lý")
+    assert f"kiến nghị số {second_id} được gộp vào kiến nghị này (Phạm Minh Dũng)" in history.text
+    await dung.press("📌 Giao xử lý", message=card)
+    await dung.expect_message(contains="Giao cơ quan, đơn vị nào")
+    await dung.press("Ủy ban nhân dân phường")
+    await dung.expect_message(contains="Đã giao Ủy ban nhân dân phường")
+    given = await mai.expect_message(contains="Kiến nghị giao Ủy ban nhân dân phường trả lời")
+    answer_button = given.buttons[0]["callback_data"]
+
+    # The body asks for more time, then says it is another body's: the office hears both.
+    await mai.press("⏳ Xin gia hạn", message=given)
+    await mai.expect_message(
+        contains=f"Đã đề nghị Văn phòng gia hạn trả lời kiến nghị số {first_id}"
+    )
+    more_time = await admin.expect_message(contains="Đề nghị gia hạn trả lời kiến nghị số")
+    assert "📅 Đổi hạn trả lời" in more_time.button_texts
+    await mai.press("↪ Chuyển đơn vị khác", message=given)
+    await mai.expect_message(contains="được chuyển lại Văn phòng để giao đơn vị khác")
+    back = await admin.expect_message(contains="được chuyển lại")
+    assert back.button_texts[0] == "📌 Giao xử lý"
+    refused = await mai.press(data=answer_button, message=given)  # its notice, pressed late
+    assert (
+        refused["text"]
+        == "Kiến nghị này không được giao cho cơ quan, đơn vị đồng chí phụ trách trả lời."
+    )
+
+    # Answered directly by the leader: the answer reaches the merged proposal too.
+    await dung.send(f"/kiennghi {first_id}")
+    card = await dung.expect_message(contains=f"Kiến nghị số {first_id}")
+    await dung.expect_message(contains="Quá trình xử lý")
+    await dung.press("✍ Trả lời", message=card)
+    await dung.expect_message(contains="trong một tin nhắn")
+    await dung.send("Đã đưa vào kế hoạch chiếu sáng năm 2027.")
+    await dung.expect_message(contains="văn bản trả lời chính thức")
+    await dung.press("Không kèm tệp")
+    await dung.expect_message(contains="trả lời chính thức hay trả lời tạm")
+    await dung.press("✅ Chính thức: đã giải quyết")
+    await dung.expect_message(contains="Đã lưu và gửi")
+    answers = [await an.expect_message(contains="Kết quả trả lời") for _ in range(2)]
+    assert all("kế hoạch chiếu sáng năm 2027" in m.text for m in answers)
+    merged = await db.scalar(select(Proposal).where(Proposal.id == second_id))
+    assert merged.state == ProposalState.MERGED and merged.answer.startswith("Đã đưa vào")
