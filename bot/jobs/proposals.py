@@ -5,36 +5,47 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
+from sqlalchemy import delete
+
 from bot.notify import deliver
 from bot.runtime import Runtime, unit_of_work
 from bot.services.directory import DirectoryService
 from bot.services.proposals import ProposalService
 from db.models import OrgSetting, Role
+from db.session import insert_for
 
 MORNING = time(7, 30)
-MARKER = "proposals.morning_on"
+MARKER = "proposals.morning:"
 
 
 async def queue_proposal_mornings(runtime: Runtime) -> int:
-    """Once a morning, from 07:30 (the marker is a row: a restart or a second instance does
-    not do it again, and the outbox keys would make a repeat harmless anyway)."""
+    """Once a morning, from 07:30. The morning is claimed by inserting its marker row: of two
+    ticks at once (the scheduler's and a moved clock's, or two instances), one inserts it and
+    the other finds it there and does nothing; the outbox keys would make a repeat harmless
+    anyway."""
     settings, clock = runtime.settings, runtime.clock
     zone = settings.zone
     now = clock.now()
     today = now.astimezone(zone).date()
     if now < datetime.combine(today, MORNING, tzinfo=zone):
         return 0
+    marker = MARKER + today.isoformat()
     async with unit_of_work(runtime.sessionmaker) as unit:
         db = unit.session
-        marker = await db.get(OrgSetting, MARKER)
-        if marker is not None and marker.value.get("day") == today.isoformat():
+        if await db.get(OrgSetting, marker) is not None:
             return 0
+        claimed = await db.execute(
+            insert_for(db)(OrgSetting)
+            .values(key=marker, value={}, updated_at=now)
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        if claimed.rowcount != 1:
+            return 0
+        await db.execute(
+            delete(OrgSetting).where(OrgSetting.key.startswith(MARKER), OrgSetting.key != marker)
+        )
         leaders = await DirectoryService(db, clock, zone).linked_with(Role.LEADER)
         work = await ProposalService(db, clock, zone, settings.proposal_deadlines).daily(leaders)
         await deliver(db, runtime, work.notices)
-        if marker is None:
-            db.add(OrgSetting(key=MARKER, value={"day": today.isoformat()}, updated_at=now))
-        else:
-            marker.value, marker.updated_at = {"day": today.isoformat()}, now
         await unit.finish()
     return len(work.notices)

@@ -160,6 +160,8 @@ async def test_with_no_group_the_admins_are_told_once(
     await run_jobs(bot)
     notice = await admin.expect_message(contains="chưa có nhóm lãnh đạo được đăng ký")
     assert "/tonghop 11/2026" in notice.text
+    # (The morning's summary of the proposals awaiting assignment came too.)
+    await admin.expect_message(contains="Tình hình xử lý kiến nghị, ngày 01/12/2026")
     clock.set(at("2026-12-01 09:00"))
     await run_jobs(bot)
     await nothing_sent(bot, admin)
@@ -178,6 +180,10 @@ async def test_leaders_and_admins_ask_for_it_members_may_not(
     settings = make_settings(tg, database_url, attendance_quota=6)
     clock.set(at("2026-12-03 09:00"))
     bot = await start_bot(settings, clock)
+    await run_jobs(bot)  # the morning's work, read now: report requests, the proposals' summary
+    for reader in (leader, admin):
+        texts = [(await reader.expect_message()).text for _ in reader.unread()]
+        assert any("Tình hình xử lý kiến nghị, ngày 03/12/2026" in text for text in texts)
 
     await member.send("/tonghop")
     await member.expect_message(contains="không thuộc quyền hạn")

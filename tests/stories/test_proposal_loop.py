@@ -279,11 +279,11 @@ async def about_proposals(user) -> list[str]:
 
 
 async def next_about_proposals(user, contains: str):
-    """The next message about proposals, past the reminders of their own meetings."""
+    """The next message that says this, past the reminders of their own meetings and, for a
+    leader, the morning's summary."""
     for _ in range(10):
         message = await user.expect_message()
-        if "kiến nghị" in message.text.lower():
-            assert contains in message.text, message
+        if contains in message.text:
             return message
     raise AssertionError(f"no message with {contains!r}")
 
@@ -422,3 +422,85 @@ async def test_merged_then_given_back_and_more_time_asked(roster, bot, tg, db, c
     assert all("kế hoạch chiếu sáng năm 2027" in m.text for m in answers)
     merged = await db.scalar(select(Proposal).where(Proposal.id == second_id))
     assert merged.state == ProposalState.MERGED and merged.answer.startswith("Đã đưa vào")
+
+
+async def test_a_normal_proposal_waits_for_the_morning_and_a_stand_in_carries_the_answer(
+    roster, bot, tg, db, clock, admin
+):
+    an = await link(tg, db, "CB01", 800001)
+    dung = await link(tg, db, "CB04", 800004)  # a leader
+    mai = await link(tg, db, "CB08", 800008)  # answers for the People's Committee
+    hanh = await link(tg, db, "CB05", 800005)  # will stand in at Khu phố 1
+    await asked(bot, clock, an)
+    await an.press("📝 Báo cáo ngay")
+    await an.expect_message(contains="1/9.")
+    await send_full_report(an)  # an urgent proposal: the leaders hear of it at once
+    urgent = await dung.expect_message(contains="Kiến nghị khẩn")
+    # A normal one added to the same report: nobody hears of it until the morning's summary.
+    await an.send("/baocao")
+    listing = await an.expect_message(contains="còn trong thời hạn chỉnh sửa")
+    await an.press(listing.button_texts[0])
+    review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
+    await an.press("✏ Kiến nghị", message=review)
+    await an.expect_message(contains="7/9.")
+    await an.send("Tổ chức lớp tập huấn phòng cháy cho các hộ kinh doanh")
+    await an.expect_message(contains="thuộc lĩnh vực nào")
+    await an.press("Quốc phòng - an ninh, trật tự")
+    await an.expect_message(contains="ở mức độ nào?")
+    await an.press("Thường")
+    await an.expect_message(contains="2. Tổ chức lớp tập huấn")
+    await an.press("✅ Xong")
+    await an.expect_message(contains="Báo cáo dự sinh hoạt")
+    await an.press("📨 Gửi báo cáo")
+    await an.expect_message(contains="✅ Đã cập nhật báo cáo số")
+    await run_jobs(bot)
+    assert await about_proposals(dung) == []
+    clock.set(at("2026-12-06 07:30"))
+    await run_jobs(bot)
+    summary = await next_about_proposals(dung, "Chờ giao xử lý: 2")
+    assert "Tổ chức lớp tập huấn phòng cháy" in summary.text
+
+    # The urgent one assigned and answered.
+    await dung.press("📌 Giao xử lý", message=urgent)
+    await dung.expect_message(contains="Giao cơ quan, đơn vị nào")
+    await dung.press("Ủy ban nhân dân phường")
+    await dung.expect_message(contains="Đã giao Ủy ban nhân dân phường")
+    given = await next_about_proposals(mai, "Kiến nghị giao Ủy ban nhân dân phường trả lời")
+    await mai.press("✍ Trả lời", message=given)
+    await mai.expect_message(contains="trong một tin nhắn")
+    await mai.send("Đã lắp 6 bóng đèn ngõ 5.")
+    await mai.expect_message(contains="văn bản trả lời chính thức")
+    await mai.press("Không kèm tệp")
+    await mai.expect_message(contains="trả lời chính thức hay trả lời tạm")
+    await mai.press("✅ Chính thức: đã giải quyết")
+    await mai.expect_message(contains="Đã lưu và gửi")
+    await next_about_proposals(an, "Kết quả trả lời kiến nghị đồng chí đã nêu")
+
+    # The next meeting (05/01/2027): its member cannot go; a stand-in goes, and carries it.
+    clock.set(at("2027-01-02 08:00"))
+    await run_jobs(bot)
+    for message in an.unread():
+        await an.expect_message()
+        if "Nhắc lịch sinh hoạt chi bộ" in message.text and "Chi bộ Khu phố 1" in message.text:
+            reminder = message
+    await an.press("❌ Không dự được", message=reminder)
+    await an.expect_message(contains="cho biết lý do")
+    await an.press("Đi công tác")
+    await an.expect_message(contains="vắng mặt")
+    notice = await next_about_proposals(admin, "Đồng chí Nguyễn Văn An không dự được")
+    await admin.press("Hoàng Thị Hồng Hạnh", message=notice)
+    await next_about_proposals(admin, "Đã đề nghị đồng chí Hoàng Thị Hồng Hạnh dự thay")
+    invitation = None
+    for _ in range(10):
+        message = await hanh.expect_message()
+        if "Đề nghị dự thay sinh hoạt chi bộ" in message.text:
+            invitation = message
+            break
+    await hanh.press("✅ Đồng ý dự thay", message=invitation)
+    await hanh.expect_message(contains="hệ thống sẽ gửi tin nhắc lịch")
+    clock.set(at("2027-01-04 08:00"))
+    await run_jobs(bot)
+    carried = [m for m in hanh.unread() if "Đồng chí dự thay đồng chí Nguyễn Văn An" in m.text]
+    assert carried, [m.text[:80] for m in hanh.unread()]
+    assert "Kết quả trả lời kiến nghị kỳ trước" in carried[0].text
+    assert "→ Đã lắp 6 bóng đèn ngõ 5." in carried[0].text

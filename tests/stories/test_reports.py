@@ -161,6 +161,8 @@ async def test_the_whole_report_with_buttons(roster, bot, tg, db, clock, admin) 
 
     clock.set(at("2026-12-07 08:00"))  # no nudge once the report is in
     await run_jobs(bot)
+    # (but a leader's summary of the proposal awaiting assignment)
+    await an.expect_message(contains="Tình hình xử lý kiến nghị, ngày 07/12/2026")
     await nothing_sent(bot, an)
 
 

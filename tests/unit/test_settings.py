@@ -46,6 +46,28 @@ def test_defaults() -> None:
     assert settings.telegram_base_url == "https://api.telegram.org/bot"
 
 
+def test_the_report_documents_blocks_come_from_the_settings() -> None:
+    settings = load_settings(
+        _env_file=None,
+        superior_body="Đảng bộ tỉnh Quảng Trị",
+        document_symbol="hu",
+        signing_for="t/m ban thường vụ",
+        proposal_days="5, 20",
+    )
+    head = settings.letterhead("Đảng bộ phường Thành Cổ")
+    assert (head.superior, head.issuer, head.symbol) == (
+        "ĐẢNG BỘ TỈNH QUẢNG TRỊ",
+        "ĐẢNG ỦY PHƯỜNG THÀNH CỔ",
+        "HU",
+    )
+    assert (head.signing_for, head.signer_title, head.signer_name) == (
+        "T/M BAN THƯỜNG VỤ",
+        "BÍ THƯ",
+        "",
+    )
+    assert (settings.proposal_deadlines.urgent, settings.proposal_deadlines.normal) == (5, 20)
+
+
 def test_admin_ids_are_a_comma_separated_list() -> None:
     settings = load_settings(_env_file=None, admin_ids="111, 222,333")
     assert settings.admin_ids == {111, 222, 333}
@@ -61,6 +83,9 @@ def test_admin_ids_are_a_comma_separated_list() -> None:
         ({"bot_token": "not-a-token"}, "CHIBO_BOT_TOKEN: expected the form"),
         ({"log_level": "LOUD"}, "CHIBO_LOG_LEVEL: must be"),
         ({"telegram_base_url": "ftp://x"}, "CHIBO_TELEGRAM_BASE_URL: must start with"),
+        ({"proposal_days": "7"}, "CHIBO_PROPOSAL_DAYS: two numbers of days"),
+        ({"signing_for": "Bí thư"}, "CHIBO_SIGNING_FOR: must start with T/M"),
+        ({"document_symbol": "Đ U!"}, "CHIBO_DOCUMENT_SYMBOL: letters only"),
     ],
 )
 def test_a_bad_setting_is_named(overrides: dict[str, str], message: str) -> None:
