@@ -75,8 +75,9 @@ def report(meeting_id: int, person_id: int, kind: str) -> str:
     return f"report:{meeting_id}:p{person_id}:{kind}"
 
 
-def urgent_proposal(proposal_id: int, leader_id: int) -> str:
-    return f"urgent:{proposal_id}:p{leader_id}"
+def urgent_proposal(proposal_id: int) -> str:
+    """An urgent proposal told to whoever triages (per_person for each leader)."""
+    return f"urgent:{proposal_id}"
 
 
 # ---------------------------------------------------------------- the digest and groups

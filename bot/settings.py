@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     place: str = Field(default="", max_length=60)
     # Days a handling body is given to answer a proposal: urgent, then normal.
     proposal_days: str = "7,30"
+    # Who triages new proposals (assigns, merges, closes them; hears of urgent ones at once and
+    # gets the morning's summary): the leaders, the office, or both.
+    proposal_triage: str = "leaders,office"
     superior_body: str = Field(default="", max_length=80)
     issuing_body: str = Field(default="", max_length=80)
     document_symbol: str = Field(default="ĐU", min_length=1, max_length=12)
@@ -149,6 +152,18 @@ class Settings(BaseSettings):
         if len(parts) != 2 or not all(p.isdigit() and 1 <= int(p) <= 365 for p in parts):
             raise ValueError("two numbers of days, urgent then normal, e.g. 7,30")
         return ",".join(parts)
+
+    @field_validator("proposal_triage")
+    @classmethod
+    def _proposal_triage(cls, value: str) -> str:
+        parts = {part.strip().lower() for part in value.split(",") if part.strip()}
+        if not parts or not parts <= {"leaders", "office"}:
+            raise ValueError("leaders, office, or leaders,office")
+        return ",".join(sorted(parts))
+
+    @property
+    def triage_by(self) -> frozenset[str]:
+        return frozenset(self.proposal_triage.split(","))
 
     @property
     def proposal_deadlines(self):

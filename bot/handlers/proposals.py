@@ -28,7 +28,7 @@ from bot.services.documents import SIZE_LIMIT, DocumentService
 from bot.services.drafts import DraftService
 from bot.services.parsing import parse_day
 from bot.services.proposals import OPEN_STATES, Answer, Change, Outcome, ProposalService
-from db.models import Draft
+from db.models import Draft, Role
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +37,18 @@ DEADLINE_FLOW = "proposal_deadline"
 
 
 def _service(ctx: Ctx) -> ProposalService:
-    return ProposalService(ctx.db, ctx.clock, ctx.settings.zone, ctx.settings.proposal_deadlines)
+    settings = ctx.settings
+    return ProposalService(
+        ctx.db, ctx.clock, settings.zone, settings.proposal_deadlines, settings.triage_by
+    )
 
 
 def _triages(ctx: Ctx) -> bool:
-    return ctx.actor.may(Permission.LEADERSHIP)
+    """Whoever triages proposals (CHIBO_PROPOSAL_TRIAGE): the leaders, the office, or both."""
+    by, actor = ctx.settings.triage_by, ctx.actor
+    return ("leaders" in by and Role.LEADER in actor.roles) or (
+        "office" in by and actor.may(Permission.OFFICE)
+    )
 
 
 async def _refuse(update: Update, ctx: Ctx, change: Change) -> None:
@@ -196,6 +203,9 @@ async def _after(
 
 
 async def on_body(update: Update, ctx: Ctx, data: ProposalBodyData) -> None:
+    if not _triages(ctx):
+        await _refuse(update, ctx, Change(Outcome.NOT_YOURS))
+        return
     change = await _service(ctx).assign(
         data.proposal_id, data.revision, data.body_id, ctx.actor.who
     )
@@ -203,11 +213,17 @@ async def on_body(update: Update, ctx: Ctx, data: ProposalBodyData) -> None:
 
 
 async def on_merge(update: Update, ctx: Ctx, data: ProposalMergeData) -> None:
+    if not _triages(ctx):
+        await _refuse(update, ctx, Change(Outcome.NOT_YOURS))
+        return
     change = await _service(ctx).merge(data.proposal_id, data.revision, data.into_id, ctx.actor.who)
     await _after(update, ctx, change, "merge")
 
 
 async def on_close(update: Update, ctx: Ctx, data: ProposalCloseData) -> None:
+    if not _triages(ctx):
+        await _refuse(update, ctx, Change(Outcome.NOT_YOURS))
+        return
     change = await _service(ctx).close(data.proposal_id, data.revision, data.reason, ctx.actor.who)
     await _after(update, ctx, change, "close")
 

@@ -30,7 +30,8 @@ from db.models import Draft
 
 
 def _service(ctx: Ctx) -> ReportService:
-    return ReportService(ctx.db, ctx.clock, ctx.settings.zone, ctx.settings.amend_days)
+    settings = ctx.settings
+    return ReportService(ctx.db, ctx.clock, settings.zone, settings.amend_days, settings.triage_by)
 
 
 async def step_screen(

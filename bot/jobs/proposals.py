@@ -9,9 +9,8 @@ from sqlalchemy import delete
 
 from bot.notify import deliver
 from bot.runtime import Runtime, unit_of_work
-from bot.services.directory import DirectoryService
 from bot.services.proposals import ProposalService
-from db.models import OrgSetting, Role
+from db.models import OrgSetting
 from db.session import insert_for
 
 MORNING = time(7, 30)
@@ -44,8 +43,8 @@ async def queue_proposal_mornings(runtime: Runtime) -> int:
         await db.execute(
             delete(OrgSetting).where(OrgSetting.key.startswith(MARKER), OrgSetting.key != marker)
         )
-        leaders = await DirectoryService(db, clock, zone).linked_with(Role.LEADER)
-        work = await ProposalService(db, clock, zone, settings.proposal_deadlines).daily(leaders)
+        service = ProposalService(db, clock, zone, settings.proposal_deadlines, settings.triage_by)
+        work = await service.daily()
         await deliver(db, runtime, work.notices)
         await unit.finish()
     return len(work.notices)

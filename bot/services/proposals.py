@@ -27,11 +27,13 @@ from db.models import (
     HandlingBodyMember,
     Meeting,
     Person,
+    PersonRole,
     Proposal,
     ProposalEvent,
     ProposalState,
     ProposalUrgency,
     Report,
+    Role,
     StoredFile,
     Topic,
     Unit,
@@ -122,6 +124,7 @@ class DailyWork:
 
 
 DUE_SOON_DAYS = 2
+TRIAGE = frozenset({"leaders", "office"})  # who triages (CHIBO_PROPOSAL_TRIAGE)
 
 
 class ProposalService:
@@ -131,11 +134,13 @@ class ProposalService:
         clock: Clock,
         zone: ZoneInfo,
         deadlines: Deadlines = Deadlines(),
+        triage: frozenset[str] = TRIAGE,
     ) -> None:
         self.db = db
         self.clock = clock
         self.zone = zone
         self.deadlines = deadlines
+        self.triage = triage
 
     def today(self) -> date:
         return self.clock.now().astimezone(self.zone).date()
@@ -304,7 +309,7 @@ class ProposalService:
         query = query.order_by(Proposal.answered_at, Proposal.id).limit(limit)
         return list(await self.db.scalars(query))
 
-    async def daily(self, triagers: list[Person]) -> DailyWork:
+    async def daily(self) -> DailyWork:
         """The morning's notices: the summary (what awaits assignment, what is past its
         deadline: a deadline passed yesterday is told here, and every morning until the
         proposal is answered), and the bodies reminded of deadlines two days off."""
@@ -325,14 +330,7 @@ class ProposalService:
         )
         if summary.untriaged_count or summary.late_count:
             key = outbox_keys.proposal_summary(today.isoformat())
-            found += [
-                notices.to_person(
-                    Kind.PROPOSAL_SUMMARY, outbox_keys.per_person(key, p.id), p, summary
-                )
-                for p in triagers
-            ]
-            told = frozenset(p.telegram_user_id for p in triagers if p.telegram_user_id)
-            found.append(notices.to_office(Kind.PROPOSAL_SUMMARY, key, summary, told))
+            found += await self.to_triage(Kind.PROPOSAL_SUMMARY, key, summary)
         soon = today + timedelta(days=DUE_SOON_DAYS)
         for proposal in await self.db.scalars(
             select(Proposal).where(
@@ -594,6 +592,35 @@ class ProposalService:
         key = outbox_keys.proposal_outcome(view.proposal.id, view.proposal.revision, raiser.id)
         return (notices.to_person(kind, key, raiser, view),)
 
+    async def triagers(self) -> list[Person]:
+        """The leaders who triage, if leaders do (the office is told as the office)."""
+        if "leaders" not in self.triage:
+            return []
+        return list(
+            await self.db.scalars(
+                select(Person)
+                .join(PersonRole, PersonRole.person_id == Person.id)
+                .where(
+                    PersonRole.role == Role.LEADER,
+                    Person.active,
+                    Person.telegram_user_id.is_not(None),
+                )
+                .order_by(Person.code)
+            )
+        )
+
+    async def to_triage(self, kind: Kind, key: str, about: Any, skip: int | None = None):
+        """A notice for whoever triages: each leader (but `skip`, a person id), and the
+        office, each once."""
+        leaders = [p for p in await self.triagers() if p.id != skip]
+        found = [
+            notices.to_person(kind, outbox_keys.per_person(key, p.id), p, about) for p in leaders
+        ]
+        if "office" in self.triage:
+            told = frozenset(p.telegram_user_id for p in leaders if p.telegram_user_id)
+            found.append(notices.to_office(kind, key, about, told))
+        return tuple(found)
+
     async def _to_triagers(self, view: ProposalView, kind: Kind) -> tuple[Notice, ...]:
         key = outbox_keys.proposal_to_triage(view.proposal.id, view.proposal.revision)
-        return (notices.to_office(kind, key, view),)
+        return await self.to_triage(kind, key, view)

@@ -13,13 +13,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import raiseload
 
-from bot import notices, outbox_keys
+from bot import outbox_keys
 from bot.clock import Clock
 from bot.notices import Kind, Notice
 from bot.services import audit, report_flow
-from bot.services.directory import DirectoryService
 from bot.services.drafts import DraftService
-from bot.services.proposals import ProposalService
+from bot.services.proposals import TRIAGE, ProposalService
 from bot.services.report_flow import Input
 from db.models import (
     AttendeeKind,
@@ -34,7 +33,6 @@ from db.models import (
     Report,
     ReportTopic,
     ReportVersion,
-    Role,
     Rsvp,
     RsvpAnswer,
     Topic,
@@ -107,12 +105,18 @@ def meeting_end(meeting: Meeting) -> datetime:
 
 class ReportService:
     def __init__(
-        self, db: AsyncSession, clock: Clock, zone: ZoneInfo, amend_days: int = AMEND_DAYS
+        self,
+        db: AsyncSession,
+        clock: Clock,
+        zone: ZoneInfo,
+        amend_days: int = AMEND_DAYS,
+        triage: frozenset[str] = TRIAGE,
     ) -> None:
         self.db = db
         self.clock = clock
         self.zone = zone
         self.amend_days = amend_days
+        self.triage = triage
         self.drafts = DraftService(db, clock)
 
     # ------------------------------------------------------------------ who owes a report
@@ -478,21 +482,16 @@ class ReportService:
         return sent
 
     async def _urgent_notices(self, sent: Sent) -> tuple[Notice, ...]:
-        """Each urgent proposal goes at once to every leader, but the one who wrote it."""
-        if not sent.urgent:
-            return ()
-        leaders = await DirectoryService(self.db, self.clock, self.zone).linked_with(Role.LEADER)
-        return tuple(
-            notices.to_person(
-                Kind.URGENT_PROPOSAL,
-                outbox_keys.urgent_proposal(proposal.id, leader.id),
-                leader,
-                (sent, proposal),
+        """Each urgent proposal goes at once to whoever triages (CHIBO_PROPOSAL_TRIAGE), but
+        the one who wrote it."""
+        proposals = ProposalService(self.db, self.clock, self.zone, triage=self.triage)
+        found: list[Notice] = []
+        for proposal in sent.urgent:
+            key = outbox_keys.urgent_proposal(proposal.id)
+            found += await proposals.to_triage(
+                Kind.URGENT_PROPOSAL, key, (sent, proposal), skip=sent.author.id
             )
-            for leader in leaders
-            if leader.id != sent.author.id
-            for proposal in sent.urgent
-        )
+        return tuple(found)
 
     async def did_not_attend(self, person: Person, rsvp_id: int | None) -> Refusal | None:
         """ "Tôi không dự được", pressed on a report request: no report is owed."""

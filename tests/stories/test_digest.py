@@ -280,11 +280,14 @@ async def test_several_answers_in_a_row_keep_telegrams_pace(
     settings = make_settings(tg, database_url, attendance_quota=6)
     clock.set(at("2026-12-03 09:00"))
     bot = await start_bot(settings, clock)
+    await run_jobs(bot)  # the morning's summary of the proposals first, read now
+    await admin.expect_message(contains="Tình hình xử lý kiến nghị, ngày 03/12/2026")
     await admin.send("/tonghop 11/2026")
     await admin.expect_message(contains="Đang tổng hợp")
     await expect_digest(admin, tg, admin.chat, "ngày 03 tháng 12 năm 2026")
     await admin.expect_message(contains="Bản gửi nhóm lãnh đạo có cùng số liệu")
     assert tg.error_counts[429] == 0
-    # the progress note, the text, the chart, the spreadsheet, the document, the offer to post
-    assert len(admin.all_messages()) >= 6
+    # the summary, the progress note, the text, the chart, the spreadsheet, the document, the
+    # offer to post
+    assert len(admin.all_messages()) >= 7
     await stop_bot(bot)

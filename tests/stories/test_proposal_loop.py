@@ -259,7 +259,8 @@ async def test_merged_closed_reopened_and_the_undeliverable_told_once(
     await cuong.expect_message(contains="Giao cơ quan, đơn vị nào")
     await cuong.press("Công an phường")
     await cuong.expect_message(contains="Đã giao Công an phường")
-    undeliverable = await admin.expect_message(contains="không chuyển được")
+    # (The office had the urgent proposal at once too: it triages with the leaders.)
+    undeliverable = await next_about_proposals(admin, "không chuyển được")
     assert f"Kiến nghị số {proposal.id} đã giao Công an phường" in undeliverable.text
     await cuong.send(f"/kiennghi {proposal.id}")
     card = await cuong.expect_message(contains=f"Kiến nghị số {proposal.id}")
@@ -305,6 +306,7 @@ async def test_one_summary_a_morning_and_deadlines_minded(roster, bot, tg, db, c
     summary = await chi.expect_message(contains="Tình hình xử lý kiến nghị, ngày 06/12/2026")
     assert "Chờ giao xử lý: 1" in summary.text and TEXT[:30] in summary.text
     assert summary.button_texts == [f"Xem số {proposal.id}"]
+    await admin.expect_message(contains="Kiến nghị khẩn")  # the office triages too
     await admin.expect_message(contains="Tình hình xử lý kiến nghị, ngày 06/12/2026")
     clock.set(at("2026-12-06 09:00"))
     await run_jobs(bot)
@@ -394,7 +396,7 @@ async def test_merged_then_given_back_and_more_time_asked(roster, bot, tg, db, c
     await mai.expect_message(
         contains=f"Đã đề nghị Văn phòng gia hạn trả lời kiến nghị số {first_id}"
     )
-    more_time = await admin.expect_message(contains="Đề nghị gia hạn trả lời kiến nghị số")
+    more_time = await next_about_proposals(admin, "Đề nghị gia hạn trả lời kiến nghị số")
     assert "📅 Đổi hạn trả lời" in more_time.button_texts
     await mai.press("↪ Chuyển đơn vị khác", message=given)
     await mai.expect_message(contains="được chuyển lại Văn phòng để giao đơn vị khác")
@@ -405,6 +407,10 @@ async def test_merged_then_given_back_and_more_time_asked(roster, bot, tg, db, c
         refused["text"]
         == "Kiến nghị này không được giao cho cơ quan, đơn vị đồng chí phụ trách trả lời."
     )
+
+    # The leaders triage too: they heard both.
+    await dung.expect_message(contains="Đề nghị gia hạn trả lời kiến nghị số")
+    await dung.expect_message(contains="được chuyển lại")
 
     # Answered directly by the leader: the answer reaches the merged proposal too.
     await dung.send(f"/kiennghi {first_id}")
@@ -418,7 +424,8 @@ async def test_merged_then_given_back_and_more_time_asked(roster, bot, tg, db, c
     await dung.expect_message(contains="trả lời chính thức hay trả lời tạm")
     await dung.press("✅ Chính thức: đã giải quyết")
     await dung.expect_message(contains="Đã lưu và gửi")
-    answers = [await an.expect_message(contains="Kết quả trả lời") for _ in range(2)]
+    # (He is a leader too, and heard what the leaders heard; then the two answers.)
+    answers = [await next_about_proposals(an, "Kết quả trả lời") for _ in range(2)]
     assert all("kế hoạch chiếu sáng năm 2027" in m.text for m in answers)
     merged = await db.scalar(select(Proposal).where(Proposal.id == second_id))
     assert merged.state == ProposalState.MERGED and merged.answer.startswith("Đã đưa vào")

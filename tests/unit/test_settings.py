@@ -84,6 +84,7 @@ def test_admin_ids_are_a_comma_separated_list() -> None:
         ({"log_level": "LOUD"}, "CHIBO_LOG_LEVEL: must be"),
         ({"telegram_base_url": "ftp://x"}, "CHIBO_TELEGRAM_BASE_URL: must start with"),
         ({"proposal_days": "7"}, "CHIBO_PROPOSAL_DAYS: two numbers of days"),
+        ({"proposal_triage": "leaders,secretaries"}, "CHIBO_PROPOSAL_TRIAGE: leaders, office"),
         ({"signing_for": "Bí thư"}, "CHIBO_SIGNING_FOR: must start with T/M"),
         ({"document_symbol": "Đ U!"}, "CHIBO_DOCUMENT_SYMBOL: letters only"),
     ],
