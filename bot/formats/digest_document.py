@@ -189,7 +189,10 @@ def _sections(figures: DigestFigures, lang: str) -> list[tuple[str, list[str]]]:
             "In month {month} the {branches} branches of {org} planned {planned} meetings"
             " ({cancelled} cancelled); {slots} times a committee member was assigned to attend."
         ).format(
-            month=figures.month.label,
+            # As the title writes it: "tháng 11 năm 2026".
+            month=t.gettext("{month} of {year}").format(
+                month=figures.month.first.month, year=figures.month.first.year
+            ),
             branches=count(now.branches, lang),
             org=figures.org_name,
             planned=count(now.planned, lang),
