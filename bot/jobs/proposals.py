@@ -33,12 +33,13 @@ async def queue_proposal_mornings(runtime: Runtime) -> int:
         db = unit.session
         if await db.get(OrgSetting, marker) is not None:
             return 0
-        claimed = await db.execute(
+        claimed = await db.scalar(
             insert_for(db)(OrgSetting)
             .values(key=marker, value={}, updated_at=now)
             .on_conflict_do_nothing(index_elements=["key"])
+            .returning(OrgSetting.key)
         )
-        if claimed.rowcount != 1:
+        if claimed is None:  # (rowcount is not reliable here: psycopg reports -1)
             return 0
         await db.execute(
             delete(OrgSetting).where(OrgSetting.key.startswith(MARKER), OrgSetting.key != marker)
