@@ -322,3 +322,10 @@ class AnswerStepData(CallbackData):
     draft_id: int
     revision: int
     choice: Literal["nofile", "final", "interim", "no"]
+
+
+@action("drm")
+class DocRemoveData(CallbackData):
+    """The office withdraws a meeting's document."""
+
+    document_id: int

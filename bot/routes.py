@@ -140,6 +140,7 @@ BUTTONS = (
     Button(cb.DocStepData, documents.on_step, OFFICE),
     Button(cb.DocsReceivedData, documents.on_received, KNOWN),
     Button(cb.DocSendData, documents.on_send_again, KNOWN),
+    Button(cb.DocRemoveData, documents.on_withdraw, OFFICE),
 )
 
 

@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.access import requires
-from bot.callbacks import DocSendData, DocsReceivedData, DocStepData
+from bot.callbacks import DocRemoveData, DocSendData, DocsReceivedData, DocStepData
 from bot.context import Ctx
 from bot.handlers.conversation import flow
 from bot.policy import Permission
@@ -211,8 +211,9 @@ async def on_documents(update: Update, ctx: Ctx) -> None:
         statuses = await service.overview()
         ids = {s.document.unit_id for s in statuses if s.document.unit_id}
         units = {u: await ctx.db.get(Unit, u) for u in ids}
-        lines = screens.office_list(statuses, {k: v for k, v in units.items() if v}, ctx.lang)
-        await reply(update, Screen.of_lines(lines[1:]))
+        await reply(
+            update, screens.office_list(statuses, {k: v for k, v in units.items() if v}, ctx.lang)
+        )
 
 
 async def on_received(update: Update, ctx: Ctx, data: DocsReceivedData) -> None:
@@ -244,3 +245,9 @@ async def on_send_again(update: Update, ctx: Ctx, data: DocSendData) -> None:
     else:
         caption = screens.caption(document, ctx.lang)
         await reply_file(update, stored.content, stored.name, caption, photo=photo)
+
+
+async def on_withdraw(update: Update, ctx: Ctx, data: DocRemoveData) -> None:
+    """The office withdraws a document: the reminders still to come go without it."""
+    document = await _service(ctx).withdraw(data.document_id, ctx.actor.who)
+    await answer_button(update, screens.withdrawn(document.title if document else None, ctx.lang))

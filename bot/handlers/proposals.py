@@ -85,7 +85,7 @@ async def on_proposals(update: Update, ctx: Ctx) -> None:
             await reply(update, Screen(text))
         return
     todo = await service.todo(actor.person, _triages(ctx))
-    if not (todo.to_answer or todo.to_triage or todo.overdue) and actor.person is not None:
+    if not any(todo.counts) and actor.person is not None:
         raised = await service.raised_by(actor.person)
         if raised:
             for text in screens.listing(screens.raised_title(ctx.lang), raised, zone, ctx.lang):

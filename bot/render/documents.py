@@ -132,9 +132,10 @@ def member_list(coming: list[ComingMeeting], zone: ZoneInfo, lang: str) -> Scree
     return Screen.of_lines(lines, InlineKeyboardMarkup(rows))
 
 
-def office_list(statuses: list[DocumentStatus], units: dict[int, Unit], lang: str) -> list[str]:
+def office_list(statuses: list[DocumentStatus], units: dict[int, Unit], lang: str) -> Screen:
+    """The office's documents with who has not confirmed each, and a button to withdraw one."""
     t = texts(lang)
-    lines = ["", t.gettext("<b>Documents the office has given for meetings</b>")]
+    lines = [t.gettext("<b>Documents the office has given for meetings</b>")]
     if not statuses:
         lines.append(
             t.gettext(
@@ -142,13 +143,23 @@ def office_list(statuses: list[DocumentStatus], units: dict[int, Unit], lang: st
                 " to the bot, with a short title as its caption."
             )
         )
-        return lines
-    for status in statuses:
+        return Screen.of_lines(lines)
+    rows = []
+    for number, status in enumerate(statuses, start=1):
         document = status.document
         unit = units.get(document.unit_id) if document.unit_id else None
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t.gettext("🗑 Withdraw {n}").format(n=number),
+                    callback_data=cb.DocRemoveData(document.id).pack(),
+                )
+            ]
+        )
         lines += [
             "",
-            t.gettext("📎 <b>{title}</b> ({month}, {scope})").format(
+            t.gettext("{n}. 📎 <b>{title}</b> ({month}, {scope})").format(
+                n=number,
                 title=esc(document.title),
                 month=month_label(document.month, lang),
                 scope=scope_label(unit, lang),
@@ -163,7 +174,16 @@ def office_list(statuses: list[DocumentStatus], units: dict[int, Unit], lang: st
                     names=names_capped([p.full_name for p in status.not_received], lang)
                 )
             )
-    return lines
+    return Screen.of_lines(lines, InlineKeyboardMarkup(rows))
+
+
+def withdrawn(title: str | None, lang: str) -> str:
+    t = texts(lang)
+    if title is None:
+        return t.gettext("This document was already withdrawn.")
+    return t.gettext("Withdrawn “{title}”: it will not be sent with the coming reminders.").format(
+        title=title
+    )
 
 
 def sent_again_missing(lang: str) -> str:

@@ -565,16 +565,16 @@ def todo(todo: Todo, lang: str) -> list[Screen]:
     t = texts(lang)
     screens: list[Screen] = []
     sections = (
-        (t.gettext("<b>To answer</b>"), todo.to_answer),
-        (t.gettext("<b>To assign</b>"), todo.to_triage),
-        (t.gettext("<b>Past their deadline</b>"), todo.overdue),
+        (t.gettext("<b>To answer</b>"), todo.to_answer, todo.counts[0]),
+        (t.gettext("<b>To assign</b>"), todo.to_triage, todo.counts[1]),
+        (t.gettext("<b>Past their deadline</b>"), todo.overdue, todo.counts[2]),
     )
-    for title, views in sections:
-        if not views:
+    for title, views, total in sections:
+        if not total:
             continue
-        lines = [f"{title} ({len(views)})"]
+        lines = [f"{title} ({total})"]
         rows = []
-        for view in views[:LIST_SHOWN]:
+        for view in views:
             p = view.proposal
             due = (
                 f" — {day(p.deadline)}"
@@ -590,8 +590,8 @@ def todo(todo: Todo, lang: str) -> list[Screen]:
                     )
                 ]
             )
-        if len(views) > LIST_SHOWN:
-            lines.append(t.gettext("• and {n} more.").format(n=len(views) - LIST_SHOWN))
+        if total > len(views):
+            lines.append(t.gettext("• and {n} more.").format(n=total - len(views)))
         screens.append(Screen("\n".join(lines), InlineKeyboardMarkup(rows)))
     if not screens:
         screens.append(Screen(t.gettext("There is no proposal for you to act on.")))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import outbox_keys
@@ -20,6 +20,7 @@ from db.models import (
     Meeting,
     MeetingDocument,
     OutboxMessage,
+    OutboxState,
     Person,
     Rsvp,
     RsvpAnswer,
@@ -240,6 +241,25 @@ class DocumentService:
                 .on_conflict_do_nothing(index_elements=["document_id", "person_id"])
             )
         return Receipt.RECORDED
+
+    async def withdraw(self, document_id: int, who: audit.Who) -> MeetingDocument | None:
+        """Taken out of the meetings it was for; copies queued and not yet sent are dropped.
+        None if it was already withdrawn (or never was)."""
+        document = await self.get(document_id)
+        if document is None:
+            return None
+        document.removed_at = self.clock.now()
+        await self.db.execute(
+            update(OutboxMessage)
+            .where(
+                outbox_keys.meeting_documents_of(document.id),
+                OutboxMessage.state == OutboxState.PENDING,
+            )
+            .values(state=OutboxState.DROPPED, last_error="the office withdrew the document")
+        )
+        audit.record(self.db, self.clock, who, "document.withdraw", "meeting_document", document.id)
+        await self.db.flush()
+        return document
 
     async def get(self, document_id: int) -> MeetingDocument | None:
         document = await self.db.get(MeetingDocument, document_id)

@@ -110,9 +110,12 @@ class Summary:
 
 @dataclass(frozen=True)
 class Todo:
+    """What one has to do with proposals: how many of each, and the first few of each."""
+
     to_answer: list[ProposalView] = field(default_factory=list)
     to_triage: list[ProposalView] = field(default_factory=list)
     overdue: list[ProposalView] = field(default_factory=list)
+    counts: tuple[int, int, int] = (0, 0, 0)  # to answer, to triage, overdue
 
 
 @dataclass(frozen=True)
@@ -215,9 +218,10 @@ class ProposalService:
             is not None
         )
 
-    async def todo(self, person: Person | None, triages: bool) -> Todo:
+    async def todo(self, person: Person | None, triages: bool, shown: int = 10) -> Todo:
         """What the person has to do: answer for their bodies, triage, chase what is late."""
-        todo = Todo()
+        queries = []
+        body_ids = []
         if person is not None:
             body_ids = list(
                 await self.db.scalars(
@@ -226,33 +230,32 @@ class ProposalService:
                     )
                 )
             )
-            if body_ids:
-                for proposal in await self.db.scalars(
-                    select(Proposal)
-                    .where(
-                        Proposal.body_id.in_(body_ids),
-                        Proposal.state == ProposalState.IN_PROGRESS,
-                    )
-                    .order_by(Proposal.deadline, Proposal.id)
-                ):
-                    todo.to_answer.append(await self._view(proposal))
-        if triages:
-            for proposal in await self.db.scalars(
-                select(Proposal)
-                .where(Proposal.state == ProposalState.NEW)
-                .order_by(Proposal.urgency.desc(), Proposal.created_at, Proposal.id)
-            ):
-                todo.to_triage.append(await self._view(proposal))
-            for proposal in await self.db.scalars(
-                select(Proposal)
-                .where(
-                    Proposal.state == ProposalState.IN_PROGRESS,
-                    Proposal.deadline < self.today(),
-                )
-                .order_by(Proposal.deadline, Proposal.id)
-            ):
-                todo.overdue.append(await self._view(proposal))
-        return todo
+        queries.append(
+            select(Proposal)
+            .where(Proposal.body_id.in_(body_ids), Proposal.state == ProposalState.IN_PROGRESS)
+            .order_by(Proposal.deadline, Proposal.id)
+            if body_ids
+            else None
+        )
+        queries.append(
+            select(Proposal)
+            .where(Proposal.state == ProposalState.NEW)
+            .order_by(Proposal.urgency.desc(), Proposal.created_at, Proposal.id)
+            if triages
+            else None
+        )
+        queries.append(
+            select(Proposal)
+            .where(Proposal.state == ProposalState.IN_PROGRESS, Proposal.deadline < self.today())
+            .order_by(Proposal.deadline, Proposal.id)
+            if triages
+            else None
+        )
+        lists, counts = [], []
+        for query in queries:
+            lists.append(await self._first(query, shown) if query is not None else [])
+            counts.append(await self._count(query) if query is not None else 0)
+        return Todo(lists[0], lists[1], lists[2], (counts[0], counts[1], counts[2]))
 
     async def of_branch(self, code: str) -> tuple[Unit | None, list[ProposalView]]:
         branch = await self.db.scalar(select(Unit).where(Unit.code == code, Unit.is_branch))

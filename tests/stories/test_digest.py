@@ -216,7 +216,7 @@ async def test_leaders_and_admins_ask_for_it_members_may_not(
     await nothing_sent(bot, reader, group)
 
     await admin.send("/tonghop 13/2026")
-    await admin.expect_message(contains="/tonghop 11/2026 để xem báo cáo tháng 11/2026")
+    await admin.expect_message(contains="Cách dùng: /tonghop để xem báo cáo tổng hợp tháng trước")
     await admin.send("/tonghop 01/2027")
     await admin.expect_message(contains="Tháng 01/2027 chưa bắt đầu.")
     await stop_bot(bot)

@@ -179,3 +179,32 @@ async def test_a_member_cannot_add_documents_and_a_file_waits_for_the_open_step(
         )
     )
     assert january > 20 and f"({january} buổi trong lịch)" in check.text
+
+
+async def test_the_office_withdraws_a_document_before_it_goes(
+    roster, bot, tg, db, clock, admin
+) -> None:
+    clock.set(at("2026-12-01 10:00"))
+    an = await link(tg, db, "CB01", 800001)
+    await admin.send_document("sai.pdf", PDF, "application/pdf", caption="Gửi nhầm")
+    await admin.expect_message(contains="Đã nhận tệp")
+    await admin.press("Tháng 12/2026")
+    await admin.expect_message(contains="chi bộ nào?")
+    await admin.press("Tất cả các chi bộ")
+    await admin.expect_message(contains="kiểm tra trước khi lưu")
+    await admin.press("✅ Lưu")
+    await admin.expect_message(contains="Đã lưu tài liệu “Gửi nhầm”")
+
+    await admin.send("/tailieu")
+    listing = await admin.expect_message(contains="1. 📎 Gửi nhầm")
+    assert listing.button_texts == ["🗑 Gỡ tài liệu 1"]
+    answer = await admin.press("🗑 Gỡ tài liệu 1", message=listing)
+    assert answer["text"].startswith("Đã gỡ tài liệu “Gửi nhầm”")
+    again = await admin.press("🗑 Gỡ tài liệu 1", message=listing)
+    assert again["text"] == "Tài liệu này đã được gỡ trước đó."
+
+    clock.set(at("2026-12-02 08:00"))
+    await run_jobs(bot)
+    reminder = await an.expect_message(contains="Nhắc lịch sinh hoạt chi bộ")
+    assert "Tài liệu" not in reminder.text and "📎 Đã nhận tài liệu" not in reminder.button_texts
+    await nothing_sent(bot, an)
