@@ -90,6 +90,24 @@ def cmd_db_downgrade(settings: Settings, args: argparse.Namespace) -> None:
     print(f"database schema at revision {revision or 'base (empty)'}")
 
 
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> None:
+    from db.backup import BackupError, backup
+
+    try:
+        print(backup(settings.database_url, Path(args.file)))
+    except BackupError as exc:
+        raise CommandFailed(str(exc)) from exc
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> None:
+    from db.backup import BackupError, restore
+
+    try:
+        print(restore(settings.database_url, Path(args.file)))
+    except BackupError as exc:
+        raise CommandFailed(str(exc)) from exc
+
+
 def cmd_check(settings: Settings, _args: argparse.Namespace) -> None:
     print("settings: ok")
     asyncio.run(_check(settings))
@@ -374,6 +392,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="the sandbox's own SQLite file (default sandbox.db); never CHIBO_DATABASE_URL",
     )
     sandbox.set_defaults(handler=cmd_sandbox)
+
+    backup = commands.add_parser(
+        "backup", help="write a consistent copy of the database to a new file"
+    )
+    backup.add_argument("file", help="the file to write (it must not exist)")
+    backup.set_defaults(handler=cmd_backup)
+    restore = commands.add_parser("restore", help="put a backup back, into an empty database only")
+    restore.add_argument("file", help="a file written by chibo backup")
+    restore.set_defaults(handler=cmd_restore)
 
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
