@@ -158,6 +158,14 @@ def body_keyboard(view: ProposalView, lang: str) -> InlineKeyboardMarkup:
     )
 
 
+def _open_button(p: Proposal, lang: str) -> InlineKeyboardButton:
+    """Open a proposal in full, with its history."""
+    return _button(
+        texts(lang).gettext("Open no. {number}").format(number=p.id),
+        cb.ProposalActData(p.id, p.revision, "history"),
+    )
+
+
 def card(view: ProposalView, zone: ZoneInfo, lang: str, *, triages: bool) -> Screen:
     keyboard = triage_keyboard(view.proposal, lang) if triages else None
     return Screen.of_lines(card_lines(view, zone, lang, with_answerer=triages), keyboard)
@@ -533,14 +541,7 @@ def summary_notice(summary: Summary, lang: str) -> Screen:
                 f"• {p.id}. {urgent}{esc(view.branch.name)}: {esc(_short(p.text, 90))}{due}"
             )
             if len(rows) < LIST_SHOWN:
-                rows.append(
-                    [
-                        _button(
-                            t.gettext("Open no. {number}").format(number=p.id),
-                            cb.ProposalActData(p.id, p.revision, "history"),
-                        )
-                    ]
-                )
+                rows.append([_open_button(p, lang)])
         if count_ > len(views):
             lines.append(t.gettext("• and {n} more.").format(n=count_ - len(views)))
     lines += ["", t.gettext("All of them: /kiennghi.")]
@@ -582,14 +583,7 @@ def todo(todo: Todo, lang: str) -> list[Screen]:
                 else ""
             )
             lines.append(f"• {p.id}. {esc(view.branch.name)}: {esc(_short(p.text, 90))}{due}")
-            rows.append(
-                [
-                    _button(
-                        t.gettext("Open no. {number}").format(number=p.id),
-                        cb.ProposalActData(p.id, p.revision, "history"),
-                    )
-                ]
-            )
+            rows.append([_open_button(p, lang)])
         if total > len(views):
             lines.append(t.gettext("• and {n} more.").format(n=total - len(views)))
         screens.append(Screen("\n".join(lines), InlineKeyboardMarkup(rows)))

@@ -22,12 +22,12 @@ from bot import notices, outbox_keys
 from bot.clock import Clock
 from bot.notices import Kind, Notice
 from bot.services import audit
+from bot.services.directory import DirectoryService
 from db.models import (
     HandlingBody,
     HandlingBodyMember,
     Meeting,
     Person,
-    PersonRole,
     Proposal,
     ProposalEvent,
     ProposalState,
@@ -511,15 +511,25 @@ class ProposalService:
         sent = await self._to_body(view, who) if proposal.body_id else ()
         return Change(Outcome.DONE, view, sent)
 
-    async def give_back(self, proposal_id: int, revision: int | None, who: audit.Who) -> Change:
-        """ "Chuyển đơn vị khác": the body says it is not theirs; back to triage."""
+    async def _open_for_body(
+        self, proposal_id: int, revision: int | None, who: audit.Who
+    ) -> tuple[Proposal | None, Change | None]:
+        """A proposal with a body, pressed by one of the people who answer for that body."""
         proposal, refused = await self._open(proposal_id, revision, (ProposalState.IN_PROGRESS,))
         if refused is not None:
-            return refused
+            return None, refused
         assert proposal is not None
         person = await self.db.get(Person, who.person_id) if who.person_id else None
         if person is None or not await self.answers_for(person, proposal.body_id):
-            return Change(Outcome.NOT_YOURS, await self._view(proposal))
+            return None, Change(Outcome.NOT_YOURS, await self._view(proposal))
+        return proposal, None
+
+    async def give_back(self, proposal_id: int, revision: int | None, who: audit.Who) -> Change:
+        """ "Chuyển đơn vị khác": the body says it is not theirs; back to triage."""
+        proposal, refused = await self._open_for_body(proposal_id, revision, who)
+        if refused is not None:
+            return refused
+        assert proposal is not None
         body = await self.db.get(HandlingBody, proposal.body_id)
         proposal.state = ProposalState.NEW
         proposal.body_id = None
@@ -531,13 +541,10 @@ class ProposalService:
 
     async def ask_extension(self, proposal_id: int, revision: int | None, who: audit.Who) -> Change:
         """ "Xin gia hạn": the triagers are asked to give a later deadline."""
-        proposal, refused = await self._open(proposal_id, revision, (ProposalState.IN_PROGRESS,))
+        proposal, refused = await self._open_for_body(proposal_id, revision, who)
         if refused is not None:
             return refused
         assert proposal is not None
-        person = await self.db.get(Person, who.person_id) if who.person_id else None
-        if person is None or not await self.answers_for(person, proposal.body_id):
-            return Change(Outcome.NOT_YOURS, await self._view(proposal))
         self._record(proposal, "extension_asked", who)
         await self.db.flush()
         view = await self._view(proposal)
@@ -599,18 +606,7 @@ class ProposalService:
         """The leaders who triage, if leaders do (the office is told as the office)."""
         if "leaders" not in self.triage:
             return []
-        return list(
-            await self.db.scalars(
-                select(Person)
-                .join(PersonRole, PersonRole.person_id == Person.id)
-                .where(
-                    PersonRole.role == Role.LEADER,
-                    Person.active,
-                    Person.telegram_user_id.is_not(None),
-                )
-                .order_by(Person.code)
-            )
-        )
+        return await DirectoryService(self.db, self.clock, self.zone).linked_with(Role.LEADER)
 
     async def to_triage(self, kind: Kind, key: str, about: Any, skip: int | None = None):
         """A notice for whoever triages: each leader (but `skip`, a person id), and the

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.callbacks import ProposalActData
 from db.models import Proposal, ProposalEvent, ProposalState
 from tests.conftest import ZONE, link, nothing_sent, run_jobs
-from tests.stories.test_reports import asked, send_full_report
+from tests.stories.test_reports import amend_with_proposal, asked, send_full_report
 
 PDF = b"%PDF-1.4\n% Cong van tra loi\n" + b"x" * 2000
 TEXT = "Lắp đèn chiếu sáng ngõ 5 trước Tết"
@@ -351,22 +351,9 @@ async def test_merged_then_given_back_and_more_time_asked(roster, bot, tg, db, c
     await send_full_report(an)
     await dung.expect_message(contains="Kiến nghị khẩn")
     # The report amended with a second proposal that says much the same.
-    await an.send("/baocao")
-    listing = await an.expect_message(contains="còn trong thời hạn chỉnh sửa")
-    await an.press(listing.button_texts[0])
-    review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
-    await an.press("✏ Kiến nghị", message=review)
-    await an.expect_message(contains="7/9.")
-    await an.send("Lắp thêm đèn đường ngõ 5")
-    await an.expect_message(contains="thuộc lĩnh vực nào")
-    await an.press("Phát triển kinh tế - xã hội")
-    await an.expect_message(contains="ở mức độ nào?")
-    await an.press("🔴 Khẩn")
-    await an.expect_message(contains="2. Lắp thêm đèn đường ngõ 5")
-    await an.press("✅ Xong")
-    await an.expect_message(contains="Báo cáo dự sinh hoạt")
-    await an.press("📨 Gửi báo cáo")
-    await an.expect_message(contains="✅ Đã cập nhật báo cáo số")
+    await amend_with_proposal(
+        an, "Lắp thêm đèn đường ngõ 5", "Phát triển kinh tế - xã hội", "🔴 Khẩn"
+    )
     second = await dung.expect_message(contains="Lắp thêm đèn đường ngõ 5")
     first_id, second_id = [p.id for (p,) in await db.all(select(Proposal).order_by(Proposal.id))]
 
@@ -444,22 +431,12 @@ async def test_a_normal_proposal_waits_for_the_morning_and_a_stand_in_carries_th
     await send_full_report(an)  # an urgent proposal: the leaders hear of it at once
     urgent = await dung.expect_message(contains="Kiến nghị khẩn")
     # A normal one added to the same report: nobody hears of it until the morning's summary.
-    await an.send("/baocao")
-    listing = await an.expect_message(contains="còn trong thời hạn chỉnh sửa")
-    await an.press(listing.button_texts[0])
-    review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
-    await an.press("✏ Kiến nghị", message=review)
-    await an.expect_message(contains="7/9.")
-    await an.send("Tổ chức lớp tập huấn phòng cháy cho các hộ kinh doanh")
-    await an.expect_message(contains="thuộc lĩnh vực nào")
-    await an.press("Quốc phòng - an ninh, trật tự")
-    await an.expect_message(contains="ở mức độ nào?")
-    await an.press("Thường")
-    await an.expect_message(contains="2. Tổ chức lớp tập huấn")
-    await an.press("✅ Xong")
-    await an.expect_message(contains="Báo cáo dự sinh hoạt")
-    await an.press("📨 Gửi báo cáo")
-    await an.expect_message(contains="✅ Đã cập nhật báo cáo số")
+    await amend_with_proposal(
+        an,
+        "Tổ chức lớp tập huấn phòng cháy cho các hộ kinh doanh",
+        "Quốc phòng - an ninh, trật tự",
+        "Thường",
+    )
     await run_jobs(bot)
     assert await about_proposals(dung) == []
     clock.set(at("2026-12-06 07:30"))

@@ -111,6 +111,26 @@ async def send_full_report(user: TgUser) -> None:
     await user.expect_message(contains="✅ Đã nhận báo cáo số")
 
 
+async def amend_with_proposal(user: TgUser, text: str, field: str, urgency: str) -> None:
+    """The sent report reopened from /baocao, a second proposal added, and sent again."""
+    await user.send("/baocao")
+    listing = await user.expect_message(contains="còn trong thời hạn chỉnh sửa")
+    await user.press(listing.button_texts[0])
+    review = await user.expect_message(contains="Báo cáo dự sinh hoạt")
+    await user.press("✏ Kiến nghị", message=review)
+    await user.expect_message(contains="7/9.")
+    await user.send(text)
+    await user.expect_message(contains="thuộc lĩnh vực nào")
+    await user.press(field)
+    await user.expect_message(contains="Kiến nghị này ở mức độ nào?")
+    await user.press(urgency)
+    await user.expect_message(contains=f"2. {text}")
+    await user.press("✅ Xong")
+    await user.expect_message(contains="Báo cáo dự sinh hoạt")
+    await user.press("📨 Gửi báo cáo")
+    await user.expect_message(contains="✅ Đã cập nhật báo cáo số")
+
+
 async def test_the_whole_report_with_buttons(roster, bot, tg, db, clock, admin) -> None:
     an = await link(tg, db, "CB01", 800001)
     leader = await link(tg, db, "CB02", 800002)
@@ -401,22 +421,9 @@ async def test_a_proposal_added_when_amending_is_tracked(roster, bot, tg, db, cl
     assert "Lắp đèn chiếu sáng ngõ 5 trước Tết" in first.text
 
     clock.advance(timedelta(days=1))
-    await an.send("/baocao")
-    listing = await an.expect_message(contains="còn trong thời hạn chỉnh sửa")
-    await an.press(listing.button_texts[0])
-    review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
-    await an.press("✏ Kiến nghị", message=review)
-    await an.expect_message(contains="7/9.")
-    await an.send("Cấp kinh phí sửa nhà văn hóa khu phố")
-    await an.expect_message(contains="thuộc lĩnh vực nào")
-    await an.press("Phát triển kinh tế - xã hội")
-    await an.expect_message(contains="Kiến nghị này ở mức độ nào?")
-    await an.press("🔴 Khẩn")
-    await an.expect_message(contains="2. Cấp kinh phí sửa nhà văn hóa khu phố")
-    await an.press("✅ Xong")
-    await an.expect_message(contains="Báo cáo dự sinh hoạt")
-    await an.press("📨 Gửi báo cáo")
-    await an.expect_message(contains="✅ Đã cập nhật báo cáo số")
+    await amend_with_proposal(
+        an, "Cấp kinh phí sửa nhà văn hóa khu phố", "Phát triển kinh tế - xã hội", "🔴 Khẩn"
+    )
 
     texts = sorted(row[0] for row in await db.all(select(Proposal.text)))
     assert texts == ["Cấp kinh phí sửa nhà văn hóa khu phố", "Lắp đèn chiếu sáng ngõ 5 trước Tết"]
