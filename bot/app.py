@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import gc
 import logging
+import time
 from typing import Any
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ContextTypes,
@@ -17,13 +17,15 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot import jobs, routes
+from bot import incidents, jobs, routes
 from bot.access import resolve_actor
 from bot.clock import Clock, SystemClock
 from bot.context import RUNTIME_KEY, ChiboContext
+from bot.floodgate import FloodGate
 from bot.handlers import errors
 from bot.menus import sync_command_menus
 from bot.outbox import Pacer, QuietHours, Sender
+from bot.retry import persist
 from bot.runtime import Runtime
 from bot.settings import Settings, require_token
 from bot.transport import AiohttpRequest
@@ -43,7 +45,6 @@ def build_application(
     settings: Settings,
     *,
     clock: Clock | None = None,
-    rate_limiter_retries: int = 3,
     http_timeouts: dict[str, float] | None = None,
 ) -> Application[Any, ChiboContext, Any, Any, Any, Any]:
     """The bot, wired from settings. Nothing touches the network until it is initialised."""
@@ -74,7 +75,7 @@ def build_application(
     )
     pacer = Pacer()
     updates = PerPersonUpdateProcessor(runtime.sessionmaker, pacer)
-    updates.on_commit_failure = lambda update: errors.apologize(update, settings.locale)
+    updates.on_commit_failure = errors.on_commit_failure(runtime)
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -95,7 +96,9 @@ def build_application(
         .post_shutdown(_dispose_engine)
     )
     if settings.rate_limiter:  # a safety net: the outbox sender paces itself
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=rate_limiter_retries))
+        builder = builder.rate_limiter(
+            FloodGate(on_wait=lambda seconds: pacer.pause(seconds, time.monotonic()))
+        )
     app = builder.build()
     start_hour, end_hour = settings.quiet_hours_span
     runtime.sender = Sender(
@@ -104,6 +107,7 @@ def build_application(
         runtime.clock,
         QuietHours(start_hour, end_hour, settings.zone),
         pacer=pacer,
+        on_failure=lambda error: incidents.report(runtime, error, doing="sending the outbox"),
     )
     app.bot_data[RUNTIME_KEY] = runtime
     app.add_handler(TypeHandler(Update, resolve_actor), group=ACCESS_GROUP)
@@ -138,7 +142,7 @@ class ChiboApplication(Application):
         # The coming months' meetings are rows before the first update is answered: the
         # views read them and write nothing (once a day; later starts find it done).
         await jobs.extend_calendar(self.runtime)
-        await sync_command_menus(self.bot, self.runtime)
+        await persist("setMyCommands", lambda: sync_command_menus(self.bot, self.runtime))
         assert self.runtime.sender is not None
         await self.runtime.sender.start()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from telegram import Bot, Update
+from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
 from bot import __version__
@@ -53,22 +53,36 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
 
 
 def cmd_run(settings: Settings, _args: argparse.Namespace) -> None:
-    from bot.app import build_application
+    from bot.election import AlreadyRunning
+    from bot.serve import serve
 
     require_token(settings)
-    asyncio.run(_upgrade(settings))
-    app = build_application(settings)
-    log.info("chibo %s starting (long polling)", __version__)
-    # run_polling runs on the thread's current event loop.
-    asyncio.set_event_loop(new_event_loop())
-    try:
-        app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=3)
-    except InvalidToken as exc:
-        raise SettingsError(f"CHIBO_BOT_TOKEN: Telegram refused the token ({exc})") from exc
-    except TelegramError as exc:
-        raise CommandFailed(
-            f"telegram: cannot reach {settings.telegram_base_url}: {_first_line(exc)}"
-        ) from exc
+    with asyncio.Runner(loop_factory=new_event_loop) as runner:
+        try:
+            runner.run(serve(settings, lambda: _upgrade(settings)))
+        except InvalidToken as exc:
+            raise SettingsError(f"CHIBO_BOT_TOKEN: Telegram refused the token ({exc})") from exc
+        except AlreadyRunning as exc:
+            raise CommandFailed(str(exc)) from exc
+
+
+def cmd_status(settings: Settings, _args: argparse.Namespace) -> None:
+    from bot import status
+
+    async def read() -> dict:
+        engine = create_engine(settings.database_url)
+        try:
+            async with engine.connect() as connection:
+                return await status.summary(connection)
+        except (SQLAlchemyError, OSError) as exc:
+            raise CommandFailed(f"database: cannot read the status: {_first_line(exc)}") from exc
+        finally:
+            await engine.dispose()
+
+    report = asyncio.run(read())
+    print("\n".join(status.lines(report)))
+    if not any(instance["role"] == "active" for instance in report["instances"]):
+        raise SystemExit(EXIT_FAILURE)
 
 
 async def _upgrade(settings: Settings) -> None:
@@ -332,8 +346,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"chibo {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run the bot (long polling); applies migrations")
+    run = commands.add_parser(
+        "run",
+        help="run the bot (long polling, or a webhook with CHIBO_WEBHOOK_URL); on PostgreSQL,"
+        " a second instance stands by and takes over; the active one applies migrations",
+    )
     run.set_defaults(handler=cmd_run)
+
+    status = commands.add_parser(
+        "status", help="which instance is active, the outbox's backlog, the jobs' last runs"
+    )
+    status.set_defaults(handler=cmd_status)
 
     check = commands.add_parser("check", help="check settings, database and Telegram token")
     check.set_defaults(handler=cmd_check)

@@ -14,6 +14,7 @@ import logging
 import secrets
 import time as monotonic_time
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -22,8 +23,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    RetryAfter,
+    TelegramError,
+)
 
+from bot import metrics
 from bot.clock import Clock
 from bot.render import Screen
 from db.models import GroupChat, OutboxMessage, OutboxState, Person, StoredFile
@@ -228,8 +236,11 @@ class Sender:
         batch: int = 200,
         concurrency: int = 16,
         pacer: Pacer | None = None,
+        on_failure: Callable[[BaseException], Awaitable[object]] | None = None,
     ) -> None:
         self.bot = bot
+        # Told of an unexpected failure of a round of sending (it is reported, then retried).
+        self.on_failure = on_failure
         self.concurrency = asyncio.Semaphore(concurrency)
         self.sessionmaker = sessionmaker
         self.clock = clock
@@ -244,6 +255,9 @@ class Sender:
         # Telegram has begun: on a stop, the others go back to the queue at once.
         self._claimed: set[int] = set()
         self._attempted: set[int] = set()
+        # No retries inside the rate limiter on a flood wait: the row goes back to the queue
+        # and the pacer holds everything until the wait is over (bot/floodgate.py).
+        self._no_retry: dict[str, Any] = {"rate_limit_args": 0} if bot.rate_limiter else {}
 
     def wake(self) -> None:
         self.wakeup.set()
@@ -305,8 +319,11 @@ class Sender:
                 sent = await self.send_due()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("outbox sender failed; retrying shortly")
+            except Exception as exc:
+                if self.on_failure is None:
+                    log.exception("outbox sender failed; retrying shortly")
+                else:
+                    await self.on_failure(exc)
                 sent = 0
             if sent:
                 continue
@@ -400,25 +417,38 @@ class Sender:
                     row.chat_id,
                     row.payload["text"],
                     reply_markup=InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None,
+                    **self._no_retry,
                 )
-        except RetryAfter as exc:
-            seconds = _seconds(exc.retry_after)
+        except TelegramError as exc:
+            metrics.SEND_ERRORS.labels(metrics.message_kind(row.key), type(exc).__name__).inc()
+            await self._failed(row, exc)
+        else:
+            metrics.SENT.labels(metrics.message_kind(row.key)).inc()
+            await self._finish(row, OutboxState.SENT, "", message_id=message.message_id)
+
+    async def _failed(self, row: OutboxMessage, error: TelegramError) -> None:
+        if isinstance(error, RetryAfter):  # the flood gate paused everything, and logged it
+            seconds = _seconds(error.retry_after)
             self.pacer.pause(seconds, monotonic_time.monotonic())
             await self._finish(row, OutboxState.PENDING, f"retry after {seconds}s", retry_in=0)
-        except ChatMigrated as exc:
-            await self._finish(row, OutboxState.PENDING, "chat migrated", chat_id=exc.new_chat_id)
-        except Forbidden as exc:
-            await self._finish(row, OutboxState.UNREACHABLE, str(exc), unreachable=True)
-        except BadRequest as exc:
-            unreachable = "chat not found" in str(exc).lower()
+        elif isinstance(error, ChatMigrated):
+            await self._finish(row, OutboxState.PENDING, "chat migrated", chat_id=error.new_chat_id)
+        elif isinstance(error, Forbidden):  # blocked by the person: expected, not an error
+            log.info("outbox %s: the chat is closed to the bot (%s)", row.key, error)
+            await self._finish(row, OutboxState.UNREACHABLE, str(error), unreachable=True)
+        elif isinstance(error, BadRequest):
+            unreachable = "chat not found" in str(error).lower()
             state = OutboxState.UNREACHABLE if unreachable else OutboxState.FAILED
-            log.error("outbox %s refused by Telegram: %s", row.key, exc)
-            await self._finish(row, state, str(exc), unreachable=unreachable)
-        except (TimedOut, NetworkError) as exc:
-            state = OutboxState.FAILED if row.attempts >= MAX_ATTEMPTS else OutboxState.PENDING
-            await self._finish(row, state, str(exc), retry_in=min(300, 2**row.attempts))
-        else:
-            await self._finish(row, OutboxState.SENT, "", message_id=message.message_id)
+            log.error("outbox %s refused by Telegram: %s", row.key, error)
+            await self._finish(row, state, str(error), unreachable=unreachable)
+        else:  # TimedOut, NetworkError: tried again later, given up after MAX_ATTEMPTS
+            if row.attempts >= MAX_ATTEMPTS:
+                log.error("outbox %s failed %s times, given up: %s", row.key, row.attempts, error)
+                state = OutboxState.FAILED
+            else:
+                log.warning("outbox %s not sent (%s); trying again later", row.key, error)
+                state = OutboxState.PENDING
+            await self._finish(row, state, str(error), retry_in=min(300, 2**row.attempts))
 
     async def _send_file(self, row: OutboxMessage) -> Message:
         """A stored file: by Telegram's file id once Telegram has it, else uploaded."""
@@ -429,10 +459,14 @@ class Sender:
         upload = stored.telegram_file_id or InputFile(stored.content, filename=stored.name)
         caption = row.payload.get("caption") or None
         if row.method == "sendPhoto":
-            message = await self.bot.send_photo(row.chat_id, upload, caption=caption)
+            message = await self.bot.send_photo(
+                row.chat_id, upload, caption=caption, **self._no_retry
+            )
             file_id = message.photo[-1].file_id if message.photo else None
         else:
-            message = await self.bot.send_document(row.chat_id, upload, caption=caption)
+            message = await self.bot.send_document(
+                row.chat_id, upload, caption=caption, **self._no_retry
+            )
             file_id = message.document.file_id if message.document else None
         if file_id and not stored.telegram_file_id:
             async with self.sessionmaker() as db:

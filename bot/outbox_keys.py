@@ -157,3 +157,8 @@ def proposal_summary(day: str) -> str:
 def proposal_due_soon(proposal_id: int, deadline: str) -> str:
     """A body reminded, once per deadline, that a proposal is due in two days."""
     return f"proposal:{proposal_id}:due-soon:{deadline}"
+
+
+def error_report(ref: str) -> str:
+    """An unhandled error reported to the technical contact, under its log reference."""
+    return f"error:{ref}"

@@ -66,6 +66,15 @@ class Settings(BaseSettings):
     signing_for: str = Field(default="T/M ĐẢNG ỦY", min_length=1, max_length=60)
     signer_title: str = Field(default="BÍ THƯ", min_length=1, max_length=60)
     signer_name: str = Field(default="", max_length=80)
+    # Running it (docs/deploy.md). A public https URL switches from long polling to a webhook,
+    # served on `listen` behind a reverse proxy.
+    webhook_url: str = ""
+    listen: str = "127.0.0.1:8443"
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    # /healthz and /metrics, e.g. 127.0.0.1:8081; empty: not served.
+    health_listen: str = ""
+    # The chat (or user) that hears of unhandled errors: the office's technical contact.
+    error_chat_id: int | None = None
 
     @field_validator("bot_token")
     @classmethod
@@ -92,6 +101,33 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith("https://"):
+            raise ValueError("must be a public https:// URL (Telegram sends webhooks over https)")
+        return value
+
+    @field_validator("listen", "health_listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            host_and_port(value)
+        return value
+
+    @field_validator("error_chat_id", mode="before")
+    @classmethod
+    def _chat_id(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None
+            if not value.lstrip("-").isdigit():
+                raise ValueError("must be a Telegram chat or user id (digits, - for a group)")
         return value
 
     @field_validator("timezone")
@@ -255,6 +291,14 @@ def _parse_digest_at(value: str) -> tuple[int, time]:
     if not 1 <= number <= 28:
         raise ValueError("the day must be from 1 to 28, so that every month has it")
     return number, moment
+
+
+def host_and_port(value: str) -> tuple[str, int]:
+    """'127.0.0.1:8443' as ('127.0.0.1', 8443); ValueError if it is not of that form."""
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"expected host:port, e.g. 127.0.0.1:8081, not {value!r}")
+    return host.strip("[]"), int(port)
 
 
 class SettingsError(Exception):

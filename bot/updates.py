@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot import metrics
 from bot.runtime import unit_of_work
 
 if TYPE_CHECKING:
@@ -44,8 +45,8 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         self._pacer = pacer
         self._locks: dict[int, asyncio.Lock] = {}
         self._holders: dict[int, int] = {}
-        # Told when an update's commit fails (the app apologises to the person).
-        self.on_commit_failure: Callable[[object], Awaitable[None]] | None = None
+        # Told when an update's commit fails (the app reports it and apologises).
+        self.on_commit_failure: Callable[[object, BaseException], Awaitable[None]] | None = None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = ordering_key(update)
@@ -66,14 +67,16 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
     async def _one_unit(self, update: object, coroutine: Awaitable[Any]) -> None:
         """The handlers run (their errors are the error handler's, which fails the unit),
         then the one commit, then the answers."""
+        metrics.UPDATES.inc()
         async with unit_of_work(self._sessionmaker, self._pacer) as unit:
             await coroutine
             try:
                 await unit.finish()
-            except Exception:
-                log.exception("an update's changes could not be saved; nothing of it was kept")
-                if self.on_commit_failure is not None:
-                    await self.on_commit_failure(update)
+            except Exception as exc:
+                if self.on_commit_failure is None:
+                    log.exception("an update's changes could not be saved; nothing was kept")
+                else:
+                    await self.on_commit_failure(update, exc)
 
     async def initialize(self) -> None:
         pass

@@ -682,3 +682,55 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str] = mapped_column(String(60), default="")
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# ---------------------------------------------------------------- operations
+
+
+class Instance(Base):
+    """A `chibo run` process, as it last said it was: which one is active, which stand by,
+    and what each saw last. `chibo status` and /healthz read it; rows of processes gone for
+    a day are removed."""
+
+    __tablename__ = "instances"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    version: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(20))
+    receiving: Mapped[str] = mapped_column(String(20), default="")
+    started_at: Mapped[datetime]
+    seen_at: Mapped[datetime] = mapped_column(index=True)
+    telegram_ok_at: Mapped[datetime | None]
+
+
+class JobTick(Base):
+    """The last run of each periodic job: when it started and ended, how long it took, and
+    whether it failed."""
+
+    __tablename__ = "job_ticks"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime]
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    instance_id: Mapped[str] = mapped_column(String(32))
+
+
+class ErrorReport(Base):
+    """An error reported to the technical contact. The same error (its type and where it
+    happened) is reported at most once an hour; the repeats in between are counted."""
+
+    __tablename__ = "error_reports"
+
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(100))
+    place: Mapped[str] = mapped_column(String(200))
+    first_at: Mapped[datetime]
+    last_at: Mapped[datetime]
+    reported_at: Mapped[datetime]
+    last_ref: Mapped[str] = mapped_column(String(16))
+    count: Mapped[int] = mapped_column(Integer)
+    unreported: Mapped[int] = mapped_column(Integer)

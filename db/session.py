@@ -11,6 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -72,10 +73,11 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def insert_for(db: AsyncSession) -> Any:
-    """The INSERT of the session's database: both dialects have ON CONFLICT, with the same
-    Python API for it."""
-    return pg_insert if db.bind.dialect.name == "postgresql" else sqlite_insert
+def insert_for(db: AsyncSession | AsyncConnection) -> Any:
+    """The INSERT of the session's (or connection's) database: both dialects have ON CONFLICT,
+    with the same Python API for it."""
+    dialect = db.dialect if isinstance(db, AsyncConnection) else db.bind.dialect
+    return pg_insert if dialect.name == "postgresql" else sqlite_insert
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

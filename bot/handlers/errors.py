@@ -3,25 +3,53 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
+from bot import incidents
 from bot.context import Ctx
 from bot.render import start as screens
 from bot.reply import reply_now
-from bot.runtime import current_unit
+from bot.runtime import Runtime, current_unit
 
 log = logging.getLogger("chibo.errors")
 
 
 async def on_error(update: object, ctx: Ctx) -> None:
-    log.error("error while handling an update", exc_info=ctx.error)
+    """An error a handler or a job did not handle: logged, reported to the technical contact,
+    and (for an update) the unit rolled back and the person told."""
+    assert ctx.error is not None
+    if update is None and ctx.job is not None:
+        await incidents.report(ctx.runtime, ctx.error, doing=f"running the job {ctx.job.name}")
+        return
     unit = current_unit()
     if unit is not None:  # nothing of the update is kept, and nothing of it is sent
         unit.fail()
+    await incidents.report(
+        ctx.runtime,
+        ctx.error,
+        doing="handling an update",
+        update_kind=incidents.update_kind_of(update),
+    )
     await apologize(update, ctx.lang)
+
+
+def on_commit_failure(runtime: Runtime) -> Callable[[object, BaseException], Awaitable[None]]:
+    """What the update processor does when an update's commit fails."""
+
+    async def failed(update: object, error: BaseException) -> None:
+        await incidents.report(
+            runtime,
+            error,
+            doing="saving an update's changes (nothing of it was kept)",
+            update_kind=incidents.update_kind_of(update),
+        )
+        await apologize(update, runtime.settings.locale)
+
+    return failed
 
 
 async def apologize(update: object, lang: str) -> None:

@@ -1,0 +1,144 @@
+"""An unhandled error reaches a person: logged with its traceback and a reference, and
+reported to the office's technical contact (CHIBO_ERROR_CHAT_ID) once an hour at most.
+
+The report names the error's type, where in the code it happened and the kind of update being
+handled, never the traceback or anything a person wrote. The same error (type and place)
+again within the hour is counted, not sent; the next report says how many times it recurred.
+The counting is a row, so two instances and a restart count alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import traceback
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import metrics, outbox_keys
+from bot.outbox import enqueue
+from bot.render import incidents as screens
+from bot.runtime import Runtime
+from db.models import ErrorReport
+from db.session import insert_for
+
+log = logging.getLogger("chibo.errors")
+
+QUIET_FOR = timedelta(hours=1)
+_ROOT = Path(__file__).resolve().parent.parent
+_OWN = (str(_ROOT / "bot"), str(_ROOT / "db"))
+
+
+def new_reference() -> str:
+    return secrets.token_hex(4).upper()
+
+
+def place_of(error: BaseException) -> str:
+    """Where in chibo's own code the error happened: the innermost of its frames."""
+    frames = traceback.extract_tb(error.__traceback__)
+    own = [frame for frame in frames if frame.filename.startswith(_OWN)]
+    if not own:
+        return frames[-1].name if frames else "?"
+    frame = own[-1]
+    module = Path(frame.filename).relative_to(_ROOT).with_suffix("")
+    return f"{'.'.join(module.parts)}:{frame.name}"
+
+
+async def report(
+    runtime: Runtime, error: BaseException, *, doing: str, update_kind: str | None = None
+) -> str:
+    """Log the error with its traceback under a new reference, and report it; returns the
+    reference. Never raises: a failure to report is logged."""
+    reference = new_reference()
+    place = place_of(error)
+    log.error("error %s while %s (at %s)", reference, doing, place, exc_info=error)
+    metrics.ERRORS.labels(place).inc()
+    try:
+        await _record(runtime, type(error).__name__, place, reference, update_kind)
+    except (SQLAlchemyError, OSError) as exc:
+        log.warning("error %s could not be recorded for the report: %s", reference, exc)
+    return reference
+
+
+async def _record(
+    runtime: Runtime,
+    kind: str,
+    place: str,
+    reference: str,
+    update_kind: str | None,
+) -> None:
+    now = runtime.clock.now()
+    fingerprint = hashlib.sha256(f"{kind}@{place}".encode()).hexdigest()[:64]
+    async with runtime.sessionmaker() as db:
+        inserted = await db.execute(
+            insert_for(db)(ErrorReport)
+            .values(
+                fingerprint=fingerprint,
+                kind=kind[:100],
+                place=place[:200],
+                first_at=now,
+                last_at=now,
+                reported_at=now,
+                last_ref=reference,
+                count=1,
+                unreported=0,
+            )
+            .on_conflict_do_nothing(index_elements=["fingerprint"])
+            .returning(ErrorReport.fingerprint)
+        )
+        repeats: int | None = 0
+        if inserted.first() is None:
+            # Counted; reported again only if the last report is an hour old.
+            await db.execute(
+                update(ErrorReport)
+                .where(ErrorReport.fingerprint == fingerprint)
+                .values(
+                    count=ErrorReport.count + 1,
+                    unreported=ErrorReport.unreported + 1,
+                    last_at=now,
+                )
+            )
+            repeats = await db.scalar(
+                select(ErrorReport.unreported).where(ErrorReport.fingerprint == fingerprint)
+            )
+            due = await db.execute(
+                update(ErrorReport)
+                .where(
+                    ErrorReport.fingerprint == fingerprint,
+                    ErrorReport.reported_at <= now - QUIET_FOR,
+                )
+                .values(reported_at=now, last_ref=reference, unreported=0)
+                .returning(ErrorReport.fingerprint)
+            )
+            if due.first() is None:
+                await db.commit()
+                return
+        chat_id = runtime.settings.error_chat_id
+        if chat_id is not None:
+            await enqueue(
+                db,
+                key=outbox_keys.error_report(reference),
+                chat_id=chat_id,
+                screen=screens.error_report(
+                    kind, place, update_kind, reference, repeats or 0, runtime.settings.locale
+                ),
+                due_at=now,
+                now=now,
+                respect_quiet_hours=False,
+            )
+        await db.commit()
+    if chat_id is not None and runtime.sender is not None:
+        runtime.sender.wake()
+
+
+def update_kind_of(update: object) -> str | None:
+    """The kind of update (message, callback_query, …): the only thing of it reported."""
+    to_dict = getattr(update, "to_dict", None)
+    if to_dict is None:
+        return None
+    kinds = [key for key in to_dict() if key != "update_id"]
+    return kinds[0] if kinds else None

@@ -1,0 +1,161 @@
+"""`chibo run`: stand by until this instance is the active one, then receive updates, run the
+periodic jobs and send, until told to stop or until the database lock is lost."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import signal
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from telegram.error import Conflict, NetworkError
+
+from bot import __version__, incidents
+from bot.election import Election, election_for
+from bot.health import HealthServer
+from bot.receivers import Polling, Receiver, Webhook
+from bot.retry import persist
+from bot.settings import Settings
+from bot.status import HEARTBEAT_SECONDS, Vitals, beat
+from db.session import create_engine
+
+log = logging.getLogger("chibo")
+
+# Stopping must not hang on a database or a Telegram that no longer answers.
+STOP_TIMEOUT = 15.0
+
+
+async def serve(settings: Settings, upgrade: Callable[[], Awaitable[None]]) -> None:
+    """The whole life of `chibo run`, until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    vitals = Vitals(instance_id=secrets.token_hex(8))
+    # The heartbeat's and /healthz's own connections: a standby has no application yet.
+    engine = create_engine(settings.database_url)
+    election = election_for(settings.database_url)
+    health = (
+        HealthServer(settings.health_listen, engine, vitals) if settings.health_listen else None
+    )
+    heart = asyncio.create_task(_heartbeat(engine, vitals), name="chibo-heartbeat")
+    try:
+        if health is not None:
+            await health.start()
+        log.info("chibo %s starting (%s)", __version__, _mode(settings))
+        while not stop.is_set():
+            if not await election.wait_until_active(stop):
+                break
+            await _active(settings, election, stop, vitals, upgrade)
+            vitals.become("standby")
+            if not election.lost.is_set():
+                break
+            await election.release()  # and stand by again, with a new connection
+            election = election_for(settings.database_url)
+    finally:
+        heart.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await heart
+        await election.release()
+        if health is not None:
+            await health.stop()
+        await engine.dispose()
+    log.info("chibo stopped")
+
+
+async def _active(
+    settings: Settings,
+    election: Election,
+    stop: asyncio.Event,
+    vitals: Vitals,
+    upgrade: Callable[[], Awaitable[None]],
+) -> None:
+    """Be the active instance until stopped or until the lock is lost."""
+    from bot.app import build_application
+    from bot.context import RUNTIME_KEY
+
+    log.info("this instance is now the active one: it receives updates and sends")
+    await upgrade()  # migrations: the active instance only, never a standby
+    app = build_application(settings)
+    app.bot_data[RUNTIME_KEY].instance_id = vitals.instance_id
+    receiver: Receiver = (
+        Webhook(app, settings)
+        if settings.webhook_url
+        else Polling(app, lambda error: _report_conflict(app, error))
+    )
+    vitals.become("active", receiver.kind)
+    starting = asyncio.create_task(_start(app, receiver), name="chibo-start")
+    ending = asyncio.create_task(_either(stop, election.lost), name="chibo-until-stopped")
+    try:
+        done, _ = await asyncio.wait([starting, ending], return_when=asyncio.FIRST_COMPLETED)
+        if starting in done:
+            starting.result()  # a refused token ends here
+            await ending
+    finally:
+        for task in (starting, ending):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await _stop(app, receiver, lost=election.lost.is_set())
+
+
+async def _either(first: asyncio.Event, second: asyncio.Event) -> None:
+    waits = [asyncio.create_task(first.wait()), asyncio.create_task(second.wait())]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
+
+
+async def _start(app: Any, receiver: Receiver) -> None:
+    await persist("start-up (getMe)", app.initialize)
+    await app.start()  # its command menus are set with persist() too
+    await receiver.start()
+    if isinstance(receiver, Webhook):
+        await persist("setWebhook", receiver.register)
+
+
+async def _stop(app: Any, receiver: Receiver, *, lost: bool) -> None:
+    """Stop receiving first, then sending and the jobs. After a lost lock the database may be
+    gone: nothing here waits on it for long."""
+    steps: list[tuple[str, Callable[[], Awaitable[Any]]]] = [("receiving", receiver.stop)]
+    if app.running:
+        steps.append(("the application", app.stop))
+    steps.append(("the connections", app.shutdown))
+    for name, step in steps:
+        try:
+            await asyncio.wait_for(step(), STOP_TIMEOUT)
+        except (TimeoutError, SQLAlchemyError, OSError, NetworkError) as exc:
+            level = logging.INFO if lost else logging.WARNING
+            log.log(level, "stopping %s did not finish cleanly: %s", name, exc)
+
+
+async def _report_conflict(app: Any, error: Conflict) -> None:
+    from bot.context import RUNTIME_KEY
+
+    await incidents.report(
+        app.bot_data[RUNTIME_KEY], error, doing="receiving updates (409 Conflict)"
+    )
+
+
+async def _heartbeat(engine: Any, vitals: Vitals) -> None:
+    said = False
+    while True:
+        try:
+            async with engine.begin() as connection:
+                await beat(connection, vitals)
+            said = False
+        except (SQLAlchemyError, OSError) as exc:
+            if not said:  # a fresh database has no table yet until the active one migrates
+                log.info("heartbeat not written: %s", str(exc).splitlines()[0])
+                said = True
+        await asyncio.sleep(HEARTBEAT_SECONDS)
+
+
+def _mode(settings: Settings) -> str:
+    return f"webhook {settings.webhook_url}" if settings.webhook_url else "long polling"
