@@ -133,7 +133,8 @@ class PostgresElection(Election):
                 log.warning("standing by: cannot reach the database: %s", _first_line(exc))
                 await self._close()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.retry_seconds)
+                async with asyncio.timeout(self.retry_seconds):
+                    await stop.wait()
         return False
 
     async def _try_lock(self) -> bool:
@@ -155,7 +156,8 @@ class PostgresElection(Election):
             await asyncio.sleep(self.check_seconds)
             try:
                 assert self._connection is not None
-                await asyncio.wait_for(self._connection.execute(text("SELECT 1")), CHECK_TIMEOUT)
+                async with asyncio.timeout(CHECK_TIMEOUT):
+                    await self._connection.execute(text("SELECT 1"))
             except (SQLAlchemyError, OSError, TimeoutError) as exc:
                 log.error(
                     "lost the database connection that holds the active instance's lock (%s):"

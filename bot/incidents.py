@@ -30,7 +30,8 @@ log = logging.getLogger("chibo.errors")
 
 QUIET_FOR = timedelta(hours=1)
 _ROOT = Path(__file__).resolve().parent.parent
-_OWN = (str(_ROOT / "bot"), str(_ROOT / "db"))
+# The bot's own code first (a handler, a service), the database layer if nothing of it.
+_OWN = ((str(_ROOT / "bot"),), (str(_ROOT / "db"),))
 
 
 def new_reference() -> str:
@@ -40,12 +41,12 @@ def new_reference() -> str:
 def place_of(error: BaseException) -> str:
     """Where in chibo's own code the error happened: the innermost of its frames."""
     frames = traceback.extract_tb(error.__traceback__)
-    own = [frame for frame in frames if frame.filename.startswith(_OWN)]
-    if not own:
-        return frames[-1].name if frames else "?"
-    frame = own[-1]
-    module = Path(frame.filename).relative_to(_ROOT).with_suffix("")
-    return f"{'.'.join(module.parts)}:{frame.name}"
+    for folders in _OWN:
+        own = [frame for frame in frames if frame.filename.startswith(folders)]
+        if own:
+            module = Path(own[-1].filename).relative_to(_ROOT).with_suffix("")
+            return f"{'.'.join(module.parts)}:{own[-1].name}"
+    return frames[-1].name if frames else "?"
 
 
 async def report(

@@ -328,8 +328,11 @@ class Sender:
             if sent:
                 continue
             self.wakeup.clear()
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for swallows a stop()'s
+            # cancellation that comes as the sender is woken.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wakeup.wait(), self.idle_poll)
+                async with asyncio.timeout(self.idle_poll):
+                    await self.wakeup.wait()
 
     async def send_due(self) -> int:
         """Send what is due now; returns how many rows were handled. One chat's messages go

@@ -22,7 +22,12 @@ from bot.settings import Settings, host_and_port
 log = logging.getLogger(__name__)
 
 # The updates the handlers use (bot/routes.py); Telegram sends no others.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Network errors while polling are retried by the library; one warning a minute is enough.
 WARN_EVERY = 60.0

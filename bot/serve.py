@@ -146,6 +146,7 @@ async def _report_conflict(app: Any, error: Conflict) -> None:
 async def _heartbeat(engine: Any, vitals: Vitals) -> None:
     said = False
     while True:
+        vitals.changed.clear()
         try:
             async with engine.begin() as connection:
                 await beat(connection, vitals)
@@ -154,7 +155,11 @@ async def _heartbeat(engine: Any, vitals: Vitals) -> None:
             if not said:  # a fresh database has no table yet until the active one migrates
                 log.info("heartbeat not written: %s", str(exc).splitlines()[0])
                 said = True
-        await asyncio.sleep(HEARTBEAT_SECONDS)
+        # asyncio.timeout, not wait_for: Python 3.11's wait_for swallows a cancellation that
+        # comes as the event is set, and the task would never end.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(HEARTBEAT_SECONDS):
+                await vitals.changed.wait()
 
 
 def _mode(settings: Settings) -> str:

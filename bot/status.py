@@ -5,6 +5,7 @@ its heartbeat."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 from dataclasses import dataclass, field
@@ -35,10 +36,13 @@ class Vitals:
     host: str = field(default_factory=socket.gethostname)
     pid: int = field(default_factory=os.getpid)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # Set when the role changes, so that the heartbeat says so at once.
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def become(self, role: str, receiving: str = "") -> None:
         self.role, self.receiving = role, receiving
         metrics.ACTIVE.set(1 if role == "active" else 0)
+        self.changed.set()
 
 
 async def beat(connection: AsyncConnection, vitals: Vitals) -> None:

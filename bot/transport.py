@@ -20,6 +20,8 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot import metrics
+
 
 class AiohttpRequest(BaseRequest):
     """A BaseRequest on one aiohttp session, created when the bot is initialised (aiohttp
@@ -81,7 +83,14 @@ class AiohttpRequest(BaseRequest):
             async with self._session.request(
                 method, url, data=data, headers=headers, timeout=timeout
             ) as response:
-                return response.status, await response.read()
+                status, body = response.status, await response.read()
+                if status != 200 and response.content_type != "application/json":
+                    # A proxy's HTML page (Telegram's front answers 502 so while the servers
+                    # behind it restart): said as the Bot API would, not as a JSON error the
+                    # library logs with a traceback.
+                    body = json.dumps(
+                        {"ok": False, "error_code": status, "description": response.reason}
+                    ).encode()
         except aiohttp.ConnectionTimeoutError as exc:
             raise TimedOut(
                 "Pool timeout: no connection became free in time. Request was *not* sent to"
@@ -91,6 +100,9 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{exc.__class__.__name__}: {exc}") from exc
+        if status == 200:
+            metrics.Telegram.succeeded()  # /healthz: when Telegram last answered
+        return status, body
 
     def _timeout(
         self,

@@ -20,6 +20,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from sandbox import spec
@@ -180,6 +181,16 @@ class BotApiServer:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.listeners: list[Callable[[Event], None]] = []
+        # The long poll now waiting: a newer getUpdates ends it with 409, as Telegram does.
+        self._poll_ids = itertools.count(1)
+        self._current_poll = 0
+        # Telegram's flood control: until then, every message gets 429.
+        self.flood_until = 0.0
+        # setWebhook's parameters while a webhook is set; updates are then posted to it.
+        self.webhook: dict[str, Any] | None = None
+        self.webhook_target: str | None = None
+        self.webhook_posts: list[tuple[int, int]] = []  # (HTTP status or 0, update_id)
+        self._webhook_task: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -196,6 +207,11 @@ class BotApiServer:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        if self._webhook_task is not None:
+            self._webhook_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._webhook_task
+            self._webhook_task = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -227,7 +243,9 @@ class BotApiServer:
         return chat
 
     def inject_error(self, method: str, error: ApiError | str, times: int = 1) -> None:
-        """Answer the next `times` calls of `method` with an error, or "timeout" to hang."""
+        """Answer the next `times` calls of `method` with an error; or "timeout" to hang,
+        "disconnect" to drop the connection unanswered, "bad-gateway" for the proxy's 502
+        page that Telegram's front answers with when the server behind it is down."""
         for _ in range(times):
             self.injected[method].append(error)
 
@@ -248,6 +266,46 @@ class BotApiServer:
             self._updates.append(update)
             self._changed.notify_all()
         return update
+
+    def flood_wait(self, seconds: float) -> None:
+        """Telegram's flood control for the next `seconds`: every message gets 429."""
+        self.flood_until = time.monotonic() + seconds
+
+    async def _post_to_webhook(self) -> None:
+        """While a webhook is set, post the waiting updates to it in order, each until the
+        bot answers 200 (Telegram retries too, with pauses)."""
+        async with aiohttp.ClientSession() as session:
+            while True:
+                async with self._changed:
+                    await self._changed.wait_for(lambda: self.webhook is not None and self._updates)
+                    assert self.webhook is not None
+                    update, hook = self._updates[0], dict(self.webhook)
+                headers = {}
+                if hook.get("secret_token"):
+                    headers["X-Telegram-Bot-Api-Secret-Token"] = hook["secret_token"]
+                try:
+                    async with session.post(
+                        hook["url"], json=update, headers=headers, timeout=aiohttp.ClientTimeout(10)
+                    ) as response:
+                        status = response.status
+                except (aiohttp.ClientError, TimeoutError):
+                    status = 0
+                self.webhook_posts.append((status, update["update_id"]))
+                if status == 200:
+                    async with self._changed:
+                        if self._updates and self._updates[0] is update:
+                            self._updates.pop(0)
+                else:
+                    await asyncio.sleep(0.5)
+
+    async def post_to_webhook(self, url: str, update: dict[str, Any], secret: str | None) -> int:
+        """One post to a webhook as anyone could send it (a test of a wrong secret)."""
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url, json=update, headers=headers) as response,
+        ):
+            return response.status
 
     def next_message_id(self, chat_id: int) -> int:
         return next(self._message_ids[chat_id])
@@ -338,6 +396,14 @@ class BotApiServer:
             error = injected.popleft()
             if error == "timeout":
                 await asyncio.sleep(3600)
+            if error == "disconnect":
+                self._record(method, params, ApiError(0, "connection dropped"))
+                assert request.transport is not None
+                request.transport.close()
+                return web.Response(status=500)
+            if error == "bad-gateway":
+                self._record(method, params, ApiError(502, "Bad Gateway"))
+                return web.Response(status=502, text=BAD_GATEWAY_PAGE, content_type="text/html")
             assert isinstance(error, ApiError)
             self._record(method, params, error)
             return _error_response(error)
@@ -384,9 +450,12 @@ class BotApiServer:
     def _check_flood(self, chat: Chat) -> None:
         if chat.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        now = time.monotonic()
+        if now < self.flood_until:
+            retry_after = max(1, math.ceil(self.flood_until - now))
+            raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
         if not self.flood_limits_on:
             return
-        now = time.monotonic()
         wait = self.flood.check(chat, now)
         if wait > 0:
             retry_after = max(1, math.ceil(wait))
@@ -407,18 +476,68 @@ class BotApiServer:
         return self.bot_user
 
     async def _m_getUpdates(self, params: dict[str, Any]) -> Any:
+        if self.webhook is not None:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active;"
+                " use deleteWebhook to delete the webhook first",
+            )
         offset = int(params.get("offset", 0) or 0)
         limit = int(params.get("limit", 100) or 100)
         timeout = float(params.get("timeout", 0) or 0)
         async with self._changed:
+            poll = self._current_poll = next(self._poll_ids)
+            self._changed.notify_all()  # an older poll still waiting ends with 409
             if offset:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
             if not self._updates and timeout > 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(
-                        self._changed.wait_for(lambda: bool(self._updates)), timeout
+                        self._changed.wait_for(
+                            lambda: bool(self._updates) or self._current_poll != poll
+                        ),
+                        timeout,
                     )
+            if self._current_poll != poll:
+                raise ApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; make sure that only"
+                    " one bot instance is running",
+                )
             return self._updates[:limit]
+
+    async def _m_setWebhook(self, params: dict[str, Any]) -> Any:
+        url = params["url"]
+        if url and not url.startswith("https://"):
+            raise ApiError(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
+        if not url:
+            return await self._m_deleteWebhook(params)
+        # Telegram posts to the public https URL; the test server posts to where it leads
+        # (the reverse proxy's work), given by `webhook_target`.
+        self.webhook = {**params, "url": self.webhook_target or url, "public_url": url}
+        if self._webhook_task is None:
+            self._webhook_task = asyncio.create_task(self._post_to_webhook())
+        async with self._changed:
+            self._changed.notify_all()
+        return True
+
+    async def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook = None
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    async def _m_getWebhookInfo(self, params: dict[str, Any]) -> Any:
+        hook = self.webhook or {}
+        return {
+            "url": hook.get("public_url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+            **({"max_connections": hook["max_connections"]} if "max_connections" in hook else {}),
+            **({"allowed_updates": hook["allowed_updates"]} if "allowed_updates" in hook else {}),
+        }
 
     async def _m_getChat(self, params: dict[str, Any]) -> Any:
         chat = self._chat_for(params["chat_id"])
@@ -761,6 +880,13 @@ async def _read_params(request: web.Request) -> tuple[dict[str, Any], bool]:
         return params, True
     form = await request.post()
     return {key: value for key, value in form.items()}, True
+
+
+BAD_GATEWAY_PAGE = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
 
 
 def _error_response(error: ApiError) -> web.Response:

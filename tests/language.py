@@ -16,8 +16,9 @@ import polib
 
 LOCALES = Path(__file__).resolve().parent.parent / "bot" / "locales"
 WORD = re.compile(r"[A-Za-z]{4,}")
-# Placeholders, markup, commands and links are not words a reader reads.
-NOT_WORDS = re.compile(r"https?://\S+|\{[^}]*\}|<[^>]+>|%\(\w+\)\w|/\w+")
+# Placeholders, markup, commands and links are not words a reader reads; nor is code (the
+# error report's names of an error type and of a place in the program).
+NOT_WORDS = re.compile(r"<code>[^<]*</code>|https?://\S+|\{[^}]*\}|<[^>]+>|%\(\w+\)\w|/\w+")
 # Vietnamese syllables that English words are spelled like: a name ("Đỗ Quang Long") is not
 # English.
 SYLLABLES = frozenset({"long", "than", "hang", "tang", "bang", "sang", "lang", "dong", "tong"})
@@ -80,7 +81,8 @@ def english_found(server: Any) -> list[tuple[str, list[str]]]:
     shown: list[str] = []
     for messages in server.bot_messages.values():
         for message in messages:
-            shown.append(message.get("text") or message.get("caption") or "")
+            # The HTML where there is some: what is in <code> is code, not words.
+            shown.append(message.get("html") or message.get("text") or message.get("caption") or "")
             markup = message.get("reply_markup") or {}
             shown += [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
             sent = message.get("sent_markup") or {}

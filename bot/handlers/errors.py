@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from bot import incidents
 from bot.context import Ctx
@@ -35,6 +36,9 @@ async def on_error(update: object, ctx: Ctx) -> None:
         update_kind=incidents.update_kind_of(update),
     )
     await apologize(update, ctx.lang)
+    # No later handler group runs on a unit that is rolled back (on PostgreSQL its
+    # transaction is aborted: each would fail again, and be reported as another error).
+    raise ApplicationHandlerStop
 
 
 def on_commit_failure(runtime: Runtime) -> Callable[[object, BaseException], Awaitable[None]]:

@@ -14,8 +14,11 @@ from sandbox.users import TgUser
 from tests.conftest import ADMIN_TELEGRAM_ID
 
 
-async def chibo_run(folder: Path, **settings: str) -> asyncio.subprocess.Process:
-    """`chibo run` in its own process, with these settings and none from the environment."""
+async def chibo_run(
+    folder: Path, *, log: Path | None = None, **settings: str
+) -> asyncio.subprocess.Process:
+    """`chibo run` in its own process, with these settings and none from the environment;
+    its log goes to `log` if given (a long run would fill a pipe nobody reads)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHIBO_")}
     env.update(settings)
     return await asyncio.create_subprocess_exec(
@@ -26,7 +29,7 @@ async def chibo_run(folder: Path, **settings: str) -> asyncio.subprocess.Process
         env=env,
         cwd=folder,
         stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE if log is None else log.open("wb"),
     )
 
 
