@@ -17,7 +17,6 @@ from telegram.error import InvalidToken, TelegramError
 from bot import __version__
 from bot.clock import SystemClock
 from bot.settings import Settings, SettingsError, load_settings, require_token
-from db import migrate
 from db.session import create_engine, create_sessionmaker
 
 log = logging.getLogger("chibo")
@@ -86,19 +85,29 @@ def cmd_status(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 async def _upgrade(settings: Settings) -> None:
+    from db import schema
+
     try:
+        if await schema.is_current(settings.database_url):
+            return  # Alembic stays unloaded
+        from db import migrate
+
         await migrate.upgrade(settings.database_url)
     except (SQLAlchemyError, OSError) as exc:
         raise CommandFailed(f"database {settings.database_url}: {_first_line(exc)}") from exc
 
 
 def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> None:
+    from db import migrate
+
     asyncio.run(_upgrade(settings))
     revision = asyncio.run(migrate.current_revision_for(settings.database_url))
     print(f"database schema at revision {revision}")
 
 
 def cmd_db_downgrade(settings: Settings, args: argparse.Namespace) -> None:
+    from db import migrate
+
     asyncio.run(migrate.downgrade(settings.database_url, args.revision))
     revision = asyncio.run(migrate.current_revision_for(settings.database_url))
     print(f"database schema at revision {revision or 'base (empty)'}")
@@ -128,6 +137,8 @@ def cmd_check(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 async def _check(settings: Settings) -> None:
+    from db import migrate
+
     engine = create_engine(settings.database_url)
     try:
         async with engine.connect() as connection:

@@ -9,13 +9,15 @@ import hmac
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from aiohttp import web
 from telegram import Update
 from telegram.error import Conflict, NetworkError, TelegramError
 from telegram.ext import Application
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 from bot.settings import Settings, host_and_port
 
@@ -100,6 +102,8 @@ class Webhook(Receiver):
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
+        from aiohttp import web  # the server's part of aiohttp: loaded by webhook mode only
+
         server = web.Application(client_max_size=1024 * 1024)
         server.router.add_post(self.path, self._receive)
         self._runner = web.AppRunner(server, access_log=None)
@@ -125,6 +129,8 @@ class Webhook(Receiver):
             self._runner = None
 
     async def _receive(self, request: web.Request) -> web.Response:
+        from aiohttp import web
+
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), self.secret.encode()):
             log.warning(

@@ -16,7 +16,6 @@ from telegram.error import Conflict, NetworkError
 
 from bot import __version__, incidents
 from bot.election import Election, election_for
-from bot.health import HealthServer
 from bot.receivers import Polling, Receiver, Webhook
 from bot.retry import persist
 from bot.settings import Settings
@@ -39,9 +38,11 @@ async def serve(settings: Settings, upgrade: Callable[[], Awaitable[None]]) -> N
     # The heartbeat's and /healthz's own connections: a standby has no application yet.
     engine = create_engine(settings.database_url)
     election = election_for(settings.database_url)
-    health = (
-        HealthServer(settings.health_listen, engine, vitals) if settings.health_listen else None
-    )
+    health = None
+    if settings.health_listen:  # aiohttp's server part is loaded only then
+        from bot.health import HealthServer
+
+        health = HealthServer(settings.health_listen, engine, vitals)
     heart = asyncio.create_task(_heartbeat(engine, vitals), name="chibo-heartbeat")
     try:
         if health is not None:

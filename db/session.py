@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -60,6 +59,9 @@ def _in_transaction(driver_connection: Any) -> bool:
         return bool(driver_connection.in_transaction)
     info = getattr(driver_connection, "info", None)  # psycopg
     if info is not None and hasattr(info, "transaction_status"):
+        # Imported here: a bot on SQLite never loads psycopg and its libpq (about 12 MB).
+        from psycopg.pq import TransactionStatus
+
         return info.transaction_status != TransactionStatus.IDLE
     return True
 

@@ -189,6 +189,8 @@ class BotApiServer:
         # setWebhook's parameters while a webhook is set; updates are then posted to it.
         self.webhook: dict[str, Any] | None = None
         self.webhook_target: str | None = None
+        # When each method was first called (a long poll is recorded when it returns).
+        self.first_arrival: dict[str, float] = {}
         self.webhook_posts: list[tuple[int, int]] = []  # (HTTP status or 0, update_id)
         self._webhook_task: asyncio.Task[None] | None = None
 
@@ -382,6 +384,7 @@ class BotApiServer:
 
     async def _handle_method(self, request: web.Request) -> web.Response:
         method_name = request.match_info["method"]
+        self.first_arrival.setdefault(method_name, time.monotonic())
         if request.match_info["token"] != self.token:
             return _error_response(ApiError(401, "Unauthorized"))
         try:

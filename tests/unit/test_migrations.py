@@ -44,3 +44,10 @@ async def test_downgrade_removes_everything_and_upgrade_rebuilds(empty_database_
     await migrate.upgrade(empty_database_url)
     differences, _ = await _differences_and_tables(empty_database_url)
     assert differences == []
+
+
+def test_the_newest_revision_is_read_as_alembic_reads_it() -> None:
+    """`chibo run` checks the schema without loading Alembic: it must agree on the head."""
+    from db import migrate, schema
+
+    assert schema.newest_revision() == migrate.head_revision()
