@@ -13,6 +13,7 @@ import hashlib
 import logging
 import secrets
 import traceback
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import metrics, outbox_keys
 from bot.outbox import enqueue
+from bot.render import Screen
 from bot.render import incidents as screens
 from bot.runtime import Runtime
 from db.models import ErrorReport
@@ -58,11 +60,46 @@ async def report(
     place = place_of(error)
     log.error("error %s while %s (at %s)", reference, doing, place, exc_info=error)
     metrics.ERRORS.labels(place).inc()
+    lang = runtime.settings.locale
+
+    def screen(repeats: int) -> Screen:
+        kind = type(error).__name__
+        return screens.error_report(kind, place, update_kind, reference, repeats, lang)
+
+    await _record_safely(runtime, type(error).__name__, place, reference, screen)
+    return reference
+
+
+async def report_conflict(runtime: Runtime) -> None:
+    """Another program receives this bot's updates with the same token (409 Conflict): said
+    plainly to the technical contact, once an hour at most, like an error."""
+    reference = new_reference()
+    log.error(
+        "error %s: another program is receiving this bot's updates with the same token"
+        " (409 Conflict); only one deployment may use a token",
+        reference,
+    )
+    lang = runtime.settings.locale
+    await _record_safely(
+        runtime,
+        "Conflict",
+        "telegram:getUpdates",
+        reference,
+        lambda repeats: screens.conflict_report(reference, repeats, lang),
+    )
+
+
+async def _record_safely(
+    runtime: Runtime,
+    kind: str,
+    place: str,
+    reference: str,
+    screen: Callable[[int], Screen],
+) -> None:
     try:
-        await _record(runtime, type(error).__name__, place, reference, update_kind)
+        await _record(runtime, kind, place, reference, screen)
     except (SQLAlchemyError, OSError) as exc:
         log.warning("error %s could not be recorded for the report: %s", reference, exc)
-    return reference
 
 
 async def _record(
@@ -70,7 +107,7 @@ async def _record(
     kind: str,
     place: str,
     reference: str,
-    update_kind: str | None,
+    screen: Callable[[int], Screen],
 ) -> None:
     now = runtime.clock.now()
     fingerprint = hashlib.sha256(f"{kind}@{place}".encode()).hexdigest()[:64]
@@ -124,9 +161,7 @@ async def _record(
                 db,
                 key=outbox_keys.error_report(reference),
                 chat_id=chat_id,
-                screen=screens.error_report(
-                    kind, place, update_kind, reference, repeats or 0, runtime.settings.locale
-                ),
+                screen=screen(repeats or 0),
                 due_at=now,
                 now=now,
                 respect_quiet_hours=False,

@@ -48,7 +48,7 @@ class Receiver:
 class Polling(Receiver):
     kind = "polling"
 
-    def __init__(self, app: Application, on_conflict: Callable[[Conflict], Awaitable[Any]]) -> None:
+    def __init__(self, app: Application, on_conflict: Callable[[], Awaitable[Any]]) -> None:
         self.app = app
         self.on_conflict = on_conflict
         self._conflict_told = False
@@ -73,11 +73,7 @@ class Polling(Receiver):
             # standby (that one never polls). Said once, plainly; the library keeps trying.
             if not self._conflict_told:
                 self._conflict_told = True
-                log.error(
-                    "telegram: another program is receiving this bot's updates with the same"
-                    " token (409 Conflict); only one deployment may use a token"
-                )
-                self.app.create_task(self.on_conflict(error))
+                self.app.create_task(self.on_conflict())
             return
         now = asyncio.get_running_loop().time()
         if isinstance(error, NetworkError) and now - self._last_warning < WARN_EVERY:

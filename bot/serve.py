@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
-from telegram.error import Conflict, NetworkError
+from telegram.error import NetworkError
 
 from bot import __version__, incidents
 from bot.election import Election, election_for
@@ -86,7 +86,7 @@ async def _active(
     receiver: Receiver = (
         Webhook(app, settings)
         if settings.webhook_url
-        else Polling(app, lambda error: _report_conflict(app, error))
+        else Polling(app, lambda: incidents.report_conflict(app.bot_data[RUNTIME_KEY]))
     )
     vitals.become("active", receiver.kind)
     starting = asyncio.create_task(_start(app, receiver), name="chibo-start")
@@ -134,14 +134,6 @@ async def _stop(app: Any, receiver: Receiver, *, lost: bool) -> None:
         except (TimeoutError, SQLAlchemyError, OSError, NetworkError) as exc:
             level = logging.INFO if lost else logging.WARNING
             log.log(level, "stopping %s did not finish cleanly: %s", name, exc)
-
-
-async def _report_conflict(app: Any, error: Conflict) -> None:
-    from bot.context import RUNTIME_KEY
-
-    await incidents.report(
-        app.bot_data[RUNTIME_KEY], error, doing="receiving updates (409 Conflict)"
-    )
 
 
 async def _heartbeat(engine: Any, vitals: Vitals) -> None:

@@ -5,6 +5,7 @@ answers sent after the commit."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -73,6 +74,8 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
             try:
                 await unit.finish()
             except Exception as exc:
+                with contextlib.suppress(Exception):  # before the report is written
+                    await unit.session.rollback()
                 if self.on_commit_failure is None:
                     log.exception("an update's changes could not be saved; nothing was kept")
                 else:

@@ -29,6 +29,8 @@ async def on_error(update: object, ctx: Ctx) -> None:
     unit = current_unit()
     if unit is not None:  # nothing of the update is kept, and nothing of it is sent
         unit.fail()
+        # Now, not at the unit's end: on SQLite its write lock would keep the report waiting.
+        await unit.session.rollback()
     await incidents.report(
         ctx.runtime,
         ctx.error,

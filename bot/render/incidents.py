@@ -37,3 +37,28 @@ def error_report(
         t.gettext("The same error is reported at most once an hour; its repeats are counted.")
     )
     return Screen("\n".join(lines))
+
+
+def conflict_report(reference: str, repeats: int, lang: str) -> Screen:
+    t = texts(lang)
+    lines = [
+        t.gettext("⚠️ <b>Another program is receiving this bot's messages with the same token.</b>"),
+        t.gettext(
+            "Telegram gives a bot's messages to one program at a time (409 Conflict), so some"
+            " of them may not reach this bot. A token may be used by one deployment only:"
+            " please find the other program and stop it, or give this bot a new token"
+            " (@BotFather, /revoke)."
+        ),
+        t.gettext("Reference in the log: <code>{reference}</code>").format(
+            reference=esc(reference)
+        ),
+    ]
+    if repeats:
+        lines.append(
+            t.ngettext(
+                "It recurred {n} time since the last report.",
+                "It recurred {n} times since the last report.",
+                repeats,
+            ).format(n=repeats)
+        )
+    return Screen("\n".join(lines))

@@ -267,3 +267,37 @@ async def test_a_flood_wait_is_waited_once(
     assert written.count("all sending paused") == 1
     assert "Rate limit hit" not in written
     assert " ERROR " not in written
+
+
+async def test_another_deployment_polling_the_same_token_is_reported_once(
+    tg: BotApiServer, database_url: str, tmp_path: Path
+) -> None:
+    """Someone starts a second deployment with this bot's token: Telegram answers 409 to one
+    poller or the other. The technical contact is told once, plainly; the log says it once."""
+    contact = TgUser(tg, TECHNICAL_CONTACT, "Kỹ thuật")
+    log = tmp_path / "chibo.log"
+    process = await chibo_run(
+        tmp_path,
+        log=log,
+        **settings_for(tg, database_url, CHIBO_ERROR_CHAT_ID=str(TECHNICAL_CONTACT)),
+    )
+    try:
+        assert await wait_for_line(log, ACTIVE_LINE, 60)
+        await hello_from_a_stranger(tg, 555080)
+        async with aiohttp.ClientSession() as other_deployment:
+            for _ in range(8):  # it polls with a long timeout, as any bot does
+                async with other_deployment.post(
+                    f"{tg.base_url}{tg.token}/getUpdates", json={"timeout": 1}
+                ):
+                    pass
+        report = await contact.expect_message(timeout=30)
+        await contact.expect_no_message(within=2.0)
+    finally:
+        await stop(process)
+    assert process.returncode == 0
+    conflicts = [c for c in tg.calls_of("getUpdates") if "Conflict" in c.error]
+    assert len(conflicts) >= 2, "the test made no conflict"
+    assert "cùng mã truy cập" in report.text
+    assert "409 Conflict" in report.text
+    assert log_text(log).count("409 Conflict") == 1
+    assert "Traceback" not in log_text(log)
