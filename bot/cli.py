@@ -53,7 +53,7 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
 
 def cmd_run(settings: Settings, _args: argparse.Namespace) -> None:
     from bot.election import AlreadyRunning
-    from bot.serve import serve
+    from bot.serve import CannotListen, serve
 
     require_token(settings)
     with asyncio.Runner(loop_factory=new_event_loop) as runner:
@@ -61,7 +61,7 @@ def cmd_run(settings: Settings, _args: argparse.Namespace) -> None:
             runner.run(serve(settings, lambda: _upgrade(settings)))
         except InvalidToken as exc:
             raise SettingsError(f"CHIBO_BOT_TOKEN: Telegram refused the token ({exc})") from exc
-        except AlreadyRunning as exc:
+        except (AlreadyRunning, CannotListen) as exc:
             raise CommandFailed(str(exc)) from exc
 
 

@@ -28,6 +28,10 @@ log = logging.getLogger("chibo")
 STOP_TIMEOUT = 15.0
 
 
+class CannotListen(Exception):
+    """The webhook's or the health port is taken or not ours; the message is one line."""
+
+
 async def serve(settings: Settings, upgrade: Callable[[], Awaitable[None]]) -> None:
     """The whole life of `chibo run`, until SIGINT or SIGTERM."""
     stop = asyncio.Event()
@@ -46,7 +50,7 @@ async def serve(settings: Settings, upgrade: Callable[[], Awaitable[None]]) -> N
     heart = asyncio.create_task(_heartbeat(engine, vitals), name="chibo-heartbeat")
     try:
         if health is not None:
-            await health.start()
+            await _listen("CHIBO_HEALTH_LISTEN", settings.health_listen, health.start)
         log.info("chibo %s starting (%s)", __version__, _mode(settings))
         while not stop.is_set():
             if not await election.wait_until_active(stop):
@@ -89,7 +93,7 @@ async def _active(
         else Polling(app, lambda: incidents.report_conflict(app.bot_data[RUNTIME_KEY]))
     )
     vitals.become("active", receiver.kind)
-    starting = asyncio.create_task(_start(app, receiver), name="chibo-start")
+    starting = asyncio.create_task(_start(app, receiver, settings.listen), name="chibo-start")
     ending = asyncio.create_task(_either(stop, election.lost), name="chibo-until-stopped")
     try:
         done, _ = await asyncio.wait([starting, ending], return_when=asyncio.FIRST_COMPLETED)
@@ -113,12 +117,19 @@ async def _either(first: asyncio.Event, second: asyncio.Event) -> None:
             wait.cancel()
 
 
-async def _start(app: Any, receiver: Receiver) -> None:
+async def _start(app: Any, receiver: Receiver, listen: str) -> None:
     await persist("start-up (getMe)", app.initialize)
     await app.start()  # its command menus are set with persist() too
-    await receiver.start()
+    await _listen("CHIBO_LISTEN", listen, receiver.start)
     if isinstance(receiver, Webhook):
         await persist("setWebhook", receiver.register)
+
+
+async def _listen(setting: str, address: str, start: Callable[[], Awaitable[None]]) -> None:
+    try:
+        await start()
+    except OSError as exc:
+        raise CannotListen(f"{setting}: cannot listen on {address}: {exc.strerror}") from exc
 
 
 async def _stop(app: Any, receiver: Receiver, *, lost: bool) -> None:
