@@ -98,9 +98,7 @@ async def summary(connection: AsyncConnection) -> dict[str, Any]:
         for row in await connection.execute(select(JobTick).order_by(JobTick.name))
     }
     errors = await connection.scalar(
-        select(func.coalesce(func.sum(ErrorReport.unreported + 1), 0)).where(
-            ErrorReport.last_at >= now - timedelta(days=1)
-        )
+        select(func.count()).where(ErrorReport.last_at >= now - timedelta(days=1))
     )
     holder = await active_holder(connection)
     oldest_at = _aware(oldest)
@@ -163,7 +161,7 @@ def lines(report: dict[str, Any], *, now: datetime | None = None) -> list[str]:
             f"job {name}: last run {_ago(job['finished_at'], now)},"
             f" {job['duration_ms']} ms, {state}"
         )
-    out.append(f"errors in the last day: {report['error_kinds_last_day']}")
+    out.append(f"kinds of error met in the last day: {report['error_kinds_last_day']}")
     if not active:
         out.append("NO ACTIVE INSTANCE: nothing receives updates or sends messages")
     return out
