@@ -1,7 +1,7 @@
 """Start-up and idle memory: `chibo run`, and beside it a bare python-telegram-bot bot (one
 /start handler, long polling), each started as a process against the local Bot API server.
 
-    python bench/startup.py [--runs 5] [--idle 10] [--database-url URL]
+    python bench/startup.py [--runs 5] [--idle 10] [--database-url URL] [--before COMMIT]
 
 For each: the time from the process's start to its first getUpdates (median of --runs
 starts), and its resident memory after --idle seconds of idling, read from /proc. chibo's
@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -74,11 +75,45 @@ async def one_start(
     return took, rss, peak
 
 
+def earlier_chibo(commit: str, folder: Path, env: dict[str, str]) -> dict[str, str]:
+    """The environment that runs chibo's code at `commit`, on a database it migrated."""
+    tree = folder / f"chibo-{commit[:8]}"
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), commit],
+        check=True,
+        capture_output=True,
+    )
+    earlier = {
+        **env,
+        "PYTHONPATH": str(tree),
+        "CHIBO_DATABASE_URL": f"sqlite:///{folder / 'earlier.db'}",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "bot.cli", "db", "upgrade"],
+        env=earlier,
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
+    return earlier
+
+
+def remove_worktree(tree: Path) -> None:
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False
+    )
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--idle", type=float, default=10.0)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--before",
+        metavar="COMMIT",
+        help="also start chibo as it was at this commit (a git worktree), on its own database",
+    )
     args = parser.parse_args()
 
     server = BotApiServer()
@@ -104,6 +139,11 @@ async def main() -> None:
         ),
         "chibo run": ([sys.executable, "-m", "bot.cli", "run"], chibo_env),
     }
+    if args.before:
+        candidates[f"chibo run at {args.before[:8]}"] = (
+            [sys.executable, "-m", "bot.cli", "run"],
+            earlier_chibo(args.before, folder, chibo_env),
+        )
     print(f"{args.runs} starts each, memory after {args.idle:.0f} s idle; database {database_url}")
     print(f"{'':32} {'to first getUpdates':>20} {'idle RSS':>10} {'peak RSS':>10}")
     try:
@@ -118,6 +158,8 @@ async def main() -> None:
             print(f"{name:32} {took:>7.2f} s {spread:>12} {rss:>7.0f} MB {peak:>7.0f} MB")
     finally:
         await server.stop()
+        if args.before:
+            remove_worktree(folder / f"chibo-{args.before[:8]}")
 
 
 if __name__ == "__main__":
