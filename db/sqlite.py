@@ -84,6 +84,19 @@ class OneHopCursor:
 
 def _run(execute: Callable[..., sqlite3.Cursor], *arguments: Any) -> _Outcome:
     """On the connection's thread: the statement, and its rows if it returns any."""
+    connection = getattr(execute, "__self__", None)
+    if (
+        isinstance(connection, sqlite3.Connection)
+        and not connection.in_transaction
+        and str(arguments[0]).lstrip().upper().startswith("SAVEPOINT")
+    ):
+        # sqlite3 begins a transaction itself only before a write, so SELECTs run outside
+        # one; a SAVEPOINT outside one begins a deferred transaction instead, and its reads
+        # hold a snapshot: if another connection commits meanwhile, its first write fails at
+        # once with "database is locked", the busy timeout notwithstanding. A savepoint is
+        # taken to write (the roster's trial import): take the write lock first, waiting
+        # for it as any write does.
+        connection.execute("BEGIN IMMEDIATE")
     cursor = execute(*arguments)
     try:
         description = cursor.description

@@ -167,7 +167,8 @@ class BotApiServer:
         self.files: dict[str, StoredFile] = {}
         self.calls: list[Call] = []
         self.error_counts: Counter[int] = Counter()
-        self.injected: dict[str, deque[ApiError | str]] = defaultdict(deque)
+        # Errors to answer with, each for any chat (None) or for one chat.
+        self.injected: dict[str, deque[tuple[ApiError | str, int | None]]] = defaultdict(deque)
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
@@ -244,12 +245,15 @@ class BotApiServer:
             self.chats[chat_id] = chat
         return chat
 
-    def inject_error(self, method: str, error: ApiError | str, times: int = 1) -> None:
+    def inject_error(
+        self, method: str, error: ApiError | str, times: int = 1, *, chat_id: int | None = None
+    ) -> None:
         """Answer the next `times` calls of `method` with an error; or "timeout" to hang,
         "disconnect" to drop the connection unanswered, "bad-gateway" for the proxy's 502
-        page that Telegram's front answers with when the server behind it is down."""
+        page that Telegram's front answers with when the server behind it is down. With
+        `chat_id`, only calls to that chat meet it."""
         for _ in range(times):
-            self.injected[method].append(error)
+            self.injected[method].append((error, chat_id))
 
     def calls_of(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
@@ -394,9 +398,8 @@ class BotApiServer:
         except ApiError as error:
             self._record(method_name, {}, error)
             return _error_response(error)
-        injected = self.injected.get(method)
-        if injected:
-            error = injected.popleft()
+        error = self._injected_for(method, params)
+        if error is not None:
             if error == "timeout":
                 await asyncio.sleep(3600)
             if error == "disconnect":
@@ -417,6 +420,19 @@ class BotApiServer:
             return _error_response(error)
         self._record(method, params, None)
         return web.json_response({"ok": True, "result": result})
+
+    def _injected_for(self, method: str, params: dict[str, Any]) -> ApiError | str | None:
+        """The first error waiting for this call, taken off the list."""
+        waiting = self.injected.get(method)
+        if not waiting:
+            return None
+        chat = _int_or_none(params.get("chat_id"))
+        for entry in waiting:
+            error, for_chat = entry
+            if for_chat is None or for_chat == chat:
+                waiting.remove(entry)
+                return error
+        return None
 
     def _record(self, method: str, params: dict[str, Any], error: ApiError | None) -> None:
         printable = {k: v for k, v in params.items() if not isinstance(v, bytes | tuple)}
