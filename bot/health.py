@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -12,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import __version__, metrics
 from bot.settings import host_and_port
-from bot.status import Vitals, summary
+from bot.status import Vitals, iso, outbox_summary, summary
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,7 @@ class HealthServer:
             "receiving": self.vitals.receiving,
             "instance": self.vitals.instance_id,
             "version": __version__,
-            "telegram_ok_at": _iso(metrics.Telegram.ok_at),
+            "telegram_ok_at": iso(metrics.Telegram.ok_at),
         }
         try:
             async with self.engine.connect() as connection:
@@ -59,7 +58,7 @@ class HealthServer:
     async def _metrics(self, _request: web.Request) -> web.Response:
         try:
             async with self.engine.connect() as connection:
-                outbox = (await summary(connection))["outbox"]
+                outbox = await outbox_summary(connection)
             metrics.OUTBOX_BACKLOG.set(outbox["backlog"])
             metrics.OUTBOX_OLDEST_SECONDS.set(outbox["oldest_due_seconds"])
         except (SQLAlchemyError, OSError):
@@ -68,7 +67,3 @@ class HealthServer:
             body=generate_latest(metrics.REGISTRY),
             headers={"Content-Type": CONTENT_TYPE_LATEST},
         )
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).isoformat(timespec="seconds") if moment else None

@@ -73,25 +73,17 @@ async def summary(connection: AsyncConnection) -> dict[str, Any]:
             "version": row.version,
             "role": row.role,
             "receiving": row.receiving,
-            "started_at": _iso(row.started_at),
-            "seen_at": _iso(row.seen_at),
-            "telegram_ok_at": _iso(row.telegram_ok_at),
+            "started_at": iso(row.started_at),
+            "seen_at": iso(row.seen_at),
+            "telegram_ok_at": iso(row.telegram_ok_at),
         }
         for row in await connection.execute(
             select(Instance).where(Instance.seen_at >= now - ALIVE_FOR).order_by(Instance.role)
         )
     ]
-    due = (OutboxMessage.state == OutboxState.PENDING) & (OutboxMessage.due_at <= now)
-    backlog, oldest = (
-        await connection.execute(select(func.count(), func.min(OutboxMessage.due_at)).where(due))
-    ).one()
-    sending = await connection.scalar(
-        select(func.count()).where(OutboxMessage.state == OutboxState.SENDING)
-    )
-    last_sent = await connection.scalar(select(func.max(OutboxMessage.sent_at)))
     jobs = {
         row.name: {
-            "finished_at": _iso(row.finished_at),
+            "finished_at": iso(row.finished_at),
             "duration_ms": row.duration_ms,
             "ok": row.ok,
         }
@@ -101,21 +93,35 @@ async def summary(connection: AsyncConnection) -> dict[str, Any]:
         select(func.count()).where(ErrorReport.last_at >= now - timedelta(days=1))
     )
     holder = await active_holder(connection)
-    oldest_at = _aware(oldest)
     return {
         "instances": instances,
-        "lock_holder": {k: _iso(v) if isinstance(v, datetime) else v for k, v in holder.items()}
+        "lock_holder": {k: iso(v) if isinstance(v, datetime) else v for k, v in holder.items()}
         if holder
         else None,
-        "outbox": {
-            "backlog": backlog,
-            "oldest_due_at": _iso(oldest_at),
-            "oldest_due_seconds": round((now - oldest_at).total_seconds()) if oldest_at else 0,
-            "sending": sending,
-            "last_sent_at": _iso(_aware(last_sent)),
-        },
+        "outbox": await outbox_summary(connection),
         "jobs": jobs,
         "error_kinds_last_day": int(errors or 0),
+    }
+
+
+async def outbox_summary(connection: AsyncConnection) -> dict[str, Any]:
+    """What waits in the outbox, what is being sent, and when a message last went out."""
+    now = datetime.now(UTC)
+    due = (OutboxMessage.state == OutboxState.PENDING) & (OutboxMessage.due_at <= now)
+    backlog, oldest = (
+        await connection.execute(select(func.count(), func.min(OutboxMessage.due_at)).where(due))
+    ).one()
+    sending = await connection.scalar(
+        select(func.count()).where(OutboxMessage.state == OutboxState.SENDING)
+    )
+    last_sent = await connection.scalar(select(func.max(OutboxMessage.sent_at)))
+    oldest_at = _aware(oldest)
+    return {
+        "backlog": backlog,
+        "oldest_due_at": iso(oldest_at),
+        "oldest_due_seconds": round((now - oldest_at).total_seconds()) if oldest_at else 0,
+        "sending": sending,
+        "last_sent_at": iso(last_sent),
     }
 
 
@@ -125,8 +131,10 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return _aware(moment).isoformat(timespec="seconds") if moment else None  # type: ignore[union-attr]
+def iso(moment: datetime | None) -> str | None:
+    """A moment as ISO 8601 in UTC, to the second (a naive one is taken as UTC)."""
+    aware = _aware(moment)
+    return aware.astimezone(UTC).isoformat(timespec="seconds") if aware else None
 
 
 def lines(report: dict[str, Any], *, now: datetime | None = None) -> list[str]:

@@ -20,17 +20,7 @@ def error_report(
         )
     else:
         lines.append(t.gettext("While running a periodic job."))
-    lines.append(
-        t.gettext("Reference in the log: <code>{reference}</code>").format(reference=esc(reference))
-    )
-    if repeats:
-        lines.append(
-            t.ngettext(
-                "It recurred {n} time since the last report.",
-                "It recurred {n} times since the last report.",
-                repeats,
-            ).format(n=repeats)
-        )
+    lines += _reference_and_repeats(reference, repeats, lang)
     if update_kind is not None:
         lines.append(t.gettext("The person who met it was asked to try again."))
     lines.append(
@@ -49,9 +39,16 @@ def conflict_report(reference: str, repeats: int, lang: str) -> Screen:
             " please find the other program and stop it, or give this bot a new token"
             " (@BotFather, /revoke)."
         ),
-        t.gettext("Reference in the log: <code>{reference}</code>").format(
-            reference=esc(reference)
-        ),
+        *_reference_and_repeats(reference, repeats, lang),
+    ]
+    return Screen("\n".join(lines))
+
+
+def _reference_and_repeats(reference: str, repeats: int, lang: str) -> list[str]:
+    """Where to find the error in the log, and how often it recurred unreported."""
+    t = texts(lang)
+    lines = [
+        t.gettext("Reference in the log: <code>{reference}</code>").format(reference=esc(reference))
     ]
     if repeats:
         lines.append(
@@ -61,4 +58,4 @@ def conflict_report(reference: str, repeats: int, lang: str) -> Screen:
                 repeats,
             ).format(n=repeats)
         )
-    return Screen("\n".join(lines))
+    return lines

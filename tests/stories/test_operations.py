@@ -25,6 +25,7 @@ from tests.stories.test_chibo_run import chibo_run
 from tests.stories.test_standby import (
     ACTIVE_LINE,
     delivered,
+    hello_from_a_stranger,
     log_text,
     settings_for,
     stop,
@@ -39,12 +40,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-async def hello_from_a_stranger(tg: BotApiServer, user_id: int) -> None:
-    stranger = TgUser(tg, user_id, "Khách")
-    await stranger.send("/start")
-    assert "chưa được liên kết" in (await stranger.expect_message(timeout=30)).text
 
 
 async def test_webhook_mode_end_to_end(tg: BotApiServer, database_url: str, tmp_path: Path) -> None:

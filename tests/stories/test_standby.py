@@ -81,6 +81,13 @@ async def stop(process: asyncio.subprocess.Process) -> None:
         await process.wait()
 
 
+async def hello_from_a_stranger(tg: BotApiServer, user_id: int) -> None:
+    """A stranger writes /start and is told how to link: the bot receives and answers."""
+    stranger = TgUser(tg, user_id, "Khách")
+    await stranger.send("/start")
+    assert "chưa được liên kết" in (await stranger.expect_message(timeout=30)).text
+
+
 async def chibo_status(database_url: str) -> tuple[int, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHIBO_")}
     env["CHIBO_DATABASE_URL"] = database_url
@@ -121,9 +128,7 @@ async def _second_process_on_sqlite_is_refused(
         assert re.match(r"chibo: another `chibo run` \(pid \d+\) is using .*chibo\.db", last), last
         assert b"Traceback" not in stderr
         # The first one carries on.
-        stranger = TgUser(tg, 555010, "Khách")
-        await stranger.send("/start")
-        assert "chưa được liên kết" in (await stranger.expect_message(timeout=30)).text
+        await hello_from_a_stranger(tg, 555010)
     finally:
         await stop(first)
     assert first.returncode == 0
@@ -169,9 +174,7 @@ async def _standby_takes_over_on_postgresql(
         assert "claimed before a restart are queued again" in log_text(logs[standby])
 
         # Its new active instance still answers people.
-        stranger = TgUser(tg, 555011, "Khách")
-        await stranger.send("/start")
-        assert "chưa được liên kết" in (await stranger.expect_message(timeout=30)).text
+        await hello_from_a_stranger(tg, 555011)
     finally:
         for process in processes:
             await stop(process)
@@ -210,9 +213,7 @@ async def test_an_active_instance_that_loses_its_database_stops_then_stands_by(
         assert cut == [(True,)]
         assert await wait_for_line(log, "lost the database connection", 30)
         assert await wait_for_line(log, ACTIVE_LINE, 30, times=2), log_text(log)
-        stranger = TgUser(tg, 555012, "Khách")
-        await stranger.send("/start")
-        assert "chưa được liên kết" in (await stranger.expect_message(timeout=30)).text
+        await hello_from_a_stranger(tg, 555012)
     finally:
         await stop(process)
     assert process.returncode == 0
@@ -233,9 +234,7 @@ async def _sqlite_lock_ends_with_its_process(
     second = await chibo_run(tmp_path, log=second_log, **settings_for(tg, database_url))
     try:
         assert await wait_for_line(second_log, ACTIVE_LINE, 60), log_text(second_log)
-        stranger = TgUser(tg, 555013, "Khách")
-        await stranger.send("/start")
-        assert "chưa được liên kết" in (await stranger.expect_message(timeout=30)).text
+        await hello_from_a_stranger(tg, 555013)
     finally:
         await stop(second)
     assert second.returncode == 0
