@@ -3,6 +3,7 @@ real bot (`chibo run`) and the local Bot API server; in the same run, the same p
 to a bare python-telegram-bot bot that only echoes, under the same load.
 
     python bench/conversation.py [--people 200] [--pace 2-6] [--database-url URL]
+    python bench/conversation.py --quick   # 3 people, flat out, both bots (make test)
 
 Two loads, each for both bots:
 
@@ -14,6 +15,10 @@ Two loads, each for both bots:
 For each it prints per-step latency (from the person's update to the bot's answer) p50, p95
 and p99, total time, the bot process's CPU time per step, and the reports saved with the
 right content (every person's own numbers and texts).
+
+Each person presses buttons by what they do (their callback data) and, after each answer,
+checks the step their report is at (its draft in the database, read outside the measured
+time), never words of the texts, which change with every review of them.
 
 Each bot runs in its own process, chibo exactly as `chibo run` starts it (on uvloop), the echo
 bot on python-telegram-bot's default asyncio loop; the people and the Bot API server share
@@ -33,6 +38,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import time as day_time
@@ -45,11 +51,22 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select  # noqa: E402
 
 from bot.clock import SystemClock  # noqa: E402
+from bot.services.drafts import Flow  # noqa: E402
+from bot.services.report_flow import Step  # noqa: E402
 from db import migrate  # noqa: E402
-from db.models import Meeting, MeetingSource, Person, Report, ReportVersion, Unit  # noqa: E402
+from db.models import (  # noqa: E402
+    Draft,
+    Meeting,
+    MeetingSource,
+    Person,
+    Report,
+    ReportVersion,
+    Topic,
+    Unit,
+)
 from db.session import create_engine, create_sessionmaker  # noqa: E402
 from sandbox.server import BotApiServer  # noqa: E402
-from sandbox.users import TgUser  # noqa: E402
+from sandbox.users import BotMessage, TgUser  # noqa: E402
 from tests.factories import one_branch_followed_by  # noqa: E402
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -86,52 +103,94 @@ class Timer:
         self.pace = pace
         self.latencies: list[float] = []
 
-    async def step(self, user: TgUser, act, contains: str | None = None):
+    async def step(self, user: TgUser, act: Callable[[], Awaitable[object]]) -> BotMessage:
         await self.pace.pause()
         started = time.perf_counter()
         await act()
         while True:
             message = await user.expect_message(timeout=120)
             # The bot's own report request may arrive meanwhile (its job runs too): skip it.
-            if not message.text.startswith("📝 Mời"):
+            if not _actions(message) & {"rq"}:
                 break
         self.latencies.append(time.perf_counter() - started)
-        assert contains is None or contains in message.text, (contains, message)
         return message
 
 
-async def report_as(user: TgUser, n: int, timer: Timer) -> None:
-    async def press(text: str) -> None:
-        await user.press(text, timeout=120)
+def _actions(message: BotMessage) -> set[str]:
+    return {b["callback_data"].split(":")[1] for b in message.buttons if b.get("callback_data")}
 
-    listing = await timer.step(user, lambda: user.send("/baocao"), "Báo cáo cần gửi")
-    await timer.step(user, lambda: press(listing.button_texts[0]), "1/9.")
-    await timer.step(user, lambda: press("Có, đúng lịch"), "2/9.")
-    times = user.all_messages()[-1]
-    await timer.step(user, lambda: press(times.button_texts[0]), "3/9.")
-    await timer.step(user, lambda: user.send(f"{18 + n % 3}/22"), "miễn sinh hoạt")
-    await timer.step(user, lambda: press("1"), "vắng có lý do")
-    await timer.step(user, lambda: press("1"), "4/9.")
-    await timer.step(user, lambda: press(f"☐ {TOPIC}"), "4/9.")
-    await timer.step(user, lambda: press("✅ Xong"), "5/9.")
-    await timer.step(user, lambda: user.send(f"Nội dung buổi sinh hoạt số {n}."), "Đã nhận")
-    await timer.step(user, lambda: press("✅ Xong"), "6/9.")
-    await timer.step(user, lambda: press("Không có"), "7/9.")
-    await timer.step(user, lambda: user.send(f"Kiến nghị {n}"), "lĩnh vực")
-    await timer.step(user, lambda: press(TOPIC), "Mức độ")
-    await timer.step(user, lambda: press("Thường"), "7/9.")
-    await timer.step(user, lambda: press("✅ Xong"), "8/9.")
-    await timer.step(user, lambda: user.send(f"Ý kiến {n}"), "9/9.")
-    await timer.step(user, lambda: press("☐ Biên bản đầy đủ"), "9/9.")
-    await timer.step(user, lambda: press("✅ Xong"), "xếp loại")
-    await timer.step(user, lambda: press("Khá"), "Nhận xét")
-    await timer.step(user, lambda: press("Bỏ qua"), "Báo cáo dự sinh hoạt")
-    await timer.step(user, lambda: press("📨 Gửi báo cáo"), "Đã nhận báo cáo số")
+
+async def choose(user: TgUser, ending: str, action: str = "ra") -> None:
+    """Press the newest button of this action whose callback data ends with `ending`."""
+    for message in reversed(user.all_messages()):
+        for button in message.buttons:
+            data = button.get("callback_data") or ""
+            if data.startswith(f"1:{action}:") and data.endswith(ending):
+                await user.press(data=data, message=message, timeout=120)
+                return
+    raise AssertionError(f"no {action} button ending {ending!r}")
+
+
+class Steps:
+    """Where each person's report is, read from the database (outside the measured time)."""
+
+    def __init__(self, database_url: str) -> None:
+        self.engine = create_engine(database_url)
+        self.sessions = create_sessionmaker(self.engine)
+
+    async def check(self, user: TgUser, step: Step | None) -> None:
+        async with self.sessions() as db:
+            draft = await db.scalar(
+                select(Draft)
+                .where(Draft.telegram_id == user.id, Draft.flow == Flow.REPORT)
+                .order_by(Draft.id.desc())
+                .limit(1)
+            )
+        at = draft.step if draft is not None and draft.active else None
+        assert at == step, f"{user.id}: the report is at {at!r}, not {step!r}"
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def report_as(user: TgUser, n: int, timer: Timer, steps: Steps, topic: str) -> None:
+    async def do(act: Callable[[], Awaitable[object]], step: Step | None) -> None:
+        await timer.step(user, act)
+        await steps.check(user, step)
+
+    def write(text: str) -> Callable[[], Awaitable[object]]:
+        return lambda: user.send(text)
+
+    def press(ending: str, action: str = "ra") -> Callable[[], Awaitable[object]]:
+        return lambda: choose(user, ending, action)
+
+    await do(write("/baocao"), None)  # the reports awaited
+    await do(press("", "rs"), Step.HELD)
+    await do(press(":yes"), Step.TIMES)
+    await do(press(":planned"), Step.TOTAL)
+    await do(write(f"{18 + n % 3}/22"), Step.EXEMPTED)
+    await do(press(":1"), Step.EXCUSED)
+    await do(press(":1"), Step.TOPICS)
+    await do(press(f":{topic}"), Step.TOPICS)
+    await do(press(":done"), Step.CONTENT)
+    await do(write(f"Nội dung buổi sinh hoạt số {n}."), Step.CONTENT)
+    await do(press(":done"), Step.CONCERNS)
+    await do(press(":none"), Step.PROPOSALS)
+    await do(write(f"Kiến nghị {n}"), Step.PROPOSAL_TOPIC)
+    await do(press(f":{topic}"), Step.PROPOSAL_URGENCY)
+    await do(press(":normal"), Step.PROPOSALS)
+    await do(press(":done"), Step.CONTRIBUTION)
+    await do(write(f"Ý kiến {n}"), Step.CRITERIA)
+    await do(press(":minutes"), Step.CRITERIA)
+    await do(press(":done"), Step.RATING)
+    await do(press(":fair"), Step.COMMENT)
+    await do(press(":skip"), Step.REVIEW)
+    await do(press("", "rsend"), None)  # sent: the draft is closed
 
 
 async def echo_as(user: TgUser, n: int, timer: Timer) -> None:
     for step in range(STEPS):
-        await timer.step(user, lambda s=step: user.send(f"bước {s} của người {n}"), "bước")
+        await timer.step(user, lambda s=step: user.send(f"bước {s} của người {n}"))
 
 
 async def prepare(database_url: str, people: int) -> None:
@@ -235,7 +294,9 @@ class BotProcess:
         return now - self.cpu_at_start
 
     async def stop(self) -> None:
-        assert self.process is not None
+        """Stopped whatever happened: a bench that fails leaves no bot running."""
+        if self.process is None or self.process.returncode is not None:
+            return
         self.process.send_signal(signal.SIGINT)
         _, stderr = await asyncio.wait_for(self.process.communicate(), 60)
         if self.process.returncode not in (0, -signal.SIGINT):
@@ -260,17 +321,29 @@ async def run_chibo(database_url: str, people: int, pace: Pace) -> Run:
             "CHIBO_QUIET_HOURS": "00:00-00:00",
         },
     )
+    steps = Steps(database_url)
     try:
+        topic = str(await topic_id(steps))
         await bot.start()
         timer = Timer(pace)
         started = time.perf_counter()
-        await asyncio.gather(*(report_as(user, n, timer) for n, user in enumerate(users)))
+        await asyncio.gather(
+            *(report_as(user, n, timer, steps, topic) for n, user in enumerate(users))
+        )
         total, cpu = time.perf_counter() - started, bot.cpu_used()
-        await bot.stop()
     finally:
+        await bot.stop()
+        await steps.close()
         await server.stop()
     right = await check_reports(database_url, people)
     return Run(f"chibo, {people} reporting", timer, total, cpu, right)
+
+
+async def topic_id(steps: Steps) -> int:
+    async with steps.sessions() as db:
+        found = await db.scalar(select(Topic.id).where(Topic.name == TOPIC))
+    assert found is not None
+    return found
 
 
 async def check_reports(database_url: str, people: int) -> int:
@@ -327,8 +400,8 @@ async def run_echo(people: int, pace: Pace) -> Run:
         started = time.perf_counter()
         await asyncio.gather(*(echo_as(user, n, timer) for n, user in enumerate(users)))
         total, cpu = time.perf_counter() - started, bot.cpu_used()
-        await bot.stop()
     finally:
+        await bot.stop()
         await server.stop()
     return Run("bare PTB echo bot", timer, total, cpu)
 
@@ -360,6 +433,9 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument(
+        "--quick", action="store_true", help="3 people, flat out only, to check the bench runs"
+    )
+    parser.add_argument(
         "--pace", default="2-6", help="seconds between a person's steps, LOW-HIGH (default 2-6)"
     )
     parser.add_argument(
@@ -372,6 +448,8 @@ async def main() -> None:
         " temporary SQLite file)",
     )
     args = parser.parse_args()
+    if args.quick:
+        args.people, args.pace, args.no_flat_out = 3, "0-0", True
     if args.database_url and not args.no_flat_out:
         parser.error("--database-url takes one load only: add --no-flat-out")
     loads = [Pace.parse(args.pace)]

@@ -1,6 +1,7 @@
 """The monthly digest of a province: wall time and peak memory, on SQLite and PostgreSQL.
 
     python bench/digest.py [--postgresql postgresql://postgres@127.0.0.1:5432/postgres]
+    python bench/digest.py --quick     # a town on SQLite alone, in a few seconds (make test)
 
 For each database it fills a province with `chibo demo-data --scale province` (3,000
 branches, 2,500 committee members, twelve months), then, in a fresh process, makes the full
@@ -29,11 +30,11 @@ sys.path.insert(0, str(ROOT))
 BENCH_DATABASE = "chibo_bench_digest"
 
 
-def fill(database_url: str) -> str:
-    """The province, by the same command people use; returns what it printed."""
+def fill(database_url: str, scale: str = "province") -> str:
+    """The province (or a town), by the same command people use; returns what it printed."""
     environment = {**os.environ, "CHIBO_DATABASE_URL": database_url, "CHIBO_LOG_LEVEL": "WARNING"}
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "demo-data", "--scale", "province"],
+        [sys.executable, "-m", "bot.cli", "demo-data", "--scale", scale],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -63,8 +64,10 @@ async def measure(database_url: str) -> dict:
     of a month, the second with SQLAlchemy's statement cache warm)."""
     started = time.perf_counter()
     from bot.clock import SystemClock
-    from bot.publish import make_digest
-    from bot.services.digest import DigestService, Edition, Month
+    from bot.domain.digest import Edition, Month
+    from bot.render.digest import digest_messages
+    from bot.services.digest import DigestService
+    from bot.services.digest.posting import make_edition
     from bot.settings import load_settings
     from db.session import create_engine, create_sessionmaker
 
@@ -80,20 +83,30 @@ async def measure(database_url: str) -> dict:
         [root] = await DigestService(sessions, settings.zone).organisations()
         for edition in (Edition.GROUP, Edition.OFFICE):
             started = time.perf_counter()
-            files = await make_digest(
-                sessions, settings, root, month, edition, "vi", SystemClock().now()
+            made = await make_edition(
+                sessions,
+                root,
+                month,
+                edition,
+                lang="vi",
+                now=SystemClock().now(),
+                zone=settings.zone,
+                quota=settings.attendance_quota or None,
+                letterhead_for=settings.letterhead,
             )
+            messages = digest_messages(made.figures, "vi")
+            files = made.files
             runs.append(
                 {
                     "edition": edition.value,
                     "seconds": time.perf_counter() - started,
-                    "text_chars": sum(len(m) for m in files.messages),
-                    "messages": len(files.messages),
+                    "text_chars": sum(len(m) for m in messages),
+                    "messages": len(messages),
                     "chart_kb": len(files.chart) // 1024,
                     "sheet_kb": len(files.sheet) // 1024,
                     "document_kb": len(files.document) // 1024,
-                    "assignments": files.figures.current.attendance.slots,
-                    "reports": files.figures.current.reporting.received,
+                    "assignments": made.figures.current.attendance.slots,
+                    "reports": made.figures.current.reporting.received,
                 }
             )
     finally:
@@ -155,9 +168,17 @@ def main() -> None:
         help="a PostgreSQL server to measure on (a database is created beside this one)",
     )
     parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--quick", action="store_true", help="a town on SQLite only, to check the bench runs"
+    )
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(asyncio.run(measure(args.measure))))
+        return
+    if args.quick:
+        with tempfile.TemporaryDirectory() as folder:
+            town = f"sqlite:///{folder}/town.db"
+            report("SQLite, a town (quick)", fill(town, "town"), measure_in_child(town))
         return
     print(f"{date.today()}: the digest of a province's last month; target under 3 s, 300 MB")
     with tempfile.TemporaryDirectory() as folder:

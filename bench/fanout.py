@@ -3,6 +3,7 @@ against the local Bot API server with Telegram's flood limits on; then, in the s
 plain python-telegram-bot loop with AIORateLimiter sends the same N messages.
 
     python bench/fanout.py [--members 5000] [--database-url URL]
+    python bench/fanout.py --quick     # 90 members, in a few seconds (make test)
 
 Prints messages per second (sustained: after the first second), 429 replies and total time
 for both, side by side.
@@ -28,9 +29,9 @@ from telegram.request import HTTPXRequest  # noqa: E402
 
 from bot.app import build_application  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
-from bot.context import RUNTIME_KEY  # noqa: E402
 from bot.jobs.calendar import extend_calendar  # noqa: E402
 from bot.jobs.reminders import queue_reminders  # noqa: E402
+from bot.pipeline.context import RUNTIME_KEY  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from db import migrate  # noqa: E402
 from sandbox.server import BotApiServer  # noqa: E402
@@ -147,12 +148,15 @@ def table(runs: list[Run]) -> str:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=5000)
+    parser.add_argument("--quick", action="store_true", help="90 members, to check it runs")
     parser.add_argument(
         "--database-url",
         default=None,
         help="an empty database to fill (default: a temporary SQLite file)",
     )
     args = parser.parse_args()
+    if args.quick:
+        args.members = 90
     with tempfile.TemporaryDirectory() as folder:
         database_url = args.database_url or f"sqlite:///{folder}/fanout.db"
         clock = ManualClock(datetime(2026, 12, 2, 8, 0, tzinfo=ZONE))

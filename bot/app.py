@@ -17,20 +17,23 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot import incidents, jobs, routes
-from bot.access import resolve_actor
+from bot import jobs, routes
 from bot.clock import Clock, SystemClock
-from bot.context import RUNTIME_KEY, ChiboContext
-from bot.floodgate import FloodGate
-from bot.handlers import errors
-from bot.menus import sync_command_menus
-from bot.outbox import Pacer, QuietHours, Sender
-from bot.retry import persist
+from bot.operations import incidents
+from bot.operations.floodgate import FloodGate
+from bot.operations.retry import persist
+from bot.operations.transport import AiohttpRequest
+from bot.outbox.deliver import queue_answer
+from bot.outbox.sender import Pacer, QuietHours, Sender
+from bot.pipeline import errors
+from bot.pipeline.access import resolve_actor
+from bot.pipeline.context import RUNTIME_KEY, ChiboContext
+from bot.pipeline.menus import Menus
+from bot.pipeline.throttle import Throttle
+from bot.pipeline.updates import PerPersonUpdateProcessor
 from bot.runtime import Runtime
 from bot.settings import Settings, require_token
-from bot.transport import AiohttpRequest
-from bot.updates import PerPersonUpdateProcessor
-from db.session import create_engine, create_sessionmaker
+from db.session import close_engine, create_engine, create_sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +49,7 @@ def build_application(
     *,
     clock: Clock | None = None,
     http_timeouts: dict[str, float] | None = None,
-) -> Application[Any, ChiboContext, Any, Any, Any, Any]:
+) -> ChiboApplication:
     """The bot, wired from settings. Nothing touches the network until it is initialised."""
     token = require_token(settings)
     engine = create_engine(settings.database_url)
@@ -73,10 +76,14 @@ def build_application(
         connect_timeout=timeouts["connect_timeout"],
         pool_timeout=REQUEST_POOL_TIMEOUT,
     )
-    pacer = Pacer()
-    updates = PerPersonUpdateProcessor(runtime.sessionmaker, pacer)
+    pacer = Pacer(chat_interval=settings.chat_pace)
+    updates = PerPersonUpdateProcessor(
+        runtime.sessionmaker,
+        pacer,
+        undelivered=lambda chat_id, screen: queue_answer(runtime, chat_id, screen),
+    )
     updates.on_commit_failure = errors.on_commit_failure(runtime)
-    builder = (
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.telegram_base_url)
@@ -93,13 +100,14 @@ def build_application(
         .request(requests)
         .get_updates_request(polling)
         .application_class(ChiboApplication)
-        .post_shutdown(_dispose_engine)
+        .post_shutdown(_close_database)
     )
     if settings.rate_limiter:  # a safety net: the outbox sender paces itself
         builder = builder.rate_limiter(
             FloodGate(on_wait=lambda seconds: pacer.pause(seconds, time.monotonic()))
         )
     app = builder.build()
+    assert isinstance(app, ChiboApplication)
     start_hour, end_hour = settings.quiet_hours_span
     runtime.sender = Sender(
         app.bot,
@@ -109,6 +117,8 @@ def build_application(
         pacer=pacer,
         on_failure=lambda error: incidents.report(runtime, error, doing="sending the outbox"),
     )
+    runtime.menus = Menus(routes.COMMANDS, settings.triage_by)
+    runtime.throttle = Throttle(backlog=updates.waiting)
     app.bot_data[RUNTIME_KEY] = runtime
     app.add_handler(TypeHandler(Update, resolve_actor), group=ACCESS_GROUP)
     routes.register(app)
@@ -142,7 +152,9 @@ class ChiboApplication(Application):
         # The coming months' meetings are rows before the first update is answered: the
         # views read them and write nothing (once a day; later starts find it done).
         await jobs.extend_calendar(self.runtime)
-        await persist("setMyCommands", lambda: sync_command_menus(self.bot, self.runtime))
+        menus = self.runtime.menus
+        assert menus is not None
+        await persist("setMyCommands", lambda: menus.sync(self.bot, self.runtime))
         assert self.runtime.sender is not None
         await self.runtime.sender.start()
 
@@ -152,6 +164,6 @@ class ChiboApplication(Application):
         await super().stop()
 
 
-async def _dispose_engine(app: Application) -> None:
+async def _close_database(app: Application) -> None:
     runtime: Runtime = app.bot_data[RUNTIME_KEY]
-    await runtime.engine.dispose()
+    await close_engine(runtime.engine)

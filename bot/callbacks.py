@@ -13,8 +13,9 @@ from __future__ import annotations
 import dataclasses
 import re
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar, Literal, Self
+from typing import Any, ClassVar, Literal, Self, TypeVar, dataclass_transform
 
 VERSION = "1"
 LIMIT = 64
@@ -80,29 +81,31 @@ class CallbackData:
 
 
 ACTIONS: dict[str, type[CallbackData]] = {}
+Data = TypeVar("Data", bound=CallbackData)
 
 
-def action(name: str):
+@dataclass_transform(frozen_default=True)
+def action(name: str) -> Callable[[type[Data]], type[Data]]:
     """Declare an action's data class: `@action("rsvp") class RsvpData: meeting_id: int ...`"""
 
-    def declare(cls: type) -> type:
-        cls = dataclass(frozen=True)(cls)
-        hints = typing.get_type_hints(cls)
-        parts = []
-        for item in dataclasses.fields(cls):
+    def declare(cls: type[Data]) -> type[Data]:
+        made = dataclass(frozen=True)(cls)
+        hints = typing.get_type_hints(made)
+        parts: list[tuple[str, object]] = []
+        for item in dataclasses.fields(typing.cast(Any, made)):
             kind = hints[item.name]
             if typing.get_origin(kind) is Literal:
                 parts.append((item.name, frozenset(typing.get_args(kind))))
             elif kind in (int, str):
                 parts.append((item.name, kind))
             else:
-                raise TypeError(f"{cls.__name__}.{item.name}: {kind!r} is not a callback part")
-        cls.action = name
-        cls._parts = tuple(parts)
+                raise TypeError(f"{made.__name__}.{item.name}: {kind!r} is not a callback part")
+        made.action = name
+        made._parts = tuple(parts)
         if name in ACTIONS:
             raise ValueError(f"callback action {name!r} declared twice")
-        ACTIONS[name] = cls
-        return cls
+        ACTIONS[name] = made
+        return made
 
     return declare
 
@@ -250,6 +253,9 @@ class DigestPostData(CallbackData):
 # ---------------------------------------------------------------------------- meeting documents
 
 
+DocChoice = Literal["m0", "m1", "all", "unit", "ok", "no"]
+
+
 @action("dst")
 class DocStepData(CallbackData):
     """A step of the office's upload: a month ("m0", "m1"), a scope ("all", "unit"), "ok" to
@@ -257,7 +263,7 @@ class DocStepData(CallbackData):
 
     draft_id: int
     revision: int
-    choice: Literal["m0", "m1", "all", "unit", "ok", "no"]
+    choice: DocChoice
 
 
 @action("drc")
@@ -308,11 +314,14 @@ class ProposalMergeData(CallbackData):
     into_id: int
 
 
+CloseReason = Literal["outside", "duplicate", "solved"]
+
+
 @action("pc")
 class ProposalCloseData(CallbackData):
     proposal_id: int
     revision: int
-    reason: Literal["outside", "duplicate", "solved"]
+    reason: CloseReason
 
 
 @action("pw")

@@ -16,6 +16,7 @@ from telegram.error import InvalidToken, TelegramError
 
 from bot import __version__
 from bot.clock import SystemClock
+from bot.operations.process import configure_logging, new_event_loop
 from bot.settings import Settings, SettingsError, load_settings, require_token
 from db.session import create_engine, create_sessionmaker
 
@@ -29,36 +30,15 @@ class CommandFailed(Exception):
     """A command could not do its work; the message is one line for the operator."""
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # httpx logs every request at INFO, long polls included: too loud for an operator.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-
-
-def new_event_loop() -> asyncio.AbstractEventLoop:
-    """The bot's event loop: uvloop where it is installed (it is a dependency everywhere but
-    Windows). It is asyncio's loop with its sockets, timers and wake-ups in C: a conversation
-    step costs the bot about a tenth less CPU and answers sooner under load
-    (bench/conversation.py)."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
-
-
 def cmd_run(settings: Settings, _args: argparse.Namespace) -> None:
-    from bot.election import AlreadyRunning
-    from bot.serve import CannotListen, serve
+    from bot.app import build_application
+    from bot.operations.election import AlreadyRunning
+    from bot.operations.serve import CannotListen, serve
 
     require_token(settings)
     with asyncio.Runner(loop_factory=new_event_loop) as runner:
         try:
-            runner.run(serve(settings, lambda: _upgrade(settings)))
+            runner.run(serve(settings, lambda: _upgrade(settings), build_application))
         except InvalidToken as exc:
             raise SettingsError(f"CHIBO_BOT_TOKEN: Telegram refused the token ({exc})") from exc
         except (AlreadyRunning, CannotListen) as exc:
@@ -66,7 +46,7 @@ def cmd_run(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def cmd_status(settings: Settings, _args: argparse.Namespace) -> None:
-    from bot import status
+    from bot.operations import status
 
     async def read() -> dict:
         engine = create_engine(settings.database_url)
@@ -80,7 +60,7 @@ def cmd_status(settings: Settings, _args: argparse.Namespace) -> None:
 
     report = asyncio.run(read())
     print("\n".join(status.lines(report)))
-    if not any(instance["role"] == "active" for instance in report["instances"]):
+    if not report["active"]:
         raise SystemExit(EXIT_FAILURE)
 
 
@@ -194,7 +174,7 @@ async def _with_sessions(settings: Settings, work):
 
 def cmd_roster_import(settings: Settings, args: argparse.Namespace) -> None:
     from bot.formats.roster_workbook import WorkbookError, read_paths
-    from bot.notify import queue_notices
+    from bot.outbox.deliver import queue_notices
     from bot.render.roster import import_report
     from bot.services.audit import Who
     from bot.services.roster import RosterService
@@ -284,7 +264,7 @@ def cmd_demo_data(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_sandbox(settings: Settings, args: argparse.Namespace) -> None:
-    from sandbox.main import run
+    from sandbox.run import run
 
     try:
         run(settings, port=args.port, scale=args.scale, database=Path(args.database))
@@ -293,9 +273,11 @@ def cmd_sandbox(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_digest(settings: Settings, args: argparse.Namespace) -> None:
-    from bot.publish import make_digest
+    from bot.domain.digest import Edition, Month
     from bot.render import plain
-    from bot.services.digest import DigestService, Edition, Month
+    from bot.render.digest import digest_messages
+    from bot.services.digest import DigestService
+    from bot.services.digest.posting import make_edition
 
     today = SystemClock().now().astimezone(settings.zone).date()
     month = Month.parse(args.month) if args.month else Month.of(today).shift(-1)
@@ -314,20 +296,30 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> None:
             )
         edition = Edition(args.edition)
         return [
-            await make_digest(
-                sessions, settings, root, month, edition, settings.locale, SystemClock().now()
+            await make_edition(
+                sessions,
+                root,
+                month,
+                edition,
+                lang=settings.locale,
+                now=SystemClock().now(),
+                zone=settings.zone,
+                quota=settings.attendance_quota or None,
+                letterhead_for=settings.letterhead,
             )
             for root in roots
         ]
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    for files in asyncio.run(_with_sessions(settings, work)):
+    for made in asyncio.run(_with_sessions(settings, work)):
+        files, names = made.files, made.files.names
+        messages = digest_messages(made.figures, settings.locale)
         written = {
-            files.names["text"]: "\n\n".join(plain(text) for text in files.messages).encode(),
-            files.names["chart"]: files.chart,
-            files.names["sheet"]: files.sheet,
-            files.names["document"]: files.document,
+            names["text"]: "\n\n".join(plain(text) for text in messages).encode(),
+            names["chart"]: files.chart,
+            names["sheet"]: files.sheet,
+            names["document"]: files.document,
         }
         for name, content in written.items():
             (out / name).write_bytes(content)

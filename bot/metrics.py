@@ -6,6 +6,7 @@ database and read from there."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -39,6 +40,18 @@ OUTBOX_OLDEST_SECONDS = Gauge(
 ACTIVE = Gauge(
     "chibo_active", "1 when this instance is the active one, 0 when it stands by", registry=REGISTRY
 )
+ANSWER_RETRIES = Counter(
+    "chibo_answer_retries",
+    "Answers to people who wrote tried again, by cause (flood, network)",
+    ["cause"],
+    registry=REGISTRY,
+)
+UPDATES_DROPPED = Counter(
+    "chibo_updates_dropped",
+    "Updates left unanswered on purpose: a stranger or a flood writing faster than answered",
+    ["who"],
+    registry=REGISTRY,
+)
 TICK_SECONDS = Histogram(
     "chibo_tick_seconds",
     "Duration of the periodic jobs' runs",
@@ -53,14 +66,19 @@ class Telegram:
 
     ok_at: datetime | None = None
     _ok_monotonic = 0.0
+    # Told of the first success (the heartbeat records it at once, not 10 s later).
+    on_first_success: Callable[[], None] | None = None
 
     @classmethod
     def succeeded(cls) -> None:
         now = time.monotonic()
         # A call per update at most: the wall clock is read a few times a second, not more.
         if now - cls._ok_monotonic > 0.5:
+            first = cls.ok_at is None
             cls._ok_monotonic = now
             cls.ok_at = datetime.now(UTC)
+            if first and cls.on_first_success is not None:
+                cls.on_first_success()
 
 
 def message_kind(outbox_key: str) -> str:

@@ -20,11 +20,9 @@ from telegram.ext import (
 )
 
 from bot import callbacks as cb
-from bot.access import ButtonHandler, Handler, pressed, requires
 from bot.callbacks import CallbackData
 from bot.handlers import (
     admin,
-    conversation,
     digest,
     documents,
     groups,
@@ -35,8 +33,9 @@ from bot.handlers import (
     start,
 )
 from bot.i18n import N_
-from bot.policy import Permission, permits
-from db.models import Role
+from bot.pipeline import conversations
+from bot.pipeline.access import ButtonHandler, Handler, pressed, requires
+from bot.services.policy import Permission
 
 ANYONE, KNOWN = Permission.ANYONE, Permission.KNOWN
 LEADERSHIP, OFFICE = Permission.LEADERSHIP, Permission.OFFICE
@@ -144,14 +143,6 @@ BUTTONS = (
 )
 
 
-def menu_for(roles: frozenset[Role], *, known: bool = True) -> list[Command]:
-    """The commands in the menu of someone with these roles, in the table's order."""
-    return [c for c in COMMANDS if c.menu and permits(roles, known, c.audience)]
-
-
-GROUP_MENU = [c for c in COMMANDS if c.menu and c.in_groups]
-
-
 def handlers() -> list[BaseHandler]:
     """Group 0's handlers, in the order they are tried; the first that matches answers."""
     private = filters.ChatType.PRIVATE
@@ -189,7 +180,7 @@ def handlers() -> list[BaseHandler]:
     # of an action no longer known is answered as stale.
     table.append(
         MessageHandler(
-            private & ~filters.StatusUpdate.ALL, requires(KNOWN)(conversation.on_free_input)
+            private & ~filters.StatusUpdate.ALL, requires(KNOWN)(conversations.on_free_input)
         )
     )
     table.append(CallbackQueryHandler(start.on_unknown_button))

@@ -16,10 +16,16 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from bot.clock import Clock
-    from bot.outbox import Pacer, Sender
+    from bot.outbox.sender import Pacer, Sender
+    from bot.pipeline.menus import Menus
+    from bot.pipeline.throttle import Throttle
+    from bot.render import Screen
     from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# Takes a message to a chat that could not be sent at once (the outbox will send it).
+Undelivered = Callable[[int, "Screen"], Awaitable[None]]
 
 
 @dataclass
@@ -29,6 +35,10 @@ class Runtime:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     sender: Sender | None = None
+    # The command menus, made from the routing table (bot/pipeline/menus.py).
+    menus: Menus | None = None
+    # Who writes faster than they are answered (bot/pipeline/throttle.py).
+    throttle: Throttle | None = None
     # This process, in the instances table and in what it records.
     instance_id: str = field(default_factory=lambda: secrets.token_hex(8))
 
@@ -38,11 +48,17 @@ class UnitOfWork:
     the answers to the person who wrote, sent only after that commit. Services never commit;
     if anything fails, everything of the unit is rolled back and nothing of it is sent."""
 
-    def __init__(self, session: AsyncSession, pacer: Pacer | None = None) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        pacer: Pacer | None = None,
+        undelivered: Undelivered | None = None,
+    ) -> None:
         self.session = session
         # Telegram's limits, shared with the outbox: answers to one chat go a second apart.
         self.pacer = pacer
-        self.answered_chats: set[int] = set()
+        # Where a message that could not be sent now goes (the outbox, which keeps trying).
+        self.undelivered = undelivered
         self.failed = False
         self._after_commit: list[Callable[[], Awaitable[Any]]] = []
 
@@ -64,8 +80,8 @@ class UnitOfWork:
         await self.session.commit()
         for send in self._after_commit:
             try:
-                await send()
-            except Exception:  # the change is kept; a lost answer is logged, not raised
+                await send()  # tried again, or handed to the outbox (bot/pipeline/reply.py)
+            except Exception:  # the change is kept; what failed is logged, not raised
                 log.exception("an answer after the commit could not be sent")
         return True
 
@@ -75,12 +91,14 @@ _unit: ContextVar[UnitOfWork | None] = ContextVar("unit_of_work", default=None)
 
 @asynccontextmanager
 async def unit_of_work(
-    sessionmaker: async_sessionmaker[AsyncSession], pacer: Pacer | None = None
+    sessionmaker: async_sessionmaker[AsyncSession],
+    pacer: Pacer | None = None,
+    undelivered: Undelivered | None = None,
 ) -> AsyncIterator[UnitOfWork]:
     """A session for one update or tick. The caller finishes it (commit, then the answers);
     leaving the block without finishing, or by an exception, rolls it back."""
     async with sessionmaker() as session:
-        unit = UnitOfWork(session, pacer)
+        unit = UnitOfWork(session, pacer, undelivered)
         token = _unit.set(unit)
         try:
             yield unit

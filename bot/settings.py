@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 from datetime import time
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.formats.letterhead import Letterhead
+from bot.domain.deadlines import Deadlines
+from bot.domain.reminder_slots import Slot, parse_slots
+from bot.formats.letterhead import Letterhead, issuer_from
 from bot.i18n import SUPPORTED_LOCALES
 from db.urls import DatabaseUrlError, async_database_url
 
@@ -46,6 +48,9 @@ class Settings(BaseSettings):
     # python-telegram-bot's rate limiter, a safety net behind the outbox's own pacing; only
     # worth turning off against a local Bot API server (benchmarks).
     rate_limiter: bool = True
+    # Seconds between two messages to one chat, answers and the outbox's alike: Telegram
+    # allows about one a second. Lower only against a server that allows it (the tests').
+    chat_pace: float = Field(default=1.05, gt=0, le=10)
     # When the month's digest goes to the leadership group: day of the month @ local time.
     digest_at: str = "1@08:00"
     # Attendances a year expected of each committee member (0: the organisation set none).
@@ -202,9 +207,7 @@ class Settings(BaseSettings):
         return frozenset(self.proposal_triage.split(","))
 
     @property
-    def proposal_deadlines(self):
-        from bot.services.proposals import Deadlines
-
+    def proposal_deadlines(self) -> Deadlines:
         urgent, normal = (int(part) for part in self.proposal_days.split(","))
         return Deadlines(urgent=urgent, normal=normal)
 
@@ -231,8 +234,6 @@ class Settings(BaseSettings):
 
     def letterhead(self, org_name: str) -> Letterhead:
         """The report document's issuing and signing blocks."""
-        from bot.formats.letterhead import issuer_from
-
         return Letterhead(
             superior=self.superior_body,
             issuer=self.issuing_body or issuer_from(org_name),
@@ -246,15 +247,11 @@ class Settings(BaseSettings):
     @field_validator("reminders")
     @classmethod
     def _reminders(cls, value: str) -> str:
-        from bot.services.reminders import parse_slots
-
         parse_slots(value)
         return value
 
     @property
-    def reminder_slots(self):
-        from bot.services.reminders import parse_slots
-
+    def reminder_slots(self) -> list[Slot]:
         return parse_slots(self.reminders)
 
     @property
@@ -305,7 +302,7 @@ class SettingsError(Exception):
     """A setting is missing or invalid; the message is one line naming the variable."""
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:

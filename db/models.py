@@ -396,6 +396,12 @@ class Rsvp(Base):
         Boolean, default=False, server_default=false()
     )
     created_at: Mapped[datetime]
+    # What the bot has told this person about this meeting, so that each is told once: the
+    # last reminder ("r<revision>:<slot>"), when the report was asked for, and how many
+    # nudges for it followed (0, 1 or 2).
+    reminded: Mapped[str | None] = mapped_column(String(40))
+    report_asked_at: Mapped[datetime | None]
+    report_nudges: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     meeting: Mapped[Meeting] = relationship()
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
@@ -437,7 +443,7 @@ class OutboxMessage(Base):
     claimed_at: Mapped[datetime | None]
     claim_token: Mapped[str | None] = mapped_column(String(32), index=True)
     sent_message_id: Mapped[int | None] = mapped_column(BigInteger)
-    sent_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
     created_at: Mapped[datetime]
 
 
@@ -491,6 +497,18 @@ class DocumentReceipt(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("meeting_documents.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     at: Mapped[datetime]
+
+
+class DocumentCopy(Base):
+    """A document went (or is queued to go) to a person with a reminder: once per person."""
+
+    __tablename__ = "document_copies"
+    __table_args__ = (UniqueConstraint("document_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("meeting_documents.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    queued_at: Mapped[datetime]
 
 
 # ---------------------------------------------------------------- conversations and reports
@@ -703,6 +721,9 @@ class Instance(Base):
     started_at: Mapped[datetime]
     seen_at: Mapped[datetime] = mapped_column(index=True)
     telegram_ok_at: Mapped[datetime | None]
+    # PostgreSQL: the database session that holds the active instance's lock, while this
+    # process holds it; `chibo status` finds the holder among the instances by it.
+    lock_session: Mapped[int | None] = mapped_column(Integer)
 
 
 class JobTick(Base):

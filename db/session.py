@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -75,11 +75,24 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def dialect_of(db: AsyncSession | AsyncConnection) -> str:
+    """The name of the session's (or connection's) database: "postgresql" or "sqlite"."""
+    return db.dialect.name if isinstance(db, AsyncConnection) else db.get_bind().dialect.name
+
+
 def insert_for(db: AsyncSession | AsyncConnection) -> Any:
     """The INSERT of the session's (or connection's) database: both dialects have ON CONFLICT,
     with the same Python API for it."""
-    dialect = db.dialect if isinstance(db, AsyncConnection) else db.bind.dialect
-    return pg_insert if dialect.name == "postgresql" else sqlite_insert
+    return pg_insert if dialect_of(db) == "postgresql" else sqlite_insert
+
+
+async def close_engine(engine: AsyncEngine) -> None:
+    """Close every connection; on SQLite first fold the write-ahead log into the database
+    file, so that the file alone (a copy, a backup) holds every change."""
+    if engine.dialect.name == "sqlite":
+        async with engine.connect() as connection:
+            await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    await engine.dispose()
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -117,6 +117,7 @@ def connector(database: str, timeout: float) -> Callable[[], Awaitable[OneHopCon
         # As SQLAlchemy does for aiosqlite's own connections: an open connection never keeps
         # the process alive.
         connection._thread.daemon = True
-        return await connection
+        await connection  # starts its thread and opens the database
+        return connection
 
     return connect

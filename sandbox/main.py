@@ -7,26 +7,23 @@ The bot is built by the same build_application as `chibo run`; what differs is i
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import signal
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
 from sqlalchemy import or_, select
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.context import RUNTIME_KEY
+from bot.domain.digest import Month
 from bot.jobs import run_due_work
 from bot.jobs.calendar import extend_calendar
 from bot.jobs.digest import due_at as digest_due_at
+from bot.pipeline.context import RUNTIME_KEY
 from bot.runtime import Runtime
 from bot.services.calendar import OPEN_STATUSES
-from bot.services.digest import Month
 from bot.services.reports import meeting_end
 from bot.settings import Settings
 from db import migrate
@@ -227,61 +224,3 @@ class Sandbox:
                 if rows:
                     return [(m, u) for m, u in rows if meeting_end(m) > now]
             return [(m, u) for m, u in await db.execute(query) if meeting_end(m) > now]
-
-
-async def open_page(sandbox: Sandbox, port: int) -> tuple[web.AppRunner, int]:
-    """The page and its API on 127.0.0.1:port (0: any free port); returns the port."""
-    from sandbox.web import make_app
-
-    runner = web.AppRunner(make_app(sandbox), access_log=None, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", port)
-    try:
-        await site.start()
-    except OSError:
-        await runner.cleanup()
-        raise
-    return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-
-async def serve(sandbox: Sandbox, port: int, ready: asyncio.Event | None = None) -> None:
-    """Run the sandbox and its page on 127.0.0.1:port until interrupted."""
-    runner, port = await open_page(sandbox, port)  # the port first: if taken, nothing starts
-    try:
-        await sandbox.start()
-        log.info("sandbox: the page is at http://127.0.0.1:%s", port)
-        if ready is not None:
-            ready.set()
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, stop.set)
-        await stop.wait()
-    finally:
-        await runner.cleanup()
-        await sandbox.stop()
-
-
-def run(base_settings: Settings, *, port: int, scale: str, database: Path) -> None:
-    """`chibo sandbox`: until Ctrl+C."""
-    from bot.cli import new_event_loop
-
-    sandbox = Sandbox(base_settings, database.resolve(), scale)
-    ready = asyncio.Event()
-
-    async def main() -> None:
-        task = asyncio.create_task(serve(sandbox, port, ready))
-        waiter = asyncio.create_task(ready.wait())
-        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
-        if ready.is_set():
-            print(f"chibo: chế độ thử đang chạy tại http://127.0.0.1:{port} (Ctrl+C để dừng)")
-        else:
-            waiter.cancel()
-        await task
-
-    loop = new_event_loop()
-    try:
-        loop.run_until_complete(main())
-    finally:
-        loop.close()

@@ -398,21 +398,21 @@ class BotApiServer:
         except ApiError as error:
             self._record(method_name, {}, error)
             return _error_response(error)
-        error = self._injected_for(method, params)
-        if error is not None:
-            if error == "timeout":
+        injected = self._injected_for(method, params)
+        if injected is not None:
+            if injected == "timeout":
                 await asyncio.sleep(3600)
-            if error == "disconnect":
+            if injected == "disconnect":
                 self._record(method, params, ApiError(0, "connection dropped"))
                 assert request.transport is not None
                 request.transport.close()
                 return web.Response(status=500)
-            if error == "bad-gateway":
+            if injected == "bad-gateway":
                 self._record(method, params, ApiError(502, "Bad Gateway"))
                 return web.Response(status=502, text=BAD_GATEWAY_PAGE, content_type="text/html")
-            assert isinstance(error, ApiError)
-            self._record(method, params, error)
-            return _error_response(error)
+            assert isinstance(injected, ApiError)
+            self._record(method, params, injected)
+            return _error_response(injected)
         try:
             result = await self._dispatch(method, params)
         except ApiError as error:
@@ -883,6 +883,8 @@ async def _read_params(request: web.Request) -> tuple[dict[str, Any], bool]:
         params: dict[str, Any] = {}
         reader = await request.multipart()
         async for part in reader:
+            if not isinstance(part, aiohttp.BodyPartReader) or part.name is None:
+                continue
             if part.filename is not None:
                 content = await part.read(decode=False)
                 params[part.name] = (

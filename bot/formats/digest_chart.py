@@ -13,11 +13,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
-from bot.render import texts
-from bot.render.digest import rating_name
-from bot.render.numbers import count, percent
-from bot.services.digest import DigestFigures, MonthFigures, UnitFigures
-from bot.services.report_flow import RATING_CODES
+from bot.domain.digest import DigestFigures, MonthFigures, UnitFigures
+from bot.domain.quality import RATING_CODES
+from bot.formats.numbers import count, percent
+from bot.formats.wording import rating_name
+from bot.i18n import translations as texts
 
 # Eight units leave each bar taller than its value's label, at any scale; the spreadsheet
 # has every unit.

@@ -15,18 +15,18 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import _Cell
 
+from bot.domain.digest import LIST_LIMIT, BranchLine, DigestFigures
+from bot.domain.quality import RATING_CODES
 from bot.formats.letterhead import Letterhead, date_line, number_line
-from bot.render import texts
-from bot.render.digest import (
+from bot.formats.numbers import count, percent, share
+from bot.formats.wording import (
     CRITERIA_SHORT,
     in_progress,
     loop_lines,
     older_proposals,
     rating_name,
 )
-from bot.render.numbers import count, percent, share
-from bot.services.digest import LIST_LIMIT, BranchLine, DigestFigures
-from bot.services.report_flow import RATING_CODES
+from bot.i18n import translations as texts
 
 FONT = "Times New Roman"
 
@@ -327,17 +327,17 @@ def _signature(document, letterhead: Letterhead, lang: str) -> None:
     left, right = table.rows[0].cells
     _widths(table, Cm(8), Cm(8.5))
     recipients = [
-        (t.gettext("Recipients:"), {"underline": True, "size": 14}),
-        (t.gettext("- The standing committee,"), {"size": 12}),
-        (t.gettext("- The committee members,"), {"size": 12}),
-        (t.gettext("- Office files."), {"size": 12}),
+        (t.gettext("Recipients:"), True, 14),
+        (t.gettext("- The standing committee,"), False, 12),
+        (t.gettext("- The committee members,"), False, 12),
+        (t.gettext("- Office files."), False, 12),
     ]
     first = True
-    for text, style in recipients:
+    for text, underline, size in recipients:
         paragraph = left.paragraphs[0] if first else left.add_paragraph()
         first = False
         paragraph.paragraph_format.space_after = Pt(0)
-        _run(paragraph, text, **style)
+        _run(paragraph, text, underline=underline, size=size)
     _cell_lines(
         right,
         [

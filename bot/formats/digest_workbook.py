@@ -20,12 +20,11 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from bot.domain.digest import BranchMonth, DigestFigures, Edition, SheetRows
+from bot.domain.quality import RATING_CODES, RATINGS
+from bot.formats.wording import CRITERIA_SHORT, rating_name, reason_text
 from bot.i18n import N_
-from bot.render import texts
-from bot.render.digest import CRITERIA_SHORT, rating_name
-from bot.render.meetings import reason_text
-from bot.services.digest import BranchMonth, DigestFigures, Edition, SheetRows
-from bot.services.report_flow import RATING_CODES, RATINGS
+from bot.i18n import translations as texts
 from db.models import MeetingStatus, ProposalState, ProposalUrgency, RsvpAnswer
 
 EXCEL_CELL_LIMIT = 32000  # characters Excel keeps in one cell (32,767), with a margin

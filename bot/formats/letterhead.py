@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.render import texts
+from bot.i18n import translations as texts
 
 
 @dataclass(frozen=True)

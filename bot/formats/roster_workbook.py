@@ -9,16 +9,16 @@ import csv
 import io
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from bot.domain.parsing import parse_day, parse_minutes, parse_time_of_day
+from bot.domain.phones import normalise_phone
+from bot.domain.schedules import Schedule, ScheduleError, fold, parse_schedule
 from bot.i18n import N_
-from bot.services.parsing import parse_day, parse_minutes, parse_time_of_day
-from bot.services.phones import normalise_phone
-from bot.services.schedules import Schedule, ScheduleError, fold, parse_schedule
 from db.models import Role
 
 TEXT_LIMIT = 200
@@ -516,24 +516,31 @@ def parse_roster(rows: dict[str, list[RawRow]]) -> tuple[Roster, list[Problem]]:
     roster = Roster()
     for sheet_key, sheet_rows in rows.items():
         roster.codes[sheet_key] = {_code_text(cells.get("code")) for _, cells in sheet_rows}
-    if "units" in rows:
-        roster.units = [_unit(n, c, problems) for n, c in rows["units"]]
-    if "branches" in rows:
-        roster.branches = [_branch(n, c, problems) for n, c in rows["branches"]]
-    if "people" in rows:
-        roster.people = [_person(n, c, problems) for n, c in rows["people"]]
-    if "assignments" in rows:
-        roster.assignments = [_assignment(n, c, problems) for n, c in rows["assignments"]]
-    if "topics" in rows:
-        roster.topics = [_topic(n, c, problems) for n, c in rows["topics"]]
-    if "bodies" in rows:
-        roster.bodies = [_body(n, c, problems) for n, c in rows["bodies"]]
-    for sheet_key in ("units", "branches", "people", "assignments", "topics", "bodies"):
-        parsed = getattr(roster, sheet_key)
-        if parsed is not None:
-            setattr(roster, sheet_key, [row for row in parsed if row is not None])
+    roster.units = _rows(rows, "units", _unit, problems)
+    roster.branches = _rows(rows, "branches", _branch, problems)
+    roster.people = _rows(rows, "people", _person, problems)
+    roster.assignments = _rows(rows, "assignments", _assignment, problems)
+    roster.topics = _rows(rows, "topics", _topic, problems)
+    roster.bodies = _rows(rows, "bodies", _body, problems)
     _check_unique_codes(roster, problems)
     return roster, problems
+
+
+Row = TypeVar("Row")
+
+
+def _rows(
+    rows: dict[str, list[RawRow]],
+    sheet_key: str,
+    parse: Callable[[int, dict[str, Any], list[Problem]], Row | None],
+    problems: list[Problem],
+) -> list[Row] | None:
+    """A sheet's valid rows (the invalid ones are problems), or None if the sheet is not in
+    the workbook."""
+    if sheet_key not in rows:
+        return None
+    parsed = (parse(number, cells, problems) for number, cells in rows[sheet_key])
+    return [row for row in parsed if row is not None]
 
 
 def _code_text(value: Any) -> str:
@@ -602,15 +609,16 @@ def _assignment(
     valid_from, valid_until = row.day("from"), row.day("until")
     if valid_from and valid_until and valid_until < valid_from:
         row.bad("until", N_("the end date is before the start date"))
-    assignment = AssignmentRow(
+    if valid_from is None or not row.ok:
+        return None
+    return AssignmentRow(
         number,
         row.code("person"),
         row.code("branch"),
         valid_from,
         valid_until,
         row.text("note", 300),
-    )  # type: ignore[arg-type]
-    return assignment if row.ok else None
+    )
 
 
 def _topic(number: int, cells: dict[str, Any], problems: list[Problem]) -> TopicRow | None:
@@ -642,7 +650,7 @@ def _body(number: int, cells: dict[str, Any], problems: list[Problem]) -> BodyRo
 
 def _check_unique_codes(roster: Roster, problems: list[Problem]) -> None:
     # Units and branches share one table, so one code may not stand in both sheets.
-    unit_rows = [(UNITS, row) for row in roster.units or []]
+    unit_rows: list[tuple[Sheet, Any]] = [(UNITS, row) for row in roster.units or []]
     unit_rows += [(BRANCHES, row) for row in roster.branches or []]
     _report_repeats(
         unit_rows, "code", "code", N_("the code is also used in {sheet} row {row}"), problems

@@ -6,14 +6,13 @@ from datetime import date
 
 from telegram import Update
 
-from bot.context import Ctx
-from bot.menus import set_person_menu
+from bot.domain.parsing import parse_day
+from bot.pipeline.context import Ctx
+from bot.pipeline.reply import reply, reply_file
 from bot.render import Screen
 from bot.render import admin as screens
-from bot.reply import reply, reply_file
 from bot.services.directory import DirectoryService
 from bot.services.linking import LinkingService
-from bot.services.parsing import parse_day
 from bot.services.roster import RosterService
 
 
@@ -40,10 +39,11 @@ async def on_find_person(update: Update, ctx: Ctx) -> None:
 
 
 async def on_person(update: Update, ctx: Ctx) -> None:
-    if len(ctx.args or []) != 1:
+    args = ctx.args or []
+    if len(args) != 1:
         await reply(update, screens.usage("canbo", ctx.lang))
         return
-    card = await _directory(ctx).person_card(ctx.args[0][:40])
+    card = await _directory(ctx).person_card(args[0][:40])
     if card is None:
         await reply(update, screens.unlinked_done(None, False, ctx.lang))
         return
@@ -117,7 +117,7 @@ async def on_unlink(update: Update, ctx: Ctx) -> None:
         return
     person, previous = await LinkingService(ctx.db, ctx.clock).unlink(args[0][:40], ctx.actor.who)
     if previous is not None:
-        await set_person_menu(ctx.bot, previous, frozenset(), ctx.settings.locale)
+        await ctx.menus.set_for_person(ctx.bot, previous, frozenset(), ctx.settings.locale)
     await reply(update, screens.unlinked_done(person, previous is not None, ctx.lang))
 
 

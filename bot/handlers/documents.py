@@ -4,6 +4,7 @@ it and ask for it again with /tailieu."""
 
 from __future__ import annotations
 
+import enum
 import logging
 from datetime import date
 
@@ -11,14 +12,14 @@ from dateutil.relativedelta import relativedelta
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.access import requires
 from bot.callbacks import DocRemoveData, DocSendData, DocsReceivedData, DocStepData
-from bot.context import Ctx
-from bot.handlers.conversation import flow
-from bot.policy import Permission
+from bot.outbox.deliver import deliver
+from bot.pipeline.access import requires
+from bot.pipeline.context import Ctx
+from bot.pipeline.conversations import on_draft, takes_input
+from bot.pipeline.reply import answer_button, edit_buttons, reply, reply_file, reply_media, respond
 from bot.render import Screen
 from bot.render import documents as screens
-from bot.reply import answer_button, edit_buttons, reply, reply_file, reply_media, respond
 from bot.services.documents import (
     SIZE_LIMIT,
     TITLE_LIMIT,
@@ -26,12 +27,21 @@ from bot.services.documents import (
     Receipt,
     month_of,
 )
-from bot.services.drafts import DraftService
+from bot.services.drafts import DraftService, Flow
+from bot.services.policy import Permission
 from db.models import Draft, Unit
 
 log = logging.getLogger(__name__)
 
-FLOW = "meeting_document"
+FLOW = Flow.MEETING_DOCUMENT
+
+
+class DocumentStep(enum.StrEnum):
+    MONTH = "month"  # this month's meetings or next month's, by buttons
+    SCOPE = "scope"  # every branch, or one unit's or branch's, by buttons
+    UNIT = "unit"  # the unit's or branch's code, typed
+    TITLE = "title"  # the title, typed, if the caption gave none (or one too long)
+    CONFIRM = "confirm"  # what will be sent where, with Save / Cancel
 
 
 def _service(ctx: Ctx) -> DocumentService:
@@ -83,7 +93,7 @@ async def on_upload(update: Update, ctx: Ctx) -> None:
         ctx.actor.person_id,
         FLOW,
         0,
-        "month",
+        DocumentStep.MONTH,
         {
             "file": stored,
             "method": method,
@@ -97,12 +107,9 @@ async def on_upload(update: Update, ctx: Ctx) -> None:
     )
 
 
-async def on_step(update: Update, ctx: Ctx, data: DocStepData) -> None:
+@on_draft(FLOW, screens.stale)
+async def on_step(update: Update, ctx: Ctx, data: DocStepData, draft: Draft) -> None:
     drafts = DraftService(ctx.db, ctx.clock)
-    draft = await drafts.open_draft(ctx.actor.telegram_id, FLOW, data.draft_id, data.revision)
-    if draft is None:
-        await answer_button(update, screens.stale(ctx.lang))
-        return
     await answer_button(update)
     await edit_buttons(update)
     service = _service(ctx)
@@ -112,17 +119,17 @@ async def on_step(update: Update, ctx: Ctx, data: DocStepData) -> None:
         await reply(update, screens.cancelled(ctx.lang))
         return
     values = dict(draft.data)
-    if draft.step == "month" and data.choice in ("m0", "m1"):
+    if draft.step == DocumentStep.MONTH and data.choice in ("m0", "m1"):
         values["month"] = _months(ctx)[int(data.choice[1])].isoformat()
-        await drafts.advance(draft, "scope", values)
+        await drafts.advance(draft, DocumentStep.SCOPE, values)
         await reply(update, screens.ask_scope(draft.id, draft.revision, ctx.lang))
-    elif draft.step == "scope" and data.choice == "all":
+    elif draft.step == DocumentStep.SCOPE and data.choice == "all":
         values["unit"] = None
         await _after_scope(update, ctx, draft, values)
-    elif draft.step == "scope" and data.choice == "unit":
-        await drafts.advance(draft, "unit", values)
+    elif draft.step == DocumentStep.SCOPE and data.choice == "unit":
+        await drafts.advance(draft, DocumentStep.UNIT, values)
         await reply(update, screens.ask_unit_code(ctx.lang))
-    elif draft.step == "confirm" and data.choice == "ok":
+    elif draft.step == DocumentStep.CONFIRM and data.choice == "ok":
         document = await service.add(
             file_id=values["file"],
             method=values["method"],
@@ -140,10 +147,10 @@ async def on_step(update: Update, ctx: Ctx, data: DocStepData) -> None:
 async def _after_scope(update: Update, ctx: Ctx, draft: Draft, values: dict) -> None:
     drafts = DraftService(ctx.db, ctx.clock)
     if not values["title"]:
-        await drafts.advance(draft, "title", values)
+        await drafts.advance(draft, DocumentStep.TITLE, values)
         await reply(update, screens.ask_title(ctx.lang, too_long=values.get("too_long")))
         return
-    await drafts.advance(draft, "confirm", values)
+    await drafts.advance(draft, DocumentStep.CONFIRM, values)
     await respond(update, await _confirm_screen(ctx, draft))
 
 
@@ -163,7 +170,7 @@ async def _confirm_screen(ctx: Ctx, draft: Draft) -> Screen:
     )
 
 
-@flow(FLOW)
+@takes_input(FLOW)
 async def on_upload_input(update: Update, ctx: Ctx, draft: Draft) -> None:
     """What the office types while adding a document: a unit's code, or the title."""
     message = update.effective_message
@@ -171,7 +178,7 @@ async def on_upload_input(update: Update, ctx: Ctx, draft: Draft) -> None:
     if message.document or message.photo:
         await reply(update, screens.finish_first(ctx.lang))
         return
-    if draft.step not in ("unit", "title"):
+    if draft.step not in (DocumentStep.UNIT, DocumentStep.TITLE):
         await reply(update, screens.use_buttons(ctx.lang))
         return
     if not message.text:
@@ -179,7 +186,7 @@ async def on_upload_input(update: Update, ctx: Ctx, draft: Draft) -> None:
         return
     text = message.text.strip()
     values = dict(draft.data)
-    if draft.step == "unit":
+    if draft.step == DocumentStep.UNIT:
         unit = await _service(ctx).unit_by_code(text)
         if unit is None:
             await reply(update, screens.unknown_unit(text, ctx.lang))
@@ -191,7 +198,7 @@ async def on_upload_input(update: Update, ctx: Ctx, draft: Draft) -> None:
         await reply(update, screens.ask_title(ctx.lang, too_long=len(text)))
         return
     values["title"] = text
-    await DraftService(ctx.db, ctx.clock).advance(draft, "confirm", values)
+    await DraftService(ctx.db, ctx.clock).advance(draft, DocumentStep.CONFIRM, values)
     await respond(update, await _confirm_screen(ctx, draft))
 
 
@@ -202,13 +209,10 @@ async def on_documents(update: Update, ctx: Ctx) -> None:
     """/tailieu: the documents for one's coming meetings; for the office, also who has not
     confirmed receiving each document."""
     service = _service(ctx)
-    actor = ctx.actor
-    if actor.person is not None:
-        coming = await service.coming_for(actor.person)
-        if coming or not actor.may(Permission.OFFICE):
-            await reply(update, screens.member_list(coming, ctx.settings.zone, ctx.lang))
-    if actor.may(Permission.OFFICE):
-        statuses = await service.overview()
+    coming, statuses = await service.shown_to(ctx.actor)
+    if coming is not None:
+        await reply(update, screens.member_list(coming, ctx.settings.zone, ctx.lang))
+    if statuses is not None:
         ids = {s.document.unit_id for s in statuses if s.document.unit_id}
         units = {u: await ctx.db.get(Unit, u) for u in ids}
         await reply(
@@ -226,11 +230,7 @@ async def on_received(update: Update, ctx: Ctx, data: DocsReceivedData) -> None:
 
 async def on_send_again(update: Update, ctx: Ctx, data: DocSendData) -> None:
     service = _service(ctx)
-    document = None
-    if ctx.actor.person is not None:
-        document = await service.may_have(ctx.actor.person, data.document_id)
-    if document is None and ctx.actor.may(Permission.OFFICE):
-        document = await service.get(data.document_id)
+    document = await service.for_actor(ctx.actor, data.document_id)
     if document is None:
         await answer_button(update, screens.sent_again_missing(ctx.lang))
         return
@@ -249,5 +249,6 @@ async def on_send_again(update: Update, ctx: Ctx, data: DocSendData) -> None:
 
 async def on_withdraw(update: Update, ctx: Ctx, data: DocRemoveData) -> None:
     """The office withdraws a document: the reminders still to come go without it."""
-    document = await _service(ctx).withdraw(data.document_id, ctx.actor.who)
+    document, notices = await _service(ctx).withdraw(data.document_id, ctx.actor.who)
+    await deliver(ctx.db, ctx.runtime, notices)
     await answer_button(update, screens.withdrawn(document.title if document else None, ctx.lang))

@@ -5,12 +5,11 @@ from __future__ import annotations
 from telegram import ChatMember, Update
 
 from bot.callbacks import GroupRegisterData
-from bot.context import Ctx
-from bot.menus import set_group_menu
-from bot.notify import deliver
+from bot.outbox.deliver import deliver
+from bot.pipeline.context import Ctx
+from bot.pipeline.reply import answer_button, edit_text, reply
 from bot.render import groups as screens
 from bot.render.start import stale_button
-from bot.reply import answer_button, edit_text, reply
 from bot.services import audit
 from bot.services.groups import ConfirmOutcome, GroupService
 
@@ -44,7 +43,7 @@ async def on_migration(update: Update, ctx: Ctx) -> None:
         return
     told = await GroupService(ctx.db, ctx.clock).migrated(old, new)
     if told:
-        await set_group_menu(ctx.bot, new, ctx.settings.locale)
+        await ctx.menus.set_for_group(ctx.bot, new, ctx.settings.locale)
         await deliver(ctx.db, ctx.runtime, told)
 
 
@@ -72,5 +71,5 @@ async def on_register_answer(update: Update, ctx: Ctx, data: GroupRegisterData) 
         return
     outcome = await GroupService(ctx.db, ctx.clock).confirm(chat.id, ctx.actor.who)
     if outcome == ConfirmOutcome.CONFIRMED:
-        await set_group_menu(ctx.bot, chat.id, ctx.settings.locale)
+        await ctx.menus.set_for_group(ctx.bot, chat.id, ctx.settings.locale)
     await edit_text(update, screens.confirmed(outcome, chat.title or "", ctx.lang))

@@ -1,8 +1,12 @@
 """Meetings from the member's and the office's side: answering reminders, giving a reason,
-stand-ins, moving and cancelling meetings, calendars, absences and the month's guidance."""
+stand-ins, moving and cancelling meetings, calendars, absences and the month's guidance.
+
+Two short conversations live here: the reason typed by someone who cannot attend (one step,
+the text), and a meeting's move (the new time typed, then confirmed with buttons)."""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from telegram import Update
@@ -17,13 +21,13 @@ from bot.callbacks import (
     StandInAnswerData,
     StandInPickData,
 )
-from bot.context import Ctx
-from bot.handlers.conversation import flow
-from bot.notify import deliver
-from bot.policy import Permission
+from bot.domain.parsing import parse_day
+from bot.outbox.deliver import deliver
+from bot.pipeline.context import Ctx
+from bot.pipeline.conversations import takes_input
+from bot.pipeline.reply import answer_button, edit_buttons, reply
 from bot.render import Screen
 from bot.render import meetings as screens
-from bot.reply import answer_button, edit_buttons, reply
 from bot.services.attendance import AttendanceResult, AttendanceService, Outcome
 from bot.services.calendar import (
     CalendarService,
@@ -32,13 +36,19 @@ from bot.services.calendar import (
     parse_meeting_time,
 )
 from bot.services.directory import DirectoryService
-from bot.services.drafts import DraftService
-from bot.services.parsing import parse_day
+from bot.services.drafts import DraftService, Flow
 from db.models import Draft, RsvpAnswer
 
-REASON_FLOW = "absence_reason"
-MOVE_FLOW = "move"
 REASON_LIMIT = 300
+
+
+class ReasonStep(enum.StrEnum):
+    TEXT = "text"  # "Another reason": the person writes it
+
+
+class MoveStep(enum.StrEnum):
+    NEW_TIME = "new_time"  # the new date and time, typed
+    CONFIRM = "confirm"  # the move shown, with Confirm / Cancel
 
 
 def _services(ctx: Ctx) -> tuple[AttendanceService, CalendarService]:
@@ -47,29 +57,30 @@ def _services(ctx: Ctx) -> tuple[AttendanceService, CalendarService]:
 
 
 async def _refuse(update: Update, ctx: Ctx, result: AttendanceResult) -> None:
-    await answer_button(update, screens.attendance_refusal(result, ctx.lang))
+    text = screens.attendance_refusal(result, ctx.lang)
+    if update.callback_query is not None:
+        await answer_button(update, text)
+    else:
+        await reply(update, Screen(text))
 
 
 # ---------------------------------------------------------------------- answering a reminder
 
 
 async def on_rsvp(update: Update, ctx: Ctx, data: RsvpData) -> None:
-    person = ctx.actor.person
-    if person is None:
-        await _refuse(update, ctx, AttendanceResult(Outcome.NOT_YOURS))
-        return
     attendance, _ = _services(ctx)
     meeting_id, revision = data.meeting_id, data.revision
     if data.answer == "y":
-        result = await attendance.answer(person, meeting_id, revision, RsvpAnswer.YES)
+        result = await attendance.answer(ctx.actor, meeting_id, revision, RsvpAnswer.YES)
         if result.outcome != Outcome.DONE:
             await _refuse(update, ctx, result)
             return
+        assert result.meeting is not None and result.rsvp is not None
         await answer_button(update)
         await edit_buttons(update, screens.rsvp_keyboard(result.meeting, result.rsvp, ctx.lang))
         await reply(update, screens.answered_yes(result, ctx.settings.zone, ctx.lang))
         return
-    result = await attendance.changeable(meeting_id, revision, person, is_admin=False)
+    result = await attendance.changeable(meeting_id, revision, ctx.actor)
     if result.outcome != Outcome.DONE:
         await _refuse(update, ctx, result)
         return
@@ -80,31 +91,28 @@ async def on_rsvp(update: Update, ctx: Ctx, data: RsvpData) -> None:
 
 async def on_reason(update: Update, ctx: Ctx, data: ReasonData) -> None:
     actor = ctx.actor
-    if actor.person is None:
-        await _refuse(update, ctx, AttendanceResult(Outcome.NOT_YOURS))
-        return
     meeting_id, revision, code = data.meeting_id, data.revision, data.code
-    if code == "other":
-        attendance, _ = _services(ctx)
-        found = await attendance.calendar.meeting(meeting_id)
-        if found is None or found[0].revision != revision:
-            await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
-            return
-        await DraftService(ctx.db, ctx.clock).save(
-            actor.telegram_id,
-            actor.person_id,
-            REASON_FLOW,
-            meeting_id,
-            "text",
-            {"revision": revision},
-        )
-        await answer_button(update)
-        await reply(update, screens.ask_reason_text(ctx.lang))
+    if code != "other":
+        await _decline(update, ctx, meeting_id, revision, code, "")
         return
-    await _decline(update, ctx, meeting_id, revision, code, "")
+    attendance, _ = _services(ctx)
+    result = await attendance.changeable(meeting_id, revision, actor)
+    if result.outcome != Outcome.DONE or actor.person is None:
+        await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
+        return
+    await DraftService(ctx.db, ctx.clock).save(
+        actor.telegram_id,
+        actor.person_id,
+        Flow.ABSENCE_REASON,
+        meeting_id,
+        ReasonStep.TEXT,
+        {"revision": revision},
+    )
+    await answer_button(update)
+    await reply(update, screens.ask_reason_text(ctx.lang))
 
 
-@flow(REASON_FLOW)
+@takes_input(Flow.ABSENCE_REASON)
 async def on_reason_text(update: Update, ctx: Ctx, draft: Draft) -> None:
     message = update.effective_message
     text = (message.text or "").strip() if message else ""
@@ -121,17 +129,10 @@ async def on_reason_text(update: Update, ctx: Ctx, draft: Draft) -> None:
 async def _decline(
     update: Update, ctx: Ctx, meeting_id: int | None, revision: int | None, code: str, text: str
 ) -> None:
-    person = ctx.actor.person
-    if person is None:
-        await _refuse(update, ctx, AttendanceResult(Outcome.NOT_YOURS))
-        return
     attendance, _ = _services(ctx)
-    result = await attendance.give_reason(person, meeting_id, revision, code, text)
+    result = await attendance.give_reason(ctx.actor, meeting_id, revision, code, text)
     if result.outcome != Outcome.DONE:
-        if update.callback_query is not None:
-            await _refuse(update, ctx, result)
-        else:
-            await reply(update, Screen(screens.attendance_refusal(result, ctx.lang)))
+        await _refuse(update, ctx, result)
         return
     await answer_button(update)
     await reply(update, screens.reason_recorded(ctx.lang))
@@ -144,7 +145,7 @@ async def _decline(
 async def on_stand_in_pick(update: Update, ctx: Ctx, data: StandInPickData) -> None:
     attendance, _ = _services(ctx)
     result = await attendance.invite_stand_in(
-        data.meeting_id, data.revision, data.candidate_id, data.absent_id, ctx.actor.who
+        data.meeting_id, data.revision, data.candidate_id, data.absent_id, ctx.actor
     )
     if result.outcome != Outcome.DONE:
         await _refuse(update, ctx, result)
@@ -156,13 +157,9 @@ async def on_stand_in_pick(update: Update, ctx: Ctx, data: StandInPickData) -> N
 
 
 async def on_stand_in_answer(update: Update, ctx: Ctx, data: StandInAnswerData) -> None:
-    person = ctx.actor.person
-    if person is None:
-        await _refuse(update, ctx, AttendanceResult(Outcome.NOT_YOURS))
-        return
     attendance, _ = _services(ctx)
     result = await attendance.answer_stand_in(
-        person, data.meeting_id, data.revision, data.answer == "y"
+        ctx.actor, data.meeting_id, data.revision, data.answer == "y"
     )
     if result.outcome != Outcome.DONE:
         await _refuse(update, ctx, result)
@@ -179,12 +176,7 @@ async def on_stand_in_answer(update: Update, ctx: Ctx, data: StandInAnswerData) 
 async def on_move(update: Update, ctx: Ctx, data: MoveData) -> None:
     actor = ctx.actor
     attendance, _ = _services(ctx)
-    result = await attendance.changeable(
-        data.meeting_id,
-        data.revision,
-        actor.person,
-        actor.may(Permission.OFFICE),
-    )
+    result = await attendance.changeable(data.meeting_id, data.revision, actor)
     if result.outcome != Outcome.DONE:
         await _refuse(update, ctx, result)
         return
@@ -193,16 +185,16 @@ async def on_move(update: Update, ctx: Ctx, data: MoveData) -> None:
     await DraftService(ctx.db, ctx.clock).save(
         actor.telegram_id,
         actor.person_id,
-        MOVE_FLOW,
+        Flow.MOVE,
         meeting.id,
-        "new_time",
+        MoveStep.NEW_TIME,
         {"revision": meeting.revision},
     )
     await answer_button(update)
     await reply(update, screens.ask_new_time(meeting, branch, ctx.settings.zone, ctx.lang))
 
 
-@flow(MOVE_FLOW)
+@takes_input(Flow.MOVE)
 async def on_move_text(update: Update, ctx: Ctx, draft: Draft) -> None:
     message = update.effective_message
     text = (message.text or "") if message else ""
@@ -219,17 +211,15 @@ async def on_move_text(update: Update, ctx: Ctx, draft: Draft) -> None:
         return
     meeting, branch = found
     data = {**draft.data, "new_start": new_start.isoformat()}
-    await DraftService(ctx.db, ctx.clock).save(
-        draft.telegram_id, draft.person_id, MOVE_FLOW, meeting.id, "confirm", data
-    )
+    await DraftService(ctx.db, ctx.clock).advance(draft, MoveStep.CONFIRM, data)
     await reply(update, screens.confirm_move(meeting, branch, new_start, zone, ctx.lang))
 
 
 async def on_move_confirm(update: Update, ctx: Ctx, data: MoveConfirmData) -> None:
     actor = ctx.actor
     drafts = DraftService(ctx.db, ctx.clock)
-    draft = await drafts.active(actor.telegram_id, MOVE_FLOW, data.meeting_id)
-    if draft is None or "new_start" not in draft.data:
+    draft = await drafts.active(actor.telegram_id, Flow.MOVE, data.meeting_id)
+    if draft is None or draft.step != MoveStep.CONFIRM:
         await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
         return
     await drafts.close(draft)
@@ -239,26 +229,24 @@ async def on_move_confirm(update: Update, ctx: Ctx, data: MoveConfirmData) -> No
         await reply(update, screens.move_dropped(ctx.lang))
         return
     _, calendar = _services(ctx)
-    result = await calendar.move(
-        draft.subject_id,
-        draft.data["revision"],
-        datetime.fromisoformat(draft.data["new_start"]),
-        actor.person,
-        actor.may(Permission.OFFICE),
-        actor.who,
-    )
+    new_start = datetime.fromisoformat(draft.data["new_start"])
+    result = await calendar.move(draft.subject_id, draft.data["revision"], new_start, actor)
     if result.outcome != ChangeOutcome.DONE:
         await reply(update, screens.change_refusal(result, ctx.lang))
         return
+    assert result.meeting and result.branch and result.previous_start
     await deliver(ctx.db, ctx.runtime, result.notices)
-    await reply(update, screens.moved_notice(result, ctx.settings.zone, ctx.lang))
+    await reply(
+        update,
+        screens.moved_notice(
+            result.meeting, result.branch, result.previous_start, ctx.settings.zone, ctx.lang
+        ),
+    )
 
 
 async def on_cancel_meeting(update: Update, ctx: Ctx, data: CancelData) -> None:
     attendance, _ = _services(ctx)
-    result = await attendance.changeable(
-        data.meeting_id, data.revision, ctx.actor.person, is_admin=True
-    )
+    result = await attendance.changeable(data.meeting_id, data.revision, ctx.actor)
     if result.outcome != Outcome.DONE:
         await _refuse(update, ctx, result)
         return
@@ -275,14 +263,18 @@ async def on_cancel_confirm(update: Update, ctx: Ctx, data: CancelConfirmData) -
         await edit_buttons(update)
         return
     _, calendar = _services(ctx)
-    result = await calendar.cancel(data.meeting_id, data.revision, "", ctx.actor.who)
+    result = await calendar.cancel(data.meeting_id, data.revision, "", ctx.actor)
     if result.outcome != ChangeOutcome.DONE:
         await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
         return
+    assert result.meeting is not None and result.branch is not None
     await answer_button(update)
     await edit_buttons(update)
     await deliver(ctx.db, ctx.runtime, result.notices)
-    await reply(update, screens.cancelled_notice(result, ctx.settings.zone, ctx.lang))
+    await reply(
+        update,
+        screens.cancelled_notice(result.meeting, result.branch, ctx.settings.zone, ctx.lang),
+    )
 
 
 # ---------------------------------------------------------------------- views and settings
@@ -292,15 +284,17 @@ async def on_calendar(update: Update, ctx: Ctx) -> None:
     actor = ctx.actor
     attendance, calendar = _services(ctx)
     zone = ctx.settings.zone
-    if ctx.args and actor.may(Permission.OFFICE):
-        branch, meetings = await calendar.branch_calendar(ctx.args[0][:40])
-        if branch is None:
-            await reply(update, screens.unknown_branch(ctx.lang))
+    if ctx.args:
+        branch_calendar = await calendar.branch_calendar_for(actor, ctx.args[0][:40])
+        if branch_calendar is not None:
+            branch, meetings = branch_calendar
+            if branch is None:
+                await reply(update, screens.unknown_branch(ctx.lang))
+                return
+            for screen in screens.branch_calendar(branch, meetings, zone, ctx.lang):
+                await reply(update, screen)
             return
-        for screen in screens.branch_calendar(branch, meetings, zone, ctx.lang):
-            await reply(update, screen)
-        return
-    if ctx.args:  # a branch's calendar is the office's; say so, then show their own
+        # A branch's calendar is the office's; say so, then show their own.
         await reply(update, screens.branch_calendar_is_for_the_office(ctx.lang))
     if actor.person is None:
         await reply(update, Screen(screens.my_calendar([], set(), [], zone, ctx.lang)[0]))
@@ -320,7 +314,7 @@ async def on_absence(update: Update, ctx: Ctx) -> None:
         await reply(update, screens.absence_usage(ctx.lang))
         return
     attendance, _ = _services(ctx)
-    result = await attendance.pause(actor.person, first, last, " ".join(args[2:]))
+    result = await attendance.pause(actor, first, last, " ".join(args[2:]))
     await reply(update, screens.absence_recorded(result.absence, len(result.declined), ctx.lang))
     for declined in result.declined:
         await deliver(ctx.db, ctx.runtime, declined.notices)

@@ -1,10 +1,13 @@
 """The proposal loop in chat: /kiennghi, the triage buttons (assign, merge, answer, close,
 reopen, deadline), the body's buttons (answer, another body, more time), and writing an
-answer step by step, saved at every step."""
+answer step by step, saved at every step. Who may do each is the services' to ask
+(bot/services/policy.py); a refusal comes back as a Change with the proposal's state."""
 
 from __future__ import annotations
 
+import enum
 import logging
+from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -12,28 +15,35 @@ from telegram.error import TelegramError
 from bot.callbacks import (
     AnswerStepData,
     ProposalActData,
+    ProposalAction,
     ProposalBodyData,
     ProposalCloseData,
     ProposalMergeData,
 )
-from bot.context import Ctx
-from bot.handlers.conversation import flow
-from bot.notify import deliver
-from bot.policy import Permission
+from bot.domain.parsing import parse_day
+from bot.outbox.deliver import deliver
+from bot.pipeline.context import Ctx
+from bot.pipeline.conversations import on_draft, takes_input
+from bot.pipeline.reply import answer_button, edit_buttons, reply, reply_media
 from bot.render import Screen
 from bot.render import proposals as screens
 from bot.render import start as start_screens
-from bot.reply import answer_button, edit_buttons, reply, reply_media
 from bot.services.documents import SIZE_LIMIT, DocumentService
-from bot.services.drafts import DraftService
-from bot.services.parsing import parse_day
-from bot.services.proposals import OPEN_STATES, Answer, Change, Outcome, ProposalService
-from db.models import Draft, Role
+from bot.services.drafts import DraftService, Flow
+from bot.services.proposals import Answer, Change, Outcome, ProposalService, Seen
+from db.models import Draft
 
 log = logging.getLogger(__name__)
 
-ANSWER_FLOW = "proposal_answer"
-DEADLINE_FLOW = "proposal_deadline"
+
+class AnswerStep(enum.StrEnum):
+    TEXT = "text"  # the answer, typed (up to 3,000 characters)
+    FILE = "file"  # the official reply as a PDF or photo, or the button "no file"
+    KIND = "kind"  # final or interim, by buttons
+
+
+class DeadlineStep(enum.StrEnum):
+    DAY = "day"  # the new deadline, typed as a date
 
 
 def _service(ctx: Ctx) -> ProposalService:
@@ -43,16 +53,12 @@ def _service(ctx: Ctx) -> ProposalService:
     )
 
 
-def _triages(ctx: Ctx) -> bool:
-    """Whoever triages proposals (CHIBO_PROPOSAL_TRIAGE): the leaders, the office, or both."""
-    by, actor = ctx.settings.triage_by, ctx.actor
-    return ("leaders" in by and Role.LEADER in actor.roles) or (
-        "office" in by and actor.may(Permission.OFFICE)
-    )
-
-
 async def _refuse(update: Update, ctx: Ctx, change: Change) -> None:
-    await answer_button(update, screens.refusal(change, ctx.lang))
+    text = screens.refusal(change, ctx.lang)
+    if update.callback_query is not None:
+        await answer_button(update, text)
+    else:
+        await reply(update, Screen(text))
 
 
 # ---------------------------------------------------------------- /kiennghi
@@ -64,27 +70,25 @@ async def on_proposals(update: Update, ctx: Ctx) -> None:
     service, zone, actor = _service(ctx), ctx.settings.zone, ctx.actor
     argument = (ctx.args or [""])[0][:40]
     if argument.isdigit():
-        view = await service.view(int(argument), history=True)
-        if view is None or not await _may_see(ctx, service, view):
-            await reply(update, Screen(screens.refusal(Change(Outcome.NOT_FOUND), ctx.lang)))
+        seen = await service.seen_by(actor, int(argument), history=True)
+        if seen is None:
+            await _refuse(update, ctx, Change(Outcome.NOT_FOUND))
             return
-        await reply(update, screens.card(view, zone, ctx.lang, triages=_triages(ctx)))
-        await reply(update, screens.history(view, zone, ctx.lang, with_names=_triages(ctx)))
-        await _send_answer_file(update, ctx, service, view)
-        return
-    if argument and not _triages(ctx):
-        await reply(update, Screen(start_screens.not_permitted(ctx.lang)))
+        await _show_in_full(update, ctx, service, seen)
         return
     if argument:
-        branch, views = await service.of_branch(argument.upper())
+        of_branch = await service.of_branch_for(actor, argument.upper())
+        if of_branch is None:
+            await reply(update, Screen(start_screens.not_permitted(ctx.lang)))
+            return
+        branch, views = of_branch
         if branch is None:
             await reply(update, screens.unknown_branch(ctx.lang))
             return
-        title = screens.branch_title(branch, ctx.lang)
-        for text in screens.listing(title, views, zone, ctx.lang):
+        for text in screens.listing(screens.branch_title(branch, ctx.lang), views, zone, ctx.lang):
             await reply(update, Screen(text))
         return
-    todo = await service.todo(actor.person, _triages(ctx))
+    todo = await service.todo(actor)
     if not any(todo.counts) and actor.person is not None:
         raised = await service.raised_by(actor.person)
         if raised:
@@ -95,107 +99,136 @@ async def on_proposals(update: Update, ctx: Ctx) -> None:
         await reply(update, screen)
 
 
-async def _may_see(ctx: Ctx, service: ProposalService, view) -> bool:
-    """Those who triage, the people of its body, and the member who raised it."""
-    person = ctx.actor.person
-    if _triages(ctx):
-        return True
-    if person is None:
-        return False
-    return view.raiser == person or await service.answers_for(person, view.proposal.body_id)
-
-
-async def _send_answer_file(update: Update, ctx: Ctx, service: ProposalService, view) -> None:
-    """The official reply attached to the answer, sent back as it came."""
-    stored = await service.answer_file(view.proposal)
+async def _show_in_full(update: Update, ctx: Ctx, service: ProposalService, seen: Seen) -> None:
+    """The card, its history, and the official reply attached to the answer, as it came."""
+    zone = ctx.settings.zone
+    await reply(update, screens.card(seen.view, zone, ctx.lang, triages=seen.triages))
+    await reply(update, screens.history(seen.view, zone, ctx.lang, with_names=seen.names))
+    stored = await service.answer_file(seen.view.proposal)
     if stored is not None and stored.telegram_file_id:
         kind = "photo" if stored.mime_type.startswith("image/") else "document"
         await reply_media(update, kind, stored.telegram_file_id)
 
 
-# ---------------------------------------------------------------- buttons
+# ---------------------------------------------------------------- buttons on a proposal
+
+Act = Callable[[Update, Ctx, ProposalActData], Awaitable[None]]
+
+
+async def _history(update: Update, ctx: Ctx, data: ProposalActData) -> None:
+    service = _service(ctx)
+    seen = await service.seen_by(ctx.actor, data.proposal_id, history=True)
+    if seen is None:
+        await _refuse(update, ctx, Change(Outcome.NOT_FOUND))
+        return
+    await answer_button(update)
+    await _show_in_full(update, ctx, service, seen)
+
+
+async def _give_back(update: Update, ctx: Ctx, data: ProposalActData) -> None:
+    # The body's buttons stay good while the proposal is with the body (an interim answer
+    # does not make them stale): no revision is checked.
+    change = await _service(ctx).give_back(data.proposal_id, None, ctx.actor)
+    await _after(update, ctx, change, "back")
+
+
+async def _ask_extension(update: Update, ctx: Ctx, data: ProposalActData) -> None:
+    change = await _service(ctx).ask_extension(data.proposal_id, None, ctx.actor)
+    await _after(update, ctx, change, "extend")
+
+
+async def _start_answer(update: Update, ctx: Ctx, data: ProposalActData) -> None:
+    change = await _service(ctx).answerable(data.proposal_id, ctx.actor)
+    if change.outcome != Outcome.DONE or change.view is None:
+        await _refuse(update, ctx, change)
+        return
+    await answer_button(update)
+    draft = await DraftService(ctx.db, ctx.clock).save(
+        ctx.actor.telegram_id,
+        ctx.actor.person_id,
+        Flow.PROPOSAL_ANSWER,
+        change.view.proposal.id,
+        AnswerStep.TEXT,
+        {},
+    )
+    await reply(update, screens.ask_answer(change.view, draft.id, draft.revision, ctx.lang))
+
+
+async def _reopen(update: Update, ctx: Ctx, data: ProposalActData) -> None:
+    change = await _service(ctx).reopen(data.proposal_id, data.revision, ctx.actor)
+    await _after(update, ctx, change, "reopen")
+
+
+def _picker(show: Callable[[Ctx, Change, ProposalService], Awaitable[Screen]]) -> Act:
+    """A triage button that opens a picker (a body, a proposal to merge into, a reason, a
+    deadline): shown to whoever triages, while the proposal is as it was."""
+
+    async def act(update: Update, ctx: Ctx, data: ProposalActData) -> None:
+        service = _service(ctx)
+        change = await service.triageable(data.proposal_id, data.revision, ctx.actor)
+        if change.outcome != Outcome.DONE or change.view is None:
+            await _refuse(update, ctx, change)
+            return
+        await answer_button(update)
+        await reply(update, await show(ctx, change, service))
+
+    return act
+
+
+async def _bodies(ctx: Ctx, change: Change, service: ProposalService) -> Screen:
+    assert change.view is not None
+    return screens.bodies_picker(change.view, await service.bodies(), ctx.lang)
+
+
+async def _merge_targets(ctx: Ctx, change: Change, service: ProposalService) -> Screen:
+    assert change.view is not None
+    candidates = await service.merge_candidates(change.view)
+    return screens.merge_picker(change.view, candidates, ctx.lang)
+
+
+async def _reasons(ctx: Ctx, change: Change, service: ProposalService) -> Screen:
+    assert change.view is not None
+    return screens.close_picker(change.view, ctx.lang)
+
+
+async def _deadline(ctx: Ctx, change: Change, service: ProposalService) -> Screen:
+    view = change.view
+    assert view is not None
+    await DraftService(ctx.db, ctx.clock).save(
+        ctx.actor.telegram_id,
+        ctx.actor.person_id,
+        Flow.PROPOSAL_DEADLINE,
+        view.proposal.id,
+        DeadlineStep.DAY,
+        {"revision": view.proposal.revision},
+    )
+    return screens.ask_deadline(view, ctx.lang)
+
+
+# What each button of a proposal's card does (ProposalActData.act).
+ACTS: dict[ProposalAction, Act] = {
+    "history": _history,
+    "back": _give_back,
+    "extend": _ask_extension,
+    "answer": _start_answer,
+    "reopen": _reopen,
+    "assign": _picker(_bodies),
+    "merge": _picker(_merge_targets),
+    "close": _picker(_reasons),
+    "deadline": _picker(_deadline),
+}
 
 
 async def on_act(update: Update, ctx: Ctx, data: ProposalActData) -> None:
-    service, zone = _service(ctx), ctx.settings.zone
-    view = await service.view(data.proposal_id, history=data.act == "history")
-    if view is None:
-        await _refuse(update, ctx, Change(Outcome.NOT_FOUND))
-        return
-    person = ctx.actor.person
-    if data.act == "history":
-        if not await _may_see(ctx, service, view):
-            await _refuse(update, ctx, Change(Outcome.NOT_FOUND))
-            return
-        await answer_button(update)
-        await reply(update, screens.card(view, zone, ctx.lang, triages=_triages(ctx)))
-        await reply(update, screens.history(view, zone, ctx.lang, with_names=_triages(ctx)))
-        await _send_answer_file(update, ctx, service, view)
-        return
-    who = ctx.actor.who
-    # The body's buttons stay good while the proposal is with the body (an interim answer
-    # does not make them stale); the service checks its state and who may press them.
-    if data.act in ("back", "extend"):
-        change = await (service.give_back if data.act == "back" else service.ask_extension)(
-            data.proposal_id, None, who
-        )
-        await _after(update, ctx, change, data.act)
-        return
-    if data.act == "answer":
-        if view.proposal.state not in OPEN_STATES:
-            await _refuse(update, ctx, Change(Outcome.CHANGED, view))
-            return
-        if not await service.may_answer(view.proposal, person, _triages(ctx)):
-            await _refuse(update, ctx, Change(Outcome.NOT_YOURS, view))
-            return
-        await answer_button(update)
-        draft = await DraftService(ctx.db, ctx.clock).save(
-            ctx.actor.telegram_id, ctx.actor.person_id, ANSWER_FLOW, view.proposal.id, "text", {}
-        )
-        await reply(update, screens.ask_answer(view, draft.id, draft.revision, ctx.lang))
-        return
-    if not _triages(ctx):
-        await _refuse(update, ctx, Change(Outcome.NOT_YOURS, view))
-        return
-    if view.proposal.revision != data.revision:
-        await _refuse(update, ctx, Change(Outcome.CHANGED, view))
-        return
-    await answer_button(update)
-    match data.act:
-        case "assign":
-            await reply(update, screens.bodies_picker(view, await service.bodies(), ctx.lang))
-        case "merge":
-            candidates = await service.merge_candidates(view)
-            await reply(update, screens.merge_picker(view, candidates, ctx.lang))
-        case "close":
-            await reply(update, screens.close_picker(view, ctx.lang))
-        case "deadline":
-            await DraftService(ctx.db, ctx.clock).save(
-                ctx.actor.telegram_id,
-                ctx.actor.person_id,
-                DEADLINE_FLOW,
-                view.proposal.id,
-                "day",
-                {"revision": view.proposal.revision},
-            )
-            await reply(update, screens.ask_deadline(view, ctx.lang))
-        case "reopen":
-            change = await service.reopen(data.proposal_id, data.revision, who)
-            await _after(update, ctx, change, "reopen", answered=True)
+    await ACTS[data.act](update, ctx, data)
 
 
-async def _after(
-    update: Update, ctx: Ctx, change: Change, what: str, *, answered: bool = False
-) -> None:
+async def _after(update: Update, ctx: Ctx, change: Change, what: str) -> None:
     """The change's result: refused with the current state, or done and its notices sent."""
     if change.outcome != Outcome.DONE:
-        if answered:
-            await reply(update, Screen(screens.refusal(change, ctx.lang)))
-        else:
-            await _refuse(update, ctx, change)
+        await _refuse(update, ctx, change)
         return
-    if not answered:
-        await answer_button(update)
+    await answer_button(update)
     if what != "extend":  # asking for more time leaves the proposal to answer
         await edit_buttons(update)
     await deliver(ctx.db, ctx.runtime, change.notices)
@@ -203,35 +236,24 @@ async def _after(
 
 
 async def on_body(update: Update, ctx: Ctx, data: ProposalBodyData) -> None:
-    if not _triages(ctx):
-        await _refuse(update, ctx, Change(Outcome.NOT_YOURS))
-        return
-    change = await _service(ctx).assign(
-        data.proposal_id, data.revision, data.body_id, ctx.actor.who
-    )
+    change = await _service(ctx).assign(data.proposal_id, data.revision, data.body_id, ctx.actor)
     await _after(update, ctx, change, "assign")
 
 
 async def on_merge(update: Update, ctx: Ctx, data: ProposalMergeData) -> None:
-    if not _triages(ctx):
-        await _refuse(update, ctx, Change(Outcome.NOT_YOURS))
-        return
-    change = await _service(ctx).merge(data.proposal_id, data.revision, data.into_id, ctx.actor.who)
+    change = await _service(ctx).merge(data.proposal_id, data.revision, data.into_id, ctx.actor)
     await _after(update, ctx, change, "merge")
 
 
 async def on_close(update: Update, ctx: Ctx, data: ProposalCloseData) -> None:
-    if not _triages(ctx):
-        await _refuse(update, ctx, Change(Outcome.NOT_YOURS))
-        return
-    change = await _service(ctx).close(data.proposal_id, data.revision, data.reason, ctx.actor.who)
+    change = await _service(ctx).close(data.proposal_id, data.revision, data.reason, ctx.actor)
     await _after(update, ctx, change, "close")
 
 
 # ---------------------------------------------------------------- typed steps
 
 
-@flow(DEADLINE_FLOW)
+@takes_input(Flow.PROPOSAL_DEADLINE)
 async def on_deadline_input(update: Update, ctx: Ctx, draft: Draft) -> None:
     message = update.effective_message
     assert message is not None
@@ -240,25 +262,26 @@ async def on_deadline_input(update: Update, ctx: Ctx, draft: Draft) -> None:
         await reply(update, screens.bad_date(ctx.lang))
         return
     change = await _service(ctx).set_deadline(
-        draft.subject_id, draft.data["revision"], day, ctx.actor.who
+        draft.subject_id, draft.data["revision"], day, ctx.actor
     )
     if change.outcome == Outcome.PAST_DATE:
         await reply(update, screens.past_date(ctx.lang))
         return
     await DraftService(ctx.db, ctx.clock).close(draft)
     if change.outcome != Outcome.DONE:
-        await reply(update, Screen(screens.refusal(change, ctx.lang)))
+        await _refuse(update, ctx, change)
         return
     await reply(update, screens.done(change, "deadline", ctx.settings.zone, ctx.lang))
 
 
-@flow(ANSWER_FLOW)
+@takes_input(Flow.PROPOSAL_ANSWER)
 async def on_answer_input(update: Update, ctx: Ctx, draft: Draft) -> None:
-    """The answer's text, then a file (a PDF or a photo of the official reply)."""
+    """The answer's text, then a file (a PDF or a photo of the official reply); the last
+    step is answered with buttons only, and asked again."""
     message = update.effective_message
     assert message is not None
     drafts = DraftService(ctx.db, ctx.clock)
-    if draft.step == "text":
+    if draft.step == AnswerStep.TEXT:
         if not message.text:
             await reply(update, screens.answer_needs_text(ctx.lang))
             return
@@ -266,17 +289,15 @@ async def on_answer_input(update: Update, ctx: Ctx, draft: Draft) -> None:
         if len(text) > screens.ANSWER_LIMIT:
             await reply(update, Screen(screens.answer_too_long(len(text), ctx.lang)))
             return
-        await drafts.advance(draft, "file", {"text": text})
+        await drafts.advance(draft, AnswerStep.FILE, {"text": text})
         await reply(update, screens.ask_file(draft.id, draft.revision, ctx.lang))
         return
-    if draft.step == "file":
+    if draft.step == AnswerStep.FILE:
         stored = await _keep_reply_file(update, ctx)
         if stored is None:
             await reply(update, screens.ask_file(draft.id, draft.revision, ctx.lang))
             return
-        await drafts.advance(draft, "kind", {**draft.data, "file": stored})
-        await reply(update, screens.ask_kind(draft.id, draft.revision, ctx.lang))
-        return
+        await drafts.advance(draft, AnswerStep.KIND, {**draft.data, "file": stored})
     await reply(update, screens.ask_kind(draft.id, draft.revision, ctx.lang))
 
 
@@ -305,34 +326,24 @@ async def _keep_reply_file(update: Update, ctx: Ctx) -> int | None:
     return await documents.store(name, mime, content, telegram_id)
 
 
-async def on_answer_step(update: Update, ctx: Ctx, data: AnswerStepData) -> None:
+@on_draft(Flow.PROPOSAL_ANSWER, screens.stale_step)
+async def on_answer_step(update: Update, ctx: Ctx, data: AnswerStepData, draft: Draft) -> None:
     drafts = DraftService(ctx.db, ctx.clock)
-    draft = await drafts.open_draft(
-        ctx.actor.telegram_id, ANSWER_FLOW, data.draft_id, data.revision
-    )
-    if draft is None:
-        await answer_button(update, screens.stale_step(ctx.lang))
-        return
     if data.choice == "no":
         await answer_button(update)
         await edit_buttons(update)
         await drafts.close(draft)
         await reply(update, screens.answer_stopped(ctx.lang))
         return
-    if data.choice == "nofile" and draft.step == "file":
+    if data.choice == "nofile" and draft.step == AnswerStep.FILE:
         await answer_button(update)
         await edit_buttons(update)
-        await drafts.advance(draft, "kind", {**draft.data, "file": None})
+        await drafts.advance(draft, AnswerStep.KIND, {**draft.data, "file": None})
         await reply(update, screens.ask_kind(draft.id, draft.revision, ctx.lang))
         return
-    if data.choice in ("final", "interim") and draft.step == "kind":
-        service = _service(ctx)
-        change = await service.answer(
-            draft.subject_id,
-            Answer(draft.data["text"], data.choice == "final", draft.data.get("file")),
-            ctx.actor.who,
-            triages=_triages(ctx),
-        )
+    if data.choice in ("final", "interim") and draft.step == AnswerStep.KIND:
+        answer = Answer(draft.data["text"], data.choice == "final", draft.data.get("file"))
+        change = await _service(ctx).answer(draft.subject_id, answer, ctx.actor)
         await drafts.close(draft)
         await _after(update, ctx, change, "answer")
         return

@@ -1,6 +1,9 @@
-"""The report after a meeting: requests, the guided conversation, sending, and history."""
+"""The report after a meeting: requests, the guided conversation, sending, and history. The
+conversation's steps are declared in bot/services/report_flow.py."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from telegram import Update
 
@@ -14,18 +17,17 @@ from bot.callbacks import (
     ReportStartData,
     ReportStopData,
 )
-from bot.context import Ctx
-from bot.handlers.conversation import flow
-from bot.notify import deliver
-from bot.policy import Permission
+from bot.domain.parsing import parse_day
+from bot.outbox.deliver import deliver
+from bot.pipeline.context import Ctx
+from bot.pipeline.conversations import on_draft, takes_input
+from bot.pipeline.reply import answer_button, reply, reply_media, respond
 from bot.render import Screen
 from bot.render import reports as screens
 from bot.render.start import not_permitted
-from bot.reply import answer_button, reply, reply_media, respond
-from bot.services.directory import DirectoryService
-from bot.services.parsing import parse_day
-from bot.services.report_flow import Input
-from bot.services.reports import FLOW, Refusal, ReportService, StepResult
+from bot.services.drafts import Flow
+from bot.services.report_flow import Input, Step
+from bot.services.reports import Refusal, ReportService, StepResult
 from db.models import Draft
 
 
@@ -34,14 +36,18 @@ def _service(ctx: Ctx) -> ReportService:
     return ReportService(ctx.db, ctx.clock, settings.zone, settings.amend_days, settings.triage_by)
 
 
+def _stale(lang: str) -> str:
+    return screens.refusal(Refusal.STALE, lang)
+
+
 async def step_screen(
-    ctx: Ctx, draft: Draft, error: str | None = None, params: dict | None = None
+    ctx: Ctx, draft: Draft, error: str | None = None, params: dict[str, Any] | None = None
 ) -> Screen:
     """The screen of the step the draft is at, with an error line if the answer was refused."""
     service = _service(ctx)
-    needs_topics = draft.step in ("topics", "proposal_topic", "review")
+    needs_topics = draft.step in (Step.TOPICS, Step.PROPOSAL_TOPIC, Step.REVIEW)
     topics = await service.topics() if needs_topics else []
-    if draft.step != "review":
+    if draft.step != Step.REVIEW:
         return screens.step(draft, topics, ctx.lang, error, params)
     meeting, branch = await service.meeting_of(draft)
     screen = screens.review(draft, topics, branch, meeting, ctx.settings.zone, ctx.lang)
@@ -51,8 +57,7 @@ async def step_screen(
 
 
 async def _start(update: Update, ctx: Ctx, rsvp_id: int | None, on_behalf: bool) -> None:
-    actor = ctx.actor
-    result = await _service(ctx).start(actor.telegram_id, actor.person, rsvp_id, on_behalf)
+    result = await _service(ctx).start(ctx.actor, rsvp_id, on_behalf)
     if result.draft is None:
         await _refuse(update, ctx, result)
         return
@@ -77,16 +82,12 @@ async def on_pending(update: Update, ctx: Ctx) -> None:
 
 
 async def on_request_button(update: Update, ctx: Ctx, data: ReportRequestData) -> None:
-    person = ctx.actor.person
-    if person is None:
-        await _refuse(update, ctx, StepResult(refusal=Refusal.NOT_YOURS))
-        return
     if data.choice == "now":
         await _start(update, ctx, data.rsvp_id, on_behalf=False)
     elif data.choice == "later":
         await answer_button(update, screens.later(ctx.lang))
     else:
-        refusal = await _service(ctx).did_not_attend(person, data.rsvp_id)
+        refusal = await _service(ctx).did_not_attend(ctx.actor, data.rsvp_id)
         if refusal is not None:
             await _refuse(update, ctx, StepResult(refusal=refusal))
             return
@@ -104,50 +105,33 @@ async def on_start_on_behalf(update: Update, ctx: Ctx, data: ReportOnBehalfData)
 async def on_report_for(update: Update, ctx: Ctx) -> None:
     """/baocaothay CB07: the office enters a report for a member who cannot use the bot."""
     code = (ctx.args or [""])[0][:40]
-    member = await DirectoryService(ctx.db, ctx.clock, ctx.settings.zone).active_person(code)
-    if member is None:
+    found = await _service(ctx).owed_on_behalf(ctx.actor, code)
+    if found is None:
         await reply(update, Screen(screens.refusal(Refusal.NOT_YOURS, ctx.lang)))
         return
-    items = await _service(ctx).owed(person=member)
+    member, items = found
     await reply(update, screens.pending(items, ctx.settings.zone, ctx.lang, on_behalf=member))
 
 
-async def _draft_for_button(ctx: Ctx, draft_id: int, revision: int) -> Draft | None:
-    """The person's own open draft, unchanged since the button was made; None otherwise."""
-    return await _service(ctx).open_draft(ctx.actor.telegram_id, draft_id, revision)
-
-
-async def on_choice(update: Update, ctx: Ctx, data: ReportChoiceData) -> None:
-    draft = await _draft_for_button(ctx, data.draft_id, data.revision)
-    if draft is None:
-        await _refuse(update, ctx, StepResult(refusal=Refusal.STALE))
-        return
+@on_draft(Flow.REPORT, _stale)
+async def on_choice(update: Update, ctx: Ctx, data: ReportChoiceData, draft: Draft) -> None:
     await _apply(update, ctx, draft, Input("choice", data.value))
 
 
-async def on_back(update: Update, ctx: Ctx, data: ReportBackData) -> None:
-    draft = await _draft_for_button(ctx, data.draft_id, data.revision)
-    if draft is None:
-        await _refuse(update, ctx, StepResult(refusal=Refusal.STALE))
-        return
+@on_draft(Flow.REPORT, _stale)
+async def on_back(update: Update, ctx: Ctx, data: ReportBackData, draft: Draft) -> None:
     await _service(ctx).go_back(draft)
     await respond(update, await step_screen(ctx, draft))
 
 
-async def on_stop(update: Update, ctx: Ctx, data: ReportStopData) -> None:
-    draft = await _draft_for_button(ctx, data.draft_id, data.revision)
-    if draft is None:
-        await _refuse(update, ctx, StepResult(refusal=Refusal.STALE))
-        return
+@on_draft(Flow.REPORT, _stale)
+async def on_stop(update: Update, ctx: Ctx, data: ReportStopData, draft: Draft) -> None:
     await _service(ctx).pause(draft)
     await respond(update, screens.paused(ctx.lang))
 
 
-async def on_edit(update: Update, ctx: Ctx, data: ReportEditData) -> None:
-    draft = await _draft_for_button(ctx, data.draft_id, data.revision)
-    if draft is None:
-        await _refuse(update, ctx, StepResult(refusal=Refusal.STALE))
-        return
+@on_draft(Flow.REPORT, _stale)
+async def on_edit(update: Update, ctx: Ctx, data: ReportEditData, draft: Draft) -> None:
     result = await _service(ctx).edit_section(draft, data.section)
     if result.draft is None:
         await _refuse(update, ctx, result)
@@ -155,11 +139,8 @@ async def on_edit(update: Update, ctx: Ctx, data: ReportEditData) -> None:
     await respond(update, await step_screen(ctx, draft))
 
 
-async def on_send(update: Update, ctx: Ctx, data: ReportSendData) -> None:
-    draft = await _draft_for_button(ctx, data.draft_id, data.revision)
-    if draft is None:
-        await _refuse(update, ctx, StepResult(refusal=Refusal.STALE))
-        return
+@on_draft(Flow.REPORT, _stale)
+async def on_send(update: Update, ctx: Ctx, data: ReportSendData, draft: Draft) -> None:
     service = _service(ctx)
     result = await service.submit(draft, ctx.actor.who)
     if isinstance(result, StepResult):
@@ -169,7 +150,7 @@ async def on_send(update: Update, ctx: Ctx, data: ReportSendData) -> None:
     await deliver(ctx.db, ctx.runtime, result.notices)
 
 
-@flow(FLOW)
+@takes_input(Flow.REPORT)
 async def on_report_input(update: Update, ctx: Ctx, draft: Draft) -> None:
     message = update.effective_message
     assert message is not None
@@ -187,7 +168,7 @@ async def on_report_input(update: Update, ctx: Ctx, draft: Draft) -> None:
 
 
 async def _apply(update: Update, ctx: Ctx, draft: Draft, value: Input) -> None:
-    if draft.step != "review":  # the review answers buttons only; anything else shows it again
+    if draft.step != Step.REVIEW:  # the review answers buttons only; anything else shows it
         result = await _service(ctx).step(draft, value)
         if result.error is not None:
             await respond(update, await step_screen(ctx, draft, result.error, result.params))
@@ -199,45 +180,29 @@ async def _apply(update: Update, ctx: Ctx, draft: Draft, value: Input) -> None:
 
 
 async def on_history(update: Update, ctx: Ctx) -> None:
-    actor, args = ctx.actor, ctx.args or []
-    service = _service(ctx)
-    reads_all = actor.may(Permission.LEADERSHIP)
-    if not args:
-        if actor.person is None:
-            await reply(update, screens.history_usage(ctx.lang))
-            return
-        rows = await service.reports(author_code=actor.person.code)
-    elif not reads_all:
+    args = ctx.args or []
+    if not args and ctx.actor.person is None:
+        await reply(update, screens.history_usage(ctx.lang))
+        return
+    days = [parse_day(value) for value in args[1:3]]
+    if any(day is None for day in days):
+        await reply(update, screens.history_usage(ctx.lang))
+        return
+    code = args[0][:40] if args else None
+    rows = await _service(ctx).history_for(ctx.actor, code, [d for d in days if d is not None])
+    if rows is None:
         await reply(update, Screen(not_permitted(ctx.lang)))
         return
-    else:
-        days = [parse_day(value) for value in args[1:3]]
-        if None in days:
-            await reply(update, screens.history_usage(ctx.lang))
-            return
-        rows = await service.reports(branch_code=args[0][:40], limit=10)
-        if not rows:
-            rows = await service.reports(
-                author_code=args[0][:40],
-                first_day=days[0] if days else None,
-                last_day=days[1] if len(days) > 1 else None,
-                limit=50,
-            )
     for text in screens.report_list(rows, ctx.settings.zone, ctx.lang):
         await reply(update, Screen(text))
 
 
 async def on_view(update: Update, ctx: Ctx) -> None:
-    actor = ctx.actor
     args = ctx.args or []
     number = int(args[0]) if args and args[0].isdigit() else None
     service = _service(ctx)
-    view = await service.view(number) if number else None
-    may_read = view is not None and (
-        actor.may(Permission.LEADERSHIP)
-        or (actor.person_id is not None and view.author.id == actor.person_id)
-    )
-    if view is None or not may_read:
+    view = await service.view_for(ctx.actor, number)
+    if view is None:
         await reply(update, Screen(not_permitted(ctx.lang)))
         return
     topics = await service.topics()

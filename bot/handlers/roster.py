@@ -7,23 +7,25 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.access import requires
 from bot.callbacks import RosterImportData
-from bot.context import Ctx
 from bot.formats.roster_workbook import WorkbookError, read_file
 from bot.handlers import documents
-from bot.handlers.conversation import answer_conversation
-from bot.notify import deliver
-from bot.policy import Permission
+from bot.outbox.deliver import deliver
+from bot.pipeline.access import requires
+from bot.pipeline.context import Ctx
+from bot.pipeline.conversations import answer_conversation, on_draft
+from bot.pipeline.reply import answer_button, edit_buttons, reply, reply_file
 from bot.render import Screen, split_lines
 from bot.render import roster as screens
-from bot.reply import answer_button, edit_buttons, reply, reply_file
-from bot.services.drafts import DraftService
+from bot.services.drafts import DraftService, Flow
+from bot.services.policy import Permission
 from bot.services.roster import ImportResult, RosterService
+from db.models import Draft
 
 log = logging.getLogger(__name__)
 
-FLOW = "roster_import"
+FLOW = Flow.ROSTER_IMPORT
+CONFIRM = "confirm"  # the only step: the preview shown, with Import / Cancel
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_MESSAGES = 3
 
@@ -86,7 +88,7 @@ async def on_roster_file(update: Update, ctx: Ctx) -> None:
             ctx.actor.person_id,
             FLOW,
             0,
-            "confirm",
+            CONFIRM,
             {"file_id": document.file_id, "file_name": file_name},
         )
         keyboard = screens.confirm_keyboard(draft.id, draft.revision, ctx.lang)
@@ -105,12 +107,9 @@ async def _send_report(update: Update, lines: list[str], keyboard, ctx: Ctx) -> 
         await reply(update, Screen(text, keyboard if last else None))
 
 
-async def on_confirm(update: Update, ctx: Ctx, data: RosterImportData) -> None:
+@on_draft(FLOW, screens.stale)
+async def on_confirm(update: Update, ctx: Ctx, data: RosterImportData, draft: Draft) -> None:
     drafts = DraftService(ctx.db, ctx.clock)
-    draft = await drafts.open_draft(ctx.actor.telegram_id, FLOW, data.draft_id, data.revision)
-    if draft is None:
-        await answer_button(update, screens.stale(ctx.lang))
-        return
     await answer_button(update)
     file_id, file_name = draft.data["file_id"], draft.data["file_name"]
     await drafts.close(draft)

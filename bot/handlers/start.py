@@ -7,11 +7,10 @@ import logging
 
 from telegram import Update
 
-from bot.access import refuse_stranger
-from bot.context import Ctx
-from bot.menus import set_person_menu
+from bot.pipeline.access import refuse_stranger
+from bot.pipeline.context import Ctx
+from bot.pipeline.reply import answer_button, reply
 from bot.render import start as screens
-from bot.reply import answer_button, reply
 from bot.services.directory import DirectoryService
 from bot.services.linking import LinkingService, LinkOutcome, LinkResult
 
@@ -34,7 +33,7 @@ async def on_start(update: Update, ctx: Ctx) -> None:
     if ctx.actor.person is not None:
         directory = DirectoryService(ctx.db, ctx.clock, ctx.settings.zone)
         branches = await directory.branches_of(ctx.actor.person)
-    await reply(update, screens.greeting(ctx.actor, branches))
+    await reply(update, screens.greeting(ctx.actor, branches, ctx.menus.for_actor(ctx.actor)))
 
 
 async def on_contact(update: Update, ctx: Ctx) -> None:
@@ -48,17 +47,17 @@ async def on_contact(update: Update, ctx: Ctx) -> None:
 
 async def _after_link(update: Update, ctx: Ctx, result: LinkResult) -> None:
     lang = ctx.lang
-    if result.outcome == LinkOutcome.LINKED and result.person is not None:
-        person = result.person
+    person = result.person
+    if result.outcome == LinkOutcome.LINKED and person and person.telegram_user_id is not None:
         lang = person.language or ctx.settings.locale
         roles = person.role_set | ctx.actor.roles
-        await set_person_menu(ctx.bot, person.telegram_user_id, roles, lang)
+        await ctx.menus.set_for_person(ctx.bot, person.telegram_user_id, roles, lang)
         log.info("telegram user %s linked to person %s", person.telegram_user_id, person.code)
     await reply(update, screens.link_result(result, lang))
 
 
 async def on_help(update: Update, ctx: Ctx) -> None:
-    await reply(update, screens.help_screen(ctx.actor))
+    await reply(update, screens.help_screen(ctx.actor, ctx.menus.for_actor(ctx.actor)))
 
 
 async def on_unknown_button(update: Update, ctx: Ctx) -> None:

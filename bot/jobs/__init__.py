@@ -15,6 +15,7 @@ from bot.jobs.digest import post_due_digest
 from bot.jobs.proposals import queue_proposal_mornings
 from bot.jobs.reminders import queue_reminders
 from bot.jobs.reports import queue_report_requests
+from bot.pipeline.context import RUNTIME_KEY
 from bot.runtime import Runtime
 from db.models import JobTick
 from db.session import insert_for
@@ -70,8 +71,6 @@ async def _record_ticks(runtime: Runtime, ticks: list[dict[str, object]]) -> Non
 
 
 async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    from bot.context import RUNTIME_KEY
-
     await run_due_work(context.application.bot_data[RUNTIME_KEY])
 
 

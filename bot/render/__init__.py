@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
@@ -33,6 +34,19 @@ class Screen:
         """The screen with a line (an error at a step, say) at the top of its last message,
         next to the buttons."""
         return Screen(f"{note}\n\n{self.text}", self.reply_markup, self.before)
+
+
+@dataclass(frozen=True)
+class FilePart:
+    """A stored file (a row of stored_files) sent as a photo or a document, with a caption."""
+
+    file_id: int
+    method: Literal["sendPhoto", "sendDocument"]
+    caption: str
+
+
+# What one outgoing message is: a screen, or a file.
+Part = Screen | FilePart
 
 
 def esc(value: object) -> str:

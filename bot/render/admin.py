@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from bot.domain.phones import display_phone
+from bot.formats.dates import period, time_of_day
 from bot.formats.roster_workbook import roles_text
 from bot.render import Screen, capped, esc, split_lines, texts
-from bot.render.dates import period, time_of_day
 from bot.services.directory import AssignOutcome, AssignResult, PersonCard, UnitBlock
 from bot.services.linking import Invite
-from bot.services.phones import display_phone
 from db.models import Person
 
 
@@ -103,20 +103,16 @@ def assign_result(result: AssignResult, ended: bool, lang: str) -> Screen:
             return Screen(t.gettext("No branch has this code. See the codes with /donvi."))
         case AssignOutcome.BAD_DATES:
             return Screen(t.gettext("The end date is before the start date."))
-        case AssignOutcome.OVERLAPS:
+        case AssignOutcome.OVERLAPS | AssignOutcome.NOT_FOUND:
+            assert result.person is not None and result.branch is not None
+            template = (
+                t.gettext("Comrade {name} is already assigned to {branch} in that period.")
+                if result.outcome == AssignOutcome.OVERLAPS
+                else t.gettext("Comrade {name} has no assignment to {branch} to end.")
+            )
             return Screen(
-                t.gettext("Comrade {name} is already assigned to {branch} in that period.").format(
-                    name=esc(result.person.full_name),  # type: ignore[union-attr]
-                    branch=esc(result.branch.name),
-                )
-            )  # type: ignore[union-attr]
-        case AssignOutcome.NOT_FOUND:
-            return Screen(
-                t.gettext("Comrade {name} has no assignment to {branch} to end.").format(
-                    name=esc(result.person.full_name),  # type: ignore[union-attr]
-                    branch=esc(result.branch.name),
-                )
-            )  # type: ignore[union-attr]
+                template.format(name=esc(result.person.full_name), branch=esc(result.branch.name))
+            )
     assert result.assignment is not None and result.person and result.branch
     template = (
         t.gettext("Assignment ended: comrade {name} was assigned to {branch} {period}.")

@@ -5,47 +5,24 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
+from bot.domain.digest import LIST_LIMIT, BranchLine, DigestFigures, Edition, Month
+from bot.domain.quality import RATING_CODES
+from bot.formats.dates import day
+from bot.formats.numbers import count, decimal, percent, points, share
+from bot.formats.wording import (
+    CRITERIA_SHORT,
+    in_progress,
+    loop_lines,
+    older_proposals,
+    rating_name,
+)
 from bot.i18n import N_
 from bot.render import MESSAGE_LIMIT, Screen, esc, split_lines, texts
-from bot.render.dates import day, moment
-from bot.render.numbers import count, decimal, percent, points, share
-from bot.services.digest import (
-    LIST_LIMIT,
-    PROPOSAL_DUE_DAYS,
-    BranchLine,
-    DigestFigures,
-    Edition,
-    Month,
-)
-from bot.services.report_flow import RATING_CODES, RATINGS
 
-CRITERIA_SHORT = {
-    "attendance": N_("attendance above 85%"),
-    "prepared": N_("prepared beforehand"),
-    "duration": N_("at least 90 minutes"),
-    "discussion": N_("many members spoke"),
-    "minutes": N_("minutes complete"),
-    "principles": N_("principles kept"),
-    "follow_up": N_("earlier conclusions carried out"),
-}
 TEXT_LIMIT = 150  # characters of a proposal quoted in the digest
 # People a list in a message names before "and N more comrades": a province's office edition
 # would otherwise name some 300 people who have not reported, seven messages long.
 PEOPLE_LIMIT = 15
-
-
-def rating_name(code: str, lang: str) -> str:
-    return texts(lang).gettext(RATINGS[RATING_CODES.index(code)])
-
-
-def file_names(figures: DigestFigures) -> dict[str, str]:
-    stem = f"{figures.org_code.lower()}-{figures.month.first:%Y-%m}"
-    return {
-        "chart": f"tong-hop-{stem}.png",
-        "sheet": f"tong-hop-{stem}.xlsx",
-        "document": f"bao-cao-{stem}.docx",
-        "text": f"tong-hop-{stem}.txt",
-    }
 
 
 def captions(figures: DigestFigures, lang: str) -> dict[str, str]:
@@ -173,24 +150,6 @@ def _lines(figures: DigestFigures, lang: str) -> list[str]:
         )
     )
     return lines
-
-
-def in_progress(figures: DigestFigures, lang: str) -> str:
-    """For a month not yet over: when the figures stop, and how many meetings are still to
-    come (counted nowhere until they have happened)."""
-    assert figures.as_of is not None
-    return (
-        texts(lang)
-        .gettext(
-            "Month {month} is not over: the figures run to {moment}; {upcoming} meetings still"
-            " to come are not counted yet."
-        )
-        .format(
-            month=figures.month.label,
-            moment=moment(figures.as_of, lang),
-            upcoming=count(figures.current.upcoming, lang),
-        )
-    )
 
 
 def _item(label: str, part: int, whole: int, lang: str) -> str:
@@ -391,61 +350,6 @@ def _proposals(figures: DigestFigures, lang: str) -> list[str]:
     lines += loop_lines(figures, lang)
     lines.append("")
     return lines
-
-
-def loop_lines(figures: DigestFigures, lang: str, escape=esc) -> list[str]:
-    """What came of the proposals: assigned, answered within the deadline or not, how long
-    answers took, what is open and late; and each handling body's share."""
-    t = texts(lang)
-    loop = figures.loop
-    median = (
-        t.gettext("; the median time to answer is {days} days").format(
-            days=decimal(loop.median_days, lang)
-        )
-        if loop.median_days is not None
-        else ""
-    )
-    lines = [
-        t.gettext(
-            "Assigned to a handling body this month: {assigned}. Answered: {answered}, of which"
-            " {on_time} by their deadline{median}. Still open: {open}, of which {late} past"
-            " their deadline."
-        ).format(
-            assigned=count(loop.assigned, lang),
-            answered=count(loop.answered, lang),
-            on_time=count(loop.answered_on_time, lang),
-            median=median,
-            open=count(loop.open_now, lang),
-            late=count(loop.late_now, lang),
-        )
-    ]
-    for body in loop.by_body[:LIST_LIMIT]:
-        lines.append(
-            t.gettext("- {body}: assigned {assigned}, answered {answered}, open {open}.").format(
-                body=escape(body.name),
-                assigned=count(body.assigned, lang),
-                answered=count(body.answered, lang),
-                open=count(body.open, lang),
-            )
-        )
-    return lines
-
-
-def older_proposals(figures: DigestFigures, lang: str) -> str:
-    """One sentence on proposals from earlier months, for the message and the document."""
-    return (
-        texts(lang)
-        .gettext(
-            "Older proposals awaiting an answer: {open}, of which over {days} days: {overdue}."
-            " Answered this month: {answered}."
-        )
-        .format(
-            open=count(figures.open_older, lang),
-            days=PROPOSAL_DUE_DAYS,
-            overdue=count(figures.overdue, lang),
-            answered=count(figures.answered_in_month, lang),
-        )
-    )
 
 
 def _quota(figures: DigestFigures, lang: str) -> list[str]:

@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
+from bot.callbacks import DocChoice
+from bot.formats.dates import moment
+from bot.formats.numbers import count, decimal
 from bot.render import Screen, esc, texts
-from bot.render.dates import moment
-from bot.render.numbers import count
 from bot.services.documents import TITLE_LIMIT, ComingMeeting, DocumentStatus, Receipt
 from db.models import Meeting, MeetingDocument, Unit
 
@@ -25,7 +26,7 @@ def month_label(month: date, lang: str) -> str:
 
 def size_label(size: int, lang: str) -> str:
     if size >= 1024 * 1024:
-        return texts(lang).gettext("{n} MB").format(n=count(round(size / 1024 / 1024, 1), lang))
+        return texts(lang).gettext("{n} MB").format(n=decimal(round(size / 1024 / 1024, 1), lang))
     return texts(lang).gettext("{n} KB").format(n=count(max(1, round(size / 1024)), lang))
 
 
@@ -194,7 +195,7 @@ def sent_again_missing(lang: str) -> str:
 
 
 def _step_keyboard(
-    draft_id: int, revision: int, choices: list[tuple[str, str]], lang: str
+    draft_id: int, revision: int, choices: list[tuple[DocChoice, str]], lang: str
 ) -> InlineKeyboardMarkup:
     rows = [
         [
@@ -230,13 +231,17 @@ def ask_month(
             ),
         ]
     )
-    choices = [(f"m{i}", month_label(m, lang).capitalize()) for i, m in enumerate(months)]
+    month_choices: tuple[DocChoice, ...] = ("m0", "m1")
+    choices = [
+        (choice, month_label(m, lang).capitalize())
+        for choice, m in zip(month_choices, months, strict=False)
+    ]
     return Screen(text, _step_keyboard(draft_id, revision, choices, lang))
 
 
 def ask_scope(draft_id: int, revision: int, lang: str) -> Screen:
     t = texts(lang)
-    choices = [
+    choices: list[tuple[DocChoice, str]] = [
         ("all", t.gettext("For every branch")),
         ("unit", t.gettext("For one unit or branch (type its code)")),
     ]

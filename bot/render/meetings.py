@@ -8,13 +8,14 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
-from bot.i18n import N_
+from bot.domain.phones import display_phone
+from bot.formats.dates import day, moment, period
+from bot.formats.wording import REASON_TEXTS, reason_text
 from bot.render import Screen, capped, documents, esc, split_lines, texts
 from bot.render import proposals as proposal_screens
-from bot.render.dates import day, moment, period
 from bot.services.attendance import AttendanceResult, Outcome
 from bot.services.calendar import ChangeOutcome, ChangeResult, Rescheduled
-from bot.services.phones import display_phone
+from bot.services.notices import StandInAnswered
 from bot.services.reminders import DueReminder
 from db.models import (
     Absence,
@@ -28,30 +29,12 @@ from db.models import (
     Unit,
 )
 
-REASON_TEXTS = {
-    "trip": N_("On a business trip"),
-    "ill": N_("Ill"),
-    "family": N_("Family matters"),
-    "other": N_("Another reason"),
-    "absence": N_("Away (absence registered)"),
-    "after": N_("Did not attend (said after the meeting)"),
-}
-
 
 def _kind(meeting: Meeting, lang: str) -> str:
     t = texts(lang)
     if meeting.kind == MeetingKind.THEMED:
         return t.gettext("themed meeting")
     return t.gettext("regular monthly meeting")
-
-
-def reason_text(code: str | None, free_text: str, lang: str) -> str:
-    """A reason as the office reads it: the person's own words for "another reason", else the
-    reason's name (with the words, if any)."""
-    if free_text and code in (None, "other"):
-        return free_text
-    label = texts(lang).gettext(REASON_TEXTS.get(code or "", "Another reason"))
-    return f"{label}: {free_text}" if free_text else label
 
 
 def rsvp_keyboard(meeting: Meeting, rsvp: Rsvp, lang: str) -> InlineKeyboardMarkup:
@@ -333,25 +316,23 @@ def stand_in_answered(result: AttendanceResult, zone: ZoneInfo, lang: str) -> Sc
     return Screen(t.gettext("Understood. The office has been told."))
 
 
-def stand_in_outcome(result: AttendanceResult, zone: ZoneInfo, lang: str) -> Screen:
+def stand_in_outcome(answered: StandInAnswered, zone: ZoneInfo, lang: str) -> Screen:
     """To the office, after the stand-in answered."""
     t = texts(lang)
-    assert result.rsvp and result.meeting and result.branch and result.person
     what = {
-        "branch": esc(result.branch.name),
-        "name": esc(result.person.full_name),
-        "when": moment(result.meeting.starts_at.astimezone(zone), lang),
+        "branch": esc(answered.branch.name),
+        "name": esc(answered.stand_in.full_name),
+        "when": moment(answered.meeting.starts_at.astimezone(zone), lang),
     }
-    if result.rsvp.answer == RsvpAnswer.YES:
+    if answered.accepted:
         return Screen(
             t.gettext("✅ Comrade {name} accepted to attend {branch} at {when}.").format(**what)
         )
-    absent = result.absent_for or result.person
     return Screen(
         t.gettext(
             "❌ Comrade {name} declined to attend {branch} at {when}. Choose another stand-in:"
         ).format(**what),
-        stand_in_keyboard(result.meeting, absent, result.candidates, lang),
+        stand_in_keyboard(answered.meeting, answered.absent, list(answered.candidates), lang),
     )
 
 
@@ -411,32 +392,29 @@ def change_refusal(result: ChangeResult, lang: str) -> Screen:
     return Screen(t.gettext("The meeting was changed meanwhile. Please see /lich."))
 
 
-def moved_notice(result: ChangeResult, zone: ZoneInfo, lang: str) -> Screen:
+def moved_notice(
+    meeting: Meeting, branch: Unit, previous_start: datetime, zone: ZoneInfo, lang: str
+) -> Screen:
     t = texts(lang)
-    assert result.meeting and result.branch and result.previous_start
     return Screen(
         t.gettext(
             "📅 <b>Meeting moved</b>\nThe meeting of {branch} planned for {old} is moved to"
             " <b>{new}</b>."
         ).format(
-            branch=esc(result.branch.name),
-            old=moment(result.previous_start.astimezone(zone), lang),
-            new=moment(result.meeting.starts_at.astimezone(zone), lang),
+            branch=esc(branch.name),
+            old=moment(previous_start.astimezone(zone), lang),
+            new=moment(meeting.starts_at.astimezone(zone), lang),
         )
     )
 
 
-def cancelled_notice(result: ChangeResult, zone: ZoneInfo, lang: str) -> Screen:
+def cancelled_notice(meeting: Meeting, branch: Unit, zone: ZoneInfo, lang: str) -> Screen:
     t = texts(lang)
-    assert result.meeting and result.branch
     return Screen(
         t.gettext(
             "🚫 <b>Meeting cancelled</b>\nThe meeting of {branch} planned for {when}"
             " will not take place."
-        ).format(
-            branch=esc(result.branch.name),
-            when=moment(result.meeting.starts_at.astimezone(zone), lang),
-        )
+        ).format(branch=esc(branch.name), when=moment(meeting.starts_at.astimezone(zone), lang))
     )
 
 

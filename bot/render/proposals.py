@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
+import typing
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
+from bot.callbacks import CloseReason
+from bot.formats.dates import day, moment
 from bot.i18n import N_
 from bot.render import Screen, esc, split_lines, texts
-from bot.render.dates import day, moment
 from bot.services.proposals import ANSWER_LIMIT, Change, Outcome, ProposalView, Summary, Todo
 from db.models import HandlingBody, Proposal, ProposalState, ProposalUrgency
 
@@ -21,7 +23,7 @@ STATES = {
     ProposalState.CLOSED: N_("closed"),
     ProposalState.MERGED: N_("merged into an earlier proposal"),
 }
-CLOSE_REASONS = {
+CLOSE_REASONS: dict[str, str] = {
     "outside": N_("outside the competence of the ward"),
     "duplicate": N_("a duplicate of another proposal"),
     "solved": N_("already solved"),
@@ -218,8 +220,13 @@ def close_picker(view: ProposalView, lang: str) -> Screen:
     t = texts(lang)
     p = view.proposal
     rows = [
-        [_button(t.gettext(label).capitalize(), cb.ProposalCloseData(p.id, p.revision, code))]
-        for code, label in CLOSE_REASONS.items()
+        [
+            _button(
+                t.gettext(CLOSE_REASONS[code]).capitalize(),
+                cb.ProposalCloseData(p.id, p.revision, code),
+            )
+        ]
+        for code in typing.get_args(CloseReason)
     ]
     return Screen(
         t.gettext("Why is proposal no. {number} closed without an answer?").format(number=p.id),

@@ -9,26 +9,15 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
-from bot.i18n import N_
+from bot.domain import quality as report_quality
+from bot.formats.dates import day, moment, weekday_date
 from bot.render import Screen, esc, split_lines, texts
 from bot.render import proposals as proposal_screens
-from bot.render.dates import day, moment, weekday_date
 from bot.services import report_flow
 from bot.services.reports import Owed, Refusal, ReportView, Sent
 from db.models import Draft, Meeting, Person, Proposal, Report, Topic, Unit
 
 Button = InlineKeyboardButton
-SECTION_NAMES = {
-    "held": N_("Held"),
-    "times": N_("Times"),
-    "attendance": N_("Attendance"),
-    "topics": N_("Topics"),
-    "content": N_("Content"),
-    "concerns": N_("Concerns"),
-    "proposals": N_("Proposals"),
-    "contribution": N_("Your contribution"),
-    "quality": N_("Quality"),
-}
 
 
 def _when(meeting: Meeting, zone: ZoneInfo, lang: str) -> str:
@@ -151,8 +140,18 @@ def _nav(draft: Draft, lang: str) -> list[Button]:
     ]
 
 
-def _choice(draft: Draft, text: str, value: object) -> Button:
-    return Button(text, callback_data=cb.ReportChoiceData(draft.id, draft.revision, value).pack())
+LABEL_LIMIT = 60  # characters of a button's label that a phone shows on one line
+
+
+def _label(label: report_flow.Text | str, lang: str) -> str:
+    if isinstance(label, str):
+        return label
+    return texts(lang).gettext(label.msgid).format(**label.values)
+
+
+def _said(text: report_flow.Text, lang: str) -> str:
+    values = {key: esc(value) for key, value in text.values.items()}
+    return texts(lang).gettext(text.msgid).format(**values)
 
 
 def step(
@@ -162,187 +161,39 @@ def step(
     error: str | None = None,
     params: dict[str, Any] | None = None,
 ) -> Screen:
-    """The question of the draft's current step, with its buttons; after a refusal, the
-    reason first."""
+    """The question of the draft's current step (bot/services/report_flow.py says what each
+    step asks), with its buttons; after a refusal, the reason first."""
     t = texts(lang)
-    data = draft.data
-    rows: list[list[Button]] = []
-    match draft.step:
-        case "held":
-            question = t.gettext("1/9. Was the meeting held?")
-            rows = [
-                [_choice(draft, t.gettext("Yes, as planned"), "yes")],
-                [_choice(draft, t.gettext("Yes, on another date"), "other")],
-                [_choice(draft, t.gettext("It was not held"), "no")],
-            ]
-        case "held_date":
-            question = t.gettext("On which date was it held? Write it as dd/mm, e.g. 07/12.")
-        case "not_held_reason":
-            question = t.gettext("Why was the meeting not held? Please write the reason.")
-        case "times":
-            question = t.gettext("2/9. When did it start and end? Write e.g. 19h30-21h15.")
-            rows = [
-                [
-                    _choice(
-                        draft,
-                        t.gettext("As planned: {start}–{end}").format(
-                            start=data["planned_start"], end=data["planned_end"]
-                        ),
-                        "planned",
-                    )
-                ]
-            ]
-        case "total":
-            question = t.gettext(
-                "3/9. How many members does the branch have? You may also"
-                " write present/total, e.g. 18/22."
+    question = report_flow.ask(draft.data, draft.step, topics)
+    text = _said(question.text, lang)
+    text += "".join("\n" + _said(note, lang) for note in question.notes)
+    if question.items:
+        text += _listed_at_step(list(question.items), lang)
+    if question.answers:
+        text += "\n" + "\n".join(
+            f"• {esc(proposal)}\n  → {esc(answer)}" for proposal, answer in question.answers
+        )
+    rows = [
+        [
+            Button(
+                (_mark(choice) + _label(choice.label, lang))[:LABEL_LIMIT],
+                callback_data=cb.ReportChoiceData(draft.id, draft.revision, choice.value).pack(),
             )
-            if data.get("last_total"):
-                rows = [
-                    [
-                        _choice(
-                            draft,
-                            t.gettext("{count} (as last time)").format(count=data["last_total"]),
-                            data["last_total"],
-                        )
-                    ]
-                ]
-        case "exempted":
-            question = t.gettext("How many members are exempted from meetings (miễn sinh hoạt)?")
-            rows = [
-                [
-                    _choice(draft, "0", 0),
-                    _choice(draft, "1", 1),
-                    _choice(draft, "2", 2),
-                    _choice(draft, "3", 3),
-                ]
-            ]
-        case "present":
-            question = t.gettext("How many members were present?")
-        case "excused":
-            question = t.gettext(
-                "How many were absent with a reason? The rest count as absent without reason."
-            )
-            rows = [
-                [
-                    _choice(draft, "0", 0),
-                    _choice(draft, "1", 1),
-                    _choice(draft, "2", 2),
-                    _choice(draft, "3", 3),
-                ]
-            ]
-        case "topics" | "other_topic":
-            if draft.step == "other_topic":
-                question = t.gettext("Write the other topic discussed.")
-            else:
-                question = t.gettext(
-                    "4/9. Which topics were discussed? Tick all that apply, then press Done."
-                )
-                chosen = set(data.get("topics", []))
-                for topic in topics:
-                    mark = "☑ " if topic.id in chosen else "☐ "
-                    rows.append([_choice(draft, (mark + topic.name)[:60], topic.id)])
-                rows.append(
-                    [
-                        _choice(draft, t.gettext("➕ Another topic"), "other"),
-                        _choice(draft, t.gettext("✅ Done"), "done"),
-                    ]
-                )
-        case "content":
-            question = t.gettext(
-                "5/9. Write a summary of the content (up to 3,000 characters per message; send"
-                " more parts if needed). A photo of the minutes or a voice message is welcome"
-                " too. Press Done when finished."
-            )
-            if data.get("content") or data.get("attachments"):
-                question += "\n" + t.gettext(
-                    "Received so far: {chars} characters, {files} files."
-                ).format(chars=len(data.get("content", "")), files=len(data.get("attachments", [])))
-            rows = [[_choice(draft, t.gettext("✅ Done"), "done")]]
-        case "concerns":
-            question = t.gettext(
-                "6/9. Concerns and wishes of members and residents: send each as"
-                " a message, then press Done."
-            )
-            question += _listed_at_step(data.get("concerns", []), lang)
-            rows = [
-                [
-                    _choice(draft, t.gettext("None"), "none"),
-                    _choice(draft, t.gettext("✅ Done"), "done"),
-                ]
-            ]
-        case "proposals":
-            question = t.gettext(
-                "7/9. Proposals to the higher level: send each as a message;"
-                " you will then choose its field and urgency. Press Done when"
-                " finished."
-            )
-            question += _listed_at_step([p["text"] for p in data.get("proposals", [])], lang)
-            rows = [
-                [
-                    _choice(draft, t.gettext("None"), "none"),
-                    _choice(draft, t.gettext("✅ Done"), "done"),
-                ]
-            ]
-        case "proposal_topic":
-            question = t.gettext("Which field does this proposal concern?")
-            rows = [[_choice(draft, topic.name[:60], topic.id)] for topic in topics]
-            rows.append([_choice(draft, t.gettext("Other field"), "none")])
-        case "proposal_urgency":
-            question = t.gettext("How urgent is it?")
-            rows = [
-                [
-                    _choice(draft, t.gettext("Normal"), "normal"),
-                    _choice(draft, t.gettext("🔴 Urgent"), "urgent"),
-                ]
-            ]
-        case "contribution":
-            question = t.gettext(
-                "8/9. Your own contribution: what you conveyed and the guidance you gave."
-            )
-        case "conveyed":
-            question = t.gettext(
-                "8/9. The answers to the branch's earlier proposals: were they conveyed to the"
-                " branch at this meeting, and how did it take them?"
-            )
-            question += "\n" + "\n".join(
-                f"• {esc(item['text'][:120])}\n  → {esc(item['answer'][:300])}"
-                for item in data.get("to_convey", [])
-            )
-            rows = [
-                [_choice(draft, t.gettext(CONVEYED[code]), code)]
-                for code in report_flow.CONVEYED_CODES
-            ]
-        case "criteria":
-            question = t.gettext(
-                "9/9. Which criteria of a good meeting were met? Tick them, then press Done."
-            )
-            chosen = set(data.get("criteria", []))
-            for code, label in report_flow.CRITERIA:
-                mark = "☑ " if code in chosen else "☐ "
-                rows.append([_choice(draft, (mark + t.gettext(label))[:60], code)])
-            rows.append([_choice(draft, t.gettext("✅ Done"), "done")])
-        case "rating":
-            question = t.gettext("Your rating of the meeting's quality:")
-            rows = [
-                [
-                    _choice(draft, t.gettext(label), code)
-                    for code, label in zip(
-                        report_flow.RATING_CODES, report_flow.RATINGS, strict=True
-                    )
-                ]
-            ]
-        case "comment":
-            question = t.gettext("A comment on the quality, if any (or press Skip).")
-            rows = [[_choice(draft, t.gettext("Skip"), "skip")]]
-        case _:
-            question = ""
-    text = question
+            for choice in row
+        ]
+        for row in question.rows
+    ]
     if error is not None:
         reason = t.gettext(error).format(**{k: esc(v) for k, v in (params or {}).items()})
-        text = f"⚠ {reason}\n\n{question}"
+        text = f"⚠ {reason}\n\n{text}"
     rows.append(_nav(draft, lang))
     return Screen(text, InlineKeyboardMarkup(rows))
+
+
+def _mark(choice: report_flow.Choice) -> str:
+    if choice.ticked is None:
+        return ""
+    return "☑ " if choice.ticked else "☐ "
 
 
 # What a step repeats of the items given so far: the whole list while it is short, else the
@@ -466,33 +317,26 @@ def summary_lines(
             ),
         )
     )
-    if data.get("to_convey") and data.get("conveyed") in CONVEYED:
+    if data.get("to_convey") and data.get("conveyed") in report_flow.CONVEYED:
         out.append(
             (
                 "contribution",
                 t.gettext("<b>Answers to earlier proposals:</b> {how}").format(
-                    how=t.gettext(CONVEYED[data["conveyed"]]).lower()
+                    how=t.gettext(report_flow.CONVEYED[data["conveyed"]]).lower()
                 ),
             )
         )
-    ratings = dict(zip(report_flow.RATING_CODES, report_flow.RATINGS, strict=True))
+    ratings = dict(zip(report_quality.RATING_CODES, report_quality.RATINGS, strict=True))
     rating_label = ratings.get(data.get("rating", ""))
     quality = t.gettext("<b>Quality:</b> {rating}; criteria met {met}/{all}").format(
         rating=t.gettext(rating_label) if rating_label else "—",
         met=len(data.get("criteria", [])),
-        all=len(report_flow.CRITERIA),
+        all=len(report_quality.CRITERIA),
     )
     if data.get("comment"):
         quality += f"; {esc(data['comment'])}"
     out.append(("quality", quality))
     return out
-
-
-CONVEYED = {
-    "agreed": N_("Conveyed; the branch agreed"),
-    "concerns": N_("Conveyed; the branch still has concerns"),
-    "not": N_("Not conveyed"),
-}
 
 
 def review(
@@ -512,7 +356,7 @@ def review(
     lines += ["", t.gettext("Check it, edit a section if needed, then press Send.")]
     edit = [
         Button(
-            "✏ " + t.gettext(SECTION_NAMES[section]),
+            "✏ " + t.gettext(report_flow.SECTION_NAMES[report_flow.Section(section)]),
             callback_data=cb.ReportEditData(draft.id, draft.revision, section).pack(),
         )
         for section, _ in sections

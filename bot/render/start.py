@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
-from bot.policy import Permission
 from bot.render import Screen, esc, texts
 from bot.services.linking import LinkOutcome, LinkResult
+from bot.services.policy import Permission
 from db.models import Person, Role, Unit
 
 if TYPE_CHECKING:
-    from bot.access import Actor
+    from bot.services.policy import Actor
+
+
+class MenuCommand(Protocol):
+    """What the menus read of a command of the routing table."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def menu(self) -> str | None: ...  # its line (a catalog text); None keeps it out of menus
+
+    @property
+    def audience(self) -> Permission: ...  # who sees it in their menu
+
+    @property
+    def in_groups(self) -> bool: ...
 
 
 def share_phone_keyboard(lang: str) -> ReplyKeyboardMarkup:
@@ -35,7 +52,7 @@ def stranger(lang: str) -> Screen:
     )
 
 
-def greeting(actor: Actor, branches: list[Unit]) -> Screen:
+def greeting(actor: Actor, branches: list[Unit], commands: Sequence[MenuCommand]) -> Screen:
     t = texts(actor.lang)
     lines = [_hello(actor.person, actor.lang)]
     if actor.has(Role.ADMIN):
@@ -47,7 +64,7 @@ def greeting(actor: Actor, branches: list[Unit]) -> Screen:
         lines += [f"• {esc(branch.name)}" for branch in branches]
     elif actor.has(Role.MEMBER):
         lines += ["", t.gettext("You are not assigned to follow any branch at present.")]
-    lines += ["", help_text(actor)]
+    lines += ["", help_text(actor, commands)]
     return Screen("\n".join(lines), ReplyKeyboardRemove() if actor.person else None)
 
 
@@ -59,12 +76,10 @@ def _hello(person: Person | None, lang: str) -> str:
     return f"{hello}\n{esc(person.title)}" if person.title else hello
 
 
-def help_text(actor: Actor) -> str:
+def help_text(actor: Actor, commands: Sequence[MenuCommand]) -> str:
     t = texts(actor.lang)
     lines = [t.gettext("<b>What you can do</b>")]
-    from bot.routes import menu_for  # the table imports the handlers, which render with this
-
-    lines += [f"/{c.name}: {esc(t.gettext(c.menu or ''))}" for c in menu_for(actor.roles)]
+    lines += [f"/{c.name}: {esc(t.gettext(c.menu or ''))}" for c in commands]
     if actor.may(Permission.OFFICE):
         lines += [
             "",
@@ -76,8 +91,8 @@ def help_text(actor: Actor) -> str:
     return "\n".join(lines)
 
 
-def help_screen(actor: Actor) -> Screen:
-    return Screen(help_text(actor))
+def help_screen(actor: Actor, commands: Sequence[MenuCommand]) -> Screen:
+    return Screen(help_text(actor, commands))
 
 
 def link_result(result: LinkResult, lang: str) -> Screen:

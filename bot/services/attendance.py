@@ -11,11 +11,19 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import notices, outbox_keys
 from bot.clock import Clock
-from bot.notices import Kind, Notice
 from bot.services import audit
+from bot.services import keys as outbox_keys
 from bot.services.calendar import OPEN_STATUSES, CalendarService
+from bot.services.notices import (
+    OFFICE,
+    CannotAttend,
+    DropReminders,
+    Notices,
+    StandInAnswered,
+    StandInInvitation,
+)
+from bot.services.policy import Actor, may_answer_rsvp, may_pick_stand_in
 from db.models import (
     Absence,
     AttendeeKind,
@@ -50,8 +58,8 @@ class AttendanceResult:
     person: Person | None = None
     absent_for: Person | None = None
     candidates: list[Person] = field(default_factory=list)
-    # Who must be told of it (bot/notify.deliver queues them in the same unit of work).
-    notices: tuple[Notice, ...] = ()
+    # Who must be told of it (bot/outbox/deliver.py queues them in the same unit of work).
+    notices: Notices = ()
 
 
 @dataclass(frozen=True)
@@ -81,15 +89,15 @@ class AttendanceService:
         return meeting, branch
 
     async def changeable(
-        self, meeting_id: int | None, revision: int | None, person: Person | None, is_admin: bool
+        self, meeting_id: int | None, revision: int | None, actor: Actor
     ) -> AttendanceResult:
         """A meeting a button may still act on: unchanged since the button was made, not
-        started, and the presser's (expected there) or the office's."""
+        started, and one the actor may change (bot/services/policy.py)."""
         found = await self._open(meeting_id, revision)
         if isinstance(found, Outcome):
             return AttendanceResult(found)
         meeting, branch = found
-        if not await self.calendar.may_change(person, is_admin, meeting):
+        if not await self.calendar.may_change(actor, meeting):
             return AttendanceResult(Outcome.NOT_YOURS)
         return AttendanceResult(Outcome.DONE, meeting, branch)
 
@@ -98,17 +106,33 @@ class AttendanceService:
             select(Rsvp).where(Rsvp.meeting_id == meeting.id, Rsvp.person_id == person.id)
         )
 
-    async def answer(
-        self, person: Person, meeting_id: int | None, revision: int | None, answer: RsvpAnswer
-    ) -> AttendanceResult:
-        """Sẽ dự / Không dự được, pressed on a reminder."""
+    async def _own_answer(
+        self, actor: Actor, meeting_id: int | None, revision: int | None
+    ) -> tuple[Meeting, Unit, Rsvp, Person] | Outcome:
+        """The meeting a reminder's button refers to, still open, and the presser's own answer
+        to it; or why the press does nothing."""
         found = await self._open(meeting_id, revision)
         if isinstance(found, Outcome):
-            return AttendanceResult(found)
+            return found
         meeting, branch = found
-        rsvp = await self.own_rsvp(meeting, person)
-        if rsvp is None:
-            return AttendanceResult(Outcome.NOT_YOURS)
+        person = actor.person
+        rsvp = await self.own_rsvp(meeting, person) if person is not None else None
+        if (
+            person is None
+            or rsvp is None
+            or not may_answer_rsvp(actor, rsvp_person_id=rsvp.person_id)
+        ):
+            return Outcome.NOT_YOURS
+        return meeting, branch, rsvp, person
+
+    async def answer(
+        self, actor: Actor, meeting_id: int | None, revision: int | None, answer: RsvpAnswer
+    ) -> AttendanceResult:
+        """Sẽ dự / Không dự được, pressed on a reminder."""
+        found = await self._own_answer(actor, meeting_id, revision)
+        if isinstance(found, Outcome):
+            return AttendanceResult(found)
+        meeting, branch, rsvp, person = found
         rsvp.answer = answer
         rsvp.answered_at = self.clock.now()
         rsvp.confirmed_before_move = False
@@ -119,29 +143,25 @@ class AttendanceService:
 
     async def give_reason(
         self,
-        person: Person,
+        actor: Actor,
         meeting_id: int | None,
         revision: int | None,
         reason_code: str,
         reason_text: str = "",
     ) -> AttendanceResult:
         """The reason for not going; the office is then asked for a stand-in."""
-        found = await self._open(meeting_id, revision)
-        if isinstance(found, Outcome):
-            return AttendanceResult(found)
-        meeting, branch = found
-        rsvp = await self.own_rsvp(meeting, person)
-        if rsvp is None or reason_code not in REASONS:
-            return AttendanceResult(Outcome.NOT_YOURS)
+        found = await self._own_answer(actor, meeting_id, revision)
+        if isinstance(found, Outcome) or reason_code not in REASONS:
+            return AttendanceResult(found if isinstance(found, Outcome) else Outcome.NOT_YOURS)
+        meeting, branch, rsvp, person = found
         rsvp.answer = RsvpAnswer.NO
         rsvp.reason_code = reason_code
         rsvp.reason_text = reason_text[:500]
         rsvp.answered_at = self.clock.now()
-        await self.calendar.drop_reminders(meeting.id, person.id)
         audit.record(
             self.db,
             self.clock,
-            audit.Who(person.id, person.telegram_user_id),
+            actor.who,
             "rsvp.decline",
             "meeting",
             meeting.id,
@@ -192,9 +212,12 @@ class AttendanceService:
         revision: int | None,
         candidate_id: int | None,
         for_person_id: int | None,
-        who: audit.Who,
+        actor: Actor,
     ) -> AttendanceResult:
         """The office picks a stand-in; they are invited and must accept."""
+        if not may_pick_stand_in(actor):
+            return AttendanceResult(Outcome.NOT_YOURS)
+        who = actor.who
         found = await self._open(meeting_id, revision)
         if isinstance(found, Outcome):
             return AttendanceResult(found)
@@ -240,24 +263,24 @@ class AttendanceService:
         )
         await self.db.flush()
         result = AttendanceResult(Outcome.DONE, meeting, branch, rsvp, candidate, absent)
-        unit = await self.calendar.parent_of(branch)
-        invitation = notices.to_person(
-            Kind.STAND_IN_INVITATION,
-            outbox_keys.stand_in(meeting.id, meeting.revision, candidate.id),
-            candidate,
-            (meeting, branch, unit, absent),
+        invitation = StandInInvitation(
+            key=outbox_keys.stand_in(meeting.id, meeting.revision, candidate.id),
+            to=candidate,
+            meeting=meeting,
+            branch=branch,
+            unit=await self.calendar.parent_of(branch),
+            absent=absent,
         )
         return replace(result, notices=(invitation,))
 
     async def answer_stand_in(
-        self, person: Person, meeting_id: int | None, revision: int | None, accept: bool
+        self, actor: Actor, meeting_id: int | None, revision: int | None, accept: bool
     ) -> AttendanceResult:
-        found = await self._open(meeting_id, revision)
+        found = await self._own_answer(actor, meeting_id, revision)
         if isinstance(found, Outcome):
             return AttendanceResult(found)
-        meeting, branch = found
-        rsvp = await self.own_rsvp(meeting, person)
-        if rsvp is None or rsvp.kind != AttendeeKind.STAND_IN:
+        meeting, branch, rsvp, person = found
+        if rsvp.kind != AttendeeKind.STAND_IN:
             return AttendanceResult(Outcome.NOT_YOURS)
         if rsvp.answer != RsvpAnswer.PENDING:
             return AttendanceResult(Outcome.STALE)
@@ -267,7 +290,7 @@ class AttendanceService:
         audit.record(
             self.db,
             self.clock,
-            audit.Who(person.id, person.telegram_user_id),
+            actor.who,
             "standin.accept" if accept else "standin.decline",
             "meeting",
             meeting.id,
@@ -275,17 +298,24 @@ class AttendanceService:
         await self.db.flush()
         candidates = [] if accept else await self.candidates(meeting)
         result = AttendanceResult(Outcome.DONE, meeting, branch, rsvp, person, absent, candidates)
-        outcome = notices.to_office(
-            Kind.STAND_IN_OUTCOME,
-            outbox_keys.stand_in_answer(meeting.id, meeting.revision, person.id),
-            result,
+        outcome = StandInAnswered(
+            key=outbox_keys.stand_in_answer(meeting.id, meeting.revision, person.id),
+            to=OFFICE,
+            meeting=meeting,
+            branch=branch,
+            stand_in=person,
+            absent=absent or person,
+            accepted=accept,
+            candidates=tuple(candidates),
         )
         return replace(result, notices=(outcome,))
 
     async def pause(
-        self, person: Person, starts_on: date, ends_on: date, reason: str
+        self, actor: Actor, starts_on: date, ends_on: date, reason: str
     ) -> AbsenceResult:
         """A period away: reminders stop, and each meeting in it goes to the stand-in flow."""
+        person = actor.person
+        assert person is not None, "a period away is a linked person's"
         absence = Absence(
             person_id=person.id,
             starts_on=starts_on,
@@ -297,7 +327,7 @@ class AttendanceService:
         audit.record(
             self.db,
             self.clock,
-            audit.Who(person.id, person.telegram_user_id),
+            actor.who,
             "absence.create",
             "person",
             person.code,
@@ -346,18 +376,28 @@ class AttendanceService:
             rsvp.answer = RsvpAnswer.NO
             rsvp.reason_code = "absence"
             rsvp.answered_at = now
-            await self.calendar.drop_reminders(meeting.id, person.id)
             declined.append(await self.absent(meeting, branch, person))
         return declined
 
     async def absent(self, meeting: Meeting, branch: Unit, person: Person) -> AttendanceResult:
-        """Someone will not be at a meeting: the office is told, with whom it may ask to stand
-        in."""
+        """Someone will not be at a meeting: their reminders for it are dropped, and the office
+        is told, with whom it may ask to stand in."""
         rsvp = await self.own_rsvp(meeting, person)
         candidates = await self.candidates(meeting)
         result = AttendanceResult(Outcome.DONE, meeting, branch, rsvp, person, person, candidates)
-        key = outbox_keys.absence(meeting.id, meeting.revision, person.id)
-        return replace(result, notices=(notices.to_office(Kind.ABSENCE, key, result),))
+        told = CannotAttend(
+            key=outbox_keys.absence(meeting.id, meeting.revision, person.id),
+            to=OFFICE,
+            meeting=meeting,
+            branch=branch,
+            absent=person,
+            reason_code=rsvp.reason_code if rsvp else None,
+            reason_text=rsvp.reason_text if rsvp else "",
+            candidates=tuple(candidates),
+        )
+        return replace(
+            result, notices=(DropReminders(meeting_id=meeting.id, person_id=person.id), told)
+        )
 
     async def set_guidance(self, month: date, text: str, who: audit.Who) -> bool:
         """The office's note for a month's reminders; empty text removes it. True if saved."""

@@ -9,14 +9,30 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import notices, outbox_keys
 from bot.clock import Clock
-from bot.notices import Kind, Notice
+from bot.domain.schedules import fold, occurrences
 from bot.services import audit
-from bot.services.schedules import fold, occurrences
+from bot.services import keys as outbox_keys
+from bot.services.notices import (
+    OFFICE,
+    Clash,
+    DropReminders,
+    MeetingCancelled,
+    MeetingMoved,
+    Notice,
+    Notices,
+    Office,
+    ScheduleChanged,
+)
+from bot.services.policy import (
+    Actor,
+    may_cancel_meeting,
+    may_change_meeting,
+    may_read_branch_calendar,
+)
 from db.models import (
     Absence,
     Assignment,
@@ -25,8 +41,7 @@ from db.models import (
     Meeting,
     MeetingSource,
     MeetingStatus,
-    OutboxMessage,
-    OutboxState,
+    OrgSetting,
     Person,
     Rsvp,
     RsvpAnswer,
@@ -35,6 +50,7 @@ from db.models import (
 from db.session import insert_for
 
 HORIZON_DAYS = 92
+EXTENDED_MARKER = "calendar.extended_on"
 OPEN_STATUSES = (MeetingStatus.PLANNED, MeetingStatus.CONFIRMED, MeetingStatus.MOVED)
 
 
@@ -60,18 +76,19 @@ class CalendarChanges:
     rescheduled: tuple[Rescheduled, ...] = ()
 
     @property
-    def notices(self) -> tuple[Notice, ...]:
-        """One message per person, listing all their meetings the change moved or removed."""
+    def notices(self) -> Notices:
+        """One message per person, listing all their meetings the change moved or removed;
+        the reminders queued for the old times are dropped."""
         per_person: dict[int, tuple[Person, list[Rescheduled]]] = {}
         for item in self.rescheduled:
             for person in item.people:
                 per_person.setdefault(person.id, (person, []))[1].append(item)
-        return tuple(
-            notices.to_person(
-                Kind.RESCHEDULED,
-                outbox_keys.rescheduled(person.id, [(i.meeting_id, i.revision) for i in items]),
-                person,
-                items,
+        dropped = tuple(DropReminders(meeting_id=item.meeting_id) for item in self.rescheduled)
+        return dropped + tuple(
+            ScheduleChanged(
+                key=outbox_keys.rescheduled(person.id, [(i.meeting_id, i.revision) for i in items]),
+                to=person,
+                items=tuple(items),
             )
             for person, items in per_person.values()
         )
@@ -91,7 +108,7 @@ class ChangeResult:
     meeting: Meeting | None = None
     branch: Unit | None = None
     previous_start: datetime | None = None
-    notices: tuple[Notice, ...] = ()
+    notices: Notices = ()
 
 
 class CalendarService:
@@ -104,6 +121,23 @@ class CalendarService:
         return self.clock.now().astimezone(self.zone).date()
 
     # ------------------------------------------------------------------ generation
+
+    async def extend_daily(self, *, force: bool = False) -> CalendarChanges | None:
+        """extend(), unless it was already done today (the marker is a row, so two instances
+        or a restart do not repeat it; repeating would be harmless anyway)."""
+        today = self.today().isoformat()
+        marker = await self.db.get(OrgSetting, EXTENDED_MARKER)
+        if not force and marker is not None and marker.value.get("day") == today:
+            return None
+        changes = await self.extend()
+        if marker is None:
+            self.db.add(
+                OrgSetting(key=EXTENDED_MARKER, value={"day": today}, updated_at=self.clock.now())
+            )
+        else:
+            marker.value = {"day": today}
+            marker.updated_at = self.clock.now()
+        return changes
 
     async def extend(
         self, horizon_days: int = HORIZON_DAYS, unit_ids: list[int] | None = None
@@ -131,7 +165,8 @@ class CalendarService:
                 Meeting.source == MeetingSource.RULE, Meeting.occurrence_on >= today
             )
         ):
-            existing.setdefault(meeting.unit_id, {})[meeting.occurrence_on] = meeting
+            if meeting.occurrence_on is not None:  # a rule's meeting has its occurrence
+                existing.setdefault(meeting.unit_id, {})[meeting.occurrence_on] = meeting
         touched = await self._touched_meeting_ids(today)
         for unit, schedule in branches:
             wanted = {
@@ -150,11 +185,11 @@ class CalendarService:
                     spare.setdefault((day.year, day.month), []).append(meeting)
             for day, start in wanted.items():
                 starts_at = start.astimezone(now.tzinfo)
-                meeting = current.get(day)
-                if meeting is None and starts_at > now and spare.get((day.year, day.month)):
-                    meeting = spare[(day.year, day.month)].pop(0)
-                    meeting.occurrence_on = day
-                if meeting is None:
+                found = current.get(day)
+                if found is None and starts_at > now and spare.get((day.year, day.month)):
+                    found = spare[(day.year, day.month)].pop(0)
+                    found.occurrence_on = day
+                if found is None:
                     self.db.add(
                         Meeting(
                             unit_id=unit.id,
@@ -170,33 +205,32 @@ class CalendarService:
                     )
                     created += 1
                 elif (
-                    meeting.id not in touched
+                    found.id not in touched
                     and starts_at > now
                     and (
-                        meeting.starts_at != starts_at
-                        or meeting.venue != schedule.venue
-                        or meeting.duration_minutes != schedule.duration_minutes
+                        found.starts_at != starts_at
+                        or found.venue != schedule.venue
+                        or found.duration_minutes != schedule.duration_minutes
                     )
                 ):
-                    seen = meeting.starts_at != starts_at or meeting.venue != schedule.venue
-                    previous = meeting.starts_at
-                    meeting.starts_at = starts_at
-                    meeting.venue = schedule.venue
-                    meeting.duration_minutes = schedule.duration_minutes
-                    meeting.updated_at = now
+                    seen = found.starts_at != starts_at or found.venue != schedule.venue
+                    previous = found.starts_at
+                    found.starts_at = starts_at
+                    found.venue = schedule.venue
+                    found.duration_minutes = schedule.duration_minutes
+                    found.updated_at = now
                     updated += 1
                     if seen:  # a new time or place: what was said about the old one is void
-                        meeting.revision += 1
-                        await self.drop_reminders(meeting.id)
+                        found.revision += 1
                         rescheduled.append(
                             Rescheduled(
                                 unit,
                                 previous,
                                 starts_at,
-                                meeting.venue,
-                                tuple(await self._expected(meeting, previous)),
-                                meeting.id,
-                                meeting.revision,
+                                found.venue,
+                                tuple(await self._expected(found, previous)),
+                                found.id,
+                                found.revision,
                             )
                         )
             for meeting in (m for left in spare.values() for m in left):
@@ -213,7 +247,6 @@ class CalendarService:
                     )
                 )
                 await self.db.execute(delete(Rsvp).where(Rsvp.meeting_id == meeting.id))
-                await self.drop_reminders(meeting.id)
                 await self.db.delete(meeting)
                 removed += 1
         await self.db.flush()
@@ -347,31 +380,28 @@ class CalendarService:
     async def parent_of(self, unit: Unit) -> Unit | None:
         return await self.db.get(Unit, unit.parent_id) if unit.parent_id else None
 
-    async def may_change(self, person: Person | None, is_admin: bool, meeting: Meeting) -> bool:
-        if is_admin:
-            return True
-        if person is None:
-            return False
-        row = await self.db.scalar(
-            select(Rsvp).where(Rsvp.meeting_id == meeting.id, Rsvp.person_id == person.id)
+    async def may_change(self, actor: Actor, meeting: Meeting) -> bool:
+        """The office, or someone expected at the meeting (bot/services/policy.py)."""
+        expected = actor.person_id is not None and (
+            await self.db.scalar(
+                select(Rsvp.id).where(
+                    Rsvp.meeting_id == meeting.id, Rsvp.person_id == actor.person_id
+                )
+            )
+            is not None
         )
-        return row is not None
+        return may_change_meeting(actor, expected_there=expected)
 
     async def move(
-        self,
-        meeting_id: int,
-        revision: int,
-        new_start: datetime,
-        person: Person | None,
-        is_admin: bool,
-        who: audit.Who,
+        self, meeting_id: int, revision: int, new_start: datetime, actor: Actor
     ) -> ChangeResult:
         found = await self.meeting(meeting_id)
         if found is None:
             return ChangeResult(ChangeOutcome.NOT_FOUND)
         meeting, branch = found
-        if not await self.may_change(person, is_admin, meeting):
+        if not await self.may_change(actor, meeting):
             return ChangeResult(ChangeOutcome.NOT_ALLOWED)
+        who = actor.who
         now = self.clock.now()
         if meeting.revision != revision or meeting.status not in OPEN_STATUSES:
             return ChangeResult(ChangeOutcome.STALE, meeting, branch)
@@ -384,7 +414,6 @@ class CalendarService:
         meeting.status = MeetingStatus.MOVED
         meeting.revision += 1
         meeting.updated_at = now
-        await self.drop_reminders(meeting.id)
         # "Will attend" was said for the old time: everyone is asked again, and the office
         # sees who had confirmed the old time.
         await self.db.execute(
@@ -407,13 +436,14 @@ class CalendarService:
         result = ChangeResult(ChangeOutcome.DONE, meeting, branch, previous)
         return replace(result, notices=await self._change_notices(result, who, moved=True))
 
-    async def cancel(
-        self, meeting_id: int, revision: int, note: str, who: audit.Who
-    ) -> ChangeResult:
+    async def cancel(self, meeting_id: int, revision: int, note: str, actor: Actor) -> ChangeResult:
         found = await self.meeting(meeting_id)
         if found is None:
             return ChangeResult(ChangeOutcome.NOT_FOUND)
         meeting, branch = found
+        if not may_cancel_meeting(actor):
+            return ChangeResult(ChangeOutcome.NOT_ALLOWED)
+        who = actor.who
         if meeting.revision != revision or meeting.status not in OPEN_STATUSES:
             return ChangeResult(ChangeOutcome.STALE, meeting, branch)
         if meeting.starts_at <= self.clock.now():
@@ -422,7 +452,6 @@ class CalendarService:
         meeting.status_note = note[:500]
         meeting.revision += 1
         meeting.updated_at = self.clock.now()
-        await self.drop_reminders(meeting.id)
         audit.record(
             self.db, self.clock, who, "meeting.cancel", "meeting", meeting.id, branch=branch.code
         )
@@ -432,46 +461,39 @@ class CalendarService:
 
     async def _change_notices(
         self, result: ChangeResult, who: audit.Who, *, moved: bool
-    ) -> tuple[Notice, ...]:
-        """Everyone expected hears of the change, the office too, and anyone it puts at two
-        meetings at once; whoever made the change is answered directly, and nobody hears of it
-        twice."""
-        meeting = result.meeting
-        assert meeting is not None
-        kind = Kind.MEETING_MOVED if moved else Kind.MEETING_CANCELLED
+    ) -> Notices:
+        """The meeting's reminders are dropped; everyone expected hears of the change, the
+        office too, and anyone it puts at two meetings at once; whoever made the change is
+        answered directly, and nobody hears of it twice."""
+        meeting, branch = result.meeting, result.branch
+        assert meeting is not None and branch is not None
         key = outbox_keys.meeting_change(meeting.id, meeting.revision, moved=moved)
-        concerned = await self._expected(meeting, result.previous_start or meeting.starts_at)
+        previous = result.previous_start or meeting.starts_at
+        concerned = await self._expected(meeting, previous)
+
+        def change(key: str, to: Person | Office) -> Notice:
+            if moved:
+                return MeetingMoved(
+                    key=key, to=to, meeting=meeting, branch=branch, previous_start=previous
+                )
+            return MeetingCancelled(key=key, to=to, meeting=meeting, branch=branch)
+
         told = {who.telegram_id} if who.telegram_id is not None else set()
-        out = []
+        out: list[Notice | DropReminders] = [DropReminders(meeting_id=meeting.id)]
         for person in concerned:
             if person.id == who.person_id:
                 continue
-            out.append(
-                notices.to_person(kind, outbox_keys.per_person(key, person.id), person, result)
-            )
-            told.add(person.telegram_user_id)
-        out.append(notices.to_office(kind, key, result, frozenset(told)))
+            out.append(change(outbox_keys.per_person(key, person.id), person))
+            if person.telegram_user_id is not None:
+                told.add(person.telegram_user_id)
+        out.append(change(key, Office(frozenset(told))))
         if moved:
             for person in concerned:
                 if meeting.id in await self.conflicts_for(person):
                     clash = outbox_keys.clash(key, person.id)
-                    out.append(notices.to_person(Kind.CLASH, clash, person, person))
-                    out.append(notices.to_office(Kind.CLASH, clash, person))
+                    out.append(Clash(key=clash, to=person, person=person))
+                    out.append(Clash(key=clash, to=OFFICE, person=person))
         return tuple(out)
-
-    async def drop_reminders(self, meeting_id: int, person_id: int | None = None) -> None:
-        """Pending reminders of a meeting (or of one person for it) will not be sent."""
-        conditions = [
-            outbox_keys.reminders_of(meeting_id),
-            OutboxMessage.state == OutboxState.PENDING,
-        ]
-        if person_id is not None:
-            conditions.append(OutboxMessage.person_id == person_id)
-        await self.db.execute(
-            update(OutboxMessage)
-            .where(and_(*conditions))
-            .values(state=OutboxState.DROPPED, last_error="the meeting changed")
-        )
 
     # ------------------------------------------------------------------ views
 
@@ -506,6 +528,14 @@ class CalendarService:
             ):
                 answered[meeting.id] = (meeting, branch, _not_yet_answered(meeting, person))
         return sorted(answered.values(), key=lambda row: row[0].starts_at)
+
+    async def branch_calendar_for(
+        self, actor: Actor, branch_code: str
+    ) -> tuple[Unit | None, list[tuple[Meeting, list[tuple[Rsvp, Person]]]]] | None:
+        """A branch's calendar, for those who may read it (the office); None for others."""
+        if not may_read_branch_calendar(actor):
+            return None
+        return await self.branch_calendar(branch_code)
 
     async def branch_calendar(
         self, branch_code: str, days: int = 92

@@ -40,6 +40,7 @@ from db.models import (
     Topic,
     Unit,
 )
+from db.session import dialect_of
 
 FAMILY = (
     "Nguyễn",
@@ -490,7 +491,7 @@ class DemoData:
             per_chunk = max(1, 30000 // len(rows[0]))  # SQLite takes 32,766 values a statement
             for start in range(0, len(rows), per_chunk):
                 await self.db.execute(insert(table), rows[start : start + per_chunk])
-        if self.db.bind.dialect.name == "postgresql":
+        if dialect_of(self.db) == "postgresql":
             for table in order:
                 if "id" in table.__table__.c and self.rows.get(table):
                     name = table.__tablename__

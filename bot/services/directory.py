@@ -12,8 +12,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.domain.schedules import fold
 from bot.services import audit
-from bot.services.schedules import fold
 from db.models import Assignment, BranchSchedule, Person, PersonRole, Role, Unit
 
 

@@ -8,19 +8,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import outbox_keys
 from bot.clock import Clock
 from bot.services import audit
 from bot.services.calendar import OPEN_STATUSES, CalendarService
+from bot.services.notices import DropDocumentCopies, Notices
+from bot.services.policy import Actor, may_have_document, may_manage_documents
 from db.models import (
+    DocumentCopy,
     DocumentReceipt,
     Meeting,
     MeetingDocument,
-    OutboxMessage,
-    OutboxState,
     Person,
     Rsvp,
     RsvpAnswer,
@@ -242,24 +242,42 @@ class DocumentService:
             )
         return Receipt.RECORDED
 
-    async def withdraw(self, document_id: int, who: audit.Who) -> MeetingDocument | None:
+    async def withdraw(
+        self, document_id: int, who: audit.Who
+    ) -> tuple[MeetingDocument | None, Notices]:
         """Taken out of the meetings it was for; copies queued and not yet sent are dropped.
         None if it was already withdrawn (or never was)."""
         document = await self.get(document_id)
         if document is None:
-            return None
+            return None, ()
         document.removed_at = self.clock.now()
-        await self.db.execute(
-            update(OutboxMessage)
-            .where(
-                outbox_keys.meeting_documents_of(document.id),
-                OutboxMessage.state == OutboxState.PENDING,
-            )
-            .values(state=OutboxState.DROPPED, last_error="the office withdrew the document")
-        )
         audit.record(self.db, self.clock, who, "document.withdraw", "meeting_document", document.id)
         await self.db.flush()
-        return document
+        return document, (DropDocumentCopies(document_id=document.id),)
+
+    async def copy_to(
+        self, person: Person, documents: tuple[MeetingDocument, ...]
+    ) -> list[MeetingDocument]:
+        """Those of the documents not yet sent to the person, now recorded as sent: each goes
+        to a person once, with whichever reminder comes first after it was added."""
+        if not documents:
+            return []
+        sent = set(
+            await self.db.scalars(
+                select(DocumentCopy.document_id).where(
+                    DocumentCopy.person_id == person.id,
+                    DocumentCopy.document_id.in_([d.id for d in documents]),
+                )
+            )
+        )
+        fresh = [d for d in documents if d.id not in sent]
+        for document in fresh:
+            self.db.add(
+                DocumentCopy(
+                    document_id=document.id, person_id=person.id, queued_at=self.clock.now()
+                )
+            )
+        return fresh
 
     async def get(self, document_id: int) -> MeetingDocument | None:
         document = await self.db.get(MeetingDocument, document_id)
@@ -270,22 +288,44 @@ class DocumentService:
         assert stored is not None
         return stored
 
-    async def may_have(self, person: Person, document_id: int) -> MeetingDocument | None:
-        """The document, if it is for one of the person's coming meetings or was sent to them."""
+    async def for_actor(self, actor: Actor, document_id: int) -> MeetingDocument | None:
+        """The document, if the actor may have it sent again: it was sent to them, or is for
+        one of their coming meetings, or they are the office (bot/services/policy.py)."""
         document = await self.get(document_id)
         if document is None:
             return None
+        sent_or_due = actor.person is not None and await self.may_have(actor.person, document)
+        return document if may_have_document(actor, sent_or_due=sent_or_due) else None
+
+    async def may_have(self, person: Person, document: MeetingDocument) -> bool:
+        """Whether the document is for one of the person's coming meetings or was sent to
+        them."""
+        document_id = document.id
         sent = await self.db.scalar(
-            select(OutboxMessage.id).where(
-                OutboxMessage.key == outbox_keys.meeting_document(document_id, person.id)
+            select(DocumentCopy.id).where(
+                DocumentCopy.document_id == document_id, DocumentCopy.person_id == person.id
             )
         )
         if sent is not None:
-            return document
-        for coming in await self.coming_for(person):
-            if any(d.id == document_id for d in coming.documents):
-                return document
-        return None
+            return True
+        return any(
+            d.id == document_id
+            for coming in await self.coming_for(person)
+            for d in coming.documents
+        )
+
+    async def shown_to(
+        self, actor: Actor
+    ) -> tuple[list[ComingMeeting] | None, list[DocumentStatus] | None]:
+        """/tailieu: the documents of one's coming meetings (for the office, only if they have
+        any), and for the office every document with who has not confirmed receiving it."""
+        office = may_manage_documents(actor)
+        coming = await self.coming_for(actor.person) if actor.person is not None else None
+        if office and not coming:
+            coming = None
+        if coming is None and not office and actor.person is not None:
+            coming = []
+        return coming, (await self.overview() if office else None)
 
     # ------------------------------------------------------------ the office
 
@@ -304,11 +344,9 @@ class DocumentService:
         for document in documents:
             sent_to = set(
                 await self.db.scalars(
-                    select(OutboxMessage.person_id).where(
-                        outbox_keys.meeting_documents_of(document.id)
-                    )
+                    select(DocumentCopy.person_id).where(DocumentCopy.document_id == document.id)
                 )
-            ) - {None}
+            )
             received = set(
                 await self.db.scalars(
                     select(DocumentReceipt.person_id).where(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 from sqlalchemy import select
@@ -9,6 +10,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from db.models import Draft
+
+
+class Flow(enum.StrEnum):
+    """Every guided conversation; a draft row names its flow."""
+
+    REPORT = "report"  # the report after a meeting (bot/services/report_flow.py)
+    PROPOSAL_ANSWER = "proposal_answer"  # a body's answer to a proposal, with its file
+    PROPOSAL_DEADLINE = "proposal_deadline"  # a triager types a new deadline
+    MEETING_DOCUMENT = "meeting_document"  # the office adds a document for the meetings
+    ROSTER_IMPORT = "roster_import"  # the office confirms a previewed roster workbook
+    ABSENCE_REASON = "absence_reason"  # a member types why they cannot attend
+    MOVE = "move"  # a meeting's new time, then its confirmation
 
 
 class DraftService:

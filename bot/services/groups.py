@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import notices, outbox_keys
 from bot.clock import Clock
-from bot.notices import Kind, Notice
 from bot.services import audit
+from bot.services import keys as outbox_keys
+from bot.services.notices import OFFICE, GroupMigrated, GroupRemoved, Notice
 from db.models import GroupChat, GroupState, Person, PersonRole, Role
 
 
@@ -22,10 +22,10 @@ class ConfirmOutcome(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class Recipient:
+class AdminChat:
     chat_id: int
     person_id: int | None
-    lang: str | None
+    lang: str
 
 
 class GroupService:
@@ -70,7 +70,7 @@ class GroupService:
         if not was_leadership:
             return ()
         key = outbox_keys.group_removed(chat_id, event_id)
-        return (notices.to_office(Kind.GROUP_REMOVED, key, title),)
+        return (GroupRemoved(key=key, to=OFFICE, title=title),)
 
     async def request(self, chat_id: int, title: str) -> GroupChat:
         group = await self._row(chat_id, title)
@@ -120,12 +120,12 @@ class GroupService:
         )
         await self.db.flush()
         key = outbox_keys.group_migrated(old_chat_id)
-        return (notices.to_office(Kind.GROUP_MIGRATED, key, group.title),)
+        return (GroupMigrated(key=key, to=OFFICE, title=group.title),)
 
 
 async def admin_recipients(
-    db: AsyncSession, bootstrap_admin_ids: frozenset[int]
-) -> list[Recipient]:
+    db: AsyncSession, bootstrap_admin_ids: frozenset[int], default_lang: str
+) -> list[AdminChat]:
     """Everyone to tell about the system's own affairs: linked admins and the configured ids."""
     admins = await db.scalars(
         select(Person)
@@ -133,8 +133,10 @@ async def admin_recipients(
         .where(Person.id.in_(select(PersonRole.person_id).where(PersonRole.role == Role.ADMIN)))
     )
     recipients = {
-        p.telegram_user_id: Recipient(p.telegram_user_id, p.id, p.language) for p in admins
+        p.telegram_user_id: AdminChat(p.telegram_user_id, p.id, p.language or default_lang)
+        for p in admins
+        if p.telegram_user_id is not None
     }
     for telegram_id in bootstrap_admin_ids:
-        recipients.setdefault(telegram_id, Recipient(telegram_id, None, None))
+        recipients.setdefault(telegram_id, AdminChat(telegram_id, None, default_lang))
     return sorted(recipients.values(), key=lambda r: r.chat_id)

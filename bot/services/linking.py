@@ -12,8 +12,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.domain.phones import normalise_phone
 from bot.services import audit
-from bot.services.phones import normalise_phone
 from db.models import InviteToken, Person
 
 
@@ -99,12 +99,13 @@ class LinkingService:
         if refused is not None:
             return refused  # the token stays usable for the right account
         # Claim the token atomically: of two presses at once, one wins.
-        claimed = await self.db.execute(
+        claimed = await self.db.scalar(
             update(InviteToken)
             .where(InviteToken.id == invite.id, InviteToken.used_at.is_(None))
             .values(used_at=now, used_by_telegram_id=telegram_id)
+            .returning(InviteToken.id)
         )
-        if claimed.rowcount != 1:
+        if claimed is None:
             return LinkResult(LinkOutcome.TOKEN_USED)
         return await self._link(person, telegram_id, username, "invite")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import BindParameter, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -15,8 +15,8 @@ async def mark_reachable(db: AsyncSession, person: Person) -> None:
     await db.flush()
 
 
-def _person_and_conversation() -> Select[tuple[Person, Draft | None]]:
-    account = bindparam("telegram_user_id")
+def _person_and_conversation() -> Select[Person, Draft]:
+    account: BindParameter[int] = bindparam("telegram_user_id")
     latest_open = (
         select(Draft.id)
         .where(Draft.telegram_id == account, Draft.active)

@@ -10,49 +10,67 @@ change is refused with the current state, never acted on.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import notices, outbox_keys
 from bot.clock import Clock
-from bot.notices import Kind, Notice
+from bot.domain.deadlines import Deadlines
 from bot.services import audit
+from bot.services import keys as outbox_keys
 from bot.services.directory import DirectoryService
+from bot.services.notices import (
+    OFFICE,
+    Notice,
+    Notices,
+    Office,
+    ProposalAnswered,
+    ProposalAssigned,
+    ProposalClosed,
+    ProposalDueSoon,
+    ProposalExtensionAsked,
+    ProposalNotice,
+    ProposalReturned,
+    ProposalSummary,
+    ProposalUndeliverable,
+    Recipient,
+)
+from bot.services.policy import (
+    TRIAGERS,
+    Actor,
+    may_act_for_body,
+    may_answer_proposal,
+    may_list_proposals_of_branch,
+    may_see_proposal,
+    may_triage,
+    sees_names_in_history,
+)
 from db.models import (
     HandlingBody,
     HandlingBodyMember,
     Meeting,
+    OrgSetting,
     Person,
     Proposal,
     ProposalEvent,
     ProposalState,
-    ProposalUrgency,
     Report,
     Role,
     StoredFile,
     Topic,
     Unit,
 )
+from db.session import insert_for
 
 ANSWER_LIMIT = 3000
 OPEN_STATES = (ProposalState.NEW, ProposalState.IN_PROGRESS)
+CLOSED_STATES = (ProposalState.CLOSED, ProposalState.ANSWERED)
 CLOSE_REASONS = ("outside", "duplicate", "solved")
-
-
-@dataclass(frozen=True)
-class Deadlines:
-    """Days given to answer, by urgency (CHIBO_PROPOSAL_DAYS "7,30")."""
-
-    urgent: int = 7
-    normal: int = 30
-
-    def days(self, urgency: ProposalUrgency) -> int:
-        return self.urgent if urgency == ProposalUrgency.URGENT else self.normal
 
 
 class Outcome(enum.StrEnum):
@@ -84,7 +102,17 @@ class Change:
     outcome: Outcome
     view: ProposalView | None = None
     notices: tuple[Notice, ...] = ()
-    detail: Any = None  # the over-long answer's length, the body without answerers…
+    detail: int | None = None  # the over-long answer's length
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A proposal as one reader sees it: its view, whether they triage it (its buttons), and
+    whether the names of who acted on it are shown to them."""
+
+    view: ProposalView
+    triages: bool
+    names: bool
 
 
 @dataclass(frozen=True)
@@ -127,7 +155,9 @@ class DailyWork:
 
 
 DUE_SOON_DAYS = 2
-TRIAGE = frozenset({"leaders", "office"})  # who triages (CHIBO_PROPOSAL_TRIAGE)
+MORNING = time(7, 30)  # the morning's notices, from then on
+MORNING_MARKER = "proposals.morning:"
+DEFAULT_DEADLINES = Deadlines()
 
 
 class ProposalService:
@@ -136,8 +166,8 @@ class ProposalService:
         db: AsyncSession,
         clock: Clock,
         zone: ZoneInfo,
-        deadlines: Deadlines = Deadlines(),
-        triage: frozenset[str] = TRIAGE,
+        deadlines: Deadlines = DEFAULT_DEADLINES,
+        triage: frozenset[str] = TRIAGERS,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -155,6 +185,39 @@ class ProposalService:
         if proposal is None:
             return None
         return await self._view(proposal, history=history)
+
+    async def seen_by(
+        self, actor: Actor, proposal_id: int, *, history: bool = False
+    ) -> Seen | None:
+        """The proposal as the actor may see it in full: None if there is none, or if it is not
+        theirs to see (bot/services/policy.py)."""
+        view = await self.view(proposal_id, history=history)
+        if view is None:
+            return None
+        answers = await self.answers_for(actor.person, view.proposal.body_id)
+        raised = view.raiser is not None and view.raiser.id == actor.person_id
+        if not may_see_proposal(actor, raised_it=raised, answers_for_body=answers):
+            return None
+        return Seen(view, triages=may_triage(actor), names=sees_names_in_history(actor))
+
+    async def of_branch_for(
+        self, actor: Actor, code: str
+    ) -> tuple[Unit | None, list[ProposalView]] | None:
+        """A branch's proposals, for those who triage; None for others."""
+        if not may_list_proposals_of_branch(actor):
+            return None
+        return await self.of_branch(code)
+
+    async def triageable(self, proposal_id: int, revision: int, actor: Actor) -> Change:
+        """Whether the actor may triage the proposal as it stood when the button was made (to
+        show them a picker): DONE with its view, or why not."""
+        proposal, refused = await self._open(
+            proposal_id, revision, OPEN_STATES + CLOSED_STATES, triager=actor
+        )
+        if refused is not None:
+            return refused
+        assert proposal is not None
+        return Change(Outcome.DONE, await self._view(proposal))
 
     async def _view(self, proposal: Proposal, *, history: bool = False) -> ProposalView:
         branch = await self.db.get(Unit, proposal.unit_id)
@@ -205,8 +268,8 @@ class ProposalService:
             )
         )
 
-    async def answers_for(self, person: Person, body_id: int | None) -> bool:
-        if body_id is None:
+    async def answers_for(self, person: Person | None, body_id: int | None) -> bool:
+        if body_id is None or person is None:
             return False
         return (
             await self.db.scalar(
@@ -218,8 +281,9 @@ class ProposalService:
             is not None
         )
 
-    async def todo(self, person: Person | None, triages: bool, shown: int = 10) -> Todo:
+    async def todo(self, actor: Actor, shown: int = 10) -> Todo:
         """What the person has to do: answer for their bodies, triage, chase what is late."""
+        person, triages = actor.person, may_triage(actor)
         queries = []
         body_ids = []
         if person is not None:
@@ -312,6 +376,33 @@ class ProposalService:
         query = query.order_by(Proposal.answered_at, Proposal.id).limit(limit)
         return list(await self.db.scalars(query))
 
+    async def morning_due(self) -> Notices:
+        """Once a morning, from 07:30, the morning's notices (daily()). The morning is claimed
+        by inserting its marker row: of two ticks at once (the scheduler's and a moved clock's,
+        or two instances), one inserts it and the other finds it there and does nothing; the
+        outbox keys would make a repeat harmless anyway."""
+        now = self.clock.now()
+        today = self.today()
+        if now < datetime.combine(today, MORNING, tzinfo=self.zone):
+            return ()
+        marker = MORNING_MARKER + today.isoformat()
+        if await self.db.get(OrgSetting, marker) is not None:
+            return ()
+        claimed = await self.db.scalar(
+            insert_for(self.db)(OrgSetting)
+            .values(key=marker, value={}, updated_at=now)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(OrgSetting.key)
+        )
+        if claimed is None:  # (rowcount is not reliable here: psycopg reports -1)
+            return ()
+        await self.db.execute(
+            delete(OrgSetting).where(
+                OrgSetting.key.startswith(MORNING_MARKER), OrgSetting.key != marker
+            )
+        )
+        return (await self.daily()).notices
+
     async def daily(self) -> DailyWork:
         """The morning's notices: the summary (what awaits assignment, what is past its
         deadline: a deadline passed yesterday is told here, and every morning until the
@@ -333,7 +424,9 @@ class ProposalService:
         )
         if summary.untriaged_count or summary.late_count:
             key = outbox_keys.proposal_summary(today.isoformat())
-            found += await self.to_triage(Kind.PROPOSAL_SUMMARY, key, summary)
+            found += await self.to_triage(
+                key, lambda key, to: ProposalSummary(key=key, to=to, summary=summary)
+            )
         soon = today + timedelta(days=DUE_SOON_DAYS)
         for proposal in await self.db.scalars(
             select(Proposal).where(
@@ -343,12 +436,11 @@ class ProposalService:
                 Proposal.answered_at.is_(None),
             )
         ):
+            assert proposal.deadline is not None and proposal.body_id is not None  # in progress
             view = await self._view(proposal)
             key = outbox_keys.proposal_due_soon(proposal.id, proposal.deadline.isoformat())
             found += [
-                notices.to_person(
-                    Kind.PROPOSAL_DUE_SOON, outbox_keys.per_person(key, person.id), person, view
-                )
+                ProposalDueSoon(key=outbox_keys.per_person(key, person.id), to=person, view=view)
                 for person in await self.answerers(proposal.body_id)
             ]
         return DailyWork(tuple(found))
@@ -362,12 +454,20 @@ class ProposalService:
     # ------------------------------------------------------------ changing
 
     async def _open(
-        self, proposal_id: int, revision: int | None, states=OPEN_STATES
+        self,
+        proposal_id: int,
+        revision: int | None,
+        states: tuple[ProposalState, ...] = OPEN_STATES,
+        *,
+        triager: Actor | None = None,
     ) -> tuple[Proposal | None, Change | None]:
-        """The proposal, or the Change that refuses the press."""
+        """The proposal, or the Change that refuses the press: gone, changed since the button
+        was made, or (given the actor who must triage it) not theirs to triage."""
         proposal = await self.db.get(Proposal, proposal_id)
         if proposal is None:
             return None, Change(Outcome.NOT_FOUND)
+        if triager is not None and not may_triage(triager):
+            return None, Change(Outcome.NOT_YOURS, await self._view(proposal))
         if (revision is not None and proposal.revision != revision) or proposal.state not in states:
             return None, Change(Outcome.CHANGED, await self._view(proposal))
         return proposal, None
@@ -388,10 +488,11 @@ class ProposalService:
         )
 
     async def assign(
-        self, proposal_id: int, revision: int | None, body_id: int, who: audit.Who
+        self, proposal_id: int, revision: int | None, body_id: int, actor: Actor
     ) -> Change:
         """Give the proposal to a body, with the default deadline for its urgency."""
-        proposal, refused = await self._open(proposal_id, revision)
+        who = actor.who
+        proposal, refused = await self._open(proposal_id, revision, triager=actor)
         if refused is not None:
             return refused
         assert proposal is not None
@@ -420,28 +521,25 @@ class ProposalService:
         proposal = view.proposal
         answerers = await self.answerers(proposal.body_id) if proposal.body_id else []
         if not answerers:
-            return (
-                notices.to_office(
-                    Kind.PROPOSAL_UNDELIVERABLE,
-                    outbox_keys.proposal_undeliverable(proposal.id, proposal.body_id or 0),
-                    view,
-                ),
-            )
+            key = outbox_keys.proposal_undeliverable(proposal.id, proposal.body_id or 0)
+            return (ProposalUndeliverable(key=key, to=OFFICE, view=view),)
         return tuple(
-            notices.to_person(
-                Kind.PROPOSAL_ASSIGNED,
-                outbox_keys.proposal_assigned(proposal.id, proposal.revision, person.id),
-                person,
-                view,
+            ProposalAssigned(
+                key=outbox_keys.proposal_assigned(proposal.id, proposal.revision, person.id),
+                to=person,
+                view=view,
             )
             for person in answerers
             if person.id != who.person_id
         )
 
     async def set_deadline(
-        self, proposal_id: int, revision: int | None, day: date, who: audit.Who
+        self, proposal_id: int, revision: int | None, day: date, actor: Actor
     ) -> Change:
-        proposal, refused = await self._open(proposal_id, revision, (ProposalState.IN_PROGRESS,))
+        who = actor.who
+        proposal, refused = await self._open(
+            proposal_id, revision, (ProposalState.IN_PROGRESS,), triager=actor
+        )
         if refused is not None:
             return refused
         assert proposal is not None
@@ -453,11 +551,12 @@ class ProposalService:
         return Change(Outcome.DONE, await self._view(proposal))
 
     async def merge(
-        self, proposal_id: int, revision: int | None, into_id: int, who: audit.Who
+        self, proposal_id: int, revision: int | None, into_id: int, actor: Actor
     ) -> Change:
         """The proposal says the same as an earlier one: that one carries it on (each keeps
         its branch, and the answer reaches both)."""
-        proposal, refused = await self._open(proposal_id, revision)
+        who = actor.who
+        proposal, refused = await self._open(proposal_id, revision, triager=actor)
         if refused is not None:
             return refused
         assert proposal is not None
@@ -481,9 +580,10 @@ class ProposalService:
         return Change(Outcome.DONE, await self._view(proposal))
 
     async def close(
-        self, proposal_id: int, revision: int | None, reason: str, who: audit.Who
+        self, proposal_id: int, revision: int | None, reason: str, actor: Actor
     ) -> Change:
-        proposal, refused = await self._open(proposal_id, revision)
+        who = actor.who
+        proposal, refused = await self._open(proposal_id, revision, triager=actor)
         if refused is not None:
             return refused
         assert proposal is not None and reason in CLOSE_REASONS
@@ -492,12 +592,13 @@ class ProposalService:
         self._record(proposal, "closed", who, reason=reason)
         await self.db.flush()
         view = await self._view(proposal)
-        return Change(Outcome.DONE, view, self._to_raiser(view, Kind.PROPOSAL_CLOSED))
+        return Change(Outcome.DONE, view, self._to_raiser(view, ProposalClosed))
 
-    async def reopen(self, proposal_id: int, revision: int | None, who: audit.Who) -> Change:
+    async def reopen(self, proposal_id: int, revision: int | None, actor: Actor) -> Change:
         """A closed or answered proposal is open again: back to its body, or to triage."""
+        who = actor.who
         proposal, refused = await self._open(
-            proposal_id, revision, (ProposalState.CLOSED, ProposalState.ANSWERED)
+            proposal_id, revision, (ProposalState.CLOSED, ProposalState.ANSWERED), triager=actor
         )
         if refused is not None:
             return refused
@@ -512,21 +613,22 @@ class ProposalService:
         return Change(Outcome.DONE, view, sent)
 
     async def _open_for_body(
-        self, proposal_id: int, revision: int | None, who: audit.Who
+        self, proposal_id: int, revision: int | None, actor: Actor
     ) -> tuple[Proposal | None, Change | None]:
         """A proposal with a body, pressed by one of the people who answer for that body."""
         proposal, refused = await self._open(proposal_id, revision, (ProposalState.IN_PROGRESS,))
         if refused is not None:
             return None, refused
         assert proposal is not None
-        person = await self.db.get(Person, who.person_id) if who.person_id else None
-        if person is None or not await self.answers_for(person, proposal.body_id):
+        answers = await self.answers_for(actor.person, proposal.body_id)
+        if not may_act_for_body(actor, answers_for_body=answers):
             return None, Change(Outcome.NOT_YOURS, await self._view(proposal))
         return proposal, None
 
-    async def give_back(self, proposal_id: int, revision: int | None, who: audit.Who) -> Change:
+    async def give_back(self, proposal_id: int, revision: int | None, actor: Actor) -> Change:
         """ "Chuyển đơn vị khác": the body says it is not theirs; back to triage."""
-        proposal, refused = await self._open_for_body(proposal_id, revision, who)
+        who = actor.who
+        proposal, refused = await self._open_for_body(proposal_id, revision, actor)
         if refused is not None:
             return refused
         assert proposal is not None
@@ -537,39 +639,41 @@ class ProposalService:
         self._record(proposal, "given_back", who, body=body.name if body else "")
         await self.db.flush()
         view = await self._view(proposal)
-        return Change(Outcome.DONE, view, await self._to_triagers(view, Kind.PROPOSAL_RETURNED))
+        return Change(Outcome.DONE, view, await self._to_triagers(view, ProposalReturned))
 
-    async def ask_extension(self, proposal_id: int, revision: int | None, who: audit.Who) -> Change:
+    async def ask_extension(self, proposal_id: int, revision: int | None, actor: Actor) -> Change:
         """ "Xin gia hạn": the triagers are asked to give a later deadline."""
-        proposal, refused = await self._open_for_body(proposal_id, revision, who)
+        who = actor.who
+        proposal, refused = await self._open_for_body(proposal_id, revision, actor)
         if refused is not None:
             return refused
         assert proposal is not None
         self._record(proposal, "extension_asked", who)
         await self.db.flush()
         view = await self._view(proposal)
-        return Change(Outcome.DONE, view, await self._to_triagers(view, Kind.PROPOSAL_EXTENSION))
+        return Change(Outcome.DONE, view, await self._to_triagers(view, ProposalExtensionAsked))
 
-    async def may_answer(self, proposal: Proposal, person: Person | None, triages: bool) -> bool:
-        """The people of its body answer it; whoever triages may answer it directly."""
-        if triages:
-            return True
-        return person is not None and await self.answers_for(person, proposal.body_id)
+    async def may_answer(self, proposal: Proposal, actor: Actor) -> bool:
+        answers = await self.answers_for(actor.person, proposal.body_id)
+        return may_answer_proposal(actor, answers_for_body=answers)
 
-    async def answer(
-        self,
-        proposal_id: int,
-        answer: Answer,
-        who: audit.Who,
-        *,
-        triages: bool,
-    ) -> Change:
+    async def answerable(self, proposal_id: int, actor: Actor) -> Change:
+        """Whether the actor may start writing an answer to it now (DONE), or why not."""
         proposal, refused = await self._open(proposal_id, None)
         if refused is not None:
             return refused
         assert proposal is not None
-        person = await self.db.get(Person, who.person_id) if who.person_id else None
-        if not await self.may_answer(proposal, person, triages):
+        if not await self.may_answer(proposal, actor):
+            return Change(Outcome.NOT_YOURS, await self._view(proposal))
+        return Change(Outcome.DONE, await self._view(proposal))
+
+    async def answer(self, proposal_id: int, answer: Answer, actor: Actor) -> Change:
+        who = actor.who
+        proposal, refused = await self._open(proposal_id, None)
+        if refused is not None:
+            return refused
+        assert proposal is not None
+        if not await self.may_answer(proposal, actor):
             return Change(Outcome.NOT_YOURS, await self._view(proposal))
         if len(answer.text) > ANSWER_LIMIT:
             return Change(Outcome.TOO_LONG, await self._view(proposal), detail=len(answer.text))
@@ -583,7 +687,7 @@ class ProposalService:
         self._record(proposal, "answered" if answer.final else "answered_interim", who)
         await self.db.flush()
         view = await self._view(proposal)
-        told = list(self._to_raiser(view, Kind.PROPOSAL_ANSWERED))
+        told = list(self._to_raiser(view, ProposalAnswered))
         # Those merged into it raised the same thing: they hear the answer too.
         for merged in await self.db.scalars(
             select(Proposal).where(Proposal.merged_into_id == proposal.id)
@@ -591,16 +695,18 @@ class ProposalService:
             merged.answer, merged.answered_at = proposal.answer, proposal.answered_at
             merged.answer_final, merged.answered_by_id = proposal.answer_final, who.person_id
             merged.conveyed_at = None
-            told += self._to_raiser(await self._view(merged), Kind.PROPOSAL_ANSWERED)
+            told += self._to_raiser(await self._view(merged), ProposalAnswered)
         await self.db.flush()
         return Change(Outcome.DONE, view, tuple(told))
 
-    def _to_raiser(self, view: ProposalView, kind: Kind) -> tuple[Notice, ...]:
+    def _to_raiser(
+        self, view: ProposalView, kind: type[ProposalAnswered] | type[ProposalClosed]
+    ) -> tuple[Notice, ...]:
         raiser = view.raiser
         if raiser is None or not raiser.active or raiser.telegram_user_id is None:
             return ()
         key = outbox_keys.proposal_outcome(view.proposal.id, view.proposal.revision, raiser.id)
-        return (notices.to_person(kind, key, raiser, view),)
+        return (kind(key=key, to=raiser, view=view),)
 
     async def triagers(self) -> list[Person]:
         """The leaders who triage, if leaders do (the office is told as the office)."""
@@ -608,18 +714,20 @@ class ProposalService:
             return []
         return await DirectoryService(self.db, self.clock, self.zone).linked_with(Role.LEADER)
 
-    async def to_triage(self, kind: Kind, key: str, about: Any, skip: int | None = None):
-        """A notice for whoever triages: each leader (but `skip`, a person id), and the
-        office, each once."""
+    async def to_triage(
+        self, key: str, make: Callable[[str, Recipient], Notice], skip: int | None = None
+    ) -> tuple[Notice, ...]:
+        """A notice for whoever triages, made by `make(key, recipient)`: each leader (but
+        `skip`, a person id), and the office, each once."""
         leaders = [p for p in await self.triagers() if p.id != skip]
-        found = [
-            notices.to_person(kind, outbox_keys.per_person(key, p.id), p, about) for p in leaders
-        ]
+        found = [make(outbox_keys.per_person(key, p.id), p) for p in leaders]
         if "office" in self.triage:
             told = frozenset(p.telegram_user_id for p in leaders if p.telegram_user_id)
-            found.append(notices.to_office(kind, key, about, told))
+            found.append(make(key, Office(told)))
         return tuple(found)
 
-    async def _to_triagers(self, view: ProposalView, kind: Kind) -> tuple[Notice, ...]:
+    async def _to_triagers(
+        self, view: ProposalView, kind: type[ProposalNotice]
+    ) -> tuple[Notice, ...]:
         key = outbox_keys.proposal_to_triage(view.proposal.id, view.proposal.revision)
-        return await self.to_triage(kind, key, view)
+        return await self.to_triage(key, lambda key, to: kind(key=key, to=to, view=view))

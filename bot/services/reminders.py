@@ -3,18 +3,20 @@ latest reminder slot whose time has come (so a bot that was down sends one, not 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import outbox_keys
 from bot.clock import Clock
+from bot.domain.reminder_slots import Slot
+from bot.services import keys as outbox_keys
+from bot.services.attendance import AttendanceService
 from bot.services.calendar import OPEN_STATUSES, CalendarService
 from bot.services.documents import DocumentService
+from bot.services.notices import DocumentCopy, Notices, Reminder, Told
 from bot.services.proposals import ProposalService
 from db.models import (
     AttendeeKind,
@@ -22,7 +24,6 @@ from db.models import (
     GuidanceNote,
     Meeting,
     MeetingDocument,
-    OutboxMessage,
     Person,
     Proposal,
     ProposalState,
@@ -31,42 +32,6 @@ from db.models import (
     RsvpAnswer,
     Unit,
 )
-
-_SLOT = re.compile(r"^(?:(\d+)d@(\d{1,2}):(\d{2})|(\d+)h)$")
-
-
-@dataclass(frozen=True)
-class Slot:
-    """A reminder's time: N days before at a local time, or N hours before the start."""
-
-    code: str
-    days_before: int | None = None
-    at: time | None = None
-    hours_before: int | None = None
-
-    def due(self, starts_at: datetime, zone: ZoneInfo) -> datetime:
-        if self.hours_before is not None:
-            return starts_at - timedelta(hours=self.hours_before)
-        day = starts_at.astimezone(zone).date() - timedelta(days=self.days_before or 0)
-        return datetime.combine(day, self.at or time(8), tzinfo=zone)
-
-
-def parse_slots(text: str) -> list[Slot]:
-    """'3d@08:00,1d@08:00,2h' -> slots; raises ValueError naming what is wrong."""
-    slots = []
-    for part in (p.strip() for p in text.split(",")):
-        match = _SLOT.match(part)
-        if match is None:
-            raise ValueError(f"{part!r} is not like 3d@08:00 or 2h")
-        if match.group(4):
-            slots.append(Slot(f"{match.group(4)}h", hours_before=int(match.group(4))))
-        else:
-            at = time(int(match.group(2)), int(match.group(3)))
-            code = f"{match.group(1)}d{at:%H%M}"
-            slots.append(Slot(code, days_before=int(match.group(1)), at=at))
-    if not slots:
-        raise ValueError("no reminder given")
-    return slots
 
 
 @dataclass(frozen=True)
@@ -96,15 +61,6 @@ class DueReminder:
         )
 
 
-@dataclass(frozen=True)
-class AutoDeclined:
-    """A meeting falling in someone's absence: the office must find a stand-in."""
-
-    meeting: Meeting
-    branch: Unit
-    person: Person
-
-
 class ReminderService:
     def __init__(self, db: AsyncSession, clock: Clock, zone: ZoneInfo, slots: list[Slot]) -> None:
         self.db = db
@@ -113,13 +69,17 @@ class ReminderService:
         self.slots = slots
         self.calendar = CalendarService(db, clock, zone)
         self.documents = DocumentService(db, clock, zone)
+        self.attendance = AttendanceService(db, clock, zone)
 
     def lead_time(self) -> timedelta:
         now = self.clock.now()
         far = now + timedelta(days=400)
         return max(far - slot.due(far, self.zone) for slot in self.slots) + timedelta(days=1)
 
-    async def due(self) -> tuple[list[DueReminder], list[AutoDeclined]]:
+    async def due(self) -> Notices:
+        """The reminders due now (each person's latest slot that has come, once per slot and
+        revision), the meeting's documents not yet sent to them, and the office told of
+        meetings that fall in someone's registered absence."""
         now = self.clock.now()
         meetings = list(
             await self.db.execute(
@@ -133,8 +93,7 @@ class ReminderService:
                 .order_by(Meeting.starts_at)
             )
         )
-        reminders: list[DueReminder] = []
-        declined: list[AutoDeclined] = []
+        told: list[Told] = []
         # Every coming meeting's expected people first: a clash with a later meeting is seen
         # from the reminder of the earlier one.
         attendees = {
@@ -147,21 +106,22 @@ class ReminderService:
             for rsvp in rsvps:
                 if rsvp.person_id in away and rsvp.answer == RsvpAnswer.PENDING:
                     rsvp.answer, rsvp.reason_code, rsvp.answered_at = RsvpAnswer.NO, "absence", now
-                    person = await self.db.get(Person, rsvp.person_id)
-                    declined.append(AutoDeclined(meeting, branch, person))  # type: ignore[arg-type]
+                    absent = await self.db.get(Person, rsvp.person_id)
+                    assert absent is not None
+                    told += (await self.attendance.absent(meeting, branch, absent)).notices
             await self.db.flush()  # short write transactions: handlers write too
             passed = [(slot, slot.due(meeting.starts_at, self.zone)) for slot in self.slots]
             passed = [(slot, due) for slot, due in passed if due <= now]
             if not passed:
                 continue
             slot, due_at = max(passed, key=lambda pair: pair[1])
-            queued = await self._already_queued(meeting, slot)
+            mark = f"r{meeting.revision}:{slot.code}"
             wanted = [
                 r
                 for r in rsvps
                 if r.answer != RsvpAnswer.NO
                 and r.person_id not in away
-                and r.person_id not in queued
+                and r.reminded != mark
                 # A stand-in invited but not yet accepted has the invitation as their message.
                 and (r.kind != AttendeeKind.STAND_IN or r.answer == RsvpAnswer.YES)
             ]
@@ -179,38 +139,48 @@ class ReminderService:
                 person = people.get(rsvp.person_id)
                 if person is None or not person.active or person.telegram_user_id is None:
                     continue
-                stand_in_for = people.get(rsvp.stand_in_for_id) if rsvp.stand_in_for_id else None
-                reminders.append(
-                    DueReminder(
-                        meeting,
-                        branch,
-                        unit,
-                        schedule,
-                        person,
-                        rsvp,
-                        slot,
-                        due_at,
-                        stand_in_for,
-                        proposals,
-                        guidance,
-                        person.id in clashing,
-                        documents,
-                        frozenset(
-                            await self.documents.received_by(person.id, [d.id for d in documents])
-                        ),
-                        answers,
+                rsvp.reminded = mark
+                ids = [d.id for d in documents]
+                reminder = DueReminder(
+                    meeting,
+                    branch,
+                    unit,
+                    schedule,
+                    person,
+                    rsvp,
+                    slot,
+                    due_at,
+                    people.get(rsvp.stand_in_for_id) if rsvp.stand_in_for_id else None,
+                    proposals,
+                    guidance,
+                    person.id in clashing,
+                    documents,
+                    frozenset(await self.documents.received_by(person.id, ids)),
+                    answers,
+                )
+                expires_at = meeting.starts_at
+                told.append(
+                    Reminder(
+                        key=reminder.key,
+                        to=person,
+                        due_at=due_at,
+                        expires_at=expires_at,
+                        reminder=reminder,
                     )
                 )
-        return reminders, declined
-
-    async def _already_queued(self, meeting: Meeting, slot: Slot) -> set[int]:
-        return set(
-            await self.db.scalars(
-                select(OutboxMessage.person_id).where(
-                    outbox_keys.reminders_at_slot(meeting.id, meeting.revision, slot.code)
-                )
-            )
-        )
+                # Each document once per person, with whichever reminder comes first after it.
+                for document in await self.documents.copy_to(person, documents):
+                    told.append(
+                        DocumentCopy(
+                            key=outbox_keys.meeting_document(document.id, person.id),
+                            to=person,
+                            due_at=due_at,
+                            expires_at=expires_at,
+                            document=document,
+                        )
+                    )
+            await self.db.flush()
+        return tuple(told)
 
     async def _people(self, ids: set[int]) -> dict[int, Person]:
         people: dict[int, Person] = {}

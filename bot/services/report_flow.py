@@ -1,17 +1,27 @@
-"""The report conversation as pure logic: given the draft's answers, the step it is at and one
-input (a button's choice, a typed text, or a voice message or photo), the next answers and
-step, or a refusal saying exactly what is wrong. No database, no Telegram."""
+"""The report conversation, declared once: a table of steps. Each step says what it asks (a
+question from the catalog and its choices, for the renderer to show as text and buttons),
+how it reads an answer (a button's choice, a typed text, or a voice message or photo), and
+which step comes next. Pure logic: no database, no Telegram.
+
+`answer(data, step, value, meeting_day)` applies one input at one step and gives the next
+answers and step, or a refusal saying exactly what is wrong; `back` goes to the previous
+step actually visited; `section_start` opens a section from the review.
+"""
 
 from __future__ import annotations
 
 import copy
+import enum
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, ClassVar, Protocol
+from zoneinfo import ZoneInfo
 
+from bot.domain.quality import CONVEYED_CODES, CRITERIA, RATING_CODES, RATINGS
+from bot.domain.schedules import fold
 from bot.i18n import N_
-from bot.services.schedules import fold
 
 CONTENT_LIMIT = 3000
 CONTENT_TOTAL_LIMIT = 12000
@@ -21,32 +31,105 @@ CAPTION_LIMIT = 1024  # Telegram's, for sending the file back with it
 MAX_ITEMS = 20
 MIN_MINUTES = 90
 
-CRITERIA = (
-    ("attendance", N_("Attendance above 85%, no unexcused absence")),
-    ("prepared", N_("Content prepared by the secretary; branch committee met beforehand")),
-    ("duration", N_("Lasted at least 90 minutes")),
-    ("discussion", N_("Many members spoke")),
-    ("minutes", N_("Minutes complete")),
-    ("principles", N_("Party principles kept")),
-    ("follow_up", N_("Earlier conclusions carried out")),
-)
-RATINGS = (N_("Good"), N_("Fairly good"), N_("Average"), N_("Poor"))
-RATING_CODES = ("good", "fair", "average", "poor")
-# How the branch took the answers to its earlier proposals, asked when there were some.
-CONVEYED_CODES = ("agreed", "concerns", "not")
+Data = dict[str, Any]
 
-# The order of the sections; Back goes to the previous step actually visited.
-SECTIONS = (
-    "held",
-    "times",
-    "attendance",
-    "topics",
-    "content",
-    "concerns",
-    "proposals",
-    "contribution",
-    "quality",
-)
+
+class Step(enum.StrEnum):
+    HELD = "held"
+    HELD_DATE = "held_date"
+    NOT_HELD_REASON = "not_held_reason"
+    TIMES = "times"
+    TOTAL = "total"
+    EXEMPTED = "exempted"
+    PRESENT = "present"
+    EXCUSED = "excused"
+    TOPICS = "topics"
+    OTHER_TOPIC = "other_topic"
+    CONTENT = "content"
+    CONCERNS = "concerns"
+    PROPOSALS = "proposals"
+    PROPOSAL_TOPIC = "proposal_topic"
+    PROPOSAL_URGENCY = "proposal_urgency"
+    CONTRIBUTION = "contribution"
+    CONVEYED = "conveyed"
+    CRITERIA = "criteria"
+    RATING = "rating"
+    COMMENT = "comment"
+    REVIEW = "review"  # the whole report, an edit button per section, and Send
+
+
+class Section(enum.StrEnum):
+    """The parts of a report the review lists, each with its edit button."""
+
+    HELD = "held"
+    TIMES = "times"
+    ATTENDANCE = "attendance"
+    TOPICS = "topics"
+    CONTENT = "content"
+    CONCERNS = "concerns"
+    PROPOSALS = "proposals"
+    CONTRIBUTION = "contribution"
+    QUALITY = "quality"
+
+
+SECTION_NAMES = {
+    Section.HELD: N_("Held"),
+    Section.TIMES: N_("Times"),
+    Section.ATTENDANCE: N_("Attendance"),
+    Section.TOPICS: N_("Topics"),
+    Section.CONTENT: N_("Content"),
+    Section.CONCERNS: N_("Concerns"),
+    Section.PROPOSALS: N_("Proposals"),
+    Section.CONTRIBUTION: N_("Your contribution"),
+    Section.QUALITY: N_("Quality"),
+}
+# How the branch took the answers to its earlier proposals (the "conveyed" step).
+CONVEYED = {
+    "agreed": N_("Conveyed; the branch agreed"),
+    "concerns": N_("Conveyed; the branch still has concerns"),
+    "not": N_("Not conveyed"),
+}
+
+
+# ---------------------------------------------------------------- what a step asks
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text of the catalog, with the values it is formatted with (escaped when shown)."""
+
+    msgid: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button: its label (a catalog text, or a name shown as it is), the value it answers
+    with, and for a checklist whether it is ticked."""
+
+    label: Text | str
+    value: str
+    ticked: bool | None = None  # None: not a checkbox
+
+
+@dataclass(frozen=True)
+class Question:
+    text: Text
+    rows: tuple[tuple[Choice, ...], ...] = ()
+    notes: tuple[Text, ...] = ()  # lines under the question (what was received so far)
+    items: tuple[str, ...] = ()  # what was given so far at this step, listed in order
+    answers: tuple[tuple[str, str], ...] = ()  # proposals and their answers, to convey
+
+
+class TopicName(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+# ---------------------------------------------------------------- what an answer gives
 
 
 @dataclass(frozen=True)
@@ -59,13 +142,13 @@ class Input:
 
 @dataclass
 class Outcome:
-    data: dict[str, Any]
+    data: Data
     step: str
     error: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
 
 
-def refuse(data: dict[str, Any], step: str, error: str, **params: Any) -> Outcome:
+def refuse(data: Data, step: str, error: str, **params: Any) -> Outcome:
     return Outcome(data, step, error, params)
 
 
@@ -107,15 +190,15 @@ def parse_day_of(text: str, meeting_day: date) -> date | None:
         return None
 
 
-def unexcused(data: dict[str, Any]) -> int:
-    return data["total"] - data["exempted"] - data["present"] - data["excused"]
+def unexcused(data: Data) -> int:
+    return int(data["total"] - data["exempted"] - data["present"] - data["excused"])
 
 
-def attendance_rate(data: dict[str, Any]) -> float | None:
+def attendance_rate(data: Data) -> float | None:
     expected = data.get("total", 0) - data.get("exempted", 0)
     if not data.get("total") or expected <= 0:
         return None
-    return data.get("present", 0) / expected
+    return float(data.get("present", 0) / expected)
 
 
 def _number(value: Input) -> int | None:
@@ -127,316 +210,620 @@ def _number(value: Input) -> int | None:
     return int(match.group(1)) if match else None
 
 
-ORDER = {
-    "held": "times",
-    "held_date": "times",
-    "not_held_reason": "review",
-    "times": "total",
-    "total": "exempted",
-    "present": "excused",
-    "excused": "topics",
-    "topics": "content",
-    "content": "concerns",
-    "concerns": "proposals",
-    "proposals": "contribution",
-    "contribution": "criteria",
-    "conveyed": "criteria",
-    "criteria": "rating",
-    "rating": "comment",
-    "comment": "review",
+def _text(value: Input) -> str:
+    return value.value.strip() if value.kind == "text" else ""
+
+
+def _choice(value: Input, *choices: str) -> str | None:
+    return value.value if value.kind == "choice" and value.value in choices else None
+
+
+ANSWER_WITH_BUTTONS = N_("Please answer with one of the buttons.")
+DONE = Choice(Text(N_("✅ Done")), "done")
+NONE_OR_DONE = (Choice(Text(N_("None")), "none"), DONE)
+SMALL_NUMBERS = tuple(Choice(str(n), str(n)) for n in range(4))
+
+
+# ---------------------------------------------------------------- the steps
+
+
+class ReportStep:
+    """One step: what it asks, how it reads an answer, and what comes after it. A step that
+    ends a section returns to the review when that section was opened from the review."""
+
+    name: ClassVar[Step]
+    section: ClassVar[Section | None] = None
+    ends_section: ClassVar[bool] = False
+    then: ClassVar[Step | None] = None  # the next step, when the step does not decide
+
+    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+        raise NotImplementedError
+
+    def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
+        raise NotImplementedError
+
+    def next(self, data: Data) -> Step:
+        return self.then or Step.REVIEW
+
+    # What read() returns: on to the next step (the step is remembered for Back), to
+    # another step of the same answer, or the same step again.
+    def done(self, data: Data, to: Step | None = None) -> Outcome:
+        data.setdefault("visited", []).append(self.name.value)
+        if to is None:
+            to = Step.REVIEW if data.get("editing") and self.ends_section else self.next(data)
+        return Outcome(data, to.value)
+
+    def stay(self, data: Data, to: Step | None = None) -> Outcome:
+        return Outcome(data, (to or self.name).value)
+
+    def refuse(self, data: Data, error: str, **params: Any) -> Outcome:
+        return refuse(data, self.name.value, error, **params)
+
+
+class Held(ReportStep):
+    name, section, ends_section, then = Step.HELD, Section.HELD, True, Step.TIMES
+
+    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+        return Question(
+            Text(N_("1/9. Was the meeting held?")),
+            (
+                (Choice(Text(N_("Yes, as planned")), "yes"),),
+                (Choice(Text(N_("Yes, on another date")), "other"),),
+                (Choice(Text(N_("It was not held")), "no"),),
+            ),
+        )
+
+    def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
+        match _choice(value, "yes", "other", "no"):
+            case "yes":
+                data.update(held="yes", held_on=meeting_day.isoformat())
+                return self.done(data)
+            case "other":
+                data["held"] = "other_date"
+                return self.done(data, Step.HELD_DATE)
+            case "no":
+                data["held"] = "no"
+                return self.done(data, Step.NOT_HELD_REASON)
+        return self.refuse(data, ANSWER_WITH_BUTTONS)
+
+
+class HeldDate(ReportStep):
+    name, section, ends_section, then = Step.HELD_DATE, Section.HELD, True, Step.TIMES
+
+    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+        return Question(Text(N_("On which date was it held? Write it as dd/mm, e.g. 07/12.")))
+
+    def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
+        day = parse_day_of(value.value, meeting_day) if value.kind == "text" else None
+        if day is None:
+            return self.refuse(data, N_("Please write the date as dd/mm, e.g. 07/12."))
+        if abs((day - meeting_day).days) > 62:
+            return self.refuse(data, N_("That date is more than two months from the meeting's."))
+        data["held_on"] = day.isoformat()
+        return self.done(data)
+
+
+class NotHeldReason(ReportStep):
+    name, section, ends_section = Step.NOT_HELD_REASON, Section.HELD, True
+
+    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+        return Question(Text(N_("Why was the meeting not held? Please write the reason.")))
+
+    def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
+        text = _text(value)
+        if not text:
+            return self.refuse(data, N_("Please write why the meeting was not held."))
+        if len(text) > SHORT_LIMIT:
+            return self.refuse(
+                data,
+                N_("Please keep it under {limit} characters; yours has {length}."),
+                limit=SHORT_LIMIT,
+                length=len(text),
+            )
+        data["not_held_reason"] = text
+        return self.done(data)
+
+
+class Times(ReportStep):
+    name, section, ends_section, then = Step.TIMES, Section.TIMES, True, Step.TOTAL
+
+    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+        planned = Text(
+            N_("As planned: {start}–{end}"),
+            {"start": data["planned_start"], "end": data["planned_end"]},
+        )
+        return Question(
+            Text(N_("2/9. When did it start and end? Write e.g. 19h30-21h15.")),
+            ((Choice(planned, "planned"),),),
+        )
+
+    def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
+        if _choice(value, "planned"):
+            start, end = data["planned_start"], data["planned_end"]
+        else:
+            span = parse_span(value.value) if value.kind == "text" else None
+            if span is None:
+                return self.refuse(data, N_("Please write the start and end like 19h30-21h15."))
+            start, end = span[0].strftime("%H:%M"), span[1].strftime("%H:%M")
+        if minutes_between(start, end) <= 0:
+            return self.refuse(
+                data,
+                N_("The end ({end}) must be after the start ({start})."),
+                start=start,
+                end=end,
+            )
+        data.update(start=start, end=end)
+        return self.done(data)
+
+
+class Total(ReportStep):
+    name, section, then = Step.TOTAL, Section.ATTENDANCE, Step.EXEMPTED
+
+    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+        rows: tuple[tuple[Choice, ...], ...] = ()
+        if data.get("last_total"):
+            last = Text(N_("{count} (as last time)"), {"count": data["last_total"]})
+            rows = ((Choice(last, str(data["last_total"])),),)
+        return Question(
+            Text(
+                N_(
+                    "3/9. How many members does the branch have? You may also"
+                    " write present/total, e.g. 18/22."
+                )
+            ),
+            rows,
+        )
+
+    def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
+        if value.kind == "text" and (match := _FRACTION.match(value.value)):
+            present, total = int(match.group(1)), int(match.group(2))
+            if present > total:
+                return self.refuse(
+                    data,
+                    N_("Present ({present}) cannot be more than the total ({total})."),
+                    present=present,
+                    total=total,
+                )
+            data.update(total=total, present=present)
+            return self.done(data)
+        number = _number(value)
+        if number is None or number == 0:
+            return self.refuse(
+                data,
+                N_("Please write the number of members, e.g. 22, or present/total, e.g. 18/22."),
+            )
+        data["total"] = number
+        data.pop("present", None)
+        return self.done(data)
+
+
+class _Count(ReportStep):
+    """Exempted, present, absent with reason: a whole number that, with those before it,
+    does not exceed the total."""
+
+    section = Section.ATTENDANCE
+    question: ClassVar[str]
+    small_numbers: ClassVar[bool] = True
+
+    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+        return Question(Text(self.question), (SMALL_NUMBERS,) if self.small_numbers else ())
+
+    def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
+        number = _number(value)
+        if number is None:
+            return self.refuse(data, N_("Please write a whole number, e.g. 2."))
+        data[self.name.value] = number
+        total = data["total"]
+        excused = data.get("excused", 0) if self.name == Step.EXCUSED else 0
+        used = data.get("exempted", 0) + data.get("present", 0) + excused
+        if used > total:
+            return self.refuse(
+                data,
+                N_(
+                    "The numbers do not add up: exempted ({exempted}) + present ({present})"
+                    " + absent with reason ({excused}) = {used}, more than the total ({total})."
+                ),
+                exempted=data.get("exempted", 0),
+                present=data.get("present", 0),
+                excused=excused,
+                used=used,
+                total=total,
+            )
+        return self.done(data)
+
+
+class Exempted(_Count):
+    name = Step.EXEMPTED
+    question = N_("How many members are exempted from meetings (miễn sinh hoạt)?")
+
+    def next(self, data: Data) -> Step:
+        # "18/22" at the total gave the number present: it is not asked again.
+        return Step.EXCUSED if "present" in data else Step.PRESENT
+
+
+class Present(_Count):
+    name, then, small_numbers = Step.PRESENT, Step.EXCUSED, False
+    question = N_("How many members were present?")
+
+
+class Excused(_Count):
+    name, ends_section, then = Step.EXCUSED, True, Step.TOPICS
+    question = N_("How many were absent with a reason? The rest count as absent without reason.")
+
+
+class Topics(ReportStep):
+    name, section, ends_section, then = Step.TOPICS, Section.TOPICS, True, Step.CONTENT
+
+    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+        chosen = set(data.get("topics", []))
+        rows: list[tuple[Choice, ...]] = [
+            (Choice(topic.name, str(topic.id), topic.id in chosen),) for topic in topics
+        ]
+        rows.append((Choice(Text(N_("➕ Another topic")), "other"), DONE))
+        return Question(
+            Text(N_("4/9. Which topics were discussed? Tick all that apply, then press Done.")),
+            tuple(rows),
+        )
+
+    def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
+        if _choice(value, "done"):
+            return self.done(data)
+        if _choice(value, "other"):
+            return self.stay(data, Step.OTHER_TOPIC)
+        if value.kind == "choice" and value.value.isdigit():
+            chosen = set(data.get("topics", []))
+            chosen ^= {int(value.value)}
+            data["topics"] = sorted(chosen)
+            return self.stay(data)
+        return self.refuse(data, N_("Please tick the topics with the buttons, then press Done."))
+
+
+class OtherTopic(ReportStep):
+    name, section = Step.OTHER_TOPIC, Section.TOPICS
+
+    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+        return Question(Text(N_("Write the other topic discussed.")))
+
+    def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
+        text = _text(value)
+        if not text or len(text) > SHORT_LIMIT:
+            return self.refuse(
+                data,
+                N_("Please write the other topic in under {limit} characters."),
+                limit=SHORT_LIMIT,
+            )
+        data["other_topic"] = text
+        return self.stay(data, Step.TOPICS)
+
+
+class Content(ReportStep):
+    name, section, ends_section, then = Step.CONTENT, Section.CONTENT, True, Step.CONCERNS
+
+    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+        notes: tuple[Text, ...] = ()
+        if data.get("content") or data.get("attachments"):
+            received = {
+                "chars": len(data.get("content", "")),
+                "files": len(data.get("attachments", [])),
+            }
+            notes = (Text(N_("Received so far: {chars} characters, {files} files."), received),)
+        return Question(
+            Text(
+                N_(
+                    "5/9. Write a summary of the content (up to 3,000 characters per message;"
+                    " send more parts if needed). A photo of the minutes or a voice message is"
+                    " welcome too. Press Done when finished."
+                )
+            ),
+            ((DONE,),),
+            notes,
+        )
+
+    def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
+        if value.kind == "media":
+            attachment = {"kind": value.media_kind, "file_id": value.value}
+            if value.caption.strip():
+                attachment["caption"] = value.caption.strip()[:CAPTION_LIMIT]
+            data.setdefault("attachments", []).append(attachment)
+            return self.stay(data)
+        if _choice(value, "done"):
+            if not data.get("content") and not data.get("attachments"):
+                return self.refuse(data, N_("Please write a short summary of the meeting first."))
+            return self.done(data)
+        text = _text(value)
+        if not text:
+            return self.refuse(data, N_("Please write the summary as text."))
+        if len(text) > CONTENT_LIMIT:
+            return self.refuse(
+                data,
+                N_(
+                    "This message has {length} characters; one part may have up to {limit}."
+                    " Nothing was saved: please send it in shorter parts, one after another."
+                ),
+                length=len(text),
+                limit=CONTENT_LIMIT,
+            )
+        content = f"{data['content']}\n{text}" if data.get("content") else text
+        if len(content) > CONTENT_TOTAL_LIMIT:
+            return self.refuse(
+                data,
+                N_("The summary would exceed {limit} characters; please shorten it."),
+                limit=CONTENT_TOTAL_LIMIT,
+            )
+        data["content"] = content
+        return self.stay(data)
+
+
+class _Written(ReportStep):
+    """A step answered by writing: a list of items (concerns, proposals), or one text (the
+    contribution, the comment)."""
+
+    ends_section = True
+    listed: ClassVar[bool] = True
+    required: ClassVar[str | None] = None  # what to say if Done comes before any text
+
+    def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
+        choice = _choice(value, "done", "none", "skip")
+        if choice is not None:
+            if self.required and not data.get(self.name.value):
+                return self.refuse(data, self.required)
+            if choice == "none" and self.listed:
+                data[self.name.value] = []
+            return self.done(data)
+        text = _text(value)
+        if not text:
+            return self.refuse(data, N_("Please write it as text."))
+        if len(text) > ITEM_LIMIT:
+            return self.refuse(
+                data,
+                N_(
+                    "This has {length} characters; please keep each item under"
+                    " {limit}. Nothing was saved."
+                ),
+                length=len(text),
+                limit=ITEM_LIMIT,
+            )
+        if not self.listed:
+            data[self.name.value] = text
+            return self.done(data)
+        items = data.setdefault(self.name.value, [])
+        if len(items) >= MAX_ITEMS:
+            return self.refuse(
+                data, N_("At most {limit} items; please press Done."), limit=MAX_ITEMS
+            )
+        return self.add(data, items, text)
+
+    def add(self, data: Data, items: list[Any], text: str) -> Outcome:
+        items.append(text)
+        return self.stay(data)
+
+
+class Concerns(_Written):
+    name, section, then = Step.CONCERNS, Section.CONCERNS, Step.PROPOSALS
+
+    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+        return Question(
+            Text(
+                N_(
+                    "6/9. Concerns and wishes of members and residents: send each as"
+                    " a message, then press Done."
+                )
+            ),
+            (NONE_OR_DONE,),
+            items=tuple(data.get("concerns", [])),
+        )
+
+
+class Proposals(_Written):
+    name, section, then = Step.PROPOSALS, Section.PROPOSALS, Step.CONTRIBUTION
+
+    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+        return Question(
+            Text(
+                N_(
+                    "7/9. Proposals to the higher level: send each as a message;"
+                    " you will then choose its field and urgency. Press Done when"
+                    " finished."
+                )
+            ),
+            (NONE_OR_DONE,),
+            items=tuple(p["text"] for p in data.get("proposals", [])),
+        )
+
+    def add(self, data: Data, items: list[Any], text: str) -> Outcome:
+        data["pending_proposal"] = {"text": text}  # its field and urgency come next
+        return self.stay(data, Step.PROPOSAL_TOPIC)
+
+
+class ProposalTopic(ReportStep):
+    name, section = Step.PROPOSAL_TOPIC, Section.PROPOSALS
+
+    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+        rows = [(Choice(topic.name, str(topic.id)),) for topic in topics]
+        rows.append((Choice(Text(N_("Other field")), "none"),))
+        return Question(Text(N_("Which field does this proposal concern?")), tuple(rows))
+
+    def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
+        if value.kind == "choice" and (value.value.isdigit() or value.value == "none"):
+            topic = int(value.value) if value.value.isdigit() else None
+            data["pending_proposal"]["topic_id"] = topic
+            return self.stay(data, Step.PROPOSAL_URGENCY)
+        return self.refuse(data, N_("Please choose the field with the buttons."))
+
+
+class ProposalUrgency(ReportStep):
+    name, section = Step.PROPOSAL_URGENCY, Section.PROPOSALS
+
+    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+        return Question(
+            Text(N_("How urgent is it?")),
+            ((Choice(Text(N_("Normal")), "normal"), Choice(Text(N_("🔴 Urgent")), "urgent")),),
+        )
+
+    def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
+        urgency = _choice(value, "normal", "urgent")
+        if urgency is None:
+            return self.refuse(data, N_("Please choose the urgency with the buttons."))
+        pending = data.pop("pending_proposal")
+        pending["urgency"] = urgency
+        data.setdefault("proposals", []).append(pending)
+        return self.stay(data, Step.PROPOSALS)
+
+
+class Contribution(_Written):
+    name, section, then, listed = Step.CONTRIBUTION, Section.CONTRIBUTION, Step.CRITERIA, False
+    required = N_("Please write what you conveyed and the guidance you gave.")
+
+    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+        return Question(
+            Text(N_("8/9. Your own contribution: what you conveyed and the guidance you gave."))
+        )
+
+    def next(self, data: Data) -> Step:
+        # The answers to the branch's earlier proposals: were they conveyed at this meeting?
+        return Step.CONVEYED if data.get("to_convey") else Step.CRITERIA
+
+
+class Conveyed(ReportStep):
+    name, section, ends_section, then = Step.CONVEYED, Section.CONTRIBUTION, True, Step.CRITERIA
+
+    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+        return Question(
+            Text(
+                N_(
+                    "8/9. The answers to the branch's earlier proposals: were they conveyed to"
+                    " the branch at this meeting, and how did it take them?"
+                )
+            ),
+            tuple((Choice(Text(CONVEYED[code]), code),) for code in CONVEYED_CODES),
+            answers=tuple(
+                (item["text"][:120], item["answer"][:300]) for item in data.get("to_convey", [])
+            ),
+        )
+
+    def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
+        conveyed = _choice(value, *CONVEYED_CODES)
+        if conveyed is None:
+            return self.refuse(data, ANSWER_WITH_BUTTONS)
+        data["conveyed"] = conveyed
+        return self.done(data)
+
+
+class Criteria(ReportStep):
+    name, section, then = Step.CRITERIA, Section.QUALITY, Step.RATING
+
+    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+        chosen = set(data.get("criteria", []))
+        rows = [(Choice(Text(label), code, code in chosen),) for code, label in CRITERIA]
+        rows.append((DONE,))
+        return Question(
+            Text(N_("9/9. Which criteria of a good meeting were met? Tick them, then press Done.")),
+            tuple(rows),
+        )
+
+    def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
+        if _choice(value, "done"):
+            return self.done(data)
+        codes = [code for code, _ in CRITERIA]
+        code = _choice(value, *codes)
+        if code is None:
+            return self.refuse(
+                data, N_("Please tick the criteria with the buttons, then press Done.")
+            )
+        chosen = set(data.get("criteria", [])) ^ {code}
+        data["criteria"] = [c for c in codes if c in chosen]
+        return self.stay(data)
+
+
+class Rating(ReportStep):
+    name, section, then = Step.RATING, Section.QUALITY, Step.COMMENT
+
+    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+        row = tuple(
+            Choice(Text(label), code) for code, label in zip(RATING_CODES, RATINGS, strict=True)
+        )
+        return Question(Text(N_("Your rating of the meeting's quality:")), (row,))
+
+    def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
+        rating = _choice(value, *RATING_CODES)
+        if rating is None:
+            return self.refuse(data, N_("Please choose the rating with the buttons."))
+        data["rating"] = rating
+        return self.done(data)
+
+
+class Comment(_Written):
+    name, section, listed = Step.COMMENT, Section.QUALITY, False
+
+    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+        return Question(
+            Text(N_("A comment on the quality, if any (or press Skip).")),
+            ((Choice(Text(N_("Skip")), "skip"),),),
+        )
+
+
+STEPS: dict[Step, ReportStep] = {
+    step.name: step
+    for step in (
+        Held(),
+        HeldDate(),
+        NotHeldReason(),
+        Times(),
+        Total(),
+        Exempted(),
+        Present(),
+        Excused(),
+        Topics(),
+        OtherTopic(),
+        Content(),
+        Concerns(),
+        Proposals(),
+        ProposalTopic(),
+        ProposalUrgency(),
+        Contribution(),
+        Conveyed(),
+        Criteria(),
+        Rating(),
+        Comment(),
+    )
 }
-# The last step of each section: editing a section from the review returns there after it.
-SECTION_ENDS = {
-    "held",
-    "held_date",
-    "not_held_reason",
-    "times",
-    "excused",
-    "topics",
-    "content",
-    "concerns",
-    "proposals",
-    "contribution",
-    "conveyed",
-    "comment",
+FIRST = Step.HELD
+STEP_NAMES = frozenset(step.value for step in Step)
+SECTION_STARTS = {
+    Section.HELD: Step.HELD,
+    Section.TIMES: Step.TIMES,
+    Section.ATTENDANCE: Step.TOTAL,
+    Section.TOPICS: Step.TOPICS,
+    Section.CONTENT: Step.CONTENT,
+    Section.CONCERNS: Step.CONCERNS,
+    Section.PROPOSALS: Step.PROPOSALS,
+    Section.CONTRIBUTION: Step.CONTRIBUTION,
+    Section.QUALITY: Step.CRITERIA,
 }
 
 
-def next_after(step: str, data: dict[str, Any]) -> str:
-    """The step after `step`, or the review when a section was being edited."""
-    if data.get("editing") and step in SECTION_ENDS:
-        return "review"
-    if step == "exempted":
-        return "excused" if "present" in data else "present"
-    if step == "contribution" and data.get("to_convey"):
-        return "conveyed"  # the answers to the branch's earlier proposals: conveyed?
-    return ORDER.get(step, "review")
-
-
-def answer(data: dict[str, Any], step: str, value: Input, meeting_day: date) -> Outcome:
-    """Apply one input at one step."""
+def answer(data: Data, step: str, value: Input, meeting_day: date) -> Outcome:
+    """Apply one input at one step (the review takes buttons of its own, not answers)."""
     data = copy.deepcopy(data)
-
-    def go(next_step: str | None = None) -> Outcome:
-        chosen = next_step or next_after(step, data)
-        data.setdefault("visited", []).append(step)
-        return Outcome(data, chosen)
-
-    if value.kind == "media" and step != "content":
-        return refuse(
+    handler = STEPS.get(Step(step)) if step in STEP_NAMES else None
+    if handler is None:
+        return refuse(data, step, ANSWER_WITH_BUTTONS)
+    if value.kind == "media" and handler.name != Step.CONTENT:
+        return handler.refuse(
             data,
-            step,
             N_(
                 "A photo or voice message is taken at the content step only;"
                 " please answer this step with the buttons or a text."
             ),
         )
-    match step:
-        case "held":
-            if value.value == "yes":
-                data.update(held="yes", held_on=meeting_day.isoformat())
-                return go()
-            if value.value == "other":
-                data["held"] = "other_date"
-                return go("held_date")
-            if value.value == "no":
-                data["held"] = "no"
-                return go("not_held_reason")
-            return refuse(data, step, N_("Please answer with one of the buttons."))
-        case "held_date":
-            day = parse_day_of(value.value, meeting_day) if value.kind == "text" else None
-            if day is None:
-                return refuse(data, step, N_("Please write the date as dd/mm, e.g. 07/12."))
-            if abs((day - meeting_day).days) > 62:
-                return refuse(
-                    data, step, N_("That date is more than two months from the meeting's.")
-                )
-            data["held_on"] = day.isoformat()
-            return go()
-        case "not_held_reason":
-            text = value.value.strip() if value.kind == "text" else ""
-            if not text:
-                return refuse(data, step, N_("Please write why the meeting was not held."))
-            if len(text) > SHORT_LIMIT:
-                return refuse(
-                    data,
-                    step,
-                    N_("Please keep it under {limit} characters; yours has {length}."),
-                    limit=SHORT_LIMIT,
-                    length=len(text),
-                )
-            data["not_held_reason"] = text
-            return go()
-        case "times":
-            if value.kind == "choice" and value.value == "planned":
-                start, end = data["planned_start"], data["planned_end"]
-            else:
-                span = parse_span(value.value) if value.kind == "text" else None
-                if span is None:
-                    return refuse(
-                        data, step, N_("Please write the start and end like 19h30-21h15.")
-                    )
-                start, end = span[0].strftime("%H:%M"), span[1].strftime("%H:%M")
-            if minutes_between(start, end) <= 0:
-                return refuse(
-                    data,
-                    step,
-                    N_("The end ({end}) must be after the start ({start})."),
-                    start=start,
-                    end=end,
-                )
-            data.update(start=start, end=end)
-            return go()
-        case "total":
-            if value.kind == "text" and (match := _FRACTION.match(value.value)):
-                present, total = int(match.group(1)), int(match.group(2))
-                if present > total:
-                    return refuse(
-                        data,
-                        step,
-                        N_("Present ({present}) cannot be more than the total ({total})."),
-                        present=present,
-                        total=total,
-                    )
-                data.update(total=total, present=present)
-                return go()
-            number = _number(value)
-            if number is None or number == 0:
-                return refuse(
-                    data,
-                    step,
-                    N_(
-                        "Please write the number of members, e.g. 22, or present/total, e.g. 18/22."
-                    ),
-                )
-            data["total"] = number
-            data.pop("present", None)
-            return go()
-        case "exempted" | "present" | "excused":
-            number = _number(value)
-            if number is None:
-                return refuse(data, step, N_("Please write a whole number, e.g. 2."))
-            data[step] = number
-            total = data["total"]
-            used = (
-                data.get("exempted", 0)
-                + data.get("present", 0)
-                + (data.get("excused", 0) if step == "excused" else 0)
-            )
-            if used > total:
-                return refuse(
-                    data,
-                    step,
-                    N_(
-                        "The numbers do not add up: exempted ({exempted}) + present ({present})"
-                        " + absent with reason ({excused}) = {used}, more than the total ({total})."
-                    ),
-                    exempted=data.get("exempted", 0),
-                    present=data.get("present", 0),
-                    excused=data.get("excused", 0) if step == "excused" else 0,
-                    used=used,
-                    total=total,
-                )
-            return go()
-        case "topics":
-            if value.kind == "choice" and value.value == "done":
-                return go()
-            if value.kind == "choice" and value.value == "other":
-                return Outcome(data, "other_topic")
-            if value.kind == "choice" and value.value.isdigit():
-                chosen = set(data.get("topics", []))
-                chosen ^= {int(value.value)}
-                data["topics"] = sorted(chosen)
-                return Outcome(data, "topics")
-            return refuse(
-                data, step, N_("Please tick the topics with the buttons, then press Done.")
-            )
-        case "other_topic":
-            text = value.value.strip() if value.kind == "text" else ""
-            if not text or len(text) > SHORT_LIMIT:
-                return refuse(
-                    data,
-                    step,
-                    N_("Please write the other topic in under {limit} characters."),
-                    limit=SHORT_LIMIT,
-                )
-            data["other_topic"] = text
-            return Outcome(data, "topics")
-        case "content":
-            if value.kind == "media":
-                attachment = {"kind": value.media_kind, "file_id": value.value}
-                if value.caption.strip():
-                    attachment["caption"] = value.caption.strip()[:CAPTION_LIMIT]
-                data.setdefault("attachments", []).append(attachment)
-                return Outcome(data, "content")
-            if value.kind == "choice" and value.value == "done":
-                if not data.get("content") and not data.get("attachments"):
-                    return refuse(
-                        data, step, N_("Please write a short summary of the meeting first.")
-                    )
-                return go()
-            if value.kind != "text" or not value.value.strip():
-                return refuse(data, step, N_("Please write the summary as text."))
-            text = value.value.strip()
-            if len(text) > CONTENT_LIMIT:
-                return refuse(
-                    data,
-                    step,
-                    N_(
-                        "This message has {length} characters; one part may have up to {limit}."
-                        " Nothing was saved: please send it in shorter parts, one after another."
-                    ),
-                    length=len(text),
-                    limit=CONTENT_LIMIT,
-                )
-            content = f"{data['content']}\n{text}" if data.get("content") else text
-            if len(content) > CONTENT_TOTAL_LIMIT:
-                return refuse(
-                    data,
-                    step,
-                    N_("The summary would exceed {limit} characters; please shorten it."),
-                    limit=CONTENT_TOTAL_LIMIT,
-                )
-            data["content"] = content
-            return Outcome(data, "content")
-        case "concerns" | "proposals" | "contribution" | "comment":
-            return _items(data, step, value, go)
-        case "proposal_topic":
-            if value.kind == "choice" and (value.value.isdigit() or value.value == "none"):
-                data["pending_proposal"]["topic_id"] = (
-                    int(value.value) if value.value.isdigit() else None
-                )
-                return Outcome(data, "proposal_urgency")
-            return refuse(data, step, N_("Please choose the field with the buttons."))
-        case "proposal_urgency":
-            if value.kind == "choice" and value.value in ("normal", "urgent"):
-                pending = data.pop("pending_proposal")
-                pending["urgency"] = value.value
-                data.setdefault("proposals", []).append(pending)
-                return Outcome(data, "proposals")
-            return refuse(data, step, N_("Please choose the urgency with the buttons."))
-        case "criteria":
-            if value.kind == "choice" and value.value == "done":
-                return go()
-            codes = [code for code, _ in CRITERIA]
-            if value.kind == "choice" and value.value in codes:
-                chosen = set(data.get("criteria", []))
-                chosen ^= {value.value}
-                data["criteria"] = [code for code in codes if code in chosen]
-                return Outcome(data, "criteria")
-            return refuse(
-                data, step, N_("Please tick the criteria with the buttons, then press Done.")
-            )
-        case "conveyed":
-            if value.kind == "choice" and value.value in CONVEYED_CODES:
-                data["conveyed"] = value.value
-                return go()
-            return refuse(data, step, N_("Please answer with one of the buttons."))
-        case "rating":
-            if value.kind == "choice" and value.value in RATING_CODES:
-                data["rating"] = value.value
-                return go()
-            return refuse(data, step, N_("Please choose the rating with the buttons."))
-    return refuse(data, step, N_("Please answer with one of the buttons."))
+    return handler.read(data, value, meeting_day)
 
 
-def _items(data: dict[str, Any], step: str, value: Input, go) -> Outcome:
-    if value.kind == "choice" and value.value in ("done", "none", "skip"):
-        if step == "contribution" and not data.get("contribution"):
-            return refuse(
-                data, step, N_("Please write what you conveyed and the guidance you gave.")
-            )
-        if value.value == "none" and step in ("concerns", "proposals"):
-            data[step] = []
-        return go()
-    if value.kind != "text" or not value.value.strip():
-        return refuse(data, step, N_("Please write it as text."))
-    text = value.value.strip()
-    if len(text) > ITEM_LIMIT:
-        return refuse(
-            data,
-            step,
-            N_(
-                "This has {length} characters; please keep each item under"
-                " {limit}. Nothing was saved."
-            ),
-            length=len(text),
-            limit=ITEM_LIMIT,
-        )
-    if step in ("contribution", "comment"):
-        data[step] = text
-        return go()
-    items = data.setdefault(step, [])
-    if len(items) >= MAX_ITEMS:
-        return refuse(data, step, N_("At most {limit} items; please press Done."), limit=MAX_ITEMS)
-    if step == "proposals":
-        data["pending_proposal"] = {"text": text}
-        return Outcome(data, "proposal_topic")
-    items.append(text)
-    return Outcome(data, step)
+def ask(data: Data, step: str, topics: Sequence[TopicName]) -> Question:
+    return STEPS[Step(step)].ask(data, topics)
 
 
-def back(data: dict[str, Any], step: str) -> Outcome:
+def back(data: Data, step: str) -> Outcome:
     data = copy.deepcopy(data)
     visited = data.get("visited", [])
     if not visited:
@@ -445,22 +832,8 @@ def back(data: dict[str, Any], step: str) -> Outcome:
     return Outcome(data, previous)
 
 
-def section_start(section: str) -> str:
-    return {
-        "held": "held",
-        "times": "times",
-        "attendance": "total",
-        "topics": "topics",
-        "content": "content",
-        "concerns": "concerns",
-        "proposals": "proposals",
-        "contribution": "contribution",
-        "quality": "criteria",
-    }[section]
-
-
-def first_step() -> str:
-    return "held"
+def section_start(section: Section) -> Step:
+    return SECTION_STARTS[section]
 
 
 REQUIRED = {
@@ -472,7 +845,7 @@ REQUIRED = {
 }
 
 
-def validated(data: dict[str, Any]) -> str | None:
+def validated(data: Data) -> str | None:
     """Why the draft cannot be sent yet (a catalog text), or None."""
     if data.get("held") == "no":
         return None if data.get("not_held_reason") else N_("the reason the meeting was not held")
@@ -484,7 +857,7 @@ def validated(data: dict[str, Any]) -> str | None:
     return None
 
 
-def held_at(data: dict[str, Any], which: str, zone) -> datetime | None:
+def held_at(data: Data, which: str, zone: ZoneInfo) -> datetime | None:
     """When the meeting started ("start") or ended ("end"), if it was held."""
     if data.get("held") == "no" or which not in data:
         return None

@@ -13,12 +13,29 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import raiseload
 
-from bot import outbox_keys
 from bot.clock import Clock
-from bot.notices import Kind, Notice
 from bot.services import audit, report_flow
-from bot.services.drafts import DraftService
-from bot.services.proposals import TRIAGE, ProposalService
+from bot.services import keys as outbox_keys
+from bot.services.calendar import CalendarService
+from bot.services.directory import DirectoryService
+from bot.services.drafts import DraftService, Flow
+from bot.services.notices import (
+    Notice,
+    Notices,
+    Recipient,
+    ReportNudge,
+    ReportRequest,
+    UrgentProposal,
+)
+from bot.services.policy import (
+    TRIAGERS,
+    Actor,
+    may_answer_rsvp,
+    may_list_others_reports,
+    may_read_report,
+    may_report_for_others,
+)
+from bot.services.proposals import ProposalService
 from bot.services.report_flow import Input
 from db.models import (
     AttendeeKind,
@@ -39,10 +56,12 @@ from db.models import (
     Unit,
 )
 
-FLOW = "report"
+FLOW = Flow.REPORT
 AMEND_DAYS = 7
 LATE_AFTER_DAYS = 5
 REQUEST_WINDOW_DAYS = 30
+# The nudges after a report request, in days after the meeting (at 08:00).
+NUDGE_DAYS = (2, 5)
 
 
 class Refusal(enum.StrEnum):
@@ -84,7 +103,7 @@ class Sent:
     meeting: Meeting
     author: Person
     amended: bool
-    # The leaders told of each urgent proposal (bot/notify.deliver queues them).
+    # The leaders told of each urgent proposal (bot/outbox/deliver.py queues them).
     notices: tuple[Notice, ...] = ()
 
 
@@ -110,7 +129,7 @@ class ReportService:
         clock: Clock,
         zone: ZoneInfo,
         amend_days: int = AMEND_DAYS,
-        triage: frozenset[str] = TRIAGE,
+        triage: frozenset[str] = TRIAGERS,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -156,11 +175,59 @@ class ReportService:
         rows = [Owed(m, u, r, p) for m, u, r, p in await self.db.execute(query)]
         return [row for row in rows if meeting_end(row.meeting) <= now]
 
+    async def requests_due(self) -> Notices:
+        """A request when the meeting's expected end has passed (quiet hours hold it till the
+        morning), a nudge 2 days after, another 5 days after; each once (the rsvp remembers).
+        A bot that was down asks first: a nudge comes only a day or more after the request,
+        and only the latest nudge fallen due, not both."""
+        await self.ensure_attendees()
+        now = self.clock.now()
+        told: list[Notice] = []
+        for item in await self.owed():
+            person, rsvp = item.person, item.rsvp
+            if person.telegram_user_id is None:
+                continue
+            if rsvp.report_asked_at is None:
+                rsvp.report_asked_at = max(now, meeting_end(item.meeting))
+                key = outbox_keys.report(item.meeting.id, person.id, "request")
+                told.append(
+                    ReportRequest(key=key, to=person, due_at=meeting_end(item.meeting), owed=item)
+                )
+                continue
+            nudge = self._nudge_due(item, rsvp.report_asked_at, now)
+            if nudge is None:
+                continue
+            number, due_at = nudge
+            rsvp.report_nudges = number
+            key = outbox_keys.report(item.meeting.id, person.id, f"nudge{number}")
+            told.append(
+                ReportNudge(key=key, to=person, due_at=due_at, owed=item, second=number == 2)
+            )
+        await self.db.flush()
+        return tuple(told)
+
+    def _nudge_due(self, item: Owed, asked: datetime, now: datetime) -> tuple[int, datetime] | None:
+        """The latest nudge fallen due and not yet sent (its number and when it is due)."""
+        local_day = item.meeting.starts_at.astimezone(self.zone).date()
+        fallen_due = [
+            (number, due)
+            for number, days in enumerate(NUDGE_DAYS, start=1)
+            if (
+                due := datetime.combine(local_day + timedelta(days=days), time(8), tzinfo=self.zone)
+            )
+            <= now
+        ]
+        if not fallen_due:
+            return None
+        number, due = fallen_due[-1]
+        due = max(due, asked + timedelta(days=1))  # never on the heels of a late request
+        if due > now or item.rsvp.report_nudges >= number:
+            return None
+        return number, due
+
     async def ensure_attendees(self, since_days: int = REQUEST_WINDOW_DAYS) -> None:
         """Meetings that ended before anyone was reminded still get their expected people's
         rows, so that they are asked to report."""
-        from bot.services.calendar import CalendarService
-
         last = self.clock.now()
         first = last - timedelta(days=since_days)
 
@@ -219,16 +286,18 @@ class ReportService:
         ).first()
         return tuple(row) if row else None  # type: ignore[return-value]
 
-    async def start(
-        self, telegram_id: int, actor: Person | None, rsvp_id: int | None, on_behalf: bool
-    ) -> StepResult:
+    async def start(self, actor: Actor, rsvp_id: int | None, on_behalf: bool) -> StepResult:
         """Open (or resume) the draft of a report; a sent report within its amend window
-        reopens with its content."""
+        reopens with its content. One's own report, or (the office) another's on their
+        behalf."""
+        telegram_id = actor.telegram_id
         context = await self._rsvp_context(rsvp_id)
         if context is None:
             return StepResult(refusal=Refusal.STALE)
         rsvp, meeting, branch, author = context
-        if not on_behalf and (actor is None or author.id != actor.id):
+        if on_behalf and not may_report_for_others(actor):
+            return StepResult(refusal=Refusal.NOT_YOURS)
+        if not on_behalf and not may_answer_rsvp(actor, rsvp_person_id=rsvp.person_id):
             return StepResult(refusal=Refusal.NOT_YOURS)
         if meeting_end(meeting) > self.clock.now():
             return StepResult(refusal=Refusal.NOT_ENDED)
@@ -253,8 +322,8 @@ class ReportService:
             on_behalf=on_behalf,
             report_id=report.id if report else None,
         )
-        step = "review" if report is not None else report_flow.first_step()
-        person_id = actor.id if actor else None
+        step = report_flow.Step.REVIEW if report is not None else report_flow.FIRST
+        person_id = actor.person_id
         if existing is None:
             draft = await self.drafts.create(telegram_id, person_id, FLOW, rsvp.id, step, data)
             return StepResult(draft)
@@ -329,10 +398,11 @@ class ReportService:
         return StepResult(draft)
 
     async def edit_section(self, draft: Draft, section: str) -> StepResult:
-        if section not in report_flow.SECTIONS:
+        if section not in set(report_flow.Section):
             return StepResult(refusal=Refusal.STALE)
         data = {**draft.data, "editing": True}
-        await self.drafts.advance(draft, report_flow.section_start(section), data)
+        start = report_flow.section_start(report_flow.Section(section))
+        await self.drafts.advance(draft, start, data)
         return StepResult(draft)
 
     async def pause(self, draft: Draft) -> None:
@@ -446,14 +516,14 @@ class ReportService:
         conveyed = data.get("conveyed")
         if held and conveyed in ("agreed", "concerns"):
             for item in data.get("to_convey", []):
-                proposal = await self.db.get(Proposal, item["id"])
-                if proposal is None or proposal.conveyed_at is not None:
+                answered = await self.db.get(Proposal, item["id"])
+                if answered is None or answered.conveyed_at is not None:
                     continue
-                proposal.conveyed_at, proposal.conveyed_note = now, conveyed
-                proposal.revision += 1
+                answered.conveyed_at, answered.conveyed_note = now, conveyed
+                answered.revision += 1
                 self.db.add(
                     ProposalEvent(
-                        proposal_id=proposal.id,
+                        proposal_id=answered.id,
                         at=now,
                         kind="conveyed",
                         person_id=author.id,
@@ -487,16 +557,18 @@ class ReportService:
         proposals = ProposalService(self.db, self.clock, self.zone, triage=self.triage)
         found: list[Notice] = []
         for proposal in sent.urgent:
+
+            def urgent(key: str, to: Recipient, proposal: Proposal = proposal) -> Notice:
+                return UrgentProposal(key=key, to=to, sent=sent, proposal=proposal)
+
             key = outbox_keys.urgent_proposal(proposal.id)
-            found += await proposals.to_triage(
-                Kind.URGENT_PROPOSAL, key, (sent, proposal), skip=sent.author.id
-            )
+            found += await proposals.to_triage(key, urgent, skip=sent.author.id)
         return tuple(found)
 
-    async def did_not_attend(self, person: Person, rsvp_id: int | None) -> Refusal | None:
+    async def did_not_attend(self, actor: Actor, rsvp_id: int | None) -> Refusal | None:
         """ "Tôi không dự được", pressed on a report request: no report is owed."""
         context = await self._rsvp_context(rsvp_id)
-        if context is None or context[3].id != person.id:
+        if context is None or not may_answer_rsvp(actor, rsvp_person_id=context[0].person_id):
             return Refusal.NOT_YOURS
         rsvp = context[0]
         # A code, rendered from the catalog in the reader's language wherever it is shown.
@@ -505,6 +577,44 @@ class ReportService:
         return None
 
     # ------------------------------------------------------------------ reading
+
+    async def view_for(self, actor: Actor, report_id: int | None) -> ReportView | None:
+        """A report in full, if the actor may read it (bot/services/policy.py)."""
+        view = await self.view(report_id) if report_id is not None else None
+        if view is None or not may_read_report(actor, author_id=view.author.id):
+            return None
+        return view
+
+    async def history_for(
+        self, actor: Actor, code: str | None, days: list[date]
+    ) -> list[tuple[Report, Meeting, Unit, Person]] | None:
+        """Reports listed: one's own; or (the leaders and the office) a branch's last ones, or a
+        person's over a period. None: not the actor's to list."""
+        if code is None:
+            if actor.person is None:
+                return []
+            return await self.reports(author_code=actor.person.code)
+        if not may_list_others_reports(actor):
+            return None
+        rows = await self.reports(branch_code=code, limit=10)
+        if rows:
+            return rows
+        return await self.reports(
+            author_code=code,
+            first_day=days[0] if days else None,
+            last_day=days[1] if len(days) > 1 else None,
+            limit=50,
+        )
+
+    async def owed_on_behalf(self, actor: Actor, code: str) -> tuple[Person, list[Owed]] | None:
+        """The reports a member owes, for the office to enter for them; None if there is no
+        such member, or it is not the actor's to do."""
+        if not may_report_for_others(actor):
+            return None
+        member = await DirectoryService(self.db, self.clock, self.zone).active_person(code)
+        if member is None:
+            return None
+        return member, await self.owed(person=member)
 
     async def view(self, report_id: int) -> ReportView | None:
         row = (

@@ -18,6 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.domain.phones import display_phone
 from bot.formats.roster_workbook import (
     ASSIGNMENTS,
     BODIES,
@@ -29,6 +30,7 @@ from bot.formats.roster_workbook import (
     Problem,
     RawRow,
     Roster,
+    Sheet,
     UnitRow,
     in_sheet_order,
     parse_roster,
@@ -36,10 +38,9 @@ from bot.formats.roster_workbook import (
     write_workbook,
 )
 from bot.i18n import N_
-from bot.notices import Notice
 from bot.services import audit
 from bot.services.calendar import CalendarService
-from bot.services.phones import display_phone
+from bot.services.notices import Notices
 from db.models import (
     Assignment,
     BranchSchedule,
@@ -71,7 +72,7 @@ class ImportResult:
     changes: dict[str, SheetChanges]
     applied: bool
     # Who must hear of the meetings the new schedules moved or removed.
-    notices: tuple[Notice, ...] = ()
+    notices: Notices = ()
 
     @property
     def changed(self) -> bool:
@@ -526,8 +527,10 @@ class RosterService:
         return write_workbook(sheets)
 
 
-def _problem(sheet, row: int, column_key: str, value: str, reason: str, **params: Any) -> Problem:
-    return Problem(sheet.title, row, sheet.column(column_key).header, value, reason, params)
+def _problem(
+    sheet: Sheet, number: int, column_key: str, value: str, reason: str, /, **params: Any
+) -> Problem:
+    return Problem(sheet.title, number, sheet.column(column_key).header, value, reason, params)
 
 
 def _empty_sheets(

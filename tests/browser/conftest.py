@@ -12,7 +12,8 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
 from bot.settings import load_settings
-from sandbox.main import Sandbox, open_page
+from sandbox.main import Sandbox
+from sandbox.run import open_page
 
 # Chromium as this machine can run it: headless, no sandbox (root), and no calls home (the
 # network is closed: they would only fail, many at a time).

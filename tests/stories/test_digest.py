@@ -277,7 +277,7 @@ async def test_several_answers_in_a_row_keep_telegrams_pace(
     apart, as Telegram asks, instead of being refused (429) and retried."""
     admin = world["admin"]
     tg.flood_limits_on = True
-    settings = make_settings(tg, database_url, attendance_quota=6)
+    settings = make_settings(tg, database_url, attendance_quota=6, chat_pace=1.05)
     clock.set(at("2026-12-03 09:00"))
     bot = await start_bot(settings, clock)
     await run_jobs(bot)  # the morning's summary of the proposals first, read now

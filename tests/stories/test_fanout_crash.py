@@ -8,8 +8,8 @@ from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 
-from bot.context import RUNTIME_KEY
 from bot.jobs import run_due_work
+from bot.pipeline.context import RUNTIME_KEY
 from db.models import OutboxMessage, OutboxState
 from sandbox.server import BotApiServer
 from sandbox.users import TgUser

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import SystemClock
-from bot.outbox import Sender
+from bot.outbox.sender import Sender
 from sandbox.server import BotApiServer
 from tests.factories import one_branch_followed_by
 from tests.stories.test_chibo_run import chibo_run

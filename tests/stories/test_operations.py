@@ -13,8 +13,8 @@ import aiohttp
 from sqlalchemy import func, select, text
 
 from bot.clock import SystemClock
-from bot.outbox import Sender
-from bot.receivers import ALLOWED_UPDATES
+from bot.operations.receivers import ALLOWED_UPDATES
+from bot.outbox.sender import Sender
 from db.models import ErrorReport
 from sandbox.server import BotApiServer
 from sandbox.spec import ApiError

@@ -15,7 +15,8 @@ import openpyxl
 from sqlalchemy import select
 
 from bot.cli import main as chibo
-from bot.services.digest import DigestService, Edition, Month
+from bot.domain.digest import Edition, Month
+from bot.services.digest import DigestService
 from db.models import HandlingBody, Meeting, Person, Proposal, ProposalState, Report
 from db.session import create_engine, create_sessionmaker
 from tests.conftest import ZONE

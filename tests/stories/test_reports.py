@@ -436,7 +436,7 @@ async def test_a_proposal_added_when_amending_is_tracked(roster, bot, tg, db, cl
 async def test_saying_after_the_meeting_that_one_did_not_attend(roster, bot, tg, db, clock):
     """The reason is kept as a code and read in the reader's language: the office's
     spreadsheet in Vietnamese never shows an English sentence."""
-    from bot.render.meetings import reason_text
+    from bot.formats.wording import reason_text
     from db.models import Rsvp, RsvpAnswer
 
     an = await link(tg, db, "CB01", 800001)

@@ -21,8 +21,8 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from bot.clock import SystemClock
-from bot.election import LOCK_KEY
-from bot.outbox import Sender
+from bot.operations.election import LOCK_KEY
+from bot.outbox.sender import Sender
 from db.urls import is_sqlite
 from sandbox.server import BotApiServer
 from sandbox.users import TgUser

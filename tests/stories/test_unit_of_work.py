@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-import bot.notify
+import bot.outbox.queue
 from db.models import (
     AttendeeKind,
     Meeting,
@@ -41,16 +41,16 @@ class Outbox:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.monkeypatch = monkeypatch
-        self.real = bot.notify.enqueue
+        self.real = bot.outbox.queue.put
 
     def down(self) -> None:
         async def refuse(*args, **kwargs):
             raise RuntimeError("the outbox is unavailable")
 
-        self.monkeypatch.setattr(bot.notify, "enqueue", refuse)
+        self.monkeypatch.setattr(bot.outbox.queue, "put", refuse)
 
     def restore(self) -> None:
-        self.monkeypatch.setattr(bot.notify, "enqueue", self.real)
+        self.monkeypatch.setattr(bot.outbox.queue, "put", self.real)
 
 
 @pytest.fixture

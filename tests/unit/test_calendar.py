@@ -10,9 +10,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.services.audit import Who
 from bot.services.calendar import CalendarService, parse_meeting_time
-from db.models import Meeting, MeetingStatus, Unit
+from bot.services.policy import actor_for
+from db.models import Meeting, MeetingStatus, Role, Unit
 from db.session import create_engine, create_sessionmaker
 from tests.conftest import SAMPLE_ROSTER
 from tests.unit.test_roster_import import run_import
@@ -102,9 +102,7 @@ async def test_a_changed_rule_moves_only_future_untouched_meetings(database_url,
                 january.id,
                 january.revision,
                 datetime(2027, 1, 9, 19, 30, tzinfo=ZONE),
-                None,
-                True,
-                Who.command_line(),
+                actor_for(900001, None, frozenset({Role.ADMIN})),
             )
             await db.commit()
         assert moved.meeting.status == MeetingStatus.MOVED

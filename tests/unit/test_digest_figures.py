@@ -9,15 +9,10 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
+from bot.domain.digest import GOOD_ATTENDANCE, PROPOSAL_DUE_DAYS, Edition, Month
 from bot.render import plain
 from bot.render.digest import digest_messages
-from bot.services.digest import (
-    GOOD_ATTENDANCE,
-    PROPOSAL_DUE_DAYS,
-    DigestService,
-    Edition,
-    Month,
-)
+from bot.services.digest import DigestService
 from db.models import (
     AttendeeKind,
     Meeting,
@@ -601,7 +596,7 @@ async def test_the_groups_edition_names_no_one(figures_db: str) -> None:
     assert "Tiến độ chỉ tiêu dự sinh hoạt" in office_text
 
 
-def every_text_of(files) -> str:
+def every_text_of(made) -> str:
     """Everything a reader of the files can see: every cell of every sheet, every paragraph
     and table cell of the document, and the messages."""
     import io
@@ -609,7 +604,8 @@ def every_text_of(files) -> str:
     from docx import Document
     from openpyxl import load_workbook
 
-    seen = [plain(text) for text in files.messages]
+    seen = [plain(text) for text in digest_messages(made.figures, "vi")]
+    files = made.files
     book = load_workbook(io.BytesIO(files.sheet), read_only=True)
     for sheet in book.worksheets:
         for row in sheet.iter_rows(values_only=True):
@@ -623,7 +619,7 @@ def every_text_of(files) -> str:
 async def test_the_groups_files_name_no_one(figures_db: str) -> None:
     """The group's spreadsheet and document carry no person's name (they went through
     Telegram to a group chat); the office's edition names them, so the check can fail."""
-    from bot.publish import make_digest
+    from bot.services.digest.posting import make_edition
     from bot.settings import load_settings
 
     settings = load_settings(_env_file=None, attendance_quota=6)
@@ -633,14 +629,16 @@ async def test_the_groups_files_name_no_one(figures_db: str) -> None:
         [root] = await DigestService(sessions, ZONE).organisations()
         made = {
             edition: every_text_of(
-                await make_digest(
+                await make_edition(
                     sessions,
-                    settings,
                     root,
                     MONTH,
                     edition,
-                    "vi",
-                    datetime(2026, 12, 1, tzinfo=ZONE),
+                    lang="vi",
+                    now=datetime(2026, 12, 1, tzinfo=ZONE),
+                    zone=ZONE,
+                    quota=6,
+                    letterhead_for=settings.letterhead,
                 )
             )
             for edition in (Edition.GROUP, Edition.OFFICE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from bot.outbox import Pacer
+from bot.outbox.sender import Pacer
 
 
 def schedule(pacer: Pacer, chats: list[int]) -> list[tuple[float, int]]:

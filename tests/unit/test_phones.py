@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.phones import display_phone, normalise_phone
+from bot.domain.phones import display_phone, normalise_phone
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.services.schedules import ScheduleError, occurrences, parse_schedule
+from bot.domain.schedules import ScheduleError, occurrences, parse_schedule
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 

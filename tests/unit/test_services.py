@@ -19,6 +19,9 @@ from bot.services.calendar import CalendarService
 from bot.services.drafts import DraftService
 from bot.services.groups import ConfirmOutcome, GroupService
 from bot.services.linking import LinkingService, LinkOutcome
+from bot.services.notices import OFFICE as OFFICE_NOTICE
+from bot.services.notices import GroupRemoved, Reminder
+from bot.services.policy import Actor, actor_for
 from bot.services.reminders import ReminderService
 from bot.services.reports import ReportService
 from bot.settings import Settings
@@ -27,6 +30,7 @@ from db.models import (
     AttendeeKind,
     Meeting,
     Person,
+    Role,
     Rsvp,
     RsvpAnswer,
     Unit,
@@ -34,7 +38,13 @@ from db.models import (
 from db.session import create_engine, create_sessionmaker
 from tests.conftest import ZONE, import_sample_roster
 
-OFFICE = audit.Who(None, 900001)
+OFFICE_WHO = audit.Who(None, 900001)
+OFFICE = actor_for(900001, None, frozenset({Role.ADMIN}))
+
+
+def acting(person: Person) -> Actor:
+    """The person as the actor of an update (a member, by the roles of the sample ward)."""
+    return actor_for(person.telegram_user_id or 0, person, frozenset(person.role_set))
 
 
 @dataclass
@@ -95,16 +105,16 @@ async def test_an_assignee_answers_and_stale_or_foreign_answers_are_refused(ward
     await CalendarService(ward.db, ward.clock, ZONE).sync_attendees(meeting)
     attendance = ward.attendance()
 
-    done = await attendance.answer(an, meeting.id, meeting.revision, RsvpAnswer.YES)
+    done = await attendance.answer(acting(an), meeting.id, meeting.revision, RsvpAnswer.YES)
     assert done.outcome == Outcome.DONE and done.rsvp.answer == RsvpAnswer.YES
-    stale = await attendance.answer(an, meeting.id, meeting.revision - 1, RsvpAnswer.NO)
+    stale = await attendance.answer(acting(an), meeting.id, meeting.revision - 1, RsvpAnswer.NO)
     assert stale.outcome == Outcome.STALE
     foreign = await attendance.answer(
-        stranger_to_kp01, meeting.id, meeting.revision, RsvpAnswer.YES
+        acting(stranger_to_kp01), meeting.id, meeting.revision, RsvpAnswer.YES
     )
     assert foreign.outcome == Outcome.NOT_YOURS
     ward.clock.set(at("2026-12-05 19:31"))
-    started = await attendance.answer(an, meeting.id, meeting.revision, RsvpAnswer.NO)
+    started = await attendance.answer(acting(an), meeting.id, meeting.revision, RsvpAnswer.NO)
     assert started.outcome == Outcome.STARTED
     assert (await attendance.own_rsvp(meeting, an)).answer == RsvpAnswer.YES
 
@@ -114,11 +124,11 @@ async def test_a_reason_declines_and_names_candidates_other_than_the_absent(ward
     an = await ward.person("CB01")
     await ward.link("CB01", "CB05")
     await CalendarService(ward.db, ward.clock, ZONE).sync_attendees(meeting)
-    result = await ward.attendance().give_reason(an, meeting.id, meeting.revision, "trip")
+    result = await ward.attendance().give_reason(acting(an), meeting.id, meeting.revision, "trip")
     assert result.outcome == Outcome.DONE
     assert (result.rsvp.answer, result.rsvp.reason_code) == (RsvpAnswer.NO, "trip")
     assert result.candidates and an.id not in {p.id for p in result.candidates}
-    unknown = await ward.attendance().give_reason(an, meeting.id, meeting.revision, "bored")
+    unknown = await ward.attendance().give_reason(acting(an), meeting.id, meeting.revision, "bored")
     assert unknown.outcome == Outcome.NOT_YOURS
 
 
@@ -128,7 +138,7 @@ async def test_a_stand_in_is_invited_once_and_accepts(ward: Ward) -> None:
     await ward.link("CB01", "CB05")
     await CalendarService(ward.db, ward.clock, ZONE).sync_attendees(meeting)
     attendance = ward.attendance()
-    declined = await attendance.give_reason(an, meeting.id, meeting.revision, "ill")
+    declined = await attendance.give_reason(acting(an), meeting.id, meeting.revision, "ill")
     candidate = declined.candidates[0]
 
     invited = await attendance.invite_stand_in(
@@ -139,7 +149,9 @@ async def test_a_stand_in_is_invited_once_and_accepts(ward: Ward) -> None:
         meeting.id, meeting.revision, candidate.id, an.id, OFFICE
     )
     assert again.outcome == Outcome.TAKEN
-    accepted = await attendance.answer_stand_in(candidate, meeting.id, meeting.revision, True)
+    accepted = await attendance.answer_stand_in(
+        acting(candidate), meeting.id, meeting.revision, True
+    )
     assert accepted.outcome == Outcome.DONE
     stand_in = await ward.db.scalar(
         select(Rsvp).where(Rsvp.meeting_id == meeting.id, Rsvp.kind == AttendeeKind.STAND_IN)
@@ -153,7 +165,9 @@ async def test_a_stand_in_is_invited_once_and_accepts(ward: Ward) -> None:
 
 async def test_a_pause_declines_the_meetings_in_it_and_only_those(ward: Ward) -> None:
     an = await ward.person("CB01")
-    result = await ward.attendance().pause(an, date(2026, 12, 1), date(2026, 12, 10), "công tác")
+    result = await ward.attendance().pause(
+        acting(an), date(2026, 12, 1), date(2026, 12, 10), "công tác"
+    )
     assert [item.meeting.occurrence_on for item in result.declined] == [KP01_DECEMBER]
     assert await ward.count(Absence, Absence.person_id == an.id) == 1
     january = await ward.meeting("KP01", date(2027, 1, 5))
@@ -167,17 +181,24 @@ async def test_reminders_fall_due_at_their_slot_and_not_during_an_absence(ward: 
     slots = Settings(_env_file=None).reminder_slots
     await ward.link("CB01")
     ward.clock.set(at("2026-12-02 07:59"))
-    early, _ = await ReminderService(ward.db, ward.clock, ZONE, slots).due()
     an = await ward.person("CB01")
-    assert not [r for r in early if r.person.id == an.id]
-    ward.clock.set(at("2026-12-02 08:00"))
-    due, _ = await ReminderService(ward.db, ward.clock, ZONE, slots).due()
-    mine = [r for r in due if r.person.id == an.id]
-    assert [r.meeting.occurrence_on for r in mine] == [KP01_DECEMBER]
 
-    await ward.attendance().pause(an, date(2026, 12, 1), date(2026, 12, 10), "")
-    paused, _ = await ReminderService(ward.db, ward.clock, ZONE, slots).due()
-    assert not [r for r in paused if r.person.id == an.id]
+    async def reminded() -> list[date | None]:
+        due = await ReminderService(ward.db, ward.clock, ZONE, slots).due()
+        return [
+            notice.reminder.meeting.occurrence_on
+            for notice in due
+            if isinstance(notice, Reminder) and notice.to == an
+        ]
+
+    assert await reminded() == []
+    ward.clock.set(at("2026-12-02 08:00"))
+    assert await reminded() == [KP01_DECEMBER]
+    assert await reminded() == []  # once per slot: the rsvp remembers it
+
+    ward.clock.set(at("2026-12-04 08:00"))  # the day before: the next slot
+    await ward.attendance().pause(acting(an), date(2026, 12, 1), date(2026, 12, 10), "")
+    assert await reminded() == []
 
 
 # ---------------------------------------------------------------------- linking
@@ -192,19 +213,19 @@ async def test_linking_by_ones_own_phone_only_then_unlinking(ward: Ward) -> None
     assert unknown.outcome == LinkOutcome.UNKNOWN_PHONE
     linked = await linking.link_by_contact(800001, "an", 800001, an.phone)
     assert linked.outcome == LinkOutcome.LINKED and an.telegram_user_id == 800001
-    person, previous = await linking.unlink("CB01", OFFICE)
+    person, previous = await linking.unlink("CB01", OFFICE_WHO)
     assert (person.id, previous) == (an.id, 800001) and an.telegram_user_id is None
 
 
 async def test_an_invitation_links_once(ward: Ward) -> None:
     linking = LinkingService(ward.db, ward.clock)
-    invite = await linking.create_invite("CB07", OFFICE, ttl_days=7)
+    invite = await linking.create_invite("CB07", OFFICE_WHO, ttl_days=7)
     assert invite is not None
     first = await linking.link_by_token(800007, None, invite.token)
     assert first.outcome == LinkOutcome.LINKED
     second = await linking.link_by_token(800099, None, invite.token)
     assert second.outcome == LinkOutcome.TOKEN_USED
-    assert await linking.create_invite("KHONG-CO", OFFICE, ttl_days=7) is None
+    assert await linking.create_invite("KHONG-CO", OFFICE_WHO, ttl_days=7) is None
 
 
 # ---------------------------------------------------------------------- drafts
@@ -229,12 +250,13 @@ async def test_a_group_becomes_the_leadership_group_once_confirmed(ward: Ward) -
     await groups.bot_added(-100123, "Thường trực")
     assert await groups.leadership_group() is None
     await groups.request(-100123, "Thường trực")
-    assert await groups.confirm(-100123, OFFICE) == ConfirmOutcome.CONFIRMED
+    assert await groups.confirm(-100123, OFFICE_WHO) == ConfirmOutcome.CONFIRMED
     assert (await groups.leadership_group()).chat_id == -100123
     assert len(await groups.migrated(-100123, -100456)) == 1
     assert (await groups.leadership_group()).chat_id == -100456
-    [removed] = await groups.bot_removed(-100456, "Thường trực", OFFICE, event_id=7)
-    assert removed.to_office and removed.about == "Thường trực"
+    [removed] = await groups.bot_removed(-100456, "Thường trực", OFFICE_WHO, event_id=7)
+    assert isinstance(removed, GroupRemoved) and removed.to == OFFICE_NOTICE
+    assert removed.title == "Thường trực"
     assert await groups.leadership_group() is None
 
 

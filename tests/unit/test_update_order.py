@@ -6,7 +6,7 @@ import asyncio
 
 from telegram import Chat, Message, Update, User
 
-from bot.updates import PerPersonUpdateProcessor
+from bot.pipeline.updates import PerPersonUpdateProcessor
 from db.session import create_engine, create_sessionmaker
 
 

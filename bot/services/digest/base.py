@@ -17,15 +17,12 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
-from bot.services.digest.values import (
-    Month,
-    Tree,
-    UnitName,
-)
+from bot.domain.digest import Month, Tree, UnitName
 from db.models import (
     AttendeeKind,
     Meeting,
     MeetingStatus,
+    Proposal,
     Report,
     ReportVersion,
     RsvpAnswer,
@@ -143,6 +140,14 @@ class DigestQueries:
 
     def _month_meetings(self, tree: Tree, month: Month) -> list[ColumnElement[bool]]:
         return [*self._in(tree, [month]), Meeting.status != MeetingStatus.CANCELLED]
+
+    def _raised_in(self, tree: Tree, month: Month) -> Any:
+        return (
+            select(Proposal.id)
+            .join(Report, Report.id == Proposal.report_id)
+            .join(Meeting, Meeting.id == Report.meeting_id)
+            .where(*self._in(tree, [month]))
+        )
 
 
 def _expected_to_report(rsvp: Any) -> ColumnElement[bool]:

@@ -21,8 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from bot.services.digest.base import DigestQueries, _expected_to_report, _Presence
-from bot.services.digest.values import (
+from bot.domain.digest import (
     GOOD_ATTENDANCE,
     PROPOSAL_DUE_DAYS,
     TREND_MONTHS,
@@ -40,7 +39,8 @@ from bot.services.digest.values import (
     Tree,
     UnitFigures,
 )
-from bot.services.report_flow import CRITERIA, RATING_CODES
+from bot.domain.quality import CRITERIA, RATING_CODES
+from bot.services.digest.base import DigestQueries, _expected_to_report, _Presence
 from db.models import (
     AttendeeKind,
     HandlingBody,
@@ -73,25 +73,27 @@ class FigureQueries(DigestQueries):
     ) -> DigestFigures:
         months = [month.shift(-n) for n in range(TREND_MONTHS, -1, -1)]  # 13, oldest first
         office = edition == Edition.OFFICE
-        (
-            branch_months,
-            raised,
-            topics,
-            proposals,
-            older,
-            missing,
-            quota_lines,
-            loop,
-        ) = await asyncio.gather(
-            self._rows(self._branch_months(tree, months)),
-            self._rows(self._proposals_raised(tree, months)),
-            self._topics(tree, month),
-            self._proposals(tree, month),
-            self._older_proposals(tree, month),
-            self._missing(tree, month) if office else _nothing(),
-            self._quota(month, quota) if office and quota else _nothing(),
-            self._loop(tree, month),
+        # Every query at once, each in a session of its own.
+        async with asyncio.TaskGroup() as queries:
+            branch_months_query = queries.create_task(self._rows(self._branch_months(tree, months)))
+            raised_query = queries.create_task(self._rows(self._proposals_raised(tree, months)))
+            topics_query = queries.create_task(self._topics(tree, month))
+            proposals_query = queries.create_task(self._proposals(tree, month))
+            older_query = queries.create_task(self._older_proposals(tree, month))
+            missing_query = queries.create_task(self._missing(tree, month)) if office else None
+            quota_query = (
+                queries.create_task(self._quota(month, quota)) if office and quota else None
+            )
+            loop_query = queries.create_task(self._loop(tree, month))
+        branch_months, raised = branch_months_query.result(), raised_query.result()
+        topics, proposals, older = (
+            topics_query.result(),
+            proposals_query.result(),
+            older_query.result(),
         )
+        missing = missing_query.result() if missing_query is not None else []
+        quota_lines = quota_query.result() if quota_query is not None else []
+        loop = loop_query.result()
         upcoming = await self._upcoming(tree, month)
         still_to_meet = set(upcoming or ())
         cells = _cells(len(months), branch_months)
@@ -124,9 +126,9 @@ class FigureQueries(DigestQueries):
             answered_in_month=answered,
             branch_months={branch: row[1:] for branch, row in cells.items()},
             branch_names=tree.names,
-            missing=missing or [],
+            missing=missing,
             quota=quota or None,
-            quota_lines=quota_lines or [],
+            quota_lines=quota_lines,
             as_of=self.as_of.astimezone(self.zone) if self.as_of and upcoming is not None else None,
             loop=loop,
         )
@@ -377,14 +379,6 @@ class FigureQueries(DigestQueries):
         )
         return [(name, n) for name, n in rows]
 
-    def _raised_in(self, tree: Tree, month: Month) -> Any:
-        return (
-            select(Proposal.id)
-            .join(Report, Report.id == Proposal.report_id)
-            .join(Meeting, Meeting.id == Report.meeting_id)
-            .where(*self._in(tree, [month]))
-        )
-
     def _proposals_raised(self, tree: Tree, months: list[Month]) -> Any:
         """Proposals raised at each month's meetings."""
         bucket = self._bucket(months).label("bucket")
@@ -591,10 +585,6 @@ class FigureQueries(DigestQueries):
     # ------------------------------------------------------------------ the spreadsheet's rows
 
 
-async def _nothing() -> None:
-    return None
-
-
 def _cells(month_count: int, rows: list) -> dict[int, list[BranchMonth | None]]:
     """The joined aggregates, as one cell per branch and month."""
     cells: dict[int, list[BranchMonth | None]] = {}
@@ -606,9 +596,19 @@ def _cells(month_count: int, rows: list) -> dict[int, list[BranchMonth | None]]:
         cell = BranchMonth(
             meetings - cancelled,
             cancelled,
-            *counters,
-            tuple(value or 0 for value in row[15:rating_end]),
-            tuple(value or 0 for value in row[rating_end:]),
+            slots=counters[0],
+            attended=counters[1],
+            stood_in=counters[2],
+            excused=counters[3],
+            expected=counters[4],
+            on_time=counters[5],
+            late=counters[6],
+            reports=counters[7],
+            held=counters[8],
+            present=counters[9],
+            expected_present=counters[10],
+            ratings=tuple(value or 0 for value in row[15:rating_end]),
+            criteria=tuple(value or 0 for value in row[rating_end:]),
         )
         row_cells = cells.get(branch_id)
         if row_cells is None:

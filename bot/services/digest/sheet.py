@@ -16,12 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from bot.domain.digest import Month, SheetRows, Tree
 from bot.services.digest.base import DigestQueries, _Presence
-from bot.services.digest.values import (
-    Month,
-    SheetRows,
-    Tree,
-)
 from db.models import (
     AttendeeKind,
     HandlingBody,

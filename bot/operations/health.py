@@ -10,8 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import __version__, metrics
+from bot.operations.status import Vitals, iso, outbox_summary, summary
 from bot.settings import host_and_port
-from bot.status import Vitals, iso, outbox_summary, summary
 
 log = logging.getLogger(__name__)
 

@@ -54,6 +54,8 @@ class Election:
 
     def __init__(self) -> None:
         self.lost = asyncio.Event()
+        # PostgreSQL's session that holds the lock, while this process holds it.
+        self.lock_session: int | None = None
 
     async def wait_until_active(self, stop: asyncio.Event) -> bool:
         """Return True once this process is the active one; False if `stop` came first."""
@@ -121,6 +123,10 @@ class PostgresElection(Election):
         while not stop.is_set():
             try:
                 if await self._try_lock():
+                    assert self._connection is not None
+                    self.lock_session = await self._connection.scalar(
+                        text("SELECT pg_backend_pid()")
+                    )
                     self._watch = asyncio.create_task(self._watch_connection(), name="chibo-lock")
                     return True
                 if not said_standby:
@@ -170,6 +176,7 @@ class PostgresElection(Election):
                 return
 
     async def _close(self) -> None:
+        self.lock_session = None
         connection, self._connection = self._connection, None
         if connection is not None:
             with contextlib.suppress(SQLAlchemyError, OSError, TimeoutError):
@@ -208,6 +215,28 @@ async def active_holder(connection: AsyncConnection) -> dict[str, object] | None
         )
     ).first()
     return dict(row._mapping) if row is not None else None
+
+
+def sqlite_holder(database_url: str) -> int | None:
+    """The pid of the `chibo run` holding this SQLite file's lock, or None when none does: a
+    process that died left the lock with it (`chibo status`)."""
+    database = make_url(database_url).database or ""
+    if database in ("", ":memory:"):
+        return None
+    path = Path(f"{database}.lock")
+    if not path.exists():
+        return None
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        text_pid = os.pread(handle, 20, 0).decode(errors="replace").strip()
+        return int(text_pid) if text_pid.isdigit() else 0
+    else:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(handle)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -20,17 +20,19 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import metrics, outbox_keys
-from bot.outbox import enqueue
-from bot.render import Screen
-from bot.render import incidents as screens
-from bot.runtime import Runtime
+from bot import metrics
+from bot.outbox.deliver import deliver
+from bot.runtime import Runtime, unit_of_work
+from bot.services import keys, notices
+from bot.services.notices import Chat, Notice
 from db.models import ErrorReport
 from db.session import insert_for
 
 log = logging.getLogger("chibo.errors")
 
 QUIET_FOR = timedelta(hours=1)
+# The report of an error: to the technical contact's chat, counting the repeats since the last.
+NoticeFor = Callable[[int, int], Notice]
 _ROOT = Path(__file__).resolve().parent.parent
 # The bot's own code first (a handler, a service), the database layer if nothing of it.
 _OWN = ((str(_ROOT / "bot"),), (str(_ROOT / "db"),))
@@ -60,13 +62,21 @@ async def report(
     place = place_of(error)
     log.error("error %s while %s (at %s)", reference, doing, place, exc_info=error)
     metrics.ERRORS.labels(place).inc()
-    lang = runtime.settings.locale
+    kind = type(error).__name__
 
-    def screen(repeats: int) -> Screen:
-        kind = type(error).__name__
-        return screens.error_report(kind, place, update_kind, reference, repeats, lang)
+    def notice(chat_id: int, repeats: int) -> Notice:
+        return notices.ErrorReport(
+            key=keys.error_report(reference),
+            to=Chat(chat_id),
+            quiet_hours=False,
+            kind=kind,
+            place=place,
+            update_kind=update_kind,
+            reference=reference,
+            repeats=repeats,
+        )
 
-    await _record_safely(runtime, type(error).__name__, place, reference, screen)
+    await _record_safely(runtime, kind, place, reference, notice)
     return reference
 
 
@@ -79,14 +89,17 @@ async def report_conflict(runtime: Runtime) -> None:
         " (409 Conflict); only one deployment may use a token",
         reference,
     )
-    lang = runtime.settings.locale
-    await _record_safely(
-        runtime,
-        "Conflict",
-        "telegram:getUpdates",
-        reference,
-        lambda repeats: screens.conflict_report(reference, repeats, lang),
-    )
+
+    def notice(chat_id: int, repeats: int) -> Notice:
+        return notices.ConflictReport(
+            key=keys.error_report(reference),
+            to=Chat(chat_id),
+            quiet_hours=False,
+            reference=reference,
+            repeats=repeats,
+        )
+
+    await _record_safely(runtime, "Conflict", "telegram:getUpdates", reference, notice)
 
 
 async def _record_safely(
@@ -94,10 +107,10 @@ async def _record_safely(
     kind: str,
     place: str,
     reference: str,
-    screen: Callable[[int], Screen],
+    notice: NoticeFor,
 ) -> None:
     try:
-        await _record(runtime, kind, place, reference, screen)
+        await _record(runtime, kind, place, reference, notice)
     except (SQLAlchemyError, OSError) as exc:
         log.warning("error %s could not be recorded for the report: %s", reference, exc)
 
@@ -107,11 +120,12 @@ async def _record(
     kind: str,
     place: str,
     reference: str,
-    screen: Callable[[int], Screen],
+    notice: NoticeFor,
 ) -> None:
     now = runtime.clock.now()
     fingerprint = hashlib.sha256(f"{kind}@{place}".encode()).hexdigest()[:64]
-    async with runtime.sessionmaker() as db:
+    async with unit_of_work(runtime.sessionmaker) as unit:
+        db = unit.session
         inserted = await db.execute(
             insert_for(db)(ErrorReport)
             .values(
@@ -153,22 +167,12 @@ async def _record(
                 .returning(ErrorReport.fingerprint)
             )
             if due.first() is None:
-                await db.commit()
+                await unit.finish()
                 return
         chat_id = runtime.settings.error_chat_id
         if chat_id is not None:
-            await enqueue(
-                db,
-                key=outbox_keys.error_report(reference),
-                chat_id=chat_id,
-                screen=screen(repeats or 0),
-                due_at=now,
-                now=now,
-                respect_quiet_hours=False,
-            )
-        await db.commit()
-    if chat_id is not None and runtime.sender is not None:
-        runtime.sender.wake()
+            await deliver(db, runtime, [notice(chat_id, repeats or 0)])
+        await unit.finish()
 
 
 def update_kind_of(update: object) -> str | None:

@@ -10,10 +10,10 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot import incidents
-from bot.context import Ctx
+from bot.operations import incidents
+from bot.pipeline.context import Ctx
+from bot.pipeline.reply import reply_now
 from bot.render import start as screens
-from bot.reply import reply_now
 from bot.runtime import Runtime, current_unit
 
 log = logging.getLogger("chibo.errors")

@@ -15,10 +15,10 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from bot import metrics
-from bot.runtime import unit_of_work
+from bot.runtime import Undelivered, unit_of_work
 
 if TYPE_CHECKING:
-    from bot.outbox import Pacer
+    from bot.outbox.sender import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +40,12 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         sessionmaker: async_sessionmaker[AsyncSession],
         pacer: Pacer | None = None,
         max_concurrent_updates: int = 256,
+        undelivered: Undelivered | None = None,
     ) -> None:
         super().__init__(max_concurrent_updates)
         self._sessionmaker = sessionmaker
         self._pacer = pacer
+        self._undelivered = undelivered
         self._locks: dict[int, asyncio.Lock] = {}
         self._holders: dict[int, int] = {}
         # Told when an update's commit fails (the app reports it and apologises).
@@ -69,7 +71,7 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         """The handlers run (their errors are the error handler's, which fails the unit),
         then the one commit, then the answers."""
         metrics.UPDATES.inc()
-        async with unit_of_work(self._sessionmaker, self._pacer) as unit:
+        async with unit_of_work(self._sessionmaker, self._pacer, self._undelivered) as unit:
             await coroutine
             try:
                 await unit.finish()
@@ -80,6 +82,10 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
                     log.exception("an update's changes could not be saved; nothing was kept")
                 else:
                     await self.on_commit_failure(update, exc)
+
+    def waiting(self, key: int) -> int:
+        """How many updates of this person (or chat) wait behind the one being handled."""
+        return max(0, self._holders.get(key, 0) - 1)
 
     async def initialize(self) -> None:
         pass

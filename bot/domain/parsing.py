@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime, time
 from typing import Any
 
-from bot.services.schedules import fold
+from bot.domain.schedules import fold
 
 _DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d/%m/%y")
 

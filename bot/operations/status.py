@@ -1,7 +1,9 @@
 """What an operator asks of a running chibo: which instance is active, whether it reaches its
 database and Telegram, what waits in the outbox, when each periodic job last ran. /healthz and
 `chibo status` give the same summary, read from the database, where every instance writes
-its heartbeat."""
+its heartbeat. Which instance is active is the lock's to say, not the heartbeats': PostgreSQL
+knows at once who holds the advisory lock (pg_locks), and a process that died has released
+the SQLite file's lock with it."""
 
 from __future__ import annotations
 
@@ -16,8 +18,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot import __version__, metrics
-from bot.election import active_holder
-from db.models import ErrorReport, Instance, JobTick, OutboxMessage, OutboxState
+from bot.operations.election import active_holder, sqlite_holder
+from bot.outbox import queue
+from db.models import ErrorReport, Instance, JobTick
 from db.session import insert_for
 
 HEARTBEAT_SECONDS = 10.0
@@ -33,14 +36,15 @@ class Vitals:
     instance_id: str
     role: str = "standby"
     receiving: str = ""
+    lock_session: int | None = None  # PostgreSQL's session holding the lock, when active
     host: str = field(default_factory=socket.gethostname)
     pid: int = field(default_factory=os.getpid)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     # Set when the role changes, so that the heartbeat says so at once.
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def become(self, role: str, receiving: str = "") -> None:
-        self.role, self.receiving = role, receiving
+    def become(self, role: str, receiving: str = "", lock_session: int | None = None) -> None:
+        self.role, self.receiving, self.lock_session = role, receiving, lock_session
         metrics.ACTIVE.set(1 if role == "active" else 0)
         self.changed.set()
 
@@ -57,6 +61,7 @@ async def beat(connection: AsyncConnection, vitals: Vitals) -> None:
         "started_at": vitals.started_at,
         "seen_at": now,
         "telegram_ok_at": metrics.Telegram.ok_at,
+        "lock_session": vitals.lock_session,
     }
     statement = insert_for(connection)(Instance).values(id=vitals.instance_id, **values)
     await connection.execute(statement.on_conflict_do_update(index_elements=["id"], set_=values))
@@ -65,22 +70,33 @@ async def beat(connection: AsyncConnection, vitals: Vitals) -> None:
 
 async def summary(connection: AsyncConnection) -> dict[str, Any]:
     now = datetime.now(UTC)
-    instances = [
-        {
-            "id": row.id,
-            "host": row.host,
-            "pid": row.pid,
-            "version": row.version,
-            "role": row.role,
-            "receiving": row.receiving,
-            "started_at": iso(row.started_at),
-            "seen_at": iso(row.seen_at),
-            "telegram_ok_at": iso(row.telegram_ok_at),
-        }
-        for row in await connection.execute(
-            select(Instance).where(Instance.seen_at >= now - ALIVE_FOR).order_by(Instance.role)
+    holder = await active_holder(connection)
+    sqlite_pid = None
+    if connection.dialect.name == "sqlite":
+        sqlite_pid = sqlite_holder(connection.engine.url.render_as_string(hide_password=False))
+    instances = []
+    for row in await connection.execute(
+        select(Instance).where(Instance.seen_at >= now - ALIVE_FOR).order_by(Instance.role)
+    ):
+        if holder is not None:
+            holds = row.lock_session is not None and row.lock_session == holder["pid"]
+        else:
+            holds = sqlite_pid is not None and row.pid == sqlite_pid
+        instances.append(
+            {
+                "id": row.id,
+                "host": row.host,
+                "pid": row.pid,
+                "version": row.version,
+                # The lock says who is active; a heartbeat that still says "active" is a
+                # process that stopped or died since.
+                "role": "active" if holds else ("gone" if row.role == "active" else row.role),
+                "receiving": row.receiving if holds else "",
+                "started_at": iso(row.started_at),
+                "seen_at": iso(row.seen_at),
+                "telegram_ok_at": iso(row.telegram_ok_at),
+            }
         )
-    ]
     jobs = {
         row.name: {
             "finished_at": iso(row.finished_at),
@@ -92,8 +108,8 @@ async def summary(connection: AsyncConnection) -> dict[str, Any]:
     errors = await connection.scalar(
         select(func.count()).where(ErrorReport.last_at >= now - timedelta(days=1))
     )
-    holder = await active_holder(connection)
     return {
+        "active": any(instance["role"] == "active" for instance in instances),
         "instances": instances,
         "lock_holder": {k: iso(v) if isinstance(v, datetime) else v for k, v in holder.items()}
         if holder
@@ -107,21 +123,14 @@ async def summary(connection: AsyncConnection) -> dict[str, Any]:
 async def outbox_summary(connection: AsyncConnection) -> dict[str, Any]:
     """What waits in the outbox, what is being sent, and when a message last went out."""
     now = datetime.now(UTC)
-    due = (OutboxMessage.state == OutboxState.PENDING) & (OutboxMessage.due_at <= now)
-    backlog, oldest = (
-        await connection.execute(select(func.count(), func.min(OutboxMessage.due_at)).where(due))
-    ).one()
-    sending = await connection.scalar(
-        select(func.count()).where(OutboxMessage.state == OutboxState.SENDING)
-    )
-    last_sent = await connection.scalar(select(func.max(OutboxMessage.sent_at)))
-    oldest_at = _aware(oldest)
+    found = await queue.summary(connection, now)
+    oldest_at = _aware(found.oldest_due_at)
     return {
-        "backlog": backlog,
+        "backlog": found.backlog,
         "oldest_due_at": iso(oldest_at),
         "oldest_due_seconds": round((now - oldest_at).total_seconds()) if oldest_at else 0,
-        "sending": sending,
-        "last_sent_at": iso(last_sent),
+        "sending": found.sending,
+        "last_sent_at": iso(found.last_sent_at),
     }
 
 
@@ -141,7 +150,7 @@ def lines(report: dict[str, Any], *, now: datetime | None = None) -> list[str]:
     """The summary for a person at a terminal (`chibo status`)."""
     now = now or datetime.now(UTC)
     out = []
-    active = [i for i in report["instances"] if i["role"] == "active"]
+
     if not report["instances"]:
         out.append("instances: none has written a heartbeat in the last 45 s")
     for instance in report["instances"]:
@@ -170,7 +179,7 @@ def lines(report: dict[str, Any], *, now: datetime | None = None) -> list[str]:
             f" {job['duration_ms']} ms, {state}"
         )
     out.append(f"kinds of error met in the last day: {report['error_kinds_last_day']}")
-    if not active:
+    if not report["active"]:
         out.append("NO ACTIVE INSTANCE: nothing receives updates or sends messages")
     return out
 

@@ -11,8 +11,9 @@ from bot.runtime import Runtime, current_update_session
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from bot.access import Actor
     from bot.clock import Clock
+    from bot.pipeline.menus import Menus
+    from bot.services.policy import Actor
     from bot.settings import Settings
 
 RUNTIME_KEY = "chibo.runtime"
@@ -47,6 +48,12 @@ class ChiboContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
     @property
     def runtime(self) -> Runtime:
         return self.application.bot_data[RUNTIME_KEY]
+
+    @property
+    def menus(self) -> Menus:
+        menus = self.runtime.menus
+        assert menus is not None, "the application sets the menus when it is built"
+        return menus
 
     @property
     def settings(self) -> Settings:

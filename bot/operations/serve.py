@@ -9,18 +9,22 @@ import logging
 import secrets
 import signal
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import NetworkError
 
-from bot import __version__, incidents
-from bot.election import Election, election_for
-from bot.receivers import Polling, Receiver, Webhook
-from bot.retry import persist
+from bot import __version__, metrics
+from bot.operations import incidents
+from bot.operations.election import Election, election_for
+from bot.operations.receivers import Polling, Receiver, Webhook
+from bot.operations.retry import persist
+from bot.operations.status import HEARTBEAT_SECONDS, Vitals, beat
 from bot.settings import Settings
-from bot.status import HEARTBEAT_SECONDS, Vitals, beat
-from db.session import create_engine
+from db.session import close_engine, create_engine
+
+if TYPE_CHECKING:
+    from bot.app import ChiboApplication
 
 log = logging.getLogger("chibo")
 
@@ -32,19 +36,25 @@ class CannotListen(Exception):
     """The webhook's or the health port is taken or not ours; the message is one line."""
 
 
-async def serve(settings: Settings, upgrade: Callable[[], Awaitable[None]]) -> None:
-    """The whole life of `chibo run`, until SIGINT or SIGTERM."""
+Build = Callable[[Settings], "ChiboApplication"]
+
+
+async def serve(settings: Settings, upgrade: Callable[[], Awaitable[None]], build: Build) -> None:
+    """The whole life of `chibo run`, until SIGINT or SIGTERM: `build(settings)` makes the
+    application (bot/app.py) each time this instance becomes the active one."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     vitals = Vitals(instance_id=secrets.token_hex(8))
+    # The first call Telegram answers is in the heartbeat at once, not ten seconds later.
+    metrics.Telegram.on_first_success = vitals.changed.set
     # The heartbeat's and /healthz's own connections: a standby has no application yet.
     engine = create_engine(settings.database_url)
     election = election_for(settings.database_url)
     health = None
     if settings.health_listen:  # aiohttp's server part is loaded only then
-        from bot.health import HealthServer
+        from bot.operations.health import HealthServer
 
         health = HealthServer(settings.health_listen, engine, vitals)
     heart = asyncio.create_task(_heartbeat(engine, vitals), name="chibo-heartbeat")
@@ -55,7 +65,7 @@ async def serve(settings: Settings, upgrade: Callable[[], Awaitable[None]]) -> N
         while not stop.is_set():
             if not await election.wait_until_active(stop):
                 break
-            await _active(settings, election, stop, vitals, upgrade)
+            await _active(settings, election, stop, vitals, upgrade, build)
             vitals.become("standby")
             if not election.lost.is_set():
                 break
@@ -68,7 +78,7 @@ async def serve(settings: Settings, upgrade: Callable[[], Awaitable[None]]) -> N
         await election.release()
         if health is not None:
             await health.stop()
-        await engine.dispose()
+        await close_engine(engine)
     log.info("chibo stopped")
 
 
@@ -78,21 +88,19 @@ async def _active(
     stop: asyncio.Event,
     vitals: Vitals,
     upgrade: Callable[[], Awaitable[None]],
+    build: Build,
 ) -> None:
     """Be the active instance until stopped or until the lock is lost."""
-    from bot.app import build_application
-    from bot.context import RUNTIME_KEY
-
     log.info("this instance is now the active one: it receives updates and sends")
     await upgrade()  # migrations: the active instance only, never a standby
-    app = build_application(settings)
-    app.bot_data[RUNTIME_KEY].instance_id = vitals.instance_id
+    app = build(settings)
+    app.runtime.instance_id = vitals.instance_id
     receiver: Receiver = (
         Webhook(app, settings)
         if settings.webhook_url
-        else Polling(app, lambda: incidents.report_conflict(app.bot_data[RUNTIME_KEY]))
+        else Polling(app, lambda: incidents.report_conflict(app.runtime))
     )
-    vitals.become("active", receiver.kind)
+    vitals.become("active", receiver.kind, election.lock_session)
     starting = asyncio.create_task(_start(app, receiver, settings.listen), name="chibo-start")
     ending = asyncio.create_task(_either(stop, election.lost), name="chibo-until-stopped")
     try:
@@ -139,6 +147,8 @@ async def _stop(app: Any, receiver: Receiver, *, lost: bool) -> None:
     if app.running:
         steps.append(("the application", app.stop))
     steps.append(("the connections", app.shutdown))
+    # app.shutdown() runs no post_shutdown hook when the application is driven by hand.
+    steps.append(("the database", lambda: close_engine(app.runtime.engine)))
     for name, step in steps:
         try:
             await asyncio.wait_for(step(), STOP_TIMEOUT)

@@ -35,8 +35,9 @@ class _FloodWait(Exception):
 class FloodGate(AIORateLimiter):
     """AIORateLimiter's throttling, with one gate that a 429 closes for every request.
 
-    `rate_limit_args` is the number of retries after a flood wait: the interactive answers
-    keep the default (one: the person who wrote still gets the answer), the outbox passes 0.
+    `rate_limit_args` is the number of retries after a flood wait: other calls keep the
+    default (one: the gate's wait is waited, then the call is made again), the outbox passes 0
+    (its message goes back to the queue, and the pacer holds it until the gate opens).
     """
 
     def __init__(self, *, retries: int = 1, on_wait: Callable[[float], None] | None = None) -> None:
@@ -68,7 +69,7 @@ class FloodGate(AIORateLimiter):
 
         for attempt in range(retries + 1):
             if (wait := self.closed_for()) > 0:
-                if attempt >= retries:  # the caller retries later, at its own pace
+                if retries == 0:  # the caller retries later, at its own pace
                     raise RetryAfter(max(1, round(wait)))
                 await asyncio.sleep(wait)
             try:

@@ -1,4 +1,4 @@
-"""Every outbox key, and every match on keys, in one place.
+"""Every outbox key, and every prefix the outbox matches keys by, in one place.
 
 A key names one logical message: queueing it twice is harmless, because the outbox keeps one
 row per key. Nothing else in the code formats or takes apart a key.
@@ -7,10 +7,6 @@ row per key. Nothing else in the code formats or takes apart a key.
 from __future__ import annotations
 
 import hashlib
-
-from sqlalchemy import ColumnElement, and_
-
-from db.models import OutboxMessage
 
 # ---------------------------------------------------------------- meetings
 
@@ -21,17 +17,9 @@ def reminder(meeting_id: int, revision: int, person_id: int, slot: str) -> str:
     return f"remind:{meeting_id}:r{revision}:p{person_id}:{slot}"
 
 
-def reminders_of(meeting_id: int) -> ColumnElement[bool]:
-    """SQL: the rows of every reminder of this meeting, whatever its revision."""
-    return OutboxMessage.key.startswith(f"remind:{meeting_id}:")
-
-
-def reminders_at_slot(meeting_id: int, revision: int, slot: str) -> ColumnElement[bool]:
-    """SQL: the rows of one slot's reminders for this revision of a meeting."""
-    return and_(
-        OutboxMessage.key.startswith(f"remind:{meeting_id}:r{revision}:"),
-        OutboxMessage.key.endswith(f":{slot}"),
-    )
+def reminders_prefix(meeting_id: int) -> str:
+    """What the keys of every reminder of this meeting begin with, whatever its revision."""
+    return f"remind:{meeting_id}:"
 
 
 def absence(meeting_id: int, revision: int, person_id: int) -> str:
@@ -83,9 +71,10 @@ def urgent_proposal(proposal_id: int) -> str:
 # ---------------------------------------------------------------- the digest and groups
 
 
-def digest_part(digest_id: int, posting: str, part: str) -> str:
-    """One message of a posting ("post", "again1"...) of a month's digest: "text0", "chart"..."""
-    return f"digest:{digest_id}:{posting}:{part}"
+def digest_posting(digest_id: int, posting: str) -> str:
+    """A posting ("post", "again1"...) of a month's digest; each of its messages adds its part
+    ("text0", "chart"...) to the key."""
+    return f"digest:{digest_id}:{posting}"
 
 
 def digest_without_group(digest_id: int) -> str:
@@ -121,9 +110,9 @@ def meeting_document(document_id: int, person_id: int) -> str:
     return f"doc:{document_id}:p{person_id}"
 
 
-def meeting_documents_of(document_id: int) -> ColumnElement[bool]:
-    """SQL: the rows of one document sent to anyone."""
-    return OutboxMessage.key.startswith(f"doc:{document_id}:p")
+def document_copies_prefix(document_id: int) -> str:
+    """What the keys of one document's copies begin with, whoever they are for."""
+    return f"doc:{document_id}:p"
 
 
 # ---------------------------------------------------------------- proposals
@@ -157,6 +146,11 @@ def proposal_summary(day: str) -> str:
 def proposal_due_soon(proposal_id: int, deadline: str) -> str:
     """A body reminded, once per deadline, that a proposal is due in two days."""
     return f"proposal:{proposal_id}:due-soon:{deadline}"
+
+
+def undelivered_answer(token: str) -> str:
+    """An answer to someone who wrote, handed to the outbox when it could not go at once."""
+    return f"answer:{token}"
 
 
 def error_report(ref: str) -> str:

@@ -16,13 +16,13 @@ import time as monotonic_time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
+from telegram import InlineKeyboardMarkup, InputFile, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -30,12 +30,13 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
+from telegram.ext import ExtBot
 
 from bot import metrics
 from bot.clock import Clock
-from bot.render import Screen
+from bot.outbox.queue import FILE_METHODS
 from db.models import GroupChat, OutboxMessage, OutboxState, Person, StoredFile
-from db.session import insert_for
+from db.session import dialect_of
 
 log = logging.getLogger(__name__)
 
@@ -63,93 +64,6 @@ class QuietHours:
         if end <= local:
             end += timedelta(days=1)
         return end
-
-
-async def enqueue(
-    db: AsyncSession,
-    *,
-    key: str,
-    chat_id: int,
-    screen: Screen,
-    due_at: datetime,
-    now: datetime,
-    person_id: int | None = None,
-    expires_at: datetime | None = None,
-    respect_quiet_hours: bool = True,
-) -> None:
-    """Add a message to the outbox unless one with this key is already there."""
-    payload: dict[str, Any] = {"text": screen.text}
-    if screen.reply_markup is not None:
-        payload["reply_markup"] = screen.reply_markup.to_dict()
-    await _queue(
-        db,
-        key=key,
-        chat_id=chat_id,
-        person_id=person_id,
-        method="sendMessage",
-        payload=payload,
-        due_at=due_at,
-        expires_at=expires_at,
-        respect_quiet_hours=respect_quiet_hours,
-        created_at=now,
-    )
-
-
-FILE_METHODS = ("sendPhoto", "sendDocument")
-
-
-async def enqueue_file(
-    db: AsyncSession,
-    *,
-    key: str,
-    chat_id: int,
-    file_id: int,
-    method: str,
-    caption: str,
-    due_at: datetime,
-    now: datetime,
-    person_id: int | None = None,
-    expires_at: datetime | None = None,
-    respect_quiet_hours: bool = True,
-) -> None:
-    """Add a photo or a document to the outbox; the file is a row, so it waits with it."""
-    assert method in FILE_METHODS, method
-    await _queue(
-        db,
-        key=key,
-        chat_id=chat_id,
-        person_id=person_id,
-        method=method,
-        payload={"file": file_id, "caption": caption},
-        due_at=due_at,
-        expires_at=expires_at,
-        respect_quiet_hours=respect_quiet_hours,
-        created_at=now,
-    )
-
-
-async def _queue(db: AsyncSession, **values: Any) -> None:
-    """One pending row, unless a row with its key is there already."""
-    await db.execute(
-        insert_for(db)(OutboxMessage)
-        .values(**values, state=OutboxState.PENDING, attempts=0, last_error="")
-        .on_conflict_do_nothing(index_elements=["key"])
-    )
-
-
-async def queued_since(db: AsyncSession, keys: list[str]) -> dict[str, datetime]:
-    """For each of these keys already in the outbox, when its message was to go out at the
-    earliest: when it was queued, or when it was due if that was later."""
-    found: dict[str, datetime] = {}
-    for start in range(0, len(keys), 500):
-        rows = await db.execute(
-            select(OutboxMessage.key, OutboxMessage.created_at, OutboxMessage.due_at).where(
-                OutboxMessage.key.in_(keys[start : start + 500])
-            )
-        )
-        for key, created_at, due_at in rows:
-            found[key] = max(created_at, due_at)
-    return found
 
 
 class Pacer:
@@ -204,6 +118,20 @@ class Pacer:
         while (wait := self.wait(chat_id, monotonic_time.monotonic())) > 0:  # noqa: ASYNC110
             await asyncio.sleep(wait)
 
+    def remember(self, sends: list[tuple[int, float]], now: float) -> None:
+        """Messages sent before this pacer began (by the process before a restart, or the
+        instance before a takeover), each (chat, seconds ago): they still count in Telegram's
+        windows, so the first sends after a start do not exceed them."""
+        for chat_id, ago in sorted(sends, key=lambda sent: -sent[1]):
+            started = now - ago
+            if ago < 1.0:
+                self._recent.append(started)
+                self._next_for_chat[chat_id] = max(
+                    self._next_for_chat.get(chat_id, 0.0), started + self.chat_interval
+                )
+            if chat_id < 0 and ago < 60.0:
+                self._group_minute.setdefault(chat_id, deque()).append(started)
+
     def note(self, chat_id: int) -> None:
         """A message that went without waiting (the first answer to someone who just wrote):
         the next one to this chat keeps its distance from it."""
@@ -227,7 +155,7 @@ class Sender:
 
     def __init__(
         self,
-        bot: Bot,
+        bot: ExtBot[Any],
         sessionmaker: async_sessionmaker[AsyncSession],
         clock: Clock,
         quiet_hours: QuietHours,
@@ -263,8 +191,8 @@ class Sender:
         self.wakeup.set()
 
     async def start(self) -> None:
-        # Messages sent just before a restart still count in Telegram's window.
-        self.pacer.pause(1.0, monotonic_time.monotonic())
+        # Messages sent just before a restart still count in Telegram's windows.
+        await self.count_recent_sends()
         await self.recover_claims()
         self._task = asyncio.create_task(self._run(), name="chibo-outbox-sender")
 
@@ -276,6 +204,29 @@ class Sender:
             self._task = None
         await self._return_unattempted()
 
+    async def count_recent_sends(self) -> int:
+        """What the outbox sent in the last minute (its rows' send times, on the wall clock)
+        and what was in flight when the process before stopped (those may have reached
+        Telegram a moment ago), counted by the pacer before the first send."""
+        now = datetime.now(UTC)
+        async with self.sessionmaker() as db:
+            sent = list(
+                await db.execute(
+                    select(OutboxMessage.chat_id, OutboxMessage.sent_at).where(
+                        OutboxMessage.sent_at >= now - timedelta(seconds=60)
+                    )
+                )
+            )
+            in_flight = list(
+                await db.scalars(
+                    select(OutboxMessage.chat_id).where(OutboxMessage.state == OutboxState.SENDING)
+                )
+            )
+        sends = [(chat_id, max(0.0, (now - at).total_seconds())) for chat_id, at in sent if at]
+        sends += [(chat_id, 0.0) for chat_id in in_flight]
+        self.pacer.remember(sends, monotonic_time.monotonic())
+        return len(sends)
+
     async def recover_claims(self) -> int:
         """Rows left 'sending' by a process that is gone go back to the queue, at once. One
         instance sends at a time, so at start every such row is another process's: those it
@@ -285,9 +236,10 @@ class Sender:
                 update(OutboxMessage)
                 .where(OutboxMessage.state == OutboxState.SENDING)
                 .values(state=OutboxState.PENDING)
+                .returning(OutboxMessage.id)
             )
+            recovered = len(result.all())
             await db.commit()
-        recovered = result.rowcount or 0
         if recovered:
             log.info("outbox: %s messages claimed before a restart are queued again", recovered)
         return recovered
@@ -361,7 +313,7 @@ class Sender:
             )
             if quiet:
                 query = query.where(OutboxMessage.respect_quiet_hours.is_(False))
-            if db.bind.dialect.name == "postgresql":
+            if dialect_of(db) == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             rows = list(await db.scalars(query))
             expired = [row for row in rows if row.expires_at is not None and row.expires_at <= now]
@@ -495,7 +447,9 @@ class Sender:
         now = self.clock.now()
         values: dict[str, Any] = {"state": state, "last_error": error[:500]}
         if state == OutboxState.SENT:
-            values.update(sent_message_id=message_id, sent_at=now)
+            # On the wall clock, whatever the bot's clock says: it paces the sends after a
+            # restart (count_recent_sends) and says when the outbox last worked.
+            values.update(sent_message_id=message_id, sent_at=datetime.now(UTC))
         if retry_in:
             values["due_at"] = now + timedelta(seconds=retry_in)
         if chat_id is not None:

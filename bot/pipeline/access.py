@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from telegram import Update
@@ -17,48 +17,21 @@ from telegram.ext import ApplicationHandlerStop, filters
 
 from bot import render
 from bot.callbacks import CallbackData
-from bot.context import ChiboContext
-from bot.policy import Permission, permits
+from bot.pipeline.context import ChiboContext
+from bot.pipeline.reply import answer_button, reply
 from bot.render import start as start_screens
-from bot.reply import answer_button, reply
-from bot.services import audit
 from bot.services.people import mark_reachable, person_by_telegram_id
-from db.models import Draft, Person, Role
+from bot.services.policy import Permission, actor_for
+from db.models import Role
 
 log = logging.getLogger(__name__)
 
+# What links an account: sharing one's own contact, or an invitation's /start with its token.
+_LINKING = filters.ChatType.PRIVATE & (filters.Regex(r"^/start(@\w+)?\s+\S") | filters.CONTACT)
 # The only things a stranger may do: open the bot, and share their own contact to link it.
 _STRANGER_MAY = filters.ChatType.PRIVATE & (
     filters.Regex(r"^/start(@\w+)?(\s|$)") | filters.CONTACT
 )
-
-
-@dataclass(frozen=True)
-class Actor:
-    telegram_id: int
-    person: Person | None
-    roles: frozenset[Role] = field(default_factory=frozenset)
-    lang: str = "vi"
-    # The conversation a linked person is in, looked up with them (None: none open, or an
-    # account with no person, whose conversations are looked up when needed).
-    conversation: Draft | None = None
-    # Taken when the update arrives: a rollback in the update (a dry-run import) expires the
-    # person's attributes, and reading them again outside SQLAlchemy's greenlet fails.
-    person_id: int | None = None
-
-    @property
-    def is_known(self) -> bool:
-        return self.person is not None or bool(self.roles)
-
-    def has(self, role: Role) -> bool:
-        return role in self.roles
-
-    def may(self, permission: Permission) -> bool:
-        return permits(self.roles, self.is_known, permission)
-
-    @property
-    def who(self) -> audit.Who:
-        return audit.Who(self.person_id, self.telegram_id)
 
 
 async def resolve_actor(update: Update, ctx: ChiboContext) -> None:
@@ -74,9 +47,16 @@ async def resolve_actor(update: Update, ctx: ChiboContext) -> None:
     roles = set(person.role_set) if person is not None else set()
     if user.id in ctx.settings.admin_ids:
         roles.add(Role.ADMIN)
-    lang = (person.language if person is not None else None) or ctx.settings.locale
-    person_id = person.id if person is not None else None
-    ctx.actor = Actor(user.id, person, frozenset(roles), lang, conversation, person_id)
+    ctx.actor = actor_for(
+        user.id,
+        person,
+        frozenset(roles),
+        lang=(person.language if person is not None else None) or ctx.settings.locale,
+        conversation=conversation,
+        triage_by=ctx.settings.triage_by,
+    )
+    if _held_back(update, ctx, user.id):
+        raise ApplicationHandlerStop  # faster than answered: left quietly (throttle.py)
     if update.edited_message is not None:
         await _edit_not_taken(update, ctx)
         raise ApplicationHandlerStop
@@ -84,6 +64,20 @@ async def resolve_actor(update: Update, ctx: ChiboContext) -> None:
         return
     await refuse_stranger(update, ctx)
     raise ApplicationHandlerStop
+
+
+def _held_back(update: Update, ctx: ChiboContext, telegram_id: int) -> bool:
+    """Whether the update is left unanswered, the person writing faster than answered
+    (bot/pipeline/throttle.py). Linking is always taken (sharing one's phone number, or an
+    invitation's /start with its token), and a stranger in a group is never answered."""
+    throttle = ctx.runtime.throttle
+    if throttle is None or _LINKING.check_update(update):
+        return False
+    known = ctx.actor.is_known
+    chat = update.effective_chat
+    if not known and update.callback_query is None and (chat is None or chat.type != "private"):
+        return False
+    return not throttle.lets_through(telegram_id, known=known, now=time.monotonic())
 
 
 async def _edit_not_taken(update: Update, ctx: ChiboContext) -> None:
@@ -113,13 +107,14 @@ async def refuse_stranger(update: Update, ctx: ChiboContext) -> None:
     await reply(update, start_screens.stranger(ctx.lang))
 
 
-Handler = Callable[[Update, ChiboContext], Awaitable[Any]]
+Handler = Callable[[Update, ChiboContext], Coroutine[Any, Any, Any]]
 Data = TypeVar("Data", bound=CallbackData)
-ButtonHandler = Callable[[Update, ChiboContext, Any], Awaitable[Any]]
+ButtonHandler = Callable[[Update, ChiboContext, Any], Coroutine[Any, Any, Any]]
 
 
 def pressed(
-    data_class: type[Data], handler: Callable[[Update, ChiboContext, Data], Awaitable[Any]]
+    data_class: type[Data],
+    handler: Callable[[Update, ChiboContext, Data], Coroutine[Any, Any, Any]],
 ) -> Handler:
     """A button's handler, given the press's data parsed into its action's class. A press whose
     data is not of that shape (stale, broken or forged) is answered as stale and goes no

@@ -1,0 +1,293 @@
+"""The report conversation's table of steps (bot/services/report_flow.py), each step on its
+own: a valid answer and where it leads, an answer it refuses (nothing changes), Back, and
+the edit of its section from the review."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+
+from bot.services import report_flow as flow
+from bot.services.report_flow import Input, Section, Step
+
+MEETING_DAY = date(2026, 12, 5)
+PLANNED = {"planned_start": "19:30", "planned_end": "21:00", "meeting_day": "2026-12-05"}
+COUNTED = {**PLANNED, "held": "yes", "held_on": "2026-12-05", "start": "19:30", "end": "21:15"}
+
+
+def choice(value: str) -> Input:
+    return Input("choice", value)
+
+
+def text(value: str) -> Input:
+    return Input("text", value)
+
+
+@dataclass(frozen=True)
+class Case:
+    step: Step
+    before: dict[str, Any]
+    valid: Input
+    then: Step
+    saved: dict[str, Any]  # what the valid answer leaves in the answers
+    invalid: Input
+
+
+TOPICS = [(3, "Kết nạp đảng viên"), (4, "Quốc phòng - an ninh")]
+CASES = [
+    Case(Step.HELD, PLANNED, choice("yes"), Step.TIMES, {"held_on": "2026-12-05"}, text("có")),
+    Case(Step.HELD_DATE, PLANNED, text("07/12"), Step.TIMES, {"held_on": "2026-12-07"}, text("x")),
+    Case(
+        Step.NOT_HELD_REASON,
+        PLANNED,
+        text("Mưa bão"),
+        Step.REVIEW,
+        {"not_held_reason": "Mưa bão"},
+        text("x" * 501),
+    ),
+    Case(
+        Step.TIMES,
+        PLANNED,
+        text("19h30-21h15"),
+        Step.TOTAL,
+        {"start": "19:30", "end": "21:15"},
+        text("21h-19h"),
+    ),
+    Case(Step.TOTAL, COUNTED, text("18/22"), Step.EXEMPTED, {"present": 18}, text("30/22")),
+    Case(
+        Step.EXEMPTED,
+        {**COUNTED, "total": 22},
+        choice("2"),
+        Step.PRESENT,
+        {"exempted": 2},
+        text("hai"),
+    ),
+    Case(
+        Step.PRESENT,
+        {**COUNTED, "total": 22, "exempted": 2},
+        text("18"),
+        Step.EXCUSED,
+        {"present": 18},
+        text("30"),
+    ),
+    Case(
+        Step.EXCUSED,
+        {**COUNTED, "total": 22, "exempted": 2, "present": 18},
+        choice("1"),
+        Step.TOPICS,
+        {"excused": 1},
+        text("5"),
+    ),
+    Case(Step.TOPICS, COUNTED, choice("3"), Step.TOPICS, {"topics": [3]}, text("Kết nạp")),
+    Case(
+        Step.OTHER_TOPIC,
+        COUNTED,
+        text("Phòng cháy"),
+        Step.TOPICS,
+        {"other_topic": "Phòng cháy"},
+        text(""),
+    ),
+    Case(
+        Step.CONTENT,
+        COUNTED,
+        text("Chi bộ đã quán triệt"),
+        Step.CONTENT,
+        {"content": "Chi bộ đã quán triệt"},
+        choice("done"),
+    ),
+    Case(
+        Step.CONCERNS,
+        COUNTED,
+        text("Đường ngập"),
+        Step.CONCERNS,
+        {"concerns": ["Đường ngập"]},
+        text("x" * 1001),
+    ),
+    Case(
+        Step.PROPOSALS,
+        COUNTED,
+        text("Sửa đường"),
+        Step.PROPOSAL_TOPIC,
+        {"pending_proposal": {"text": "Sửa đường"}},
+        Input("media", "file-1", "photo"),
+    ),
+    Case(
+        Step.PROPOSAL_TOPIC,
+        {**COUNTED, "pending_proposal": {"text": "Sửa đường"}},
+        choice("none"),
+        Step.PROPOSAL_URGENCY,
+        {"pending_proposal": {"text": "Sửa đường", "topic_id": None}},
+        text("đường"),
+    ),
+    Case(
+        Step.PROPOSAL_URGENCY,
+        {**COUNTED, "pending_proposal": {"text": "Sửa đường", "topic_id": None}},
+        choice("urgent"),
+        Step.PROPOSALS,
+        {"proposals": [{"text": "Sửa đường", "topic_id": None, "urgency": "urgent"}]},
+        choice("soon"),
+    ),
+    Case(
+        Step.CONTRIBUTION,
+        COUNTED,
+        text("Đã quán triệt nghị quyết"),
+        Step.CRITERIA,
+        {"contribution": "Đã quán triệt nghị quyết"},
+        choice("done"),
+    ),
+    Case(
+        Step.CONVEYED,
+        {**COUNTED, "to_convey": [{"id": 9, "text": "Sửa đường", "answer": "Đã sửa"}]},
+        choice("agreed"),
+        Step.CRITERIA,
+        {"conveyed": "agreed"},
+        choice("maybe"),
+    ),
+    Case(
+        Step.CRITERIA,
+        COUNTED,
+        choice("minutes"),
+        Step.CRITERIA,
+        {"criteria": ["minutes"]},
+        choice("unknown"),
+    ),
+    Case(Step.RATING, COUNTED, choice("good"), Step.COMMENT, {"rating": "good"}, text("Tốt")),
+    Case(Step.COMMENT, COUNTED, choice("skip"), Step.REVIEW, {}, Input("media", "v", "voice")),
+]
+
+
+def test_every_step_of_the_table_is_tested() -> None:
+    assert {case.step for case in CASES} == set(flow.STEPS)
+    assert set(flow.STEPS) == set(Step) - {Step.REVIEW}
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.step.value)
+def test_a_valid_answer_saves_and_moves_on(case: Case) -> None:
+    outcome = flow.answer(case.before, case.step, case.valid, MEETING_DAY)
+    assert outcome.error is None
+    assert outcome.step == case.then
+    for key, value in case.saved.items():
+        assert outcome.data[key] == value
+    assert case.before == {**case.before}  # the draft's answers are never changed in place
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.step.value)
+def test_an_invalid_answer_is_refused_and_changes_nothing(case: Case) -> None:
+    outcome = flow.answer(case.before, case.step, case.invalid, MEETING_DAY)
+    assert outcome.error is not None
+    assert outcome.step == case.step
+    assert "visited" not in outcome.data
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.step.value)
+def test_every_step_asks_with_a_question_from_the_catalog(case: Case) -> None:
+    topics = [_Topic(topic_id, name) for topic_id, name in TOPICS]
+    question = flow.ask(case.before, case.step, topics)
+    assert question.text.msgid
+    for row in question.rows:
+        for button in row:
+            assert len(button.value.encode()) <= 24  # one part of the callback data
+
+
+@dataclass(frozen=True)
+class _Topic:
+    id: int
+    name: str
+
+
+def test_back_returns_to_the_step_answered_before() -> None:
+    data = dict(PLANNED)
+    visited = []
+    for step, value in (
+        (Step.HELD, choice("yes")),
+        (Step.TIMES, choice("planned")),
+        (Step.TOTAL, text("22")),
+    ):
+        outcome = flow.answer(data, step, value, MEETING_DAY)
+        data = outcome.data
+        visited.append(step)
+    assert outcome.step == Step.EXEMPTED
+    back = flow.back(data, Step.EXEMPTED)
+    assert back.step == Step.TOTAL
+    back = flow.back(back.data, Step.TOTAL)
+    assert back.step == Step.TIMES
+    assert flow.back(PLANNED, Step.HELD).step == Step.HELD  # nothing before the first
+
+
+def test_the_numbers_must_add_up_and_present_total_skips_a_question() -> None:
+    data = {**COUNTED, "total": 22, "exempted": 2}
+    refused = flow.answer(data, Step.PRESENT, text("21"), MEETING_DAY)
+    assert refused.error is not None and refused.params["used"] == 23
+    fraction = flow.answer(COUNTED, Step.TOTAL, text("18/22"), MEETING_DAY)
+    exempted = flow.answer(fraction.data, Step.EXEMPTED, choice("0"), MEETING_DAY)
+    assert exempted.step == Step.EXCUSED  # present was given with the total
+
+
+def test_no_proposals_clears_them_but_a_contribution_is_required() -> None:
+    with_one = {**COUNTED, "proposals": [{"text": "x", "topic_id": None, "urgency": "normal"}]}
+    assert (
+        flow.answer(with_one, Step.PROPOSALS, choice("none"), MEETING_DAY).data["proposals"] == []
+    )
+    refused = flow.answer(COUNTED, Step.CONTRIBUTION, choice("done"), MEETING_DAY)
+    assert refused.error is not None
+
+
+def test_answers_to_convey_add_a_step_after_the_contribution() -> None:
+    data = {**COUNTED, "to_convey": [{"id": 9, "text": "Sửa đường", "answer": "Đã sửa"}]}
+    outcome = flow.answer(data, Step.CONTRIBUTION, text("Đã quán triệt"), MEETING_DAY)
+    assert outcome.step == Step.CONVEYED
+
+
+FINISHING = {
+    Section.HELD: [choice("yes")],
+    Section.TIMES: [choice("planned")],
+    Section.ATTENDANCE: [text("22"), choice("0"), text("20"), choice("2")],
+    Section.TOPICS: [choice("3"), choice("done")],
+    Section.CONTENT: [text("Nội dung"), choice("done")],
+    Section.CONCERNS: [text("Đường ngập"), choice("done")],
+    Section.PROPOSALS: [text("Sửa đường"), choice("none"), choice("normal"), choice("done")],
+    Section.CONTRIBUTION: [text("Đã quán triệt")],
+    Section.QUALITY: [choice("minutes"), choice("done"), choice("good"), choice("skip")],
+}
+
+
+@pytest.mark.parametrize("section", list(Section))
+def test_a_section_opened_from_the_review_returns_to_the_review(section: Section) -> None:
+    step = flow.section_start(section)
+    assert flow.STEPS[step].section == section
+    data: dict[str, Any] = {**COUNTED, "editing": True}
+    for value in FINISHING[section]:
+        assert step != Step.REVIEW
+        outcome = flow.answer(data, step, value, MEETING_DAY)
+        assert outcome.error is None, (step, value)
+        data, step = outcome.data, Step(outcome.step)
+    assert step == Step.REVIEW
+
+
+def test_a_media_message_is_taken_at_the_content_step_only() -> None:
+    photo = Input("media", "file-9", "photo", "Biên bản")
+    taken = flow.answer(COUNTED, Step.CONTENT, photo, MEETING_DAY)
+    assert taken.data["attachments"] == [
+        {"kind": "photo", "file_id": "file-9", "caption": "Biên bản"}
+    ]
+    assert flow.answer(COUNTED, Step.TIMES, photo, MEETING_DAY).error is not None
+
+
+def test_what_is_required_before_sending() -> None:
+    assert flow.validated({"held": "no"}) is not None
+    assert flow.validated({"held": "no", "not_held_reason": "Mưa"}) is None
+    complete = {
+        **COUNTED,
+        "total": 22,
+        "exempted": 0,
+        "present": 20,
+        "excused": 2,
+        "content": "x",
+        "contribution": "y",
+        "rating": "good",
+    }
+    assert flow.validated(complete) is None
+    assert flow.validated({**complete, "content": ""}) is not None
