@@ -28,7 +28,9 @@ class OneHopConnection(aiosqlite.Connection):
     """aiosqlite's connection with cursors of its own. They hand work to the connection's
     thread the way aiosqlite's own cursors do, through Connection._execute."""
 
-    def cursor(self) -> OneHopCursor:  # type: ignore[override]
+    # aiosqlite's cursor() is a context manager that awaits a Cursor; SQLAlchemy only calls
+    # cursor() and uses what it returns at once, so a plain cursor is returned here.
+    def cursor(self) -> OneHopCursor:  # type: ignore[override]  # a narrower return, see above
         return OneHopCursor(self)
 
 

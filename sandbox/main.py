@@ -23,7 +23,7 @@ from bot.jobs.calendar import extend_calendar
 from bot.jobs.digest import due_at as digest_due_at
 from bot.pipeline.context import RUNTIME_KEY
 from bot.runtime import Runtime
-from bot.services.calendar import OPEN_STATUSES
+from bot.services.calendar import open_meetings
 from bot.services.reports import meeting_end
 from bot.settings import Settings
 from db import migrate
@@ -166,9 +166,11 @@ class Sandbox:
         if not meetings:
             return None, "Không có buổi sinh hoạt nào sắp tới."
         if action == "reminder":
+            assert self.settings is not None
+            slots = self.settings.reminder_slots
             best: tuple[datetime, Meeting, Unit] | None = None
             for meeting, unit in meetings:
-                for slot in self.settings.reminder_slots:  # type: ignore[union-attr]
+                for slot in slots:
                     due = slot.due(meeting.starts_at, self.zone)
                     if due > now and (best is None or due < best[0]):
                         best = (due, meeting, unit)
@@ -194,17 +196,7 @@ class Sandbox:
     ) -> list[tuple[Meeting, Unit]]:
         """The meetings not yet ended that this persona is expected at (any branch's, for
         someone who follows none), soonest first."""
-        query = (
-            select(Meeting, Unit)
-            .join(Unit, Unit.id == Meeting.unit_id)
-            .where(
-                Meeting.status.in_(OPEN_STATUSES),
-                Meeting.starts_at > now - timedelta(hours=4),
-                Meeting.starts_at < now + timedelta(days=62),
-            )
-            .order_by(Meeting.starts_at)
-            .limit(40)
-        )
+        query = open_meetings(now - timedelta(hours=4), now + timedelta(days=62)).limit(40)
         code = world.persona(persona).code if persona else None
         async with self.runtime.sessionmaker() as db:
             person = await db.scalar(select(Person).where(Person.code == code)) if code else None

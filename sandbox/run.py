@@ -28,7 +28,7 @@ async def open_page(sandbox: Sandbox, port: int) -> tuple[web.AppRunner, int]:
     except OSError:
         await runner.cleanup()
         raise
-    return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, runner.addresses[0][1]
 
 
 async def serve(sandbox: Sandbox, port: int, ready: asyncio.Event | None = None) -> None:

@@ -570,19 +570,25 @@ def _branch(number: int, cells: dict[str, Any], problems: list[Problem]) -> Bran
             schedule = parse_schedule(schedule_text)
         except ScheduleError as exc:
             row.bad("schedule", exc.args[0])
-    branch = BranchRow(
+    code, name, unit_code = row.code("code"), row.text("name"), row.code("unit")
+    start_time = row.clock_time("start")
+    duration = row.minutes("duration")
+    venue, secretary = row.text("venue", 300), row.text("secretary", 120)
+    secretary_phone = row.phone("secretary_phone") or ""
+    if not row.ok or schedule is None or start_time is None:
+        return None
+    return BranchRow(
         number,
-        row.code("code"),
-        row.text("name"),
-        row.code("unit"),
-        schedule,  # type: ignore[arg-type]
-        row.clock_time("start"),  # type: ignore[arg-type]
-        row.minutes("duration"),
-        row.text("venue", 300),
-        row.text("secretary", 120),
-        row.phone("secretary_phone") or "",
+        code,
+        name,
+        unit_code,
+        schedule,
+        start_time,
+        duration,
+        venue,
+        secretary,
+        secretary_phone,
     )
-    return branch if row.ok else None
 
 
 def _person(number: int, cells: dict[str, Any], problems: list[Problem]) -> PersonRow | None:

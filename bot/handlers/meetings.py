@@ -25,7 +25,7 @@ from bot.domain.parsing import parse_day
 from bot.outbox.deliver import deliver
 from bot.pipeline.context import Ctx
 from bot.pipeline.conversations import takes_input
-from bot.pipeline.reply import answer_button, edit_buttons, reply
+from bot.pipeline.reply import answer_button, edit_buttons, refuse, reply
 from bot.render import Screen
 from bot.render import meetings as screens
 from bot.services.attendance import AttendanceResult, AttendanceService, Outcome
@@ -57,11 +57,7 @@ def _services(ctx: Ctx) -> tuple[AttendanceService, CalendarService]:
 
 
 async def _refuse(update: Update, ctx: Ctx, result: AttendanceResult) -> None:
-    text = screens.attendance_refusal(result, ctx.lang)
-    if update.callback_query is not None:
-        await answer_button(update, text)
-    else:
-        await reply(update, Screen(text))
+    await refuse(update, screens.attendance_refusal(result, ctx.lang))
 
 
 # ---------------------------------------------------------------------- answering a reminder

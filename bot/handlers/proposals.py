@@ -24,7 +24,7 @@ from bot.domain.parsing import parse_day
 from bot.outbox.deliver import deliver
 from bot.pipeline.context import Ctx
 from bot.pipeline.conversations import on_draft, takes_input
-from bot.pipeline.reply import answer_button, edit_buttons, reply, reply_media
+from bot.pipeline.reply import answer_button, edit_buttons, refuse, reply, reply_media
 from bot.render import Screen
 from bot.render import proposals as screens
 from bot.render import start as start_screens
@@ -54,11 +54,7 @@ def _service(ctx: Ctx) -> ProposalService:
 
 
 async def _refuse(update: Update, ctx: Ctx, change: Change) -> None:
-    text = screens.refusal(change, ctx.lang)
-    if update.callback_query is not None:
-        await answer_button(update, text)
-    else:
-        await reply(update, Screen(text))
+    await refuse(update, screens.refusal(change, ctx.lang))
 
 
 # ---------------------------------------------------------------- /kiennghi

@@ -21,7 +21,7 @@ from bot.domain.parsing import parse_day
 from bot.outbox.deliver import deliver
 from bot.pipeline.context import Ctx
 from bot.pipeline.conversations import on_draft, takes_input
-from bot.pipeline.reply import answer_button, reply, reply_media, respond
+from bot.pipeline.reply import answer_button, refuse, reply, reply_media, respond
 from bot.render import Screen
 from bot.render import reports as screens
 from bot.render.start import not_permitted
@@ -65,11 +65,7 @@ async def _start(update: Update, ctx: Ctx, rsvp_id: int | None, on_behalf: bool)
 
 
 async def _refuse(update: Update, ctx: Ctx, result: StepResult) -> None:
-    text = screens.refusal(result.refusal or Refusal.STALE, ctx.lang, result.missing)
-    if update.callback_query is not None:
-        await answer_button(update, text)
-    else:
-        await reply(update, Screen(text))
+    await refuse(update, screens.refusal(result.refusal or Refusal.STALE, ctx.lang, result.missing))
 
 
 async def on_pending(update: Update, ctx: Ctx) -> None:

@@ -15,6 +15,7 @@ import secrets
 import traceback
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -31,8 +32,8 @@ from db.session import insert_for
 log = logging.getLogger("chibo.errors")
 
 QUIET_FOR = timedelta(hours=1)
-# The report of an error: to the technical contact's chat, counting the repeats since the last.
-NoticeFor = Callable[[int, int], Notice]
+# The report's notice, but for what every report has (its key, chat, reference and repeats).
+Report = Callable[..., Notice]
 _ROOT = Path(__file__).resolve().parent.parent
 # The bot's own code first (a handler, a service), the database layer if nothing of it.
 _OWN = ((str(_ROOT / "bot"),), (str(_ROOT / "db"),))
@@ -63,20 +64,8 @@ async def report(
     log.error("error %s while %s (at %s)", reference, doing, place, exc_info=error)
     metrics.ERRORS.labels(place).inc()
     kind = type(error).__name__
-
-    def notice(chat_id: int, repeats: int) -> Notice:
-        return notices.ErrorReport(
-            key=keys.error_report(reference),
-            to=Chat(chat_id),
-            quiet_hours=False,
-            kind=kind,
-            place=place,
-            update_kind=update_kind,
-            reference=reference,
-            repeats=repeats,
-        )
-
-    await _record_safely(runtime, kind, place, reference, notice)
+    report = partial(notices.ErrorReport, kind=kind, place=place, update_kind=update_kind)
+    await _record_safely(runtime, kind, place, reference, report)
     return reference
 
 
@@ -89,39 +78,21 @@ async def report_conflict(runtime: Runtime) -> None:
         " (409 Conflict); only one deployment may use a token",
         reference,
     )
-
-    def notice(chat_id: int, repeats: int) -> Notice:
-        return notices.ConflictReport(
-            key=keys.error_report(reference),
-            to=Chat(chat_id),
-            quiet_hours=False,
-            reference=reference,
-            repeats=repeats,
-        )
-
-    await _record_safely(runtime, "Conflict", "telegram:getUpdates", reference, notice)
+    report = partial(notices.ConflictReport)
+    await _record_safely(runtime, "Conflict", "telegram:getUpdates", reference, report)
 
 
 async def _record_safely(
-    runtime: Runtime,
-    kind: str,
-    place: str,
-    reference: str,
-    notice: NoticeFor,
+    runtime: Runtime, kind: str, place: str, reference: str, report: Report
 ) -> None:
+    """Counted, and reported unless the same was reported within the hour; never raises."""
     try:
-        await _record(runtime, kind, place, reference, notice)
+        await _record(runtime, kind, place, reference, report)
     except (SQLAlchemyError, OSError) as exc:
         log.warning("error %s could not be recorded for the report: %s", reference, exc)
 
 
-async def _record(
-    runtime: Runtime,
-    kind: str,
-    place: str,
-    reference: str,
-    notice: NoticeFor,
-) -> None:
+async def _record(runtime: Runtime, kind: str, place: str, reference: str, report: Report) -> None:
     now = runtime.clock.now()
     fingerprint = hashlib.sha256(f"{kind}@{place}".encode()).hexdigest()[:64]
     async with unit_of_work(runtime.sessionmaker) as unit:
@@ -171,7 +142,14 @@ async def _record(
                 return
         chat_id = runtime.settings.error_chat_id
         if chat_id is not None:
-            await deliver(db, runtime, [notice(chat_id, repeats or 0)])
+            told = report(
+                key=keys.error_report(reference),
+                to=Chat(chat_id),
+                quiet_hours=False,
+                reference=reference,
+                repeats=repeats or 0,
+            )
+            await deliver(db, runtime, [told])
         await unit.finish()
 
 

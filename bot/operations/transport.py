@@ -123,8 +123,8 @@ class AiohttpRequest(BaseRequest):
         connect_s, pool_s = chosen(connect, "connect"), chosen(pool, "pool")
         # aiohttp has no write timeout of its own: the whole request is bounded by the sum of
         # the phases instead, so a stalled upload still ends.
-        phases = (read_s, write_s, connect_s, pool_s)
-        total = None if any(p is None for p in phases) else sum(phases)  # type: ignore[arg-type]
+        phases = [phase for phase in (read_s, write_s, connect_s, pool_s) if phase is not None]
+        total = sum(phases) if len(phases) == 4 else None
         return aiohttp.ClientTimeout(
             total=total,
             connect=None if pool_s is None or connect_s is None else pool_s + connect_s,

@@ -128,6 +128,14 @@ async def answer_button(update: Update, notice: str | None = None) -> None:
         await _after_commit(acknowledge)
 
 
+async def refuse(update: Update, text: str) -> None:
+    """Why nothing was done: a pop-up for a pressed button, a message for what was typed."""
+    if update.callback_query is not None:
+        await answer_button(update, text)
+    else:
+        await reply(update, Screen(text))
+
+
 async def respond(update: Update, screen: Screen, notice: str | None = None) -> None:
     """Send the next screen and, for a pressed button, acknowledge the press: both at once,
     once the work is done, so that neither round trip waits for the other."""

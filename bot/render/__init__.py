@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 
+from bot.callbacks import CallbackData
 from bot.i18n import translations
 
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
@@ -47,6 +54,27 @@ class FilePart:
 
 # What one outgoing message is: a screen, or a file.
 Part = Screen | FilePart
+
+
+def inline_keyboard(*rows: Sequence[tuple[str, CallbackData]]) -> InlineKeyboardMarkup:
+    """Inline buttons, row by row, each a label and the data its press carries."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=data.pack()) for label, data in row]
+            for row in rows
+        ]
+    )
+
+
+def said(lang: str, text: str, **values: object) -> Screen:
+    """A screen that is one text of the catalog (marked with N_), its values escaped."""
+    return Screen(texts(lang).gettext(text).format(**{k: esc(v) for k, v in values.items()}))
+
+
+def usage_line(lang: str, text: str) -> Screen:
+    """A screen that is one text of the catalog (marked with N_) shown as written, with no
+    markup: a usage line may hold characters HTML would read."""
+    return Screen(esc(texts(lang).gettext(text)))
 
 
 def esc(value: object) -> str:

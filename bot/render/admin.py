@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.domain.phones import display_phone
 from bot.formats.dates import period, time_of_day
 from bot.formats.roster_workbook import roles_text
-from bot.render import Screen, capped, esc, split_lines, texts
+from bot.i18n import N_
+from bot.render import Screen, capped, esc, said, split_lines, texts
 from bot.services.directory import AssignOutcome, AssignResult, PersonCard, UnitBlock
 from bot.services.linking import Invite
 from db.models import Person
@@ -174,9 +175,6 @@ def usage(command: str, lang: str) -> Screen:
 
 
 def bad_date(value: str, lang: str) -> Screen:
-    t = texts(lang)
-    return Screen(
-        t.gettext('"{value}" is not a date; write it as dd/mm/yyyy, e.g. 01/01/2027.').format(
-            value=esc(value)
-        )
+    return said(
+        lang, N_('"{value}" is not a date; write it as dd/mm/yyyy, e.g. 01/01/2027.'), value=value
     )

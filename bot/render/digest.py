@@ -17,7 +17,7 @@ from bot.formats.wording import (
     rating_name,
 )
 from bot.i18n import N_
-from bot.render import MESSAGE_LIMIT, Screen, esc, split_lines, texts
+from bot.render import MESSAGE_LIMIT, Screen, esc, said, split_lines, texts
 
 TEXT_LIMIT = 150  # characters of a proposal quoted in the digest
 # People a list in a message names before "and N more comrades": a province's office edition
@@ -60,11 +60,12 @@ def no_group(month: str, lang: str) -> Screen:
 
 
 def usage(lang: str) -> Screen:
-    return Screen(
-        texts(lang).gettext(
+    return said(
+        lang,
+        N_(
             "/tonghop shows last month's digest; /tonghop 11/2026 shows the digest of November"
             " 2026."
-        )
+        ),
     )
 
 
@@ -73,9 +74,7 @@ def not_begun(month: Month, lang: str) -> Screen:
 
 
 def no_organisation(lang: str) -> Screen:
-    return Screen(
-        texts(lang).gettext("The roster has no units yet: import the roster workbook first.")
-    )
+    return said(lang, N_("The roster has no units yet: import the roster workbook first."))
 
 
 def making(month: Month, lang: str) -> Screen:

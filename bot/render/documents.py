@@ -12,7 +12,8 @@ from bot import callbacks as cb
 from bot.callbacks import DocChoice
 from bot.formats.dates import moment
 from bot.formats.numbers import count, decimal
-from bot.render import Screen, esc, texts
+from bot.i18n import N_
+from bot.render import Screen, esc, said, texts
 from bot.services.documents import TITLE_LIMIT, ComingMeeting, DocumentStatus, Receipt
 from db.models import Meeting, MeetingDocument, Unit
 
@@ -252,22 +253,23 @@ def ask_scope(draft_id: int, revision: int, lang: str) -> Screen:
 
 
 def ask_unit_code(lang: str) -> Screen:
-    return Screen(
-        texts(lang).gettext(
+    return said(
+        lang,
+        N_(
             "Please type the code of the unit or branch (as in the roster workbook, e.g. KP01)."
             " A unit's code covers all its branches."
-        )
+        ),
     )
 
 
 def unknown_unit(code: str, lang: str) -> Screen:
-    return Screen(
-        texts(lang)
-        .gettext(
+    return said(
+        lang,
+        N_(
             "No unit or branch has the code “{code}”. Please check the code (see /donvi) and"
             " type it again."
-        )
-        .format(code=esc(code[:40]))
+        ),
+        code=code[:40],
     )
 
 
@@ -314,18 +316,18 @@ def confirm(
 
 
 def saved(title: str, lang: str) -> Screen:
-    return Screen(
-        texts(lang)
-        .gettext(
+    return said(
+        lang,
+        N_(
             "✅ Saved “{title}”. The members will receive it with their reminders; /tailieu"
             " shows who has confirmed receiving it."
-        )
-        .format(title=esc(title))
+        ),
+        title=title,
     )
 
 
 def cancelled(lang: str) -> Screen:
-    return Screen(texts(lang).gettext("Cancelled; the file was not kept."))
+    return said(lang, N_("Cancelled; the file was not kept."))
 
 
 def too_big(limit_mb: int, lang: str) -> Screen:
@@ -340,26 +342,25 @@ def too_big(limit_mb: int, lang: str) -> Screen:
 
 
 def download_failed(lang: str) -> Screen:
-    return Screen(
-        texts(lang).gettext("The file could not be received from Telegram. Please send it again.")
-    )
+    return said(lang, N_("The file could not be received from Telegram. Please send it again."))
 
 
 def finish_first(lang: str) -> Screen:
-    return Screen(
-        texts(lang).gettext(
+    return said(
+        lang,
+        N_(
             "You are adding a document: please finish with the buttons above, or press"
             " “Cancel”, before sending another file."
-        )
+        ),
     )
 
 
 def use_buttons(lang: str) -> Screen:
-    return Screen(texts(lang).gettext("Please answer with the buttons above."))
+    return said(lang, N_("Please answer with the buttons above."))
 
 
 def type_text(lang: str) -> Screen:
-    return Screen(texts(lang).gettext("Please type it as text."))
+    return said(lang, N_("Please type it as text."))
 
 
 def stale(lang: str) -> str:

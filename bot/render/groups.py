@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from bot import callbacks as cb
-from bot.render import Screen, esc, texts
+from bot.i18n import N_
+from bot.render import Screen, esc, inline_keyboard, said, texts
 from bot.services.groups import ConfirmOutcome
 
 
 def registration_request(chat_id: int, title: str, lang: str) -> Screen:
     t = texts(lang)
-    keyboard = InlineKeyboardMarkup(
+    keyboard = inline_keyboard(
         [
-            [
-                InlineKeyboardButton(
-                    t.gettext("✅ Confirm"),
-                    callback_data=cb.GroupRegisterData(chat_id, "ok").pack(),
-                ),
-                InlineKeyboardButton(
-                    t.gettext("✖ Cancel"), callback_data=cb.GroupRegisterData(chat_id, "no").pack()
-                ),
-            ]
+            (t.gettext("✅ Confirm"), cb.GroupRegisterData(chat_id, "ok")),
+            (t.gettext("✖ Cancel"), cb.GroupRegisterData(chat_id, "no")),
         ]
     )
     text = t.gettext(
@@ -47,30 +39,30 @@ def confirmed(outcome: ConfirmOutcome, title: str, lang: str) -> Screen:
 
 
 def cancelled(lang: str) -> Screen:
-    return Screen(texts(lang).gettext("Registration cancelled. Nothing was changed."))
+    return said(lang, N_("Registration cancelled. Nothing was changed."))
 
 
 def not_here(lang: str) -> Screen:
-    return Screen(
-        texts(lang).gettext("Send /dangkynhom in the group that should receive the digests.")
-    )
+    return said(lang, N_("Send /dangkynhom in the group that should receive the digests."))
 
 
 def removed_notice(title: str, lang: str) -> Screen:
-    t = texts(lang)
-    return Screen(
-        t.gettext(
+    return said(
+        lang,
+        N_(
             'The bot was removed from the leadership group "{title}". Digests cannot be posted'
             " until the bot is added to a group and /dangkynhom is sent there."
-        ).format(title=esc(title))
+        ),
+        title=title,
     )
 
 
 def migrated_notice(title: str, lang: str) -> Screen:
-    t = texts(lang)
-    return Screen(
-        t.gettext(
+    return said(
+        lang,
+        N_(
             'The leadership group "{title}" became a supergroup; chibo follows it, and digests will'
             " still be posted there."
-        ).format(title=esc(title))
+        ),
+        title=title,
     )

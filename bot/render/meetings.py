@@ -11,7 +11,18 @@ from bot import callbacks as cb
 from bot.domain.phones import display_phone
 from bot.formats.dates import day, moment, period
 from bot.formats.wording import REASON_TEXTS, reason_text
-from bot.render import Screen, capped, documents, esc, split_lines, texts
+from bot.i18n import N_
+from bot.render import (
+    Screen,
+    capped,
+    documents,
+    esc,
+    inline_keyboard,
+    said,
+    split_lines,
+    texts,
+    usage_line,
+)
 from bot.render import proposals as proposal_screens
 from bot.services.attendance import AttendanceResult, Outcome
 from bot.services.calendar import ChangeOutcome, ChangeResult, Rescheduled
@@ -193,26 +204,26 @@ def ask_reason(meeting: Meeting, lang: str) -> Screen:
 
 
 def ask_reason_text(lang: str) -> Screen:
-    return Screen(
-        texts(lang).gettext("Please write the reason in one message (up to 300 characters).")
-    )
+    return said(lang, N_("Please write the reason in one message (up to 300 characters)."))
 
 
 def reason_too_long(lang: str) -> Screen:
-    return Screen(
-        texts(lang).gettext(
+    return said(
+        lang,
+        N_(
             "The reason is too long; please write it in at most 300 characters."
             " Nothing was saved yet."
-        )
+        ),
     )
 
 
 def reason_recorded(lang: str) -> Screen:
-    return Screen(
-        texts(lang).gettext(
+    return said(
+        lang,
+        N_(
             "Thank you, comrade. Your absence is recorded and the office has been asked to find"
             " a stand-in."
-        )
+        ),
     )
 
 
@@ -221,18 +232,16 @@ def stand_in_keyboard(
 ) -> InlineKeyboardMarkup | None:
     if not candidates:
         return None
-    return InlineKeyboardMarkup(
-        [
+    return inline_keyboard(
+        *(
             [
-                InlineKeyboardButton(
+                (
                     person.full_name,
-                    callback_data=cb.StandInPickData(
-                        meeting.id, meeting.revision, person.id, absent.id
-                    ).pack(),
+                    cb.StandInPickData(meeting.id, meeting.revision, person.id, absent.id),
                 )
             ]
             for person in candidates
-        ]
+        )
     )
 
 
@@ -275,16 +284,10 @@ def stand_in_invitation(
         *meeting_lines(meeting, branch, unit, "", "", zone, lang),
     ]
     m, r = meeting.id, meeting.revision
-    keyboard = InlineKeyboardMarkup(
+    keyboard = inline_keyboard(
         [
-            [
-                InlineKeyboardButton(
-                    t.gettext("✅ Accept"), callback_data=cb.StandInAnswerData(m, r, "y").pack()
-                ),
-                InlineKeyboardButton(
-                    t.gettext("❌ Decline"), callback_data=cb.StandInAnswerData(m, r, "n").pack()
-                ),
-            ]
+            (t.gettext("✅ Accept"), cb.StandInAnswerData(m, r, "y")),
+            (t.gettext("❌ Decline"), cb.StandInAnswerData(m, r, "n")),
         ]
     )
     return Screen("\n".join(lines), keyboard)
@@ -347,10 +350,9 @@ def ask_new_time(meeting: Meeting, branch: Unit, zone: ZoneInfo, lang: str) -> S
 
 
 def new_time_not_understood(lang: str) -> Screen:
-    return Screen(
-        texts(lang).gettext(
-            "I could not read a date and time there. Please write for example <b>12/12 19h30</b>."
-        )
+    return said(
+        lang,
+        N_("I could not read a date and time there. Please write for example <b>12/12 19h30</b>."),
     )
 
 
@@ -363,18 +365,10 @@ def confirm_move(
         old=moment(meeting.starts_at.astimezone(zone), lang),
         new=moment(new_start.astimezone(zone), lang),
     )
-    keyboard = InlineKeyboardMarkup(
+    keyboard = inline_keyboard(
         [
-            [
-                InlineKeyboardButton(
-                    t.gettext("✅ Confirm"),
-                    callback_data=cb.MoveConfirmData(meeting.id, meeting.revision, "y").pack(),
-                ),
-                InlineKeyboardButton(
-                    t.gettext("✖ Cancel"),
-                    callback_data=cb.MoveConfirmData(meeting.id, meeting.revision, "n").pack(),
-                ),
-            ]
+            (t.gettext("✅ Confirm"), cb.MoveConfirmData(meeting.id, meeting.revision, "y")),
+            (t.gettext("✖ Cancel"), cb.MoveConfirmData(meeting.id, meeting.revision, "n")),
         ]
     )
     return Screen(text, keyboard)
@@ -450,19 +444,17 @@ def rescheduled_notice(items: list[Rescheduled], zone: ZoneInfo, lang: str) -> S
 
 
 def conflict_notice(person: Person, lang: str) -> Screen:
-    t = texts(lang)
-    return Screen(
-        t.gettext(
-            "⚠ Comrade {name} is now due at two meetings at overlapping times. See /lich."
-        ).format(name=esc(person.full_name))
+    return said(
+        lang,
+        N_("⚠ Comrade {name} is now due at two meetings at overlapping times. See /lich."),
+        name=person.full_name,
     )
 
 
 def branch_calendar_is_for_the_office(lang: str) -> Screen:
-    return Screen(
-        texts(lang).gettext(
-            "A branch's calendar is for the office. Here are the meetings you are expected at."
-        )
+    return said(
+        lang,
+        N_("A branch's calendar is for the office. Here are the meetings you are expected at."),
     )
 
 
@@ -534,18 +526,13 @@ def branch_calendar(
             lines.append(t.gettext("no one assigned"))
         keyboard = None
         if meeting.status != MeetingStatus.CANCELLED:
-            keyboard = InlineKeyboardMarkup(
+            keyboard = inline_keyboard(
                 [
-                    [
-                        InlineKeyboardButton(
-                            t.gettext("📅 Move"),
-                            callback_data=cb.MoveData(meeting.id, meeting.revision).pack(),
-                        ),
-                        InlineKeyboardButton(
-                            t.gettext("🚫 Cancel the meeting"),
-                            callback_data=cb.CancelData(meeting.id, meeting.revision).pack(),
-                        ),
-                    ]
+                    (t.gettext("📅 Move"), cb.MoveData(meeting.id, meeting.revision)),
+                    (
+                        t.gettext("🚫 Cancel the meeting"),
+                        cb.CancelData(meeting.id, meeting.revision),
+                    ),
                 ]
             )
         screens.append(Screen("\n".join(lines), keyboard))
@@ -557,36 +544,30 @@ def confirm_cancel(meeting: Meeting, branch: Unit, zone: ZoneInfo, lang: str) ->
     text = t.gettext(
         "Cancel the meeting of {branch} at {when}? Everyone expected will be told."
     ).format(branch=esc(branch.name), when=moment(meeting.starts_at.astimezone(zone), lang))
-    keyboard = InlineKeyboardMarkup(
+    keyboard = inline_keyboard(
         [
-            [
-                InlineKeyboardButton(
-                    t.gettext("🚫 Yes, cancel it"),
-                    callback_data=cb.CancelConfirmData(meeting.id, meeting.revision, "y").pack(),
-                ),
-                InlineKeyboardButton(
-                    t.gettext("✖ No"),
-                    callback_data=cb.CancelConfirmData(meeting.id, meeting.revision, "n").pack(),
-                ),
-            ]
+            (
+                t.gettext("🚫 Yes, cancel it"),
+                cb.CancelConfirmData(meeting.id, meeting.revision, "y"),
+            ),
+            (t.gettext("✖ No"), cb.CancelConfirmData(meeting.id, meeting.revision, "n")),
         ]
     )
     return Screen(text, keyboard)
 
 
 def unknown_branch(lang: str) -> Screen:
-    return Screen(texts(lang).gettext("No branch has this code. See the codes with /donvi."))
+    return said(lang, N_("No branch has this code. See the codes with /donvi."))
 
 
 def absence_usage(lang: str) -> Screen:
-    return Screen(
-        esc(
-            texts(lang).gettext(
-                "Usage: /vang from dd/mm/yyyy to dd/mm/yyyy [reason],"
-                " e.g. /vang 01/12/2026 10/12/2026 business trip. Your reminders pause, and the"
-                " office finds stand-ins for the meetings in that period."
-            )
-        )
+    return usage_line(
+        lang,
+        N_(
+            "Usage: /vang from dd/mm/yyyy to dd/mm/yyyy [reason],"
+            " e.g. /vang 01/12/2026 10/12/2026 business trip. Your reminders pause, and the"
+            " office finds stand-ins for the meetings in that period."
+        ),
     )
 
 
@@ -605,14 +586,13 @@ def absence_recorded(absence: Absence, declined: int, lang: str) -> Screen:
 
 
 def guidance_usage(lang: str) -> Screen:
-    return Screen(
-        esc(
-            texts(lang).gettext(
-                "Usage: /huongdan MM/YYYY text of the guidance,"
-                " e.g. /huongdan 12/2026 Quán triệt Chỉ thị 50-CT/TW. The note is attached to"
-                " that month's reminders; /huongdan MM/YYYY with no text removes it."
-            )
-        )
+    return usage_line(
+        lang,
+        N_(
+            "Usage: /huongdan MM/YYYY text of the guidance,"
+            " e.g. /huongdan 12/2026 Quán triệt Chỉ thị 50-CT/TW. The note is attached to"
+            " that month's reminders; /huongdan MM/YYYY with no text removes it."
+        ),
     )
 
 
@@ -650,7 +630,7 @@ def unreachable(people: list[Person], zone: ZoneInfo, lang: str) -> list[str]:
 
 
 def move_dropped(lang: str) -> Screen:
-    return Screen(texts(lang).gettext("Cancelled. Nothing was changed."))
+    return said(lang, N_("Cancelled. Nothing was changed."))
 
 
 def conflicts(rows, zone: ZoneInfo, lang: str) -> list[str]:

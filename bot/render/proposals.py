@@ -12,7 +12,7 @@ from bot import callbacks as cb
 from bot.callbacks import CloseReason
 from bot.formats.dates import day, moment
 from bot.i18n import N_
-from bot.render import Screen, esc, split_lines, texts
+from bot.render import Screen, esc, inline_keyboard, said, split_lines, texts
 from bot.services.proposals import ANSWER_LIMIT, Change, Outcome, ProposalView, Summary, Todo
 from db.models import HandlingBody, Proposal, ProposalState, ProposalUrgency
 
@@ -249,13 +249,11 @@ def ask_deadline(view: ProposalView, lang: str) -> Screen:
 
 
 def past_date(lang: str) -> Screen:
-    return Screen(
-        texts(lang).gettext("The deadline cannot be a day that has passed; please type another.")
-    )
+    return said(lang, N_("The deadline cannot be a day that has passed; please type another."))
 
 
 def unknown_branch(lang: str) -> Screen:
-    return Screen(texts(lang).gettext("No branch has this code. See /donvi for the codes."))
+    return said(lang, N_("No branch has this code. See /donvi for the codes."))
 
 
 def branch_title(branch, lang: str) -> str:
@@ -267,11 +265,7 @@ def raised_title(lang: str) -> str:
 
 
 def bad_date(lang: str) -> Screen:
-    return Screen(
-        texts(lang).gettext(
-            "That is not a date: please type it as day/month/year, e.g. 20/12/2026."
-        )
-    )
+    return said(lang, N_("That is not a date: please type it as day/month/year, e.g. 20/12/2026."))
 
 
 def history(view: ProposalView, zone: ZoneInfo, lang: str, *, with_names: bool) -> Screen:
@@ -405,11 +399,9 @@ def ask_file(draft_id: int, revision: int, lang: str) -> Screen:
             "Saved. Attach the official reply (a PDF or a photo) if there is one, or press"
             " “No file”."
         ),
-        InlineKeyboardMarkup(
-            [
-                [_button(t.gettext("No file"), cb.AnswerStepData(draft_id, revision, "nofile"))],
-                [_button(t.gettext("✖ Stop"), cb.AnswerStepData(draft_id, revision, "no"))],
-            ]
+        inline_keyboard(
+            [(t.gettext("No file"), cb.AnswerStepData(draft_id, revision, "nofile"))],
+            [(t.gettext("✖ Stop"), cb.AnswerStepData(draft_id, revision, "no"))],
         ),
     )
 
@@ -418,32 +410,25 @@ def ask_kind(draft_id: int, revision: int, lang: str) -> Screen:
     t = texts(lang)
     return Screen(
         t.gettext("Is this the final answer, or an interim one while it is being dealt with?"),
-        InlineKeyboardMarkup(
+        inline_keyboard(
+            [(t.gettext("✅ Final: resolved"), cb.AnswerStepData(draft_id, revision, "final"))],
             [
-                [
-                    _button(
-                        t.gettext("✅ Final: resolved"),
-                        cb.AnswerStepData(draft_id, revision, "final"),
-                    )
-                ],
-                [
-                    _button(
-                        t.gettext("⏳ Interim: being dealt with"),
-                        cb.AnswerStepData(draft_id, revision, "interim"),
-                    )
-                ],
-                [_button(t.gettext("✖ Stop"), cb.AnswerStepData(draft_id, revision, "no"))],
-            ]
+                (
+                    t.gettext("⏳ Interim: being dealt with"),
+                    cb.AnswerStepData(draft_id, revision, "interim"),
+                )
+            ],
+            [(t.gettext("✖ Stop"), cb.AnswerStepData(draft_id, revision, "no"))],
         ),
     )
 
 
 def answer_needs_text(lang: str) -> Screen:
-    return Screen(texts(lang).gettext("Please write the answer as text."))
+    return said(lang, N_("Please write the answer as text."))
 
 
 def answer_stopped(lang: str) -> Screen:
-    return Screen(texts(lang).gettext("Stopped; nothing was sent."))
+    return said(lang, N_("Stopped; nothing was sent."))
 
 
 def stale_step(lang: str) -> str:

@@ -11,7 +11,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks as cb
 from bot.domain import quality as report_quality
 from bot.formats.dates import day, moment, weekday_date
-from bot.render import Screen, esc, split_lines, texts
+from bot.i18n import N_
+from bot.render import Screen, esc, inline_keyboard, said, split_lines, texts, usage_line
 from bot.render import proposals as proposal_screens
 from bot.services import report_flow
 from bot.services.reports import Owed, Refusal, ReportView, Sent
@@ -34,24 +35,12 @@ def request(item: Owed, zone: ZoneInfo, lang: str) -> Screen:
         when=_when(item.meeting, zone, lang),
     )
     rsvp = item.rsvp.id
-    keyboard = InlineKeyboardMarkup(
+    keyboard = inline_keyboard(
         [
-            [
-                Button(
-                    t.gettext("📝 Report now"),
-                    callback_data=cb.ReportRequestData(rsvp, "now").pack(),
-                ),
-                Button(
-                    t.gettext("⏰ Later"), callback_data=cb.ReportRequestData(rsvp, "later").pack()
-                ),
-            ],
-            [
-                Button(
-                    t.gettext("I did not attend"),
-                    callback_data=cb.ReportRequestData(rsvp, "no").pack(),
-                )
-            ],
-        ]
+            (t.gettext("📝 Report now"), cb.ReportRequestData(rsvp, "now")),
+            (t.gettext("⏰ Later"), cb.ReportRequestData(rsvp, "later")),
+        ],
+        [(t.gettext("I did not attend"), cb.ReportRequestData(rsvp, "no"))],
     )
     return Screen(text, keyboard)
 
@@ -69,15 +58,8 @@ def nudge(item: Owed, second: bool, zone: ZoneInfo, lang: str) -> Screen:
             " has not arrived yet."
         )
     text = intro.format(branch=esc(item.branch.name), when=_when(item.meeting, zone, lang))
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                Button(
-                    t.gettext("📝 Report now"),
-                    callback_data=cb.ReportRequestData(item.rsvp.id, "now").pack(),
-                )
-            ]
-        ]
+    keyboard = inline_keyboard(
+        [(t.gettext("📝 Report now"), cb.ReportRequestData(item.rsvp.id, "now"))]
     )
     return Screen(text, keyboard)
 
@@ -382,7 +364,7 @@ def review(
 
 
 def paused(lang: str) -> Screen:
-    return Screen(texts(lang).gettext("The draft is saved. Send /baocao to continue it later."))
+    return said(lang, N_("The draft is saved. Send /baocao to continue it later."))
 
 
 def sent(result: Sent, amend_days: int, lang: str) -> Screen:
@@ -458,11 +440,10 @@ def report_full(view: ReportView, topics: list[Topic], zone: ZoneInfo, lang: str
 
 
 def history_usage(lang: str) -> Screen:
-    return Screen(
-        esc(
-            texts(lang).gettext(
-                "Usage: /lichsu branch-code, or /lichsu person-code [from dd/mm/yyyy]"
-                " [to dd/mm/yyyy]; /xembaocao number; /kiennghi branch-code."
-            )
-        )
+    return usage_line(
+        lang,
+        N_(
+            "Usage: /lichsu branch-code, or /lichsu person-code [from dd/mm/yyyy]"
+            " [to dd/mm/yyyy]; /xembaocao number; /kiennghi branch-code."
+        ),
     )

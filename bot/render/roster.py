@@ -6,12 +6,12 @@ import html
 import re
 from collections.abc import Callable
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot.formats.roster_workbook import Problem
 from bot.i18n import N_
-from bot.render import Screen, esc, texts
+from bot.render import Screen, esc, inline_keyboard, said, texts
 from bot.services.roster import ImportResult
 
 SHEET_ORDER = ("units", "branches", "people", "assignments", "topics", "bodies")
@@ -93,30 +93,21 @@ DOWNLOAD_FAILED = N_("the file could not be downloaded from Telegram; please sen
 
 def confirm_keyboard(draft_id: int, revision: int, lang: str) -> InlineKeyboardMarkup:
     t = texts(lang)
-    return InlineKeyboardMarkup(
+    return inline_keyboard(
         [
-            [
-                InlineKeyboardButton(
-                    t.gettext("✅ Import"),
-                    callback_data=cb.RosterImportData(draft_id, revision, "ok").pack(),
-                ),
-                InlineKeyboardButton(
-                    t.gettext("✖ Cancel"),
-                    callback_data=cb.RosterImportData(draft_id, revision, "no").pack(),
-                ),
-            ]
+            (t.gettext("✅ Import"), cb.RosterImportData(draft_id, revision, "ok")),
+            (t.gettext("✖ Cancel"), cb.RosterImportData(draft_id, revision, "no")),
         ]
     )
 
 
 def too_big(lang: str) -> Screen:
-    return Screen(texts(lang).gettext("The file is too large; a roster workbook is under 10 MB."))
+    return said(lang, N_("The file is too large; a roster workbook is under 10 MB."))
 
 
 def unreadable(reason: str, lang: str) -> Screen:
-    t = texts(lang)
-    return Screen(
-        t.gettext("The file cannot be imported: {reason}.").format(reason=esc(t.gettext(reason)))
+    return said(
+        lang, N_("The file cannot be imported: {reason}."), reason=texts(lang).gettext(reason)
     )
 
 
@@ -136,4 +127,4 @@ def stale(lang: str) -> str:
 
 
 def cancelled(lang: str) -> Screen:
-    return Screen(texts(lang).gettext("Cancelled. Nothing was changed."))
+    return said(lang, N_("Cancelled. Nothing was changed."))

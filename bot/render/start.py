@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
-from bot.render import Screen, esc, texts
+from bot.i18n import N_
+from bot.render import Screen, esc, said, texts
 from bot.services.linking import LinkOutcome, LinkResult
 from bot.services.policy import Permission
 from db.models import Person, Role, Unit
@@ -146,22 +147,22 @@ def link_result(result: LinkResult, lang: str) -> Screen:
 
 
 def edit_not_taken(lang: str) -> Screen:
-    t = texts(lang)
-    return Screen(
-        t.gettext(
+    return said(
+        lang,
+        N_(
             "Comrade, a message changed after it was sent is not taken as an answer. If the"
             " change matters, please send it again as a new message."
-        )
+        ),
     )
 
 
 def not_understood(lang: str) -> Screen:
-    t = texts(lang)
-    return Screen(
-        t.gettext(
+    return said(
+        lang,
+        N_(
             "Sorry, comrade, I did not understand that. Please use the buttons,"
             " or send /help to see the commands."
-        )
+        ),
     )
 
 
@@ -174,10 +175,10 @@ def stale_button(lang: str) -> str:
 
 
 def apology(lang: str) -> Screen:
-    t = texts(lang)
-    return Screen(
-        t.gettext(
+    return said(
+        lang,
+        N_(
             "Sorry, comrade, something went wrong while handling your request. Nothing you"
             " entered was lost; please try again in a moment."
-        )
+        ),
     )

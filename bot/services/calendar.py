@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -52,6 +52,21 @@ from db.session import insert_for
 HORIZON_DAYS = 92
 EXTENDED_MARKER = "calendar.extended_on"
 OPEN_STATUSES = (MeetingStatus.PLANNED, MeetingStatus.CONFIRMED, MeetingStatus.MOVED)
+
+
+def open_meetings(after: datetime, until: datetime) -> Select[Meeting, Unit]:
+    """The meetings still to be held that start after `after` and by `until`, each with its
+    branch, soonest first."""
+    return (
+        select(Meeting, Unit)
+        .join(Unit, Unit.id == Meeting.unit_id)
+        .where(
+            Meeting.status.in_(OPEN_STATUSES),
+            Meeting.starts_at > after,
+            Meeting.starts_at <= until,
+        )
+        .order_by(Meeting.starts_at)
+    )
 
 
 @dataclass(frozen=True)
@@ -597,18 +612,7 @@ class CalendarService:
         """Every person due at two meetings that overlap, in the coming days: assignees by
         their assignments, stand-ins by their acceptance."""
         now = self.clock.now()
-        rows = list(
-            await self.db.execute(
-                select(Meeting, Unit)
-                .join(Unit, Unit.id == Meeting.unit_id)
-                .where(
-                    Meeting.status.in_(OPEN_STATUSES),
-                    Meeting.starts_at > now,
-                    Meeting.starts_at <= now + timedelta(days=days),
-                )
-                .order_by(Meeting.starts_at)
-            )
-        )
+        rows = list(await self.db.execute(open_meetings(now, now + timedelta(days=days))))
         assignments = list(await self.db.scalars(select(Assignment)))
         accepted = list(
             await self.db.execute(

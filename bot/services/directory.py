@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -147,38 +147,26 @@ class DirectoryService:
             )
         )
 
+    async def _active_people(self, *where: ColumnElement[bool]) -> list[Person]:
+        query = select(Person).where(Person.active, *where).order_by(Person.code)
+        return list(await self.db.scalars(query))
+
     async def unlinked(self) -> list[Person]:
-        return list(
-            await self.db.scalars(
-                select(Person)
-                .where(Person.active, Person.telegram_user_id.is_(None))
-                .order_by(Person.code)
-            )
-        )
+        return await self._active_people(Person.telegram_user_id.is_(None))
 
     async def active_person(self, code: str) -> Person | None:
         return await self.db.scalar(select(Person).where(Person.code == code, Person.active))
 
     async def linked_with(self, role: Role) -> list[Person]:
         """Active people holding `role` who can be written to."""
-        return list(
-            await self.db.scalars(
-                select(Person)
-                .join(PersonRole, PersonRole.person_id == Person.id)
-                .where(PersonRole.role == role, Person.active, Person.telegram_user_id.is_not(None))
-                .order_by(Person.code)
-            )
+        holders = select(PersonRole.person_id).where(PersonRole.role == role)
+        return await self._active_people(
+            Person.id.in_(holders), Person.telegram_user_id.is_not(None)
         )
 
     async def unreachable(self) -> list[Person]:
         """Linked people Telegram refused to deliver to: they blocked the bot or left."""
-        return list(
-            await self.db.scalars(
-                select(Person)
-                .where(Person.active, Person.unreachable_since.is_not(None))
-                .order_by(Person.code)
-            )
-        )
+        return await self._active_people(Person.unreachable_since.is_not(None))
 
     async def assign(
         self,
@@ -188,11 +176,10 @@ class DirectoryService:
         valid_until: date | None,
         who: audit.Who,
     ) -> AssignResult:
-        person, branch = await self._person_and_branch(person_code, branch_code)
-        if person is None:
-            return AssignResult(AssignOutcome.UNKNOWN_PERSON)
-        if branch is None:
-            return AssignResult(AssignOutcome.UNKNOWN_BRANCH, person)
+        found = await self._person_and_branch(person_code, branch_code)
+        if isinstance(found, AssignResult):
+            return found
+        person, branch = found
         valid_from = valid_from or self.today()
         if valid_until is not None and valid_until < valid_from:
             return AssignResult(AssignOutcome.BAD_DATES, person, branch)
@@ -231,11 +218,10 @@ class DirectoryService:
     async def end_assignment(
         self, person_code: str, branch_code: str, last_day: date | None, who: audit.Who
     ) -> AssignResult:
-        person, branch = await self._person_and_branch(person_code, branch_code)
-        if person is None:
-            return AssignResult(AssignOutcome.UNKNOWN_PERSON)
-        if branch is None:
-            return AssignResult(AssignOutcome.UNKNOWN_BRANCH, person)
+        found = await self._person_and_branch(person_code, branch_code)
+        if isinstance(found, AssignResult):
+            return found
+        person, branch = found
         last_day = last_day or self.today() - timedelta(days=1)
         assignment = await self.db.scalar(
             select(Assignment)
@@ -265,11 +251,17 @@ class DirectoryService:
 
     async def _person_and_branch(
         self, person_code: str, branch_code: str
-    ) -> tuple[Person | None, Unit | None]:
+    ) -> tuple[Person, Unit] | AssignResult:
+        """The active person and branch of these codes, or the result that says which is
+        unknown."""
         person = await self.db.scalar(
             select(Person).where(Person.code == person_code, Person.active)
         )
+        if person is None:
+            return AssignResult(AssignOutcome.UNKNOWN_PERSON)
         branch = await self.db.scalar(
             select(Unit).where(Unit.code == branch_code, Unit.is_branch, Unit.active)
         )
+        if branch is None:
+            return AssignResult(AssignOutcome.UNKNOWN_BRANCH, person)
         return person, branch

@@ -49,35 +49,24 @@ class DraftService:
         """Start or replace the draft of this flow and subject; each save bumps its revision."""
         draft = await self.find(telegram_id, flow, subject_id)
         if draft is None:
-            return await self.create(telegram_id, person_id, flow, subject_id, step, data)
+            now = self.clock.now()
+            draft = Draft(
+                telegram_id=telegram_id,
+                person_id=person_id,
+                flow=flow,
+                subject_id=subject_id,
+                step=step,
+                data=data,
+                revision=1,
+                active=True,
+                created_at=now,
+                updated_at=now,
+            )
+            self.db.add(draft)
+            await self.db.flush()
+            return draft
         draft.person_id = person_id
         await self.advance(draft, step, data)
-        return draft
-
-    async def create(
-        self,
-        telegram_id: int,
-        person_id: int | None,
-        flow: str,
-        subject_id: int,
-        step: str,
-        data: dict[str, Any],
-    ) -> Draft:
-        now = self.clock.now()
-        draft = Draft(
-            telegram_id=telegram_id,
-            person_id=person_id,
-            flow=flow,
-            subject_id=subject_id,
-            step=step,
-            data=data,
-            revision=1,
-            active=True,
-            created_at=now,
-            updated_at=now,
-        )
-        self.db.add(draft)
-        await self.db.flush()
         return draft
 
     async def advance(self, draft: Draft, step: str, data: dict[str, Any]) -> None:

@@ -160,6 +160,15 @@ MORNING_MARKER = "proposals.morning:"
 DEFAULT_DEADLINES = Deadlines()
 
 
+def event(
+    proposal_id: int, at: datetime, kind: str, person_id: int | None, **details: object
+) -> ProposalEvent:
+    """One step of a proposal's history, with who and when."""
+    return ProposalEvent(
+        proposal_id=proposal_id, at=at, kind=kind, person_id=person_id, details=details
+    )
+
+
 class ProposalService:
     def __init__(
         self,
@@ -211,12 +220,11 @@ class ProposalService:
     async def triageable(self, proposal_id: int, revision: int, actor: Actor) -> Change:
         """Whether the actor may triage the proposal as it stood when the button was made (to
         show them a picker): DONE with its view, or why not."""
-        proposal, refused = await self._open(
+        proposal = await self._open(
             proposal_id, revision, OPEN_STATES + CLOSED_STATES, triager=actor
         )
-        if refused is not None:
-            return refused
-        assert proposal is not None
+        if isinstance(proposal, Change):
+            return proposal
         return Change(Outcome.DONE, await self._view(proposal))
 
     async def _view(self, proposal: Proposal, *, history: bool = False) -> ProposalView:
@@ -460,29 +468,21 @@ class ProposalService:
         states: tuple[ProposalState, ...] = OPEN_STATES,
         *,
         triager: Actor | None = None,
-    ) -> tuple[Proposal | None, Change | None]:
+    ) -> Proposal | Change:
         """The proposal, or the Change that refuses the press: gone, changed since the button
         was made, or (given the actor who must triage it) not theirs to triage."""
         proposal = await self.db.get(Proposal, proposal_id)
         if proposal is None:
-            return None, Change(Outcome.NOT_FOUND)
+            return Change(Outcome.NOT_FOUND)
         if triager is not None and not may_triage(triager):
-            return None, Change(Outcome.NOT_YOURS, await self._view(proposal))
+            return Change(Outcome.NOT_YOURS, await self._view(proposal))
         if (revision is not None and proposal.revision != revision) or proposal.state not in states:
-            return None, Change(Outcome.CHANGED, await self._view(proposal))
-        return proposal, None
+            return Change(Outcome.CHANGED, await self._view(proposal))
+        return proposal
 
     def _record(self, proposal: Proposal, kind: str, who: audit.Who, **details: Any) -> None:
         proposal.revision += 1
-        self.db.add(
-            ProposalEvent(
-                proposal_id=proposal.id,
-                at=self.clock.now(),
-                kind=kind,
-                person_id=who.person_id,
-                details=details,
-            )
-        )
+        self.db.add(event(proposal.id, self.clock.now(), kind, who.person_id, **details))
         audit.record(
             self.db, self.clock, who, f"proposal.{kind}", "proposal", proposal.id, **details
         )
@@ -492,10 +492,9 @@ class ProposalService:
     ) -> Change:
         """Give the proposal to a body, with the default deadline for its urgency."""
         who = actor.who
-        proposal, refused = await self._open(proposal_id, revision, triager=actor)
-        if refused is not None:
-            return refused
-        assert proposal is not None
+        proposal = await self._open(proposal_id, revision, triager=actor)
+        if isinstance(proposal, Change):
+            return proposal
         body = await self.db.get(HandlingBody, body_id)
         if body is None or not body.active:
             return Change(Outcome.NOT_FOUND, await self._view(proposal))
@@ -537,12 +536,11 @@ class ProposalService:
         self, proposal_id: int, revision: int | None, day: date, actor: Actor
     ) -> Change:
         who = actor.who
-        proposal, refused = await self._open(
+        proposal = await self._open(
             proposal_id, revision, (ProposalState.IN_PROGRESS,), triager=actor
         )
-        if refused is not None:
-            return refused
-        assert proposal is not None
+        if isinstance(proposal, Change):
+            return proposal
         if day < self.today():
             return Change(Outcome.PAST_DATE, await self._view(proposal))
         proposal.deadline = day
@@ -556,10 +554,9 @@ class ProposalService:
         """The proposal says the same as an earlier one: that one carries it on (each keeps
         its branch, and the answer reaches both)."""
         who = actor.who
-        proposal, refused = await self._open(proposal_id, revision, triager=actor)
-        if refused is not None:
-            return refused
-        assert proposal is not None
+        proposal = await self._open(proposal_id, revision, triager=actor)
+        if isinstance(proposal, Change):
+            return proposal
         into = await self.db.get(Proposal, into_id)
         if into is None or into.id == proposal.id or into.state not in OPEN_STATES:
             return Change(Outcome.SAME, await self._view(proposal))
@@ -567,15 +564,7 @@ class ProposalService:
         proposal.merged_into_id = into.id
         self._record(proposal, "merged", who, into=into.id)
         into.revision += 1
-        self.db.add(
-            ProposalEvent(
-                proposal_id=into.id,
-                at=self.clock.now(),
-                kind="absorbed",
-                person_id=who.person_id,
-                details={"merged": proposal.id},
-            )
-        )
+        self.db.add(event(into.id, self.clock.now(), "absorbed", who.person_id, merged=proposal.id))
         await self.db.flush()
         return Change(Outcome.DONE, await self._view(proposal))
 
@@ -583,10 +572,10 @@ class ProposalService:
         self, proposal_id: int, revision: int | None, reason: str, actor: Actor
     ) -> Change:
         who = actor.who
-        proposal, refused = await self._open(proposal_id, revision, triager=actor)
-        if refused is not None:
-            return refused
-        assert proposal is not None and reason in CLOSE_REASONS
+        proposal = await self._open(proposal_id, revision, triager=actor)
+        if isinstance(proposal, Change):
+            return proposal
+        assert reason in CLOSE_REASONS
         proposal.state = ProposalState.CLOSED
         proposal.closed_reason = reason
         self._record(proposal, "closed", who, reason=reason)
@@ -597,12 +586,11 @@ class ProposalService:
     async def reopen(self, proposal_id: int, revision: int | None, actor: Actor) -> Change:
         """A closed or answered proposal is open again: back to its body, or to triage."""
         who = actor.who
-        proposal, refused = await self._open(
+        proposal = await self._open(
             proposal_id, revision, (ProposalState.CLOSED, ProposalState.ANSWERED), triager=actor
         )
-        if refused is not None:
-            return refused
-        assert proposal is not None
+        if isinstance(proposal, Change):
+            return proposal
         proposal.state = ProposalState.IN_PROGRESS if proposal.body_id else ProposalState.NEW
         proposal.closed_reason = ""
         proposal.answer_final = False
@@ -614,24 +602,22 @@ class ProposalService:
 
     async def _open_for_body(
         self, proposal_id: int, revision: int | None, actor: Actor
-    ) -> tuple[Proposal | None, Change | None]:
+    ) -> Proposal | Change:
         """A proposal with a body, pressed by one of the people who answer for that body."""
-        proposal, refused = await self._open(proposal_id, revision, (ProposalState.IN_PROGRESS,))
-        if refused is not None:
-            return None, refused
-        assert proposal is not None
+        proposal = await self._open(proposal_id, revision, (ProposalState.IN_PROGRESS,))
+        if isinstance(proposal, Change):
+            return proposal
         answers = await self.answers_for(actor.person, proposal.body_id)
         if not may_act_for_body(actor, answers_for_body=answers):
-            return None, Change(Outcome.NOT_YOURS, await self._view(proposal))
-        return proposal, None
+            return Change(Outcome.NOT_YOURS, await self._view(proposal))
+        return proposal
 
     async def give_back(self, proposal_id: int, revision: int | None, actor: Actor) -> Change:
         """ "Chuyển đơn vị khác": the body says it is not theirs; back to triage."""
         who = actor.who
-        proposal, refused = await self._open_for_body(proposal_id, revision, actor)
-        if refused is not None:
-            return refused
-        assert proposal is not None
+        proposal = await self._open_for_body(proposal_id, revision, actor)
+        if isinstance(proposal, Change):
+            return proposal
         body = await self.db.get(HandlingBody, proposal.body_id)
         proposal.state = ProposalState.NEW
         proposal.body_id = None
@@ -644,10 +630,9 @@ class ProposalService:
     async def ask_extension(self, proposal_id: int, revision: int | None, actor: Actor) -> Change:
         """ "Xin gia hạn": the triagers are asked to give a later deadline."""
         who = actor.who
-        proposal, refused = await self._open_for_body(proposal_id, revision, actor)
-        if refused is not None:
-            return refused
-        assert proposal is not None
+        proposal = await self._open_for_body(proposal_id, revision, actor)
+        if isinstance(proposal, Change):
+            return proposal
         self._record(proposal, "extension_asked", who)
         await self.db.flush()
         view = await self._view(proposal)
@@ -659,22 +644,19 @@ class ProposalService:
 
     async def answerable(self, proposal_id: int, actor: Actor) -> Change:
         """Whether the actor may start writing an answer to it now (DONE), or why not."""
-        proposal, refused = await self._open(proposal_id, None)
-        if refused is not None:
-            return refused
-        assert proposal is not None
+        proposal = await self._open(proposal_id, None)
+        if isinstance(proposal, Change):
+            return proposal
         if not await self.may_answer(proposal, actor):
             return Change(Outcome.NOT_YOURS, await self._view(proposal))
         return Change(Outcome.DONE, await self._view(proposal))
 
     async def answer(self, proposal_id: int, answer: Answer, actor: Actor) -> Change:
         who = actor.who
-        proposal, refused = await self._open(proposal_id, None)
-        if refused is not None:
-            return refused
-        assert proposal is not None
-        if not await self.may_answer(proposal, actor):
-            return Change(Outcome.NOT_YOURS, await self._view(proposal))
+        answerable = await self.answerable(proposal_id, actor)
+        if answerable.outcome != Outcome.DONE or answerable.view is None:
+            return answerable
+        proposal = answerable.view.proposal
         if len(answer.text) > ANSWER_LIMIT:
             return Change(Outcome.TOO_LONG, await self._view(proposal), detail=len(answer.text))
         proposal.answer = answer.text

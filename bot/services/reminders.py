@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.domain.reminder_slots import Slot
 from bot.services import keys as outbox_keys
 from bot.services.attendance import AttendanceService
-from bot.services.calendar import OPEN_STATUSES, CalendarService
+from bot.services.calendar import OPEN_STATUSES, CalendarService, open_meetings
 from bot.services.documents import DocumentService
 from bot.services.notices import DocumentCopy, Notices, Reminder, Told
 from bot.services.proposals import ProposalService
@@ -81,18 +81,7 @@ class ReminderService:
         revision), the meeting's documents not yet sent to them, and the office told of
         meetings that fall in someone's registered absence."""
         now = self.clock.now()
-        meetings = list(
-            await self.db.execute(
-                select(Meeting, Unit)
-                .join(Unit, Unit.id == Meeting.unit_id)
-                .where(
-                    Meeting.status.in_(OPEN_STATUSES),
-                    Meeting.starts_at > now,
-                    Meeting.starts_at <= now + self.lead_time(),
-                )
-                .order_by(Meeting.starts_at)
-            )
-        )
+        meetings = list(await self.db.execute(open_meetings(now, now + self.lead_time())))
         told: list[Told] = []
         # Every coming meeting's expected people first: a clash with a later meeting is seen
         # from the reminder of the earlier one.

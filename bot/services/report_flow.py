@@ -259,6 +259,18 @@ class ReportStep:
     def refuse(self, data: Data, error: str, **params: Any) -> Outcome:
         return refuse(data, self.name.value, error, **params)
 
+    def written(
+        self, data: Data, value: Input, limit: int, missing: str, too_long: str
+    ) -> str | Outcome:
+        """The text typed at this step, or the refusal: no text, or more than `limit`
+        characters (the refusal gives the limit and the length; nothing is cut)."""
+        text = _text(value)
+        if not text:
+            return self.refuse(data, missing, limit=limit)
+        if len(text) > limit:
+            return self.refuse(data, too_long, limit=limit, length=len(text))
+        return text
+
 
 class Held(ReportStep):
     name, section, ends_section, then = Step.HELD, Section.HELD, True, Step.TIMES
@@ -310,16 +322,15 @@ class NotHeldReason(ReportStep):
         return Question(Text(N_("Why was the meeting not held? Please write the reason.")))
 
     def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
-        text = _text(value)
-        if not text:
-            return self.refuse(data, N_("Please write why the meeting was not held."))
-        if len(text) > SHORT_LIMIT:
-            return self.refuse(
-                data,
-                N_("Please keep it under {limit} characters; yours has {length}."),
-                limit=SHORT_LIMIT,
-                length=len(text),
-            )
+        text = self.written(
+            data,
+            value,
+            SHORT_LIMIT,
+            N_("Please write why the meeting was not held."),
+            N_("Please keep it under {limit} characters; yours has {length}."),
+        )
+        if isinstance(text, Outcome):
+            return text
         data["not_held_reason"] = text
         return self.done(data)
 
@@ -485,13 +496,10 @@ class OtherTopic(ReportStep):
         return Question(Text(N_("Write the other topic discussed.")))
 
     def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
-        text = _text(value)
-        if not text or len(text) > SHORT_LIMIT:
-            return self.refuse(
-                data,
-                N_("Please write the other topic in under {limit} characters."),
-                limit=SHORT_LIMIT,
-            )
+        under = N_("Please write the other topic in under {limit} characters.")
+        text = self.written(data, value, SHORT_LIMIT, under, under)
+        if isinstance(text, Outcome):
+            return text
         data["other_topic"] = text
         return self.stay(data, Step.TOPICS)
 
@@ -530,19 +538,18 @@ class Content(ReportStep):
             if not data.get("content") and not data.get("attachments"):
                 return self.refuse(data, N_("Please write a short summary of the meeting first."))
             return self.done(data)
-        text = _text(value)
-        if not text:
-            return self.refuse(data, N_("Please write the summary as text."))
-        if len(text) > CONTENT_LIMIT:
-            return self.refuse(
-                data,
-                N_(
-                    "This message has {length} characters; one part may have up to {limit}."
-                    " Nothing was saved: please send it in shorter parts, one after another."
-                ),
-                length=len(text),
-                limit=CONTENT_LIMIT,
-            )
+        text = self.written(
+            data,
+            value,
+            CONTENT_LIMIT,
+            N_("Please write the summary as text."),
+            N_(
+                "This message has {length} characters; one part may have up to {limit}."
+                " Nothing was saved: please send it in shorter parts, one after another."
+            ),
+        )
+        if isinstance(text, Outcome):
+            return text
         content = f"{data['content']}\n{text}" if data.get("content") else text
         if len(content) > CONTENT_TOTAL_LIMIT:
             return self.refuse(
@@ -570,19 +577,18 @@ class _Written(ReportStep):
             if choice == "none" and self.listed:
                 data[self.name.value] = []
             return self.done(data)
-        text = _text(value)
-        if not text:
-            return self.refuse(data, N_("Please write it as text."))
-        if len(text) > ITEM_LIMIT:
-            return self.refuse(
-                data,
-                N_(
-                    "This has {length} characters; please keep each item under"
-                    " {limit}. Nothing was saved."
-                ),
-                length=len(text),
-                limit=ITEM_LIMIT,
-            )
+        text = self.written(
+            data,
+            value,
+            ITEM_LIMIT,
+            N_("Please write it as text."),
+            N_(
+                "This has {length} characters; please keep each item under"
+                " {limit}. Nothing was saved."
+            ),
+        )
+        if isinstance(text, Outcome):
+            return text
         if not self.listed:
             data[self.name.value] = text
             return self.done(data)

@@ -35,7 +35,7 @@ from bot.services.policy import (
     may_read_report,
     may_report_for_others,
 )
-from bot.services.proposals import ProposalService
+from bot.services.proposals import ProposalService, event
 from bot.services.report_flow import Input
 from db.models import (
     AttendeeKind,
@@ -44,7 +44,6 @@ from db.models import (
     MeetingStatus,
     Person,
     Proposal,
-    ProposalEvent,
     ProposalState,
     ProposalUrgency,
     Report,
@@ -284,7 +283,7 @@ class ReportService:
                 .options(raiseload(Person.roles))
             )
         ).first()
-        return tuple(row) if row else None  # type: ignore[return-value]
+        return (row[0], row[1], row[2], row[3]) if row else None
 
     async def start(self, actor: Actor, rsvp_id: int | None, on_behalf: bool) -> StepResult:
         """Open (or resume) the draft of a report; a sent report within its amend window
@@ -323,13 +322,9 @@ class ReportService:
             report_id=report.id if report else None,
         )
         step = report_flow.Step.REVIEW if report is not None else report_flow.FIRST
-        person_id = actor.person_id
-        if existing is None:
-            draft = await self.drafts.create(telegram_id, person_id, FLOW, rsvp.id, step, data)
-            return StepResult(draft)
-        existing.person_id = person_id  # a sent report reopened for amending
-        await self.drafts.advance(existing, step, data)
-        return StepResult(existing)
+        # A new draft, or a sent report reopened for amending.
+        draft = await self.drafts.save(telegram_id, actor.person_id, FLOW, rsvp.id, step, data)
+        return StepResult(draft)
 
     async def _initial_data(
         self, meeting: Meeting, branch: Unit, author: Person, report: Report | None
@@ -348,7 +343,8 @@ class ReportService:
                     ReportVersion.version == report.current_version,
                 )
             )
-            data.update(version.content)  # type: ignore[union-attr]
+            assert version is not None  # a report has its current version
+            data.update(version.content)
             data["editing"] = True
             return data
         # The answers to the branch's earlier proposals, not yet conveyed to it: the report
@@ -504,15 +500,7 @@ class ReportService:
         if raised:
             await self.db.flush()
             for proposal in raised:  # the first line of each proposal's history
-                self.db.add(
-                    ProposalEvent(
-                        proposal_id=proposal.id,
-                        at=now,
-                        kind="raised",
-                        person_id=author.id,
-                        details={"report": report.id},
-                    )
-                )
+                self.db.add(event(proposal.id, now, "raised", author.id, report=report.id))
         conveyed = data.get("conveyed")
         if held and conveyed in ("agreed", "concerns"):
             for item in data.get("to_convey", []):
@@ -522,13 +510,7 @@ class ReportService:
                 answered.conveyed_at, answered.conveyed_note = now, conveyed
                 answered.revision += 1
                 self.db.add(
-                    ProposalEvent(
-                        proposal_id=answered.id,
-                        at=now,
-                        kind="conveyed",
-                        person_id=author.id,
-                        details={"report": report.id, "note": conveyed},
-                    )
+                    event(answered.id, now, "conveyed", author.id, report=report.id, note=conveyed)
                 )
         if held and meeting.status != MeetingStatus.CANCELLED:
             meeting.status = MeetingStatus.HELD
@@ -674,4 +656,4 @@ class ReportService:
                 < datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=self.zone)
             )
         rows = await self.db.execute(query.order_by(Meeting.starts_at.desc()).limit(limit))
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [(row[0], row[1], row[2], row[3]) for row in rows]

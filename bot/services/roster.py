@@ -240,9 +240,11 @@ class RosterService:
         rows += [(r, True) for r in roster.branches or []]
         for row, is_branch in rows:
             sheet_changes = changes["branches" if is_branch else "units"]
-            kind = BRANCH_KIND if is_branch else row.kind  # type: ignore[union-attr]
+            if isinstance(row, BranchRow):
+                kind, parents[row.code] = BRANCH_KIND, row.unit_code
+            else:
+                kind, parents[row.code] = row.kind, row.parent_code
             unit = units.get(row.code)
-            parents[row.code] = row.unit_code if is_branch else row.parent_code  # type: ignore[union-attr]
             if unit is None:
                 unit = Unit(
                     code=row.code,
@@ -253,15 +255,15 @@ class RosterService:
                     created_at=now,
                     updated_at=now,
                 )
-                if is_branch:
-                    unit.schedule = BranchSchedule(updated_at=now, **_schedule_values(row))  # type: ignore[arg-type]
+                if isinstance(row, BranchRow):
+                    unit.schedule = BranchSchedule(updated_at=now, **_schedule_values(row))
                 self.db.add(unit)
                 units[row.code] = unit
                 sheet_changes.created.append(row.code)
                 continue
             changed = _differs(unit, name=row.name, kind=kind, is_branch=is_branch, active=True)
-            if is_branch:
-                changed |= self._apply_schedule(unit, row, schedules)  # type: ignore[arg-type]
+            if isinstance(row, BranchRow):
+                changed |= self._apply_schedule(unit, row, schedules)
             if changed:
                 unit.updated_at = now
                 sheet_changes.updated.append(row.code)
