@@ -14,7 +14,7 @@ import logging
 import secrets
 import time as monotonic_time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -69,11 +69,17 @@ class QuietHours:
 class Pacer:
     """Telegram's limits, kept on our side so that the server never has to say 429.
 
-    Sends start evenly spaced, and never more than `per_second` start in any one-second
-    window; a chat gets at most one message a second, and a group at most `group_per_minute`
-    in any minute (Telegram allows 20), so a digest's few messages go out a second apart.
-    Checking and recording happen without an await in between, so concurrent senders cannot
-    both take the last place in a window.
+    Sends start evenly spaced, and never more than `per_second` are counted in any
+    one-second window; a chat gets at most one message a second, and a group at most
+    `group_per_minute` in any minute (Telegram allows 20), so a digest's few messages go out
+    a second apart. Checking and recording happen without an await in between, so concurrent
+    senders cannot both take the last place in a window.
+
+    Telegram counts a message when its request arrives, somewhere between our start and its
+    answer, and requests do not all take the same time (a fresh connection after a restart is
+    slower than a warm one). So a message counts from the moment it starts until one second
+    after its answer (`sending`): whatever the delays, Telegram can never see more in a
+    second than we counted.
     """
 
     def __init__(
@@ -85,20 +91,24 @@ class Pacer:
         self.spacing = 1.0 / (per_second + 1)
         self.chat_interval = chat_interval
         self.group_per_minute = group_per_minute
-        self._recent: deque[float] = deque()
+        self._last_start = float("-inf")
+        self._in_flight = 0
+        self._answered: deque[float] = deque()  # when each answer came, oldest first
         self._next_for_chat: dict[int, float] = {}
         self._group_minute: dict[int, deque[float]] = {}
         self._paused_until = 0.0
 
     def wait(self, chat_id: int, now: float) -> float:
-        """Seconds until a message to this chat may start; 0 means now (and it is recorded)."""
-        while self._recent and self._recent[0] <= now - 1.0:
-            self._recent.popleft()
-        wait = max(self._paused_until, self._next_for_chat.get(chat_id, 0.0)) - now
-        if self._recent:
-            wait = max(wait, self._recent[-1] + self.spacing - now)
-        if len(self._recent) >= self.per_second:
-            wait = max(wait, self._recent[0] + 1.0 - now)
+        """Seconds until a message to this chat may start; 0 means now, and the message is
+        then counted as in flight until `answered`."""
+        while self._answered and self._answered[0] <= now - 1.0:
+            self._answered.popleft()
+        chat_free = self._next_for_chat.get(chat_id, 0.0)
+        if chat_free == float("inf"):  # its last message has no answer yet: look again soon
+            chat_free = now + 0.05
+        wait = max(self._paused_until, chat_free, self._last_start + self.spacing) - now
+        if self._in_flight + len(self._answered) >= self.per_second:
+            wait = max(wait, self._answered[0] + 1.0 - now if self._answered else self.spacing)
         minute = self._group_minute.get(chat_id) if chat_id < 0 else None
         if minute is not None:
             while minute and minute[0] <= now - 60.0:
@@ -107,37 +117,42 @@ class Pacer:
                 wait = max(wait, minute[0] + 60.0 - now)
         if wait > 0:
             return wait
-        self._recent.append(now)
-        self._next_for_chat[chat_id] = now + self.chat_interval
+        self._last_start = now
+        self._in_flight += 1
+        self._next_for_chat[chat_id] = float("inf")
         if chat_id < 0:
             self._group_minute.setdefault(chat_id, deque()).append(now)
         return 0.0
 
-    async def until_free(self, chat_id: int) -> None:
-        """Wait until a message to this chat may start (it is then recorded as started)."""
+    def answered(self, chat_id: int, now: float) -> None:
+        """The message that `wait` let start has its answer (or failed)."""
+        self._in_flight -= 1
+        self._answered.append(now)
+        self._next_for_chat[chat_id] = now + self.chat_interval
+
+    @contextlib.asynccontextmanager
+    async def sending(self, chat_id: int) -> AsyncIterator[None]:
+        """Wait for this chat's turn, then count the message in flight until the block ends."""
         while (wait := self.wait(chat_id, monotonic_time.monotonic())) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(wait)
+            await asyncio.sleep(wait)  # pacing waits on time, not on an event
+        try:
+            yield
+        finally:
+            self.answered(chat_id, monotonic_time.monotonic())
 
     def remember(self, sends: list[tuple[int, float]], now: float) -> None:
         """Messages sent before this pacer began (by the process before a restart, or the
-        instance before a takeover), each (chat, seconds ago): they still count in Telegram's
-        windows, so the first sends after a start do not exceed them."""
+        instance before a takeover), each (chat, seconds since its answer): they still count
+        in Telegram's windows, so the first sends after a start do not exceed them."""
         for chat_id, ago in sorted(sends, key=lambda sent: -sent[1]):
-            started = now - ago
+            answered = now - ago
             if ago < 1.0:
-                self._recent.append(started)
+                self._answered.append(answered)
                 self._next_for_chat[chat_id] = max(
-                    self._next_for_chat.get(chat_id, 0.0), started + self.chat_interval
+                    self._next_for_chat.get(chat_id, 0.0), answered + self.chat_interval
                 )
             if chat_id < 0 and ago < 60.0:
-                self._group_minute.setdefault(chat_id, deque()).append(started)
-
-    def note(self, chat_id: int) -> None:
-        """A message that went without waiting (the first answer to someone who just wrote):
-        the next one to this chat keeps its distance from it."""
-        now = monotonic_time.monotonic()
-        self._recent.append(now)
-        self._next_for_chat[chat_id] = now + self.chat_interval
+                self._group_minute.setdefault(chat_id, deque()).append(answered)
 
     def pause(self, seconds: float, now: float) -> None:
         """Telegram asked us to wait: nothing goes out before then."""
@@ -354,26 +369,26 @@ class Sender:
 
     async def _send(self, row: OutboxMessage) -> None:
         async with self.concurrency:
-            # Pacing waits on time, not on an event.
-            while (wait := self.pacer.wait(row.chat_id, monotonic_time.monotonic())) > 0:  # noqa: ASYNC110
-                await asyncio.sleep(wait)
-            self._attempted.add(row.id)
             await self._deliver(row)
             self._claimed.discard(row.id)
             self._attempted.discard(row.id)
 
     async def _deliver(self, row: OutboxMessage) -> None:
         try:
-            if row.method in FILE_METHODS:
-                message = await self._send_file(row)
-            else:
-                markup = row.payload.get("reply_markup")
-                message = await self.bot.send_message(
-                    row.chat_id,
-                    row.payload["text"],
-                    reply_markup=InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None,
-                    **self._no_retry,
-                )
+            async with self.pacer.sending(row.chat_id):
+                self._attempted.add(row.id)
+                if row.method in FILE_METHODS:
+                    message = await self._send_file(row)
+                else:
+                    markup = row.payload.get("reply_markup")
+                    message = await self.bot.send_message(
+                        row.chat_id,
+                        row.payload["text"],
+                        reply_markup=(
+                            InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None
+                        ),
+                        **self._no_retry,
+                    )
         except TelegramError as exc:
             metrics.SEND_ERRORS.labels(metrics.message_kind(row.key), type(exc).__name__).inc()
             await self._failed(row, exc)

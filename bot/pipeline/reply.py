@@ -13,8 +13,10 @@ go is handed to the outbox, which keeps trying. Nothing is dropped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from typing import Any
 
@@ -42,12 +44,14 @@ async def _after_commit(send: Callable[[], Awaitable[Any]]) -> None:
         unit.after_commit(send)
 
 
-async def _paced(chat: Chat) -> None:
+def _paced(chat: Chat) -> AbstractAsyncContextManager[None]:
     """Wait until a message to this chat keeps Telegram's pace (a second apart), counting the
-    answers to earlier updates and the outbox's messages alike."""
+    answers to earlier updates and the outbox's messages alike; the message counts in the
+    pace until the block ends."""
     unit = current_unit()
     if unit is not None and unit.pacer is not None:
-        await unit.pacer.until_free(chat.id)
+        return unit.pacer.sending(chat.id)
+    return contextlib.nullcontext()
 
 
 async def delivered(
@@ -99,8 +103,8 @@ async def _send_screen(chat: Chat, screen: Screen) -> None:
 
 async def _send_message(chat: Chat, screen: Screen) -> None:
     async def send() -> None:
-        await _paced(chat)
-        await chat.send_message(screen.text, reply_markup=screen.reply_markup)
+        async with _paced(chat):
+            await chat.send_message(screen.text, reply_markup=screen.reply_markup)
 
     await delivered("an answer", chat.id, send, lost=screen)
 
@@ -192,12 +196,12 @@ async def reply_file(
         return
 
     async def send() -> None:
-        await _paced(chat)
-        upload = InputFile(content, filename=file_name)
-        if photo:
-            await chat.send_photo(upload, caption=caption or None)
-        else:
-            await chat.send_document(upload, caption=caption or None)
+        async with _paced(chat):
+            upload = InputFile(content, filename=file_name)
+            if photo:
+                await chat.send_photo(upload, caption=caption or None)
+            else:
+                await chat.send_document(upload, caption=caption or None)
 
     await _after_commit(lambda: delivered("a file", chat.id, send))
 
@@ -210,14 +214,14 @@ async def reply_media(update: Update, kind: str, file_id: str, caption: str = ""
         return
 
     async def send() -> None:
-        await _paced(chat)
-        options: dict[str, Any] = {"caption": caption or None, "parse_mode": None}
-        if kind == "photo":
-            await chat.send_photo(file_id, **options)
-        elif kind == "voice":
-            await chat.send_voice(file_id, **options)
-        else:
-            await chat.send_document(file_id, **options)
+        async with _paced(chat):
+            options: dict[str, Any] = {"caption": caption or None, "parse_mode": None}
+            if kind == "photo":
+                await chat.send_photo(file_id, **options)
+            elif kind == "voice":
+                await chat.send_voice(file_id, **options)
+            else:
+                await chat.send_document(file_id, **options)
 
     await _after_commit(lambda: delivered("a file", chat.id, send))
 
