@@ -76,7 +76,7 @@ def build_application(
         connect_timeout=timeouts["connect_timeout"],
         pool_timeout=REQUEST_POOL_TIMEOUT,
     )
-    pacer = Pacer(chat_interval=settings.chat_pace)
+    pacer = Pacer(chat_interval=settings.chat_pace, answers_wait_for_second=settings.rate_limiter)
     updates = PerPersonUpdateProcessor(
         runtime.sessionmaker,
         pacer,

@@ -45,8 +45,10 @@ class Settings(BaseSettings):
     # Days after sending during which the author may amend a report.
     amend_days: int = Field(default=7, ge=1, le=90)
     reminders: str = "3d@08:00,1d@08:00,2h"
-    # python-telegram-bot's rate limiter, a safety net behind the outbox's own pacing; only
-    # worth turning off against a local Bot API server (benchmarks).
+    # Telegram's limit of about 30 messages a second, kept by answers as by the outbox, with
+    # python-telegram-bot's rate limiter as a safety net behind; only worth turning off
+    # against a local Bot API server that has no such limit (benchmarks): answers then keep
+    # only their chat's pace.
     rate_limiter: bool = True
     # Seconds between two messages to one chat, answers and the outbox's alike: Telegram
     # allows about one a second. Lower only against a server that allows it (the tests').

@@ -395,6 +395,8 @@ class BotApiServer:
             method = spec.canonical_method(method_name)
             raw, from_form = await _read_params(request)
             params = spec.parse_params(method, raw, from_form)
+        except ConnectionResetError:  # the bot stopped while sending: nobody to answer
+            return web.Response(status=400)
         except ApiError as error:
             self._record(method_name, {}, error)
             return _error_response(error)

@@ -98,7 +98,7 @@ async def on_proposals(update: Update, ctx: Ctx) -> None:
 async def _show_in_full(update: Update, ctx: Ctx, service: ProposalService, seen: Seen) -> None:
     """The card, its history, and the official reply attached to the answer, as it came."""
     zone = ctx.settings.zone
-    await reply(update, screens.card(seen.view, zone, ctx.lang, triages=seen.triages))
+    await reply(update, screens.card(seen.view, zone, ctx.lang, with_triage=seen.with_triage))
     await reply(update, screens.history(seen.view, zone, ctx.lang, with_names=seen.names))
     stored = await service.answer_file(seen.view.proposal)
     if stored is not None and stored.telegram_file_id:

@@ -80,12 +80,22 @@ class Pacer:
     slower than a warm one). So a message counts from the moment it starts until one second
     after its answer (`sending`): whatever the delays, Telegram can never see more in a
     second than we counted.
+
+    Answers to people count like every other message; with `answers_wait_for_second` off
+    (against a local server with no limit of its own: the benchmarks) they keep only their
+    chat's pace, and the outbox alone waits for the second.
     """
 
     def __init__(
-        self, per_second: int = 29, chat_interval: float = 1.05, group_per_minute: int = 19
+        self,
+        per_second: int = 29,
+        chat_interval: float = 1.05,
+        group_per_minute: int = 19,
+        *,
+        answers_wait_for_second: bool = True,
     ) -> None:
         self.per_second = per_second
+        self.answers_wait_for_second = answers_wait_for_second
         # A little tighter than per_second: waking from a sleep is always a little late, and
         # the one-second window still keeps the count.
         self.spacing = 1.0 / (per_second + 1)
@@ -98,16 +108,19 @@ class Pacer:
         self._group_minute: dict[int, deque[float]] = {}
         self._paused_until = 0.0
 
-    def wait(self, chat_id: int, now: float) -> float:
+    def wait(self, chat_id: int, now: float, *, answer: bool = False) -> float:
         """Seconds until a message to this chat may start; 0 means now, and the message is
         then counted as in flight until `answered`."""
+        whole_second = self.answers_wait_for_second or not answer
         while self._answered and self._answered[0] <= now - 1.0:
             self._answered.popleft()
         chat_free = self._next_for_chat.get(chat_id, 0.0)
         if chat_free == float("inf"):  # its last message has no answer yet: look again soon
             chat_free = now + 0.05
-        wait = max(self._paused_until, chat_free, self._last_start + self.spacing) - now
-        if self._in_flight + len(self._answered) >= self.per_second:
+        wait = max(self._paused_until, chat_free) - now
+        if whole_second:
+            wait = max(wait, self._last_start + self.spacing - now)
+        if whole_second and self._in_flight + len(self._answered) >= self.per_second:
             wait = max(wait, self._answered[0] + 1.0 - now if self._answered else self.spacing)
         minute = self._group_minute.get(chat_id) if chat_id < 0 else None
         if minute is not None:
@@ -131,9 +144,9 @@ class Pacer:
         self._next_for_chat[chat_id] = now + self.chat_interval
 
     @contextlib.asynccontextmanager
-    async def sending(self, chat_id: int) -> AsyncIterator[None]:
+    async def sending(self, chat_id: int, *, answer: bool = False) -> AsyncIterator[None]:
         """Wait for this chat's turn, then count the message in flight until the block ends."""
-        while (wait := self.wait(chat_id, monotonic_time.monotonic())) > 0:  # noqa: ASYNC110
+        while (wait := self.wait(chat_id, monotonic_time.monotonic(), answer=answer)) > 0:  # noqa: ASYNC110
             await asyncio.sleep(wait)  # pacing waits on time, not on an event
         try:
             yield

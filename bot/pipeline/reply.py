@@ -50,7 +50,7 @@ def _paced(chat: Chat) -> AbstractAsyncContextManager[None]:
     pace until the block ends."""
     unit = current_unit()
     if unit is not None and unit.pacer is not None:
-        return unit.pacer.sending(chat.id)
+        return unit.pacer.sending(chat.id, answer=True)
     return contextlib.nullcontext()
 
 

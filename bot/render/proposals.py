@@ -168,9 +168,9 @@ def _open_button(p: Proposal, lang: str) -> InlineKeyboardButton:
     )
 
 
-def card(view: ProposalView, zone: ZoneInfo, lang: str, *, triages: bool) -> Screen:
-    keyboard = triage_keyboard(view.proposal, lang) if triages else None
-    return Screen.of_lines(card_lines(view, zone, lang, with_answerer=triages), keyboard)
+def card(view: ProposalView, zone: ZoneInfo, lang: str, *, with_triage: bool) -> Screen:
+    keyboard = triage_keyboard(view.proposal, lang) if with_triage else None
+    return Screen.of_lines(card_lines(view, zone, lang, with_answerer=with_triage), keyboard)
 
 
 def bodies_picker(view: ProposalView, bodies: list[HandlingBody], lang: str) -> Screen:

@@ -111,7 +111,7 @@ class Seen:
     whether the names of who acted on it are shown to them."""
 
     view: ProposalView
-    triages: bool
+    with_triage: bool
     names: bool
 
 
@@ -207,7 +207,7 @@ class ProposalService:
         raised = view.raiser is not None and view.raiser.id == actor.person_id
         if not may_see_proposal(actor, raised_it=raised, answers_for_body=answers):
             return None
-        return Seen(view, triages=may_triage(actor), names=sees_names_in_history(actor))
+        return Seen(view, with_triage=may_triage(actor), names=sees_names_in_history(actor))
 
     async def of_branch_for(
         self, actor: Actor, code: str

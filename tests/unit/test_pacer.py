@@ -76,3 +76,13 @@ def test_uneven_delays_never_put_30_in_telegrams_second() -> None:
     arrivals.sort()
     assert max(sum(1 for b in arrivals if a - 1 < b <= a) for a in arrivals) <= 29
     assert 600 / arrivals[-1] > 24
+
+
+def test_answers_keep_their_chats_pace_and_count_in_the_second() -> None:
+    free = Pacer(answers_wait_for_second=False)  # a local server with no limit of its own
+    assert all(free.wait(chat, 0.0, answer=True) == 0 for chat in range(1, 41))
+    assert free.wait(1, 0.5, answer=True) > 0  # a chat's next answer waits its second
+    assert free.wait(200, 0.5) > 0  # the outbox waits for the second the answers filled
+    held = Pacer()  # Telegram: answers wait for the second like the outbox's messages
+    assert held.wait(1, 0.0, answer=True) == 0
+    assert held.wait(2, 0.0, answer=True) > 0

@@ -273,4 +273,4 @@ async def test_who_sees_a_proposal_in_full(loop: Loop) -> None:
         seen = await loop.service.seen_by(await loop.actor(code), proposal.id)
         assert (seen is not None) is sees, code
     seen = await loop.service.seen_by(await loop.actor("CB08"), proposal.id)
-    assert seen is not None and not seen.triages and not seen.names
+    assert seen is not None and not seen.with_triage and not seen.names
