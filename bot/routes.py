@@ -38,7 +38,7 @@ from bot.pipeline.access import ButtonHandler, Handler, pressed, requires
 from bot.services.policy import Permission
 
 ANYONE, KNOWN = Permission.ANYONE, Permission.KNOWN
-LEADERSHIP, OFFICE = Permission.LEADERSHIP, Permission.OFFICE
+LEADERSHIP, OFFICE, TRIAGE = Permission.LEADERSHIP, Permission.OFFICE, Permission.TRIAGE
 
 
 @dataclass(frozen=True)
@@ -131,9 +131,9 @@ BUTTONS = (
     Button(cb.DigestPostData, digest.on_post_again, OFFICE),
     # the proposal loop
     Button(cb.ProposalActData, proposals.on_act, KNOWN),
-    Button(cb.ProposalBodyData, proposals.on_body, LEADERSHIP),
-    Button(cb.ProposalMergeData, proposals.on_merge, LEADERSHIP),
-    Button(cb.ProposalCloseData, proposals.on_close, LEADERSHIP),
+    Button(cb.ProposalBodyData, proposals.on_body, TRIAGE),
+    Button(cb.ProposalMergeData, proposals.on_merge, TRIAGE),
+    Button(cb.ProposalCloseData, proposals.on_close, TRIAGE),
     Button(cb.AnswerStepData, proposals.on_answer_step, KNOWN),
     # the meeting's documents
     Button(cb.DocStepData, documents.on_step, OFFICE),

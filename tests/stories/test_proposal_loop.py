@@ -9,9 +9,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.callbacks import ProposalActData
-from db.models import Proposal, ProposalEvent, ProposalState
-from tests.conftest import ZONE, link, nothing_sent, run_jobs
+from bot.callbacks import ProposalActData, ProposalBodyData, ProposalCloseData, ProposalMergeData
+from db.models import HandlingBody, Proposal, ProposalEvent, ProposalState
+from tests.conftest import ZONE, link, make_settings, nothing_sent, run_jobs, start_bot, stop_bot
 from tests.stories.test_reports import amend_with_proposal, asked, send_full_report
 
 PDF = b"%PDF-1.4\n% Cong van tra loi\n" + b"x" * 2000
@@ -488,3 +488,33 @@ async def test_a_normal_proposal_waits_for_the_morning_and_a_stand_in_carries_th
     assert carried, [m.text[:80] for m in hanh.unread()]
     assert "Kết quả trả lời kiến nghị kỳ trước" in carried[0].text
     assert "→ Đã lắp 6 bóng đèn ngõ 5." in carried[0].text
+
+
+async def test_with_the_office_triaging_a_leader_is_refused_at_the_button(
+    roster, tg, database_url, db, clock, admin
+) -> None:
+    """CHIBO_PROPOSAL_TRIAGE=office: the triage buttons are the office's; a leader who holds an
+    old one (or forges it) is refused before anything is read, and nothing changes."""
+    app = await start_bot(make_settings(tg, database_url, proposal_triage="office"), clock)
+    try:
+        an = await link(tg, db, "CB01", 800001)
+        chi = await link(tg, db, "CB02", 800002)  # a leader, who does not triage here
+        await asked(app, clock, an)
+        await an.press("📝 Báo cáo ngay")
+        await an.expect_message(contains="1/9.")
+        await send_full_report(an)
+        proposal = await db.scalar(select(Proposal))
+        body = await db.scalar(select(HandlingBody).where(HandlingBody.name.like("Công an%")))
+        assert proposal is not None and body is not None
+        report = an.all_messages()[-1]  # any message will do: the data is what is pressed
+        for data in (
+            ProposalBodyData(proposal.id, proposal.revision, body.id),
+            ProposalMergeData(proposal.id, proposal.revision, proposal.id),
+            ProposalCloseData(proposal.id, proposal.revision, "solved"),
+        ):
+            refused = await chi.press(data=data.pack(), message=report)
+            assert refused["text"] == "Chức năng này không thuộc quyền hạn của đồng chí."
+        await nothing_sent(app, chi)
+        assert (await db.scalar(select(Proposal))).state == ProposalState.NEW
+    finally:
+        await stop_bot(app)
