@@ -131,7 +131,8 @@ async def _decline(
         await _refuse(update, ctx, result)
         return
     await answer_button(update)
-    await reply(update, screens.reason_recorded(ctx.lang))
+    await edit_buttons(update)  # the reasons pressed are done with; a typed one has no buttons
+    await reply(update, screens.reason_recorded(result, ctx.lang))
     await deliver(ctx.db, ctx.runtime, result.notices)
 
 

@@ -173,6 +173,8 @@ def attendance_refusal(result: AttendanceResult, lang: str) -> str:
             return t.gettext("This meeting is not among yours.")
         case Outcome.TAKEN:
             return t.gettext("A stand-in has already been invited for this meeting.")
+        case Outcome.UNCHANGED:
+            return t.gettext("This reason is already recorded; nothing was changed.")
     return t.gettext("This button is out of date: the meeting was changed. Please see /lich.")
 
 
@@ -217,13 +219,25 @@ def reason_too_long(lang: str) -> Screen:
     )
 
 
-def reason_recorded(lang: str) -> Screen:
-    return said(
-        lang,
-        N_(
-            "Thank you, comrade. Your absence is recorded and the office has been asked to find"
-            " a stand-in."
-        ),
+def reason_recorded(result: AttendanceResult, lang: str) -> Screen:
+    """A reason given; or given again in place of another, which the office is told of."""
+    if result.replaced is None or result.rsvp is None:
+        return said(
+            lang,
+            N_(
+                "Thank you, comrade. Your absence is recorded and the office has been asked to"
+                " find a stand-in."
+            ),
+        )
+    return Screen(
+        texts(lang)
+        .gettext(
+            "Your reason was changed from “{previous}” to “{reason}”; the office has been told."
+        )
+        .format(
+            previous=esc(reason_text(*result.replaced, lang)),
+            reason=esc(reason_text(result.rsvp.reason_code, result.rsvp.reason_text, lang)),
+        )
     )
 
 
@@ -270,6 +284,29 @@ def absence_notice(
             t.gettext("No member is free at that time; please arrange a stand-in directly.")
         )
     return Screen("\n".join(lines), stand_in_keyboard(meeting, absent, candidates, lang))
+
+
+def reason_changed_notice(
+    meeting: Meeting,
+    branch: Unit,
+    absent: Person,
+    previous: str,
+    reason: str,
+    zone: ZoneInfo,
+    lang: str,
+) -> Screen:
+    t = texts(lang)
+    lines = [
+        t.gettext("✏ <b>{name} gave another reason for not attending</b>").format(
+            name=esc(absent.full_name)
+        ),
+        t.gettext("{branch}, {when}").format(
+            branch=esc(branch.name), when=moment(meeting.starts_at.astimezone(zone), lang)
+        ),
+        t.gettext("Reason now: {reason}").format(reason=esc(reason)),
+        t.gettext("Reason given before: {reason}").format(reason=esc(previous)),
+    ]
+    return Screen("\n".join(lines))
 
 
 def stand_in_invitation(

@@ -58,6 +58,19 @@ def _cannot_attend(notice: n.CannotAttend, zone: ZoneInfo, lang: str) -> Letter:
 
 
 @letter.register
+def _reason_changed(notice: n.ReasonChanged, zone: ZoneInfo, lang: str) -> Letter:
+    return meeting_screens.reason_changed_notice(
+        notice.meeting,
+        notice.branch,
+        notice.absent,
+        reason_text(notice.previous_code, notice.previous_text, lang),
+        reason_text(notice.reason_code, notice.reason_text, lang),
+        zone,
+        lang,
+    )
+
+
+@letter.register
 def _stand_in_invitation(notice: n.StandInInvitation, zone: ZoneInfo, lang: str) -> Letter:
     return meeting_screens.stand_in_invitation(
         notice.meeting, notice.branch, notice.unit, notice.absent, zone, lang

@@ -20,6 +20,7 @@ from bot.services.notices import (
     CannotAttend,
     DropReminders,
     Notices,
+    ReasonChanged,
     StandInAnswered,
     StandInInvitation,
 )
@@ -47,6 +48,7 @@ class Outcome(enum.StrEnum):
     NOT_YOURS = "not_yours"
     STARTED = "started"
     TAKEN = "taken"
+    UNCHANGED = "unchanged"  # the reason pressed is the one already recorded
 
 
 @dataclass
@@ -58,6 +60,8 @@ class AttendanceResult:
     person: Person | None = None
     absent_for: Person | None = None
     candidates: list[Person] = field(default_factory=list)
+    # A reason given again in place of another (code, words): the office is told of the change.
+    replaced: tuple[str | None, str] | None = None
     # Who must be told of it (bot/outbox/deliver.py queues them in the same unit of work).
     notices: Notices = ()
 
@@ -154,21 +158,44 @@ class AttendanceService:
         if isinstance(found, Outcome) or reason_code not in REASONS:
             return AttendanceResult(found if isinstance(found, Outcome) else Outcome.NOT_YOURS)
         meeting, branch, rsvp, person = found
+        reason_text = reason_text[:500]
+        previous = (rsvp.reason_code, rsvp.reason_text) if rsvp.answer == RsvpAnswer.NO else None
+        if previous == (reason_code, reason_text):
+            return AttendanceResult(Outcome.UNCHANGED, meeting, branch, rsvp, person)
         rsvp.answer = RsvpAnswer.NO
         rsvp.reason_code = reason_code
-        rsvp.reason_text = reason_text[:500]
+        rsvp.reason_text = reason_text
         rsvp.answered_at = self.clock.now()
         audit.record(
             self.db,
             self.clock,
             actor.who,
-            "rsvp.decline",
+            "rsvp.decline" if previous is None else "rsvp.reason_changed",
             "meeting",
             meeting.id,
             reason=reason_code,
         )
         await self.db.flush()
-        return await self.absent(meeting, branch, person)
+        if previous is None:
+            return await self.absent(meeting, branch, person)
+        # The office already knows of the absence (and may have found a stand-in): it is told
+        # of the new reason, and asked nothing again.
+        changed = ReasonChanged(
+            key=outbox_keys.reason_changed(
+                meeting.id, person.id, f"{previous}>{reason_code}:{reason_text}", rsvp.answered_at
+            ),
+            to=OFFICE,
+            meeting=meeting,
+            branch=branch,
+            absent=person,
+            previous_code=previous[0],
+            previous_text=previous[1],
+            reason_code=reason_code,
+            reason_text=reason_text,
+        )
+        return AttendanceResult(
+            Outcome.DONE, meeting, branch, rsvp, person, replaced=previous, notices=(changed,)
+        )
 
     async def candidates(self, meeting: Meeting) -> list[Person]:
         """Members free at the meeting's time: not expected there, not away, and not due at

@@ -7,6 +7,7 @@ row per key. Nothing else in the code formats or takes apart a key.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 # ---------------------------------------------------------------- meetings
 
@@ -25,6 +26,13 @@ def reminders_prefix(meeting_id: int) -> str:
 def absence(meeting_id: int, revision: int, person_id: int) -> str:
     """The office told that someone cannot attend (with stand-in buttons)."""
     return f"absent:{meeting_id}:r{revision}:p{person_id}"
+
+
+def reason_changed(meeting_id: int, person_id: int, change: str, changed_at: datetime) -> str:
+    """The office told that someone who cannot attend gave another reason: once per change
+    (what it was and became, and when)."""
+    digest = hashlib.sha1(f"{change}|{changed_at.isoformat()}".encode()).hexdigest()[:16]
+    return f"absent:{meeting_id}:p{person_id}:reason:{digest}"
 
 
 def stand_in(meeting_id: int, revision: int, person_id: int) -> str:

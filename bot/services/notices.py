@@ -108,6 +108,19 @@ class CannotAttend(Notice):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReasonChanged(Notice):
+    """To the office: someone who could not attend gave another reason."""
+
+    meeting: Meeting
+    branch: Unit
+    absent: Person
+    previous_code: str | None
+    previous_text: str
+    reason_code: str
+    reason_text: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class StandInInvitation(Notice):
     """To a person the office asks to attend in someone's place."""
 

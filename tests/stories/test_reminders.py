@@ -346,3 +346,42 @@ async def test_a_member_asking_for_a_branch_calendar_is_told_it_is_the_offices(
     assert "Khu phố 2" not in note.text
     mine = await an.expect_message(contains="Lịch dự sinh hoạt của đồng chí")
     assert "Chi bộ Khu phố 1" in mine.text
+
+
+async def test_an_old_reason_button_changes_the_reason_visibly_and_tells_the_office(
+    roster, bot, tg, db, clock, admin
+) -> None:
+    """A typed reason, then the old "Ốm" on the question above it: the record changes, the
+    member is told from what to what, and so is the office (asked nothing again); the same
+    reason pressed twice changes nothing and tells nobody."""
+    an = await link(tg, db, "CB01", 800001)
+    clock.set(at("2026-12-02 08:00"))
+    await run_jobs(bot)
+    await an.expect_message(contains=MEETING)
+    await an.press("❌ Không dự được")
+    why = await an.expect_message(contains="cho biết lý do")
+    await an.press("Lý do khác")
+    await an.expect_message(contains="ghi lý do trong một tin nhắn")
+    await an.send("Trùng lịch họp HĐND phường")
+    await an.expect_message(contains="Đã ghi nhận đồng chí vắng mặt")
+    first = await admin.expect_message(contains="Đồng chí Nguyễn Văn An không dự được")
+    assert "Lý do: Trùng lịch họp HĐND phường" in first.text
+
+    ill = next(b["callback_data"] for b in why.buttons if b["text"] == "Ốm")
+    await an.press("Ốm", message=why)
+    changed = await an.expect_message(contains="Đã đổi lý do vắng mặt")
+    assert "từ “Trùng lịch họp HĐND phường” thành “Ốm”" in changed.text
+    assert why.button_texts == []  # the reasons pressed are done with
+    told = await admin.expect_message(contains="đã đổi lý do không dự được")
+    assert "Lý do mới: Ốm" in told.text
+    assert "Lý do đã báo trước đó: Trùng lịch họp HĐND phường" in told.text
+    assert told.button_texts == []  # the stand-in was asked for once, not again
+    rsvp = await db.scalar(
+        select(Rsvp).join(Person, Person.id == Rsvp.person_id).where(Person.code == "CB01")
+    )
+    assert (rsvp.answer, rsvp.reason_code, rsvp.reason_text) == (RsvpAnswer.NO, "ill", "")
+
+    again = await an.press(data=ill, message=why)  # a double tap, or the old message again
+    assert again["text"] == "Lý do này đã được ghi nhận; không có gì thay đổi."
+    await nothing_sent(bot, an)
+    await admin.expect_no_message(within=0.5)
