@@ -169,6 +169,12 @@ def handlers() -> list[BaseHandler]:
                 filters=None if command.in_groups else private,
             )
         )
+    # In a group, the private chat's commands are answered with the way there (a stranger's
+    # are not: a group learns nothing of who may do what).
+    private_only = [command.name for command in COMMANDS if not command.in_groups]
+    table.append(
+        CommandHandler(private_only, requires(KNOWN)(start.on_private_only), filters=~private)
+    )
     for button in BUTTONS:
         table.append(
             CallbackQueryHandler(

@@ -60,5 +60,13 @@ async def on_help(update: Update, ctx: Ctx) -> None:
     await reply(update, screens.help_screen(ctx.actor, ctx.menus.for_actor(ctx.actor)))
 
 
+async def on_private_only(update: Update, ctx: Ctx) -> None:
+    """A command of the private chat sent in a group: answered, never met with silence."""
+    message = update.effective_message
+    words = (message.text or "").split() if message else []
+    command = words[0].lstrip("/").split("@")[0] if words else ""
+    await reply(update, screens.private_only(command, ctx.bot.username, ctx.lang))
+
+
 async def on_unknown_button(update: Update, ctx: Ctx) -> None:
     await answer_button(update, screens.stale_button(ctx.lang))

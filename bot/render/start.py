@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 
 from bot.i18n import N_
 from bot.render import Screen, esc, said, texts
@@ -90,6 +96,19 @@ def help_text(actor: Actor, commands: Sequence[MenuCommand]) -> str:
             ),
         ]
     return "\n".join(lines)
+
+
+def private_only(command: str, bot_username: str, lang: str) -> Screen:
+    """In a group: a command that works in the private chat only, with the way there."""
+    t = texts(lang)
+    text = t.gettext(
+        "The command /{command} is used in the private chat with the bot. Please press the"
+        " button below to open it."
+    ).format(command=esc(command))
+    button = InlineKeyboardButton(
+        t.gettext("💬 Open the private chat"), url=f"https://t.me/{bot_username}"
+    )
+    return Screen(text, InlineKeyboardMarkup([[button]]))
 
 
 def help_screen(actor: Actor, commands: Sequence[MenuCommand]) -> Screen:

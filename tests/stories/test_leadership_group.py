@@ -3,12 +3,14 @@ becomes a supergroup, and the admins hear when the bot is removed from it."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from db.models import GroupChat, GroupState, OutboxMessage
 from sandbox.server import BotApiServer
 from sandbox.users import TgUser
-from tests.conftest import start_bot, stop_bot
+from tests.conftest import link, start_bot, stop_bot
 
 
 async def leadership(db) -> list[tuple[int, GroupState]]:
@@ -68,3 +70,28 @@ async def test_registration_can_be_cancelled_and_only_in_a_group(
     await admin.expect_message(chat=group)
     await admin.press("✖ Hủy", chat=group)
     assert await leadership(db) == [(-4002, GroupState.PENDING)]
+
+
+async def test_the_group_answers_every_command_its_help_lists(
+    roster, bot, tg: BotApiServer, db
+) -> None:
+    """In the leadership group a leader's /help lists what they can do; each of those
+    commands is answered there, the private chat's with the way to it; a stranger in the
+    group hears nothing."""
+    group = tg.group_chat(-4003, "Thường trực Đảng ủy")
+    chi = await link(tg, db, "CB02", 800002)  # a leader
+    await chi.send("/help", chat=group)
+    listed = await chi.expect_message(chat=group)
+    commands = sorted(set(re.findall(r"/[a-z]+", listed.text)) - {"/help"})
+    assert {"/lich", "/tonghop", "/kiennghi"} <= set(commands), listed.text
+    for command in commands:
+        await chi.send(command, chat=group)
+        answer = await chi.expect_message(chat=group)
+        assert f"Lệnh {command} được dùng trong cuộc trò chuyện riêng với bot" in answer.text
+        (button,) = answer.buttons
+        assert button["text"] == "💬 Mở trò chuyện riêng với bot"
+        assert button["url"].startswith("https://t.me/")
+    stranger = TgUser(tg, 700099, "Người lạ")
+    await stranger.send("/lich", chat=group)
+    await stranger.send("/tonghop@" + bot.bot.username, chat=group)
+    await chi.expect_no_message(chat=group, within=1.0)  # chi has read all that came before
