@@ -130,6 +130,13 @@ class ReasonData(CallbackData):
     code: ReasonCode
 
 
+@action("abx")
+class AbsenceCancelData(CallbackData):
+    """Cancel one's own registered period away."""
+
+    absence_id: int
+
+
 @action("mv")
 class MoveData(CallbackData):
     meeting_id: int

@@ -110,6 +110,7 @@ BUTTONS = (
     # reminders and attendance
     Button(cb.RsvpData, meetings.on_rsvp, KNOWN),
     Button(cb.ReasonData, meetings.on_reason, KNOWN),
+    Button(cb.AbsenceCancelData, meetings.on_absence_cancel, KNOWN),
     Button(cb.StandInPickData, meetings.on_stand_in_pick, OFFICE),
     Button(cb.StandInAnswerData, meetings.on_stand_in_answer, KNOWN),
     Button(cb.MoveData, meetings.on_move, KNOWN),

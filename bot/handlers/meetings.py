@@ -12,6 +12,7 @@ from datetime import datetime
 from telegram import Update
 
 from bot.callbacks import (
+    AbsenceCancelData,
     CancelConfirmData,
     CancelData,
     MoveConfirmData,
@@ -25,10 +26,15 @@ from bot.domain.parsing import parse_day
 from bot.outbox.deliver import deliver
 from bot.pipeline.context import Ctx
 from bot.pipeline.conversations import takes_input
-from bot.pipeline.reply import answer_button, edit_buttons, refuse, reply
+from bot.pipeline.reply import answer_button, edit_buttons, edit_text, refuse, reply
 from bot.render import Screen
 from bot.render import meetings as screens
-from bot.services.attendance import AttendanceResult, AttendanceService, Outcome
+from bot.services.attendance import (
+    AbsenceOutcome,
+    AttendanceResult,
+    AttendanceService,
+    Outcome,
+)
 from bot.services.calendar import (
     CalendarService,
     ChangeOutcome,
@@ -305,16 +311,36 @@ async def on_calendar(update: Update, ctx: Ctx) -> None:
 
 async def on_absence(update: Update, ctx: Ctx) -> None:
     actor, args = ctx.actor, ctx.args or []
+    attendance, _ = _services(ctx)
+    if not args and actor.person is not None:
+        await reply(update, screens.absences(await attendance.absences(actor.person), ctx.lang))
+        return
     first = parse_day(args[0]) if len(args) >= 2 else None
     last = parse_day(args[1]) if len(args) >= 2 else None
     if actor.person is None or first is None or last is None or last < first:
         await reply(update, screens.absence_usage(ctx.lang))
         return
-    attendance, _ = _services(ctx)
     result = await attendance.pause(actor, first, last, " ".join(args[2:]))
+    if result.outcome != AbsenceOutcome.DONE or result.absence is None:
+        await reply(update, screens.absence_refusal(result, ctx.lang))
+        return
     await reply(update, screens.absence_recorded(result.absence, len(result.declined), ctx.lang))
     for declined in result.declined:
         await deliver(ctx.db, ctx.runtime, declined.notices)
+
+
+async def on_absence_cancel(update: Update, ctx: Ctx, data: AbsenceCancelData) -> None:
+    attendance, _ = _services(ctx)
+    result = await attendance.cancel_absence(ctx.actor, data.absence_id)
+    if result.outcome != AbsenceOutcome.DONE:
+        await refuse(update, screens.absence_refusal(result, ctx.lang).text)
+        return
+    assert ctx.actor.person is not None
+    left = await attendance.absences(ctx.actor.person)
+    await answer_button(update)
+    await edit_text(update, screens.absences(left, ctx.lang))  # the list as it now stands
+    await reply(update, screens.absence_cancelled(result, ctx.settings.zone, ctx.lang))
+    await deliver(ctx.db, ctx.runtime, result.notices)
 
 
 async def on_guidance(update: Update, ctx: Ctx) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -24,7 +24,7 @@ from bot.render import (
     usage_line,
 )
 from bot.render import proposals as proposal_screens
-from bot.services.attendance import AttendanceResult, Outcome
+from bot.services.attendance import AbsenceOutcome, AbsenceResult, AttendanceResult, Outcome
 from bot.services.calendar import ChangeOutcome, ChangeResult, Rescheduled
 from bot.services.notices import StandInAnswered
 from bot.services.reminders import DueReminder
@@ -606,6 +606,97 @@ def absence_usage(lang: str) -> Screen:
             " office finds stand-ins for the meetings in that period."
         ),
     )
+
+
+def absences(away: list[Absence], lang: str) -> Screen:
+    """One's periods away still to come or under way, each with its Cancel button; then how
+    to register another."""
+    t = texts(lang)
+    how = esc(
+        t.gettext(
+            "To register a period away, send /vang from dd/mm/yyyy to dd/mm/yyyy [reason],"
+            " e.g. /vang 01/12/2026 10/12/2026 business trip."
+        )
+    )
+    if not away:
+        return Screen(t.gettext("You have no period away registered.") + "\n\n" + how)
+    lines = [t.gettext("<b>Your registered periods away</b>")]
+    rows = []
+    for absence in away:
+        when = period(absence.starts_on, absence.ends_on, lang)
+        lines.append(f"• {when}" + (f": {esc(absence.reason)}" if absence.reason else ""))
+        label = t.gettext("✖ Cancel {start}–{end}").format(
+            start=f"{absence.starts_on:%d/%m}", end=f"{absence.ends_on:%d/%m}"
+        )
+        rows.append([(label, cb.AbsenceCancelData(absence.id))])
+    lines += ["", how]
+    return Screen("\n".join(lines), inline_keyboard(*rows))
+
+
+def absence_refusal(result: AbsenceResult, lang: str) -> Screen:
+    t = texts(lang)
+    match result.outcome:
+        case AbsenceOutcome.IN_THE_PAST:
+            return Screen(
+                t.gettext("That period has already ended; only a period to come can be registered.")
+            )
+        case AbsenceOutcome.OVERLAPS:
+            assert result.absence is not None
+            when = period(result.absence.starts_on, result.absence.ends_on, lang)
+            return Screen(
+                t.gettext(
+                    "That period overlaps the one already registered {period}. See /vang to"
+                    " cancel it first."
+                ).format(period=when)
+            )
+    return Screen(t.gettext("This period away is no longer registered."))
+
+
+def absence_cancelled(result: AbsenceResult, zone: ZoneInfo, lang: str) -> Screen:
+    t = texts(lang)
+    assert result.absence is not None
+    text = t.gettext("Your period away {period} is cancelled.").format(
+        period=period(result.absence.starts_on, result.absence.ends_on, lang)
+    )
+    if result.resumed:
+        text += "\n" + t.ngettext(
+            "You are expected again at {count} meeting; its reminders resume, and the office"
+            " has been told.",
+            "You are expected again at {count} meetings; their reminders resume, and the office"
+            " has been told.",
+            len(result.resumed),
+        ).format(count=len(result.resumed))
+    return Screen(text)
+
+
+def absence_cancelled_notice(
+    person: Person,
+    starts_on: date,
+    ends_on: date,
+    resumed: list[tuple[Meeting, Unit]],
+    stand_ins: list[tuple[Meeting, Unit, Person]],
+    zone: ZoneInfo,
+    lang: str,
+) -> Screen:
+    t = texts(lang)
+    lines = [
+        t.gettext("↩ <b>{name} cancelled the period away {period}</b>").format(
+            name=esc(person.full_name), period=period(starts_on, ends_on, lang)
+        ),
+        t.gettext("Expected again at:"),
+    ]
+    lines += [
+        f"• {esc(branch.name)}, {moment(meeting.starts_at.astimezone(zone), lang)}"
+        for meeting, branch in resumed
+    ]
+    if stand_ins:
+        lines += ["", t.gettext("A stand-in was invited meanwhile; please decide with them:")]
+        lines += [
+            f"• {esc(stand_in.full_name)}: {esc(branch.name)},"
+            f" {moment(meeting.starts_at.astimezone(zone), lang)}"
+            for meeting, branch, stand_in in stand_ins
+        ]
+    return Screen("\n".join(lines))
 
 
 def absence_recorded(absence: Absence, declined: int, lang: str) -> Screen:

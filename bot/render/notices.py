@@ -58,6 +58,19 @@ def _cannot_attend(notice: n.CannotAttend, zone: ZoneInfo, lang: str) -> Letter:
 
 
 @letter.register
+def _absence_cancelled(notice: n.AbsenceCancelled, zone: ZoneInfo, lang: str) -> Letter:
+    return meeting_screens.absence_cancelled_notice(
+        notice.person,
+        notice.starts_on,
+        notice.ends_on,
+        list(notice.resumed),
+        list(notice.stand_ins),
+        zone,
+        lang,
+    )
+
+
+@letter.register
 def _reason_changed(notice: n.ReasonChanged, zone: ZoneInfo, lang: str) -> Letter:
     return meeting_screens.reason_changed_notice(
         notice.meeting,

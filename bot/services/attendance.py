@@ -17,6 +17,7 @@ from bot.services import keys as outbox_keys
 from bot.services.calendar import OPEN_STATUSES, CalendarService
 from bot.services.notices import (
     OFFICE,
+    AbsenceCancelled,
     CannotAttend,
     DropReminders,
     Notices,
@@ -24,7 +25,12 @@ from bot.services.notices import (
     StandInAnswered,
     StandInInvitation,
 )
-from bot.services.policy import Actor, may_answer_rsvp, may_pick_stand_in
+from bot.services.policy import (
+    Actor,
+    may_answer_rsvp,
+    may_cancel_absence,
+    may_pick_stand_in,
+)
 from db.models import (
     Absence,
     AttendeeKind,
@@ -66,10 +72,24 @@ class AttendanceResult:
     notices: Notices = ()
 
 
+class AbsenceOutcome(enum.StrEnum):
+    DONE = "done"
+    IN_THE_PAST = "in_the_past"  # the period ended before today
+    OVERLAPS = "overlaps"  # it overlaps a period already registered
+    GONE = "gone"  # cancelled already, or not one's own
+
+
 @dataclass(frozen=True)
 class AbsenceResult:
-    absence: Absence
-    declined: list[AttendanceResult]
+    outcome: AbsenceOutcome
+    # The period registered or cancelled; with OVERLAPS, the one already registered.
+    absence: Absence | None = None
+    declined: list[AttendanceResult] = field(default_factory=list)
+    # Cancelled: the meetings whose answer is open again, and those for which a stand-in has
+    # been invited meanwhile (the office decides).
+    resumed: tuple[tuple[Meeting, Unit], ...] = ()
+    stand_ins: tuple[tuple[Meeting, Unit, Person], ...] = ()
+    notices: Notices = ()
 
 
 class AttendanceService:
@@ -343,6 +363,20 @@ class AttendanceService:
         """A period away: reminders stop, and each meeting in it goes to the stand-in flow."""
         person = actor.person
         assert person is not None, "a period away is a linked person's"
+        if ends_on < self.clock.now().astimezone(self.zone).date():
+            return AbsenceResult(AbsenceOutcome.IN_THE_PAST)
+        overlapping = await self.db.scalar(
+            select(Absence)
+            .where(
+                Absence.person_id == person.id,
+                Absence.starts_on <= ends_on,
+                Absence.ends_on >= starts_on,
+            )
+            .order_by(Absence.starts_on)
+            .limit(1)
+        )
+        if overlapping is not None:
+            return AbsenceResult(AbsenceOutcome.OVERLAPS, overlapping)
         absence = Absence(
             person_id=person.id,
             starts_on=starts_on,
@@ -362,13 +396,95 @@ class AttendanceService:
             ends_on=ends_on.isoformat(),
         )
         await self.db.flush()
-        declined = await self.decline_for_absence(person, starts_on, ends_on)
+        declined = await self.decline_for_absence(person, absence)
         await self.db.flush()
-        return AbsenceResult(absence, declined)
+        return AbsenceResult(AbsenceOutcome.DONE, absence, declined)
 
-    async def decline_for_absence(
-        self, person: Person, starts_on: date, ends_on: date
-    ) -> list[AttendanceResult]:
+    async def cancel_absence(self, actor: Actor, absence_id: int) -> AbsenceResult:
+        """A period away withdrawn: the meetings it declined that have not begun are open
+        again (their reminders resume), and the office is told, with the stand-ins it had
+        invited for them."""
+        absence = await self.db.get(Absence, absence_id)
+        if absence is None or not may_cancel_absence(actor, absence_person_id=absence.person_id):
+            return AbsenceResult(AbsenceOutcome.GONE)
+        person = actor.person
+        assert person is not None
+        now = self.clock.now()
+        rows = await self._meetings_in(person, absence.starts_on, absence.ends_on, declined=True)
+        resumed, stand_ins = [], []
+        for rsvp, meeting, branch in rows:
+            if rsvp.reason_code != "absence":
+                continue  # declined for a reason of its own: that answer stands
+            rsvp.answer, rsvp.reason_code, rsvp.reason_text = RsvpAnswer.PENDING, None, ""
+            rsvp.answered_at = now
+            resumed.append((meeting, branch))
+            for stand_in in await self.db.scalars(
+                select(Person)
+                .join(Rsvp, Rsvp.person_id == Person.id)
+                .where(Rsvp.meeting_id == meeting.id, Rsvp.stand_in_for_id == person.id)
+            ):
+                stand_ins.append((meeting, branch, stand_in))
+        audit.record(
+            self.db,
+            self.clock,
+            actor.who,
+            "absence.cancel",
+            "person",
+            person.code,
+            starts_on=absence.starts_on.isoformat(),
+            ends_on=absence.ends_on.isoformat(),
+            reason=absence.reason,
+        )
+        await self.db.delete(absence)
+        await self.db.flush()
+        told: Notices = ()
+        if resumed:
+            told = (
+                AbsenceCancelled(
+                    key=outbox_keys.absence_cancelled(absence_id, absence.created_at),
+                    to=OFFICE,
+                    person=person,
+                    starts_on=absence.starts_on,
+                    ends_on=absence.ends_on,
+                    resumed=tuple(resumed),
+                    stand_ins=tuple(stand_ins),
+                ),
+            )
+        return AbsenceResult(
+            AbsenceOutcome.DONE,
+            absence,
+            resumed=tuple(resumed),
+            stand_ins=tuple(stand_ins),
+            notices=told,
+        )
+
+    async def _meetings_in(
+        self, person: Person, starts_on: date, ends_on: date, *, declined: bool
+    ) -> list[tuple[Rsvp, Meeting, Unit]]:
+        """The person's answers to the open meetings of a period that have not begun: those
+        declined, or those not."""
+        start = datetime.combine(starts_on, time.min, tzinfo=self.zone)
+        end = datetime.combine(ends_on + timedelta(days=1), time.min, tzinfo=self.zone)
+        answered = Rsvp.answer == RsvpAnswer.NO if declined else Rsvp.answer != RsvpAnswer.NO
+        return [
+            (rsvp, meeting, branch)
+            for rsvp, meeting, branch in await self.db.execute(
+                select(Rsvp, Meeting, Unit)
+                .join(Meeting, Meeting.id == Rsvp.meeting_id)
+                .join(Unit, Unit.id == Meeting.unit_id)
+                .where(
+                    Rsvp.person_id == person.id,
+                    answered,
+                    Meeting.status.in_(OPEN_STATUSES),
+                    Meeting.starts_at >= max(start, self.clock.now()),
+                    Meeting.starts_at < end,
+                )
+                .order_by(Meeting.starts_at)
+            )
+        ]
+
+    async def decline_for_absence(self, person: Person, absence: Absence) -> list[AttendanceResult]:
+        starts_on, ends_on = absence.starts_on, absence.ends_on
         start = datetime.combine(starts_on, time.min, tzinfo=self.zone)
         end = datetime.combine(ends_on + timedelta(days=1), time.min, tzinfo=self.zone)
         now = self.clock.now()
@@ -384,24 +500,12 @@ class AttendanceService:
             )
         ):
             await self.calendar.sync_attendees(meeting)
-        rows = list(
-            await self.db.execute(
-                select(Rsvp, Meeting, Unit)
-                .join(Meeting, Meeting.id == Rsvp.meeting_id)
-                .join(Unit, Unit.id == Meeting.unit_id)
-                .where(
-                    Rsvp.person_id == person.id,
-                    Rsvp.answer != RsvpAnswer.NO,
-                    Meeting.status.in_(OPEN_STATUSES),
-                    Meeting.starts_at >= max(start, now),
-                    Meeting.starts_at < end,
-                )
-            )
-        )
         declined = []
-        for rsvp, meeting, branch in rows:
+        for rsvp, meeting, branch in await self._meetings_in(
+            person, starts_on, ends_on, declined=False
+        ):
             rsvp.answer = RsvpAnswer.NO
-            rsvp.reason_code = "absence"
+            rsvp.reason_code, rsvp.reason_text = "absence", absence.reason
             rsvp.answered_at = now
             declined.append(await self.absent(meeting, branch, person))
         return declined

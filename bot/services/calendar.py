@@ -367,18 +367,18 @@ class CalendarService:
             )
         )
 
-    async def absent_on(self, person_ids: list[int], day: date) -> set[int]:
+    async def absent_on(self, person_ids: list[int], day: date) -> dict[int, str]:
+        """Those of `person_ids` away on that day, with the reason they gave."""
         if not person_ids:
-            return set()
-        return set(
-            await self.db.scalars(
-                select(Absence.person_id).where(
-                    Absence.person_id.in_(person_ids),
-                    Absence.starts_on <= day,
-                    Absence.ends_on >= day,
-                )
+            return {}
+        rows = await self.db.execute(
+            select(Absence.person_id, Absence.reason).where(
+                Absence.person_id.in_(person_ids),
+                Absence.starts_on <= day,
+                Absence.ends_on >= day,
             )
         )
+        return {person_id: reason for person_id, reason in rows}
 
     # ------------------------------------------------------------------ changes
 

@@ -28,6 +28,12 @@ def absence(meeting_id: int, revision: int, person_id: int) -> str:
     return f"absent:{meeting_id}:r{revision}:p{person_id}"
 
 
+def absence_cancelled(absence_id: int, created_at: datetime) -> str:
+    """The office told that a period away was withdrawn (its id and when it was made: a
+    database may give a deleted row's id again)."""
+    return f"absence:{absence_id}:{created_at:%Y%m%d%H%M%S%f}:cancelled"
+
+
 def reason_changed(meeting_id: int, person_id: int, change: str, changed_at: datetime) -> str:
     """The office told that someone who cannot attend gave another reason: once per change
     (what it was and became, and when)."""

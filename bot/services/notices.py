@@ -13,7 +13,7 @@ drop messages queued earlier that a change made pointless (a declined meeting's 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from db.models import Meeting, MeetingDocument, Person, Proposal, Unit
@@ -105,6 +105,18 @@ class CannotAttend(Notice):
     reason_code: str | None
     reason_text: str
     candidates: tuple[Person, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AbsenceCancelled(Notice):
+    """To the office: someone withdrew a period away; they are expected at these meetings
+    again (and some have a stand-in invited meanwhile)."""
+
+    person: Person
+    starts_on: date
+    ends_on: date
+    resumed: tuple[tuple[Meeting, Unit], ...]
+    stand_ins: tuple[tuple[Meeting, Unit, Person], ...]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -166,6 +166,11 @@ def may_answer_rsvp(actor: Actor, *, rsvp_person_id: int | None) -> bool:
     return actor.person_id is not None and actor.person_id == rsvp_person_id
 
 
+def may_cancel_absence(actor: Actor, *, absence_person_id: int) -> bool:
+    """Cancel a registered period away: one's own only (the office registers none for others)."""
+    return actor.person_id is not None and actor.person_id == absence_person_id
+
+
 def may_pick_stand_in(actor: Actor) -> bool:
     return actor.may(Permission.OFFICE)
 

@@ -95,6 +95,7 @@ class ReminderService:
             for rsvp in rsvps:
                 if rsvp.person_id in away and rsvp.answer == RsvpAnswer.PENDING:
                     rsvp.answer, rsvp.reason_code, rsvp.answered_at = RsvpAnswer.NO, "absence", now
+                    rsvp.reason_text = away[rsvp.person_id]
                     absent = await self.db.get(Person, rsvp.person_id)
                     assert absent is not None
                     told += (await self.attendance.absent(meeting, branch, absent)).notices

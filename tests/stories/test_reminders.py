@@ -385,3 +385,54 @@ async def test_an_old_reason_button_changes_the_reason_visibly_and_tells_the_off
     assert again["text"] == "Lý do này đã được ghi nhận; không có gì thay đổi."
     await nothing_sent(bot, an)
     await admin.expect_no_message(within=0.5)
+
+
+async def test_a_period_away_is_listed_and_cancelled_and_the_office_told(
+    roster, bot, tg, db, clock, admin
+) -> None:
+    """/vang lists one's periods away with a Cancel button each; the office's notice carries
+    the reason typed; a period past or overlapping is refused; a cancelled period opens its
+    meetings again, tells the office (naming the stand-in it had invited), and its old
+    button then changes nothing."""
+    an = await link(tg, db, "CB01", 800001)
+    hanh = await link(tg, db, "CB05", 800005)
+    clock.set(at("2026-11-28 08:00"))
+    await an.send("/vang")
+    await an.expect_message(contains="Đồng chí chưa đăng ký thời gian vắng nào.")
+    await an.send("/vang 20/11/2026 25/11/2026 ốm")
+    await an.expect_message(contains="Thời gian này đã qua")
+    await an.send("/vang 01/12/2026 10/12/2026 Trùng lịch họp HĐND phường")
+    await an.expect_message(contains="Đã ghi nhận thời gian vắng")
+    notice = await admin.expect_message(contains="Đồng chí Nguyễn Văn An không dự được")
+    assert "Lý do: Vắng (đã đăng ký): Trùng lịch họp HĐND phường" in notice.text
+    await admin.press("Hoàng Thị Hồng Hạnh", message=notice)
+    await admin.expect_message(contains="Đã đề nghị đồng chí Hoàng Thị Hồng Hạnh dự thay")
+    await hanh.expect_message(contains="Đề nghị dự thay sinh hoạt chi bộ")
+    await an.send("/vang 05/12/2026 06/12/2026")
+    overlap = await an.expect_message(contains="trùng với thời gian vắng đã đăng ký")
+    assert "từ ngày 01/12/2026 đến ngày 10/12/2026" in overlap.text
+
+    await an.send("/vang")
+    listed = await an.expect_message(contains="Thời gian vắng đồng chí đã đăng ký")
+    assert "từ ngày 01/12/2026 đến ngày 10/12/2026: Trùng lịch họp HĐND phường" in listed.text
+    assert listed.button_texts == ["✖ Hủy 01/12–10/12"]
+    cancel = listed.buttons[0]["callback_data"]
+    await an.press("✖ Hủy 01/12–10/12")
+    done = await an.expect_message(contains="Đã hủy thời gian vắng của đồng chí")
+    assert "nhắc lịch trở lại cho 1 buổi sinh hoạt" in done.text
+    assert "chưa đăng ký thời gian vắng nào" in listed.text  # the list, as it now stands
+    assert listed.button_texts == []
+    told = await admin.expect_message(contains="đã hủy đăng ký vắng")
+    assert f"Chi bộ Khu phố 1, {MEETING}" in told.text
+    assert f"Hoàng Thị Hồng Hạnh: Chi bộ Khu phố 1, {MEETING}" in told.text
+    rsvp = await db.scalar(
+        select(Rsvp).join(Person, Person.id == Rsvp.person_id).where(Person.code == "CB01")
+    )
+    assert rsvp.answer == RsvpAnswer.PENDING
+
+    again = await an.press(data=cancel, message=listed)
+    assert again["text"] == "Thời gian vắng này không còn trong danh sách đăng ký."
+    await admin.expect_no_message(within=0.3)
+    clock.set(at("2026-12-02 08:00"))
+    await run_jobs(bot)
+    await an.expect_message(contains=MEETING)  # the reminders are back
