@@ -36,10 +36,39 @@ class HtmlError(ValueError):
     """The text would be refused with "Bad Request: can't parse entities: ..."."""
 
 
+# The entity each tag makes in the message Telegram returns (its `entities`).
+ENTITY_TYPES = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "span": "spoiler",
+    "tg-spoiler": "spoiler",
+    "a": "text_link",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
+}
+
+
 def plain_text(markup: str) -> str:
     """The text Telegram would show, after checking the markup; raises HtmlError if invalid."""
+    return parse(markup)[0]
+
+
+def parse(markup: str) -> tuple[str, list[dict[str, object]]]:
+    """The text Telegram would show and its entities (offsets and lengths in UTF-16 code
+    units, as the Bot API gives them), after checking the markup; raises HtmlError."""
     out: list[str] = []
+    length = 0  # of what is in `out`, in UTF-16 code units
     open_tags: list[str] = []
+    opened: list[tuple[int, dict[str, object]]] = []  # each open tag's start and entity
+    entities: list[dict[str, object]] = []
     position = 0
     while position < len(markup):
         char = markup[position]
@@ -50,21 +79,41 @@ def plain_text(markup: str) -> str:
                     f"Unsupported start tag at byte offset {_byte_offset(markup, position)}"
                 )
             _check_tag(match, open_tags, markup)
+            if match.group("close"):
+                start, entity = opened.pop()
+                if entity["type"] and length > start:
+                    entities.append({**entity, "offset": start, "length": length - start})
+            else:
+                entity = _entity(match)
+                opened.append((length, entity))
             position = match.end()
-        elif char == "&":
+            continue
+        if char == "&":
             match = _ENTITY.match(markup, position)
             if match is None:
                 raise HtmlError(
                     f"Character '&' must be escaped at byte offset {_byte_offset(markup, position)}"
                 )
-            out.append(_decode_entity(match.group(1), markup, position))
+            piece = _decode_entity(match.group(1), markup, position)
             position = match.end()
         else:
-            out.append(char)
+            piece = char
             position += 1
+        out.append(piece)
+        length += telegram_length(piece)
     if open_tags:
         raise HtmlError(f'Can\'t find end tag corresponding to start tag "{open_tags[-1]}"')
-    return "".join(out)
+    entities.sort(key=lambda entity: (entity["offset"], -int(str(entity["length"]))))
+    return "".join(out), entities
+
+
+def _entity(match: re.Match[str]) -> dict[str, object]:
+    name = match.group("name").lower()
+    entity: dict[str, object] = {"type": ENTITY_TYPES.get(name, "")}
+    if name == "a":
+        href = dict(_ATTR.findall(match.group("attrs"))).get("href", "")
+        entity["url"] = href.strip("\"'")
+    return entity
 
 
 def _check_tag(match: re.Match[str], open_tags: list[str], markup: str) -> None:

@@ -24,7 +24,8 @@ import aiohttp
 from aiohttp import web
 
 from sandbox import spec
-from sandbox.html_check import HtmlError, plain_text, telegram_length
+from sandbox.html_check import HtmlError, telegram_length
+from sandbox.html_check import parse as parse_html
 from sandbox.spec import ApiError
 
 TEXT_LIMIT = 4096
@@ -602,9 +603,12 @@ class BotApiServer:
     async def _m_sendMessage(self, params: dict[str, Any]) -> Any:
         chat = self._chat_for(params["chat_id"])
         text = params["text"]
-        shown = _check_text(text, params.get("parse_mode"), TEXT_LIMIT, "message text")
+        shown, entities = _check_text(text, params.get("parse_mode"), TEXT_LIMIT, "message text")
         markup = _check_markup(params.get("reply_markup"))
-        return await self._deliver(chat, {"text": shown, "html": text}, markup)
+        body: dict[str, Any] = {"text": shown, "html": text}
+        if entities:
+            body["entities"] = entities
+        return await self._deliver(chat, body, markup)
 
     async def _m_sendPhoto(self, params: dict[str, Any]) -> Any:
         return await self._send_file(params, "photo")
@@ -619,7 +623,7 @@ class BotApiServer:
         chat = self._chat_for(params["chat_id"])
         caption = params.get("caption")
         if caption:
-            caption = _check_text(
+            caption, caption_entities = _check_text(
                 caption, params.get("parse_mode"), CAPTION_LIMIT, "caption", empty_ok=True
             )
         markup = _check_markup(params.get("reply_markup"))
@@ -670,6 +674,8 @@ class BotApiServer:
         if caption:
             body["caption"] = caption
             body["html"] = params["caption"]
+            if caption_entities:
+                body["caption_entities"] = caption_entities
         return await self._deliver(chat, body, markup)
 
     async def _deliver(
@@ -696,7 +702,7 @@ class BotApiServer:
     async def _m_editMessageText(self, params: dict[str, Any]) -> Any:
         stored = self._bot_message(params)
         text = params["text"]
-        shown = _check_text(text, params.get("parse_mode"), TEXT_LIMIT, "message text")
+        shown, entities = _check_text(text, params.get("parse_mode"), TEXT_LIMIT, "message text")
         markup = _check_markup(params.get("reply_markup"))
         if stored.get("html") == text and stored.get("reply_markup") == markup:
             raise ApiError(
@@ -705,7 +711,10 @@ class BotApiServer:
                 " markup are exactly the same as a current content and reply markup of the"
                 " message",
             )
-        return await self._edit(stored, text=shown, html=text, markup=markup)
+        stored.pop("entities", None)
+        return await self._edit(
+            stored, text=shown, html=text, markup=markup, entities=entities or None
+        )
 
     async def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
         stored = self._bot_message(params)
@@ -825,14 +834,14 @@ def answer_topic(query_id: str) -> Hashable:
 
 def _check_text(
     text: str, parse_mode: str | None, limit: int, what: str, empty_ok: bool = False
-) -> str:
-    """The text as shown, after checking markup and length."""
-    shown = text
+) -> tuple[str, list[dict[str, object]]]:
+    """The text as shown and its entities, after checking markup and length."""
+    shown, entities = text, list[dict[str, object]]()
     if parse_mode is not None:
         if parse_mode.upper() != "HTML":
             raise ApiError(400, f"Bad Request: this server checks HTML only, got {parse_mode}")
         try:
-            shown = plain_text(text)
+            shown, entities = parse_html(text)
         except HtmlError as exc:
             raise ApiError(400, f"Bad Request: can't parse entities: {exc}") from None
     length = telegram_length(shown.strip())
@@ -840,7 +849,7 @@ def _check_text(
         raise ApiError(400, f"Bad Request: {what} is empty")
     if length > limit:
         raise ApiError(400, f"Bad Request: {what} is too long")
-    return shown
+    return shown, entities
 
 
 def _check_markup(markup: Any) -> dict[str, Any] | None:

@@ -69,8 +69,15 @@ async def _refuse(update: Update, ctx: Ctx, result: AttendanceResult) -> None:
 # ---------------------------------------------------------------------- answering a reminder
 
 
+def _pressed_html(update: Update) -> str | None:
+    """The text of the message whose button was pressed, as HTML (from its entities)."""
+    message = update.effective_message
+    return message.text_html if message is not None and message.text else None
+
+
 async def on_rsvp(update: Update, ctx: Ctx, data: RsvpData) -> None:
     attendance, _ = _services(ctx)
+    zone = ctx.settings.zone
     meeting_id, revision = data.meeting_id, data.revision
     if data.answer == "y":
         result = await attendance.answer(ctx.actor, meeting_id, revision, RsvpAnswer.YES)
@@ -79,8 +86,12 @@ async def on_rsvp(update: Update, ctx: Ctx, data: RsvpData) -> None:
             return
         assert result.meeting is not None and result.rsvp is not None
         await answer_button(update)
-        await edit_buttons(update, screens.rsvp_keyboard(result.meeting, result.rsvp, ctx.lang))
-        await reply(update, screens.answered_yes(result, ctx.settings.zone, ctx.lang))
+        answered = screens.reminder_answered(_pressed_html(update), result, zone, ctx.lang)
+        if answered is not None:
+            await edit_text(update, answered)
+        else:
+            await edit_buttons(update, screens.rsvp_keyboard(result.meeting, result.rsvp, ctx.lang))
+        await reply(update, screens.answered_yes(result, zone, ctx.lang))
         return
     result = await attendance.changeable(meeting_id, revision, ctx.actor)
     if result.outcome != Outcome.DONE:
@@ -168,7 +179,11 @@ async def on_stand_in_answer(update: Update, ctx: Ctx, data: StandInAnswerData) 
         await _refuse(update, ctx, result)
         return
     await answer_button(update)
-    await edit_buttons(update)
+    answered = screens.invitation_answered(_pressed_html(update), result, ctx.lang)
+    if answered is not None:
+        await edit_text(update, answered)
+    else:
+        await edit_buttons(update)
     await reply(update, screens.stand_in_answered(result, ctx.settings.zone, ctx.lang))
     await deliver(ctx.db, ctx.runtime, result.notices)
 

@@ -73,7 +73,10 @@ async def delivered(
         except Forbidden as exc:  # blocked by the person: nothing to do
             log.info("%s not sent to chat %s: %s", what, chat_id, exc)
             return
-        except BadRequest:  # Telegram finds the request wrong: trying again will not mend it
+        except BadRequest as exc:  # Telegram finds the request wrong: trying again won't mend it
+            if "not modified" in str(exc).lower():  # a double tap: the message already says it
+                log.debug("%s to chat %s changed nothing", what, chat_id)
+                return
             log.exception("%s to chat %s refused by Telegram", what, chat_id)
             return
         except NetworkError as exc:  # a timeout, a 5xx, a dropped connection

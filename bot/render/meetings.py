@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -174,7 +175,7 @@ def attendance_refusal(result: AttendanceResult, lang: str) -> str:
         case Outcome.TAKEN:
             return t.gettext("A stand-in has already been invited for this meeting.")
         case Outcome.UNCHANGED:
-            return t.gettext("This reason is already recorded; nothing was changed.")
+            return t.gettext("This answer is already recorded; nothing was changed.")
     return t.gettext("This button is out of date: the meeting was changed. Please see /lich.")
 
 
@@ -187,6 +188,47 @@ def answered_yes(result: AttendanceResult, zone: ZoneInfo, lang: str) -> Screen:
             when=moment(result.meeting.starts_at.astimezone(zone), lang),
         )
     )
+
+
+# The last paragraph of a reminder or an invitation once answered: what was recorded. An
+# answer given again replaces it (the message's HTML comes back from Telegram's entities).
+_STATE = re.compile(r"\n\n<i>[✅❌][^\n]*</i>$")
+_EDIT_ROOM = 4000
+
+
+def with_state(
+    message_html: str | None, state: str, markup: InlineKeyboardMarkup | None
+) -> Screen | None:
+    """The message pressed, its last paragraph saying what was recorded; None when there is
+    no text to edit, or no room for the line."""
+    if not message_html:
+        return None
+    text = _STATE.sub("", message_html) + f"\n\n<i>{state}</i>"
+    return Screen(text, markup) if len(text) <= _EDIT_ROOM else None
+
+
+def reminder_answered(
+    message_html: str | None, result: AttendanceResult, zone: ZoneInfo, lang: str
+) -> Screen | None:
+    """The reminder after "I will attend": it says so, and keeps the buttons that change it."""
+    assert result.meeting is not None and result.rsvp is not None
+    state = texts(lang).gettext("✅ You have confirmed you will attend, {when}.")
+    when = moment(result.meeting.starts_at.astimezone(zone), lang)
+    keyboard = rsvp_keyboard(result.meeting, result.rsvp, lang)
+    return with_state(message_html, state.format(when=when), keyboard)
+
+
+def invitation_answered(
+    message_html: str | None, result: AttendanceResult, lang: str
+) -> Screen | None:
+    """The stand-in invitation after its answer: what was answered, and no more buttons."""
+    assert result.rsvp is not None
+    t = texts(lang)
+    if result.rsvp.answer == RsvpAnswer.YES:
+        state = t.gettext("✅ You have agreed to attend as a stand-in.")
+    else:
+        state = t.gettext("❌ You have declined to attend as a stand-in.")
+    return with_state(message_html, state, None)
 
 
 def ask_reason(meeting: Meeting, lang: str) -> Screen:

@@ -54,7 +54,7 @@ class Outcome(enum.StrEnum):
     NOT_YOURS = "not_yours"
     STARTED = "started"
     TAKEN = "taken"
-    UNCHANGED = "unchanged"  # the reason pressed is the one already recorded
+    UNCHANGED = "unchanged"  # the answer or reason pressed is the one already recorded
 
 
 @dataclass
@@ -157,6 +157,8 @@ class AttendanceService:
         if isinstance(found, Outcome):
             return AttendanceResult(found)
         meeting, branch, rsvp, person = found
+        if rsvp.answer == answer == RsvpAnswer.YES:  # a double tap, or the same answer again
+            return AttendanceResult(Outcome.UNCHANGED, meeting, branch, rsvp, person)
         rsvp.answer = answer
         rsvp.answered_at = self.clock.now()
         rsvp.confirmed_before_move = False

@@ -99,10 +99,19 @@ async def test_rsvp_is_recorded_and_later_reminders_know_it(roster, bot, tg, db,
     clock.set(at("2026-12-02 08:00"))
     await run_jobs(bot)
     reminder = await an.expect_message(contains=MEETING)
+    yes = next(b["callback_data"] for b in reminder.buttons if b["text"] == "✅ Sẽ dự")
     await an.press("✅ Sẽ dự")
     thanks = await an.expect_message(contains="Cảm ơn đồng chí. Đồng chí sẽ dự sinh hoạt")
     assert MEETING in thanks.text
     assert reminder.button_texts == ["❌ Không dự được", "📅 Báo đổi lịch"]
+    # The reminder itself says what was recorded, below what it said before, markup kept.
+    state = f"✅ Đồng chí đã xác nhận sẽ dự, {MEETING}."
+    assert reminder.text.endswith("\n\n" + state), reminder.text
+    assert reminder.html.startswith("🔔 <b>Nhắc lịch sinh hoạt chi bộ</b>"), reminder.html
+    again = await an.press(data=yes, message=reminder)  # a double tap: nothing new
+    assert again["text"] == "Câu trả lời này đã được ghi nhận; không có gì thay đổi."
+    assert reminder.text.count(state) == 1
+    await nothing_sent(bot, an)
     answer = await db.scalar(
         select(Rsvp.answer).join(Person, Person.id == Rsvp.person_id).where(Person.code == "CB01")
     )
@@ -141,6 +150,8 @@ async def test_absence_to_stand_in_end_to_end(roster, bot, tg, db, clock, admin)
     assert MEETING in invitation.text
     await hanh.press("✅ Đồng ý dự thay")
     await hanh.expect_message(contains="hệ thống sẽ gửi tin nhắc lịch")
+    assert invitation.text.endswith("\n\n✅ Đồng chí đã nhận dự thay.")
+    assert invitation.button_texts == [] and MEETING in invitation.text
     await admin.expect_message(contains="✅ Đồng chí Hoàng Thị Hồng Hạnh đã nhận dự sinh hoạt")
     stand_in = await db.scalar(select(Rsvp).where(Rsvp.kind == AttendeeKind.STAND_IN))
     assert stand_in.answer == RsvpAnswer.YES
@@ -382,7 +393,7 @@ async def test_an_old_reason_button_changes_the_reason_visibly_and_tells_the_off
     assert (rsvp.answer, rsvp.reason_code, rsvp.reason_text) == (RsvpAnswer.NO, "ill", "")
 
     again = await an.press(data=ill, message=why)  # a double tap, or the old message again
-    assert again["text"] == "Lý do này đã được ghi nhận; không có gì thay đổi."
+    assert again["text"] == "Câu trả lời này đã được ghi nhận; không có gì thay đổi."
     await nothing_sent(bot, an)
     await admin.expect_no_message(within=0.5)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, EndPointNotFound, Forbidden, RetryAfter
 
@@ -72,6 +72,24 @@ async def test_valid_html_is_shown_as_plain_text(api: Bot, user: TgUser) -> None
     await api.send_message(user.id, html, parse_mode=ParseMode.HTML)
     message = await user.expect_message()
     assert message.text == "Chi bộ <3> & liên kết Đ"
+
+
+async def test_the_markup_comes_back_as_entities(api: Bot, user: TgUser) -> None:
+    """As Telegram does: offsets in UTF-16 code units (an emoji counts two), so the library's
+    text_html gives back what was sent."""
+    html = '🔔 <b>Nhắc lịch</b>\n<i>Đồng chí <b>An</b></i> <a href="https://t.me/x">liên kết</a>'
+    sent = await api.send_message(user.id, html, parse_mode=ParseMode.HTML)
+    assert [(e.type, e.offset, e.length) for e in sent.entities] == [
+        ("bold", 3, 9),
+        ("italic", 13, 11),
+        ("bold", 22, 2),
+        ("text_link", 25, 8),
+    ]
+    assert sent.text_html == html
+    edited = await api.edit_message_text(
+        "<b>Đã sửa</b>", user.id, sent.message_id, parse_mode="HTML"
+    )
+    assert isinstance(edited, Message) and edited.text_html == "<b>Đã sửa</b>"
 
 
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")
