@@ -50,6 +50,7 @@ class Step(enum.StrEnum):
     PROPOSALS = "proposals"
     PROPOSAL_TOPIC = "proposal_topic"
     PROPOSAL_URGENCY = "proposal_urgency"
+    DROP_ITEMS = "drop_items"  # "None" pressed after items were given: drop them, or keep
     CONTRIBUTION = "contribution"
     CONVEYED = "conveyed"
     CRITERIA = "criteria"
@@ -574,6 +575,9 @@ class _Written(ReportStep):
         if choice is not None:
             if self.required and not data.get(self.name.value):
                 return self.refuse(data, self.required)
+            if choice == "none" and self.listed and data.get(self.name.value):
+                data["dropping"] = self.name.value  # asked first: nothing typed goes unasked
+                return self.stay(data, Step.DROP_ITEMS)
             if choice == "none" and self.listed:
                 data[self.name.value] = []
             return self.done(data)
@@ -674,6 +678,50 @@ class ProposalUrgency(ReportStep):
         pending["urgency"] = urgency
         data.setdefault("proposals", []).append(pending)
         return self.stay(data, Step.PROPOSALS)
+
+
+class DropItems(ReportStep):
+    """ "None" after concerns or proposals were given: are they to be dropped? Typing goes on
+    with the list instead."""
+
+    name = Step.DROP_ITEMS
+
+    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+        items = data.get(data.get("dropping", ""), [])
+        listed = tuple(item["text"] if isinstance(item, dict) else item for item in items)
+        return Question(
+            Text(
+                N_(
+                    "You pressed “None”, but {count} item(s) were given at this step (listed"
+                    " below). Drop them?"
+                ),
+                {"count": len(listed)},
+            ),
+            (
+                (Choice(Text(N_("🗑 Drop them")), "drop"),),
+                (Choice(Text(N_("↩ Keep them")), "keep"),),
+            ),
+            items=listed,
+        )
+
+    def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
+        owner = _dropping(data)
+        match _choice(value, "drop", "keep"):
+            case "drop":
+                data[owner.name.value] = []
+                return owner.done(data)
+            case "keep":
+                return owner.stay(data)
+        if value.kind == "text":
+            return owner.read(data, value, meeting_day)  # another item: the list goes on
+        data["dropping"] = owner.name.value
+        return self.refuse(data, ANSWER_WITH_BUTTONS)
+
+
+def _dropping(data: Data) -> ReportStep:
+    """The step whose items DropItems asks about (taken off the answers)."""
+    name = data.pop("dropping", Step.CONCERNS.value)
+    return STEPS[Step(name)] if name in STEP_NAMES else STEPS[Step.CONCERNS]
 
 
 class Contribution(_Written):
@@ -786,6 +834,7 @@ STEPS: dict[Step, ReportStep] = {
         Proposals(),
         ProposalTopic(),
         ProposalUrgency(),
+        DropItems(),
         Contribution(),
         Conveyed(),
         Criteria(),
@@ -831,6 +880,8 @@ def ask(data: Data, step: str, topics: Sequence[TopicName]) -> Question:
 
 def back(data: Data, step: str) -> Outcome:
     data = copy.deepcopy(data)
+    if step == Step.DROP_ITEMS:  # Back is Keep: to the list, as it was
+        return Outcome(data, _dropping(data).name.value)
     visited = data.get("visited", [])
     if not visited:
         return Outcome(data, step)

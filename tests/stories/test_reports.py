@@ -475,3 +475,36 @@ async def test_after_days_of_downtime_the_request_comes_before_any_nudge(
     await an.expect_message(contains="Nhắc lần hai")
     await run_jobs(bot)
     await nothing_sent(bot, an)
+
+
+async def test_none_after_a_typed_proposal_asks_and_loses_nothing(
+    roster, bot, tg, db, clock
+) -> None:
+    """“Không có” after a proposal was typed asks first, listing it; “Giữ lại” keeps it, and
+    only “Bỏ các mục này” drops it."""
+    an = await link(tg, db, "CB01", 800001)
+    await asked(bot, clock, an)
+    await an.press("📝 Báo cáo ngay")
+    await an.expect_message(contains="1/9.")
+    await fill_until_review(an)
+    review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
+    await an.press("✏ Kiến nghị", message=review)
+    await an.expect_message(contains="7/9.")
+    await an.press("Không có")
+    question = await an.expect_message(contains="Đồng chí đã chọn “Không có”")
+    assert "đã nhập 1 mục" in question.text
+    assert "1. Lắp đèn chiếu sáng ngõ 5 trước Tết" in question.text
+    await an.press("↩ Giữ lại")
+    kept = await an.expect_message(contains="7/9.")
+    assert "1. Lắp đèn chiếu sáng ngõ 5 trước Tết" in kept.text
+    await an.press("✅ Xong", message=kept)
+    review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
+    assert "Lắp đèn chiếu sáng ngõ 5 trước Tết" in review.text
+
+    await an.press("✏ Kiến nghị", message=review)
+    await an.expect_message(contains="7/9.")
+    await an.press("Không có")
+    await an.expect_message(contains="Đồng chí đã chọn “Không có”")
+    await an.press("🗑 Bỏ các mục này")
+    review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
+    assert "Lắp đèn chiếu sáng ngõ 5 trước Tết" not in review.text

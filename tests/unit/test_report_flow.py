@@ -131,6 +131,14 @@ CASES = [
         choice("soon"),
     ),
     Case(
+        Step.DROP_ITEMS,
+        {**COUNTED, "dropping": "concerns", "concerns": ["Đường ngập"]},
+        choice("drop"),
+        Step.PROPOSALS,
+        {"concerns": []},
+        choice("maybe"),
+    ),
+    Case(
         Step.CONTRIBUTION,
         COUNTED,
         text("Đã quán triệt nghị quyết"),
@@ -226,11 +234,28 @@ def test_the_numbers_must_add_up_and_present_total_skips_a_question() -> None:
     assert exempted.step == Step.EXCUSED  # present was given with the total
 
 
-def test_no_proposals_clears_them_but_a_contribution_is_required() -> None:
+def test_none_after_proposals_asks_before_dropping_them() -> None:
     with_one = {**COUNTED, "proposals": [{"text": "x", "topic_id": None, "urgency": "normal"}]}
-    assert (
-        flow.answer(with_one, Step.PROPOSALS, choice("none"), MEETING_DAY).data["proposals"] == []
-    )
+    asked = flow.answer(with_one, Step.PROPOSALS, choice("none"), MEETING_DAY)
+    assert asked.step == Step.DROP_ITEMS and asked.data["proposals"] == with_one["proposals"]
+    question = flow.ask(asked.data, Step.DROP_ITEMS, [])
+    assert question.items == ("x",) and question.text.values == {"count": 1}
+    kept = flow.answer(asked.data, Step.DROP_ITEMS, choice("keep"), MEETING_DAY)
+    assert kept.step == Step.PROPOSALS and kept.data["proposals"] == with_one["proposals"]
+    assert "dropping" not in kept.data
+    assert flow.back(asked.data, Step.DROP_ITEMS).step == Step.PROPOSALS  # Back keeps them
+    more = flow.answer(asked.data, Step.DROP_ITEMS, text("Sửa cống"), MEETING_DAY)
+    assert more.step == Step.PROPOSAL_TOPIC  # typing goes on with the list
+    assert more.data["pending_proposal"] == {"text": "Sửa cống"}
+    dropped = flow.answer(asked.data, Step.DROP_ITEMS, choice("drop"), MEETING_DAY)
+    assert dropped.step == Step.CONTRIBUTION and dropped.data["proposals"] == []
+    assert dropped.data["visited"][-1] == Step.PROPOSALS  # Back from the next step: the list
+    # with nothing given, "None" moves on at once
+    nothing = flow.answer(COUNTED, Step.PROPOSALS, choice("none"), MEETING_DAY)
+    assert nothing.step == Step.CONTRIBUTION and nothing.data["proposals"] == []
+
+
+def test_a_contribution_is_required() -> None:
     refused = flow.answer(COUNTED, Step.CONTRIBUTION, choice("done"), MEETING_DAY)
     assert refused.error is not None
 
