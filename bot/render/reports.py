@@ -302,7 +302,7 @@ def summary_lines(
     if data.get("to_convey") and data.get("conveyed") in report_flow.CONVEYED:
         out.append(
             (
-                "contribution",
+                "conveyed",
                 t.gettext("<b>Answers to earlier proposals:</b> {how}").format(
                     how=t.gettext(report_flow.CONVEYED[data["conveyed"]]).lower()
                 ),

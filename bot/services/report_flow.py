@@ -70,6 +70,7 @@ class Section(enum.StrEnum):
     CONCERNS = "concerns"
     PROPOSALS = "proposals"
     CONTRIBUTION = "contribution"
+    CONVEYED = "conveyed"  # the answers to the branch's earlier proposals, conveyed or not
     QUALITY = "quality"
 
 
@@ -82,6 +83,7 @@ SECTION_NAMES = {
     Section.CONCERNS: N_("Concerns"),
     Section.PROPOSALS: N_("Proposals"),
     Section.CONTRIBUTION: N_("Your contribution"),
+    Section.CONVEYED: N_("Answers conveyed"),
     Section.QUALITY: N_("Quality"),
 }
 # How the branch took the answers to its earlier proposals (the "conveyed" step).
@@ -739,7 +741,7 @@ class Contribution(_Written):
 
 
 class Conveyed(ReportStep):
-    name, section, ends_section, then = Step.CONVEYED, Section.CONTRIBUTION, True, Step.CRITERIA
+    name, section, ends_section, then = Step.CONVEYED, Section.CONVEYED, True, Step.CRITERIA
 
     def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
         return Question(
@@ -853,6 +855,7 @@ SECTION_STARTS = {
     Section.CONCERNS: Step.CONCERNS,
     Section.PROPOSALS: Step.PROPOSALS,
     Section.CONTRIBUTION: Step.CONTRIBUTION,
+    Section.CONVEYED: Step.CONVEYED,
     Section.QUALITY: Step.CRITERIA,
 }
 

@@ -165,6 +165,18 @@ async def test_assigned_answered_told_and_carried_to_the_branch(
     await an.press("Bỏ qua")
     review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
     assert "Kết quả trả lời kiến nghị kỳ trước: đã thông tin, chi bộ đồng tình" in review.text
+    # Each edit button says what it edits: the contribution, and the answers conveyed.
+    edits = [label for label in review.button_texts if label.startswith("✏")]
+    assert len(edits) == len(set(edits)) and "✏ Truyền đạt trả lời" in edits
+    await an.press("✏ Truyền đạt trả lời", message=review)
+    await an.expect_message(contains="8/9. Kết quả trả lời kiến nghị kỳ trước")
+    await an.press("Chưa thông tin được")
+    review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
+    assert "Kết quả trả lời kiến nghị kỳ trước: chưa thông tin được" in review.text
+    await an.press("✏ Truyền đạt trả lời", message=review)
+    await an.expect_message(contains="8/9. Kết quả trả lời kiến nghị kỳ trước")
+    await an.press("Đã thông tin, chi bộ đồng tình")
+    review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
     await an.press("📨 Gửi báo cáo")
     await an.expect_message(contains="✅ Đã nhận báo cáo số")
     conveyed = await db.scalar(select(Proposal).where(Proposal.id == proposal.id))

@@ -275,6 +275,7 @@ FINISHING = {
     Section.CONCERNS: [text("Đường ngập"), choice("done")],
     Section.PROPOSALS: [text("Sửa đường"), choice("none"), choice("normal"), choice("done")],
     Section.CONTRIBUTION: [text("Đã quán triệt")],
+    Section.CONVEYED: [choice("concerns")],
     Section.QUALITY: [choice("minutes"), choice("done"), choice("good"), choice("skip")],
 }
 
