@@ -42,6 +42,9 @@ EVENTS = {
     "answered_interim": N_("interim answer (being dealt with)"),
     "answered": N_("final answer"),
     "conveyed": N_("answer conveyed to the branch"),
+    "conveyed_with_opinion": N_(
+        "answer conveyed to the branch, which still has concerns: {opinion}"
+    ),
 }
 LIST_SHOWN = 10
 
@@ -280,7 +283,10 @@ def history(view: ProposalView, zone: ZoneInfo, lang: str, *, with_names: bool) 
             details["reason"] = t.gettext(CLOSE_REASONS.get(details["reason"], details["reason"]))
         if "body" in details:
             details["body"] = esc(details["body"])
-        what = t.gettext(EVENTS.get(event.kind, event.kind)).format(**details)
+        kind = event.kind
+        if kind == "conveyed" and details.get("opinion"):
+            kind, details["opinion"] = "conveyed_with_opinion", esc(details["opinion"])
+        what = t.gettext(EVENTS.get(kind, kind)).format(**details)
         who = f" ({esc(person.full_name)})" if with_names and person is not None else ""
         lines.append(f"• {day(event.at.astimezone(zone).date())}: {what}{who}")
     return Screen.of_lines(lines)

@@ -305,6 +305,14 @@ def summary_lines(
                 "conveyed",
                 t.gettext("<b>Answers to earlier proposals:</b> {how}").format(
                     how=t.gettext(report_flow.CONVEYED[data["conveyed"]]).lower()
+                )
+                + (
+                    "\n"
+                    + t.gettext("<b>What the branch said:</b> {text}").format(
+                        text=esc(data["branch_opinion"])
+                    )
+                    if data["conveyed"] == "concerns" and data.get("branch_opinion")
+                    else ""
                 ),
             )
         )

@@ -53,6 +53,7 @@ class Step(enum.StrEnum):
     DROP_ITEMS = "drop_items"  # "None" pressed after items were given: drop them, or keep
     CONTRIBUTION = "contribution"
     CONVEYED = "conveyed"
+    BRANCH_OPINION = "branch_opinion"  # the branch still has concerns: what it said
     CRITERIA = "criteria"
     RATING = "rating"
     COMMENT = "comment"
@@ -762,7 +763,25 @@ class Conveyed(ReportStep):
         if conveyed is None:
             return self.refuse(data, ANSWER_WITH_BUTTONS)
         data["conveyed"] = conveyed
+        if conveyed == "concerns":  # what the branch said is asked for, and kept
+            return self.done(data, Step.BRANCH_OPINION)
+        data.pop("branch_opinion", None)
         return self.done(data)
+
+
+class BranchOpinion(_Written):
+    name, section, then, listed = Step.BRANCH_OPINION, Section.CONVEYED, Step.CRITERIA, False
+    required = N_("Please write in one message what the branch said about the answers.")
+
+    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+        return Question(
+            Text(
+                N_(
+                    "8/9. The branch still has concerns about the answers: please write in one"
+                    " message what it said."
+                )
+            )
+        )
 
 
 class Criteria(ReportStep):
@@ -839,6 +858,7 @@ STEPS: dict[Step, ReportStep] = {
         DropItems(),
         Contribution(),
         Conveyed(),
+        BranchOpinion(),
         Criteria(),
         Rating(),
         Comment(),

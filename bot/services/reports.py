@@ -509,8 +509,17 @@ class ReportService:
                     continue
                 answered.conveyed_at, answered.conveyed_note = now, conveyed
                 answered.revision += 1
+                opinion = data.get("branch_opinion", "") if conveyed == "concerns" else ""
                 self.db.add(
-                    event(answered.id, now, "conveyed", author.id, report=report.id, note=conveyed)
+                    event(
+                        answered.id,
+                        now,
+                        "conveyed",
+                        author.id,
+                        report=report.id,
+                        note=conveyed,
+                        opinion=opinion,
+                    )
                 )
         if held and meeting.status != MeetingStatus.CANCELLED:
             meeting.status = MeetingStatus.HELD

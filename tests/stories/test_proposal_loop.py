@@ -175,12 +175,17 @@ async def test_assigned_answered_told_and_carried_to_the_branch(
     assert "Kết quả trả lời kiến nghị kỳ trước: chưa thông tin được" in review.text
     await an.press("✏ Truyền đạt trả lời", message=review)
     await an.expect_message(contains="8/9. Kết quả trả lời kiến nghị kỳ trước")
-    await an.press("Đã thông tin, chi bộ đồng tình")
+    await an.press("Đã thông tin, chi bộ còn ý kiến")  # what the branch said is asked for
+    await an.expect_message(contains="ghi ý kiến của chi bộ trong một tin nhắn")
+    await an.send("Chi bộ đề nghị lắp thêm đèn ở ngõ 7.")
     review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
+    assert "Ý kiến của chi bộ: Chi bộ đề nghị lắp thêm đèn ở ngõ 7." in review.text
     await an.press("📨 Gửi báo cáo")
     await an.expect_message(contains="✅ Đã nhận báo cáo số")
     conveyed = await db.scalar(select(Proposal).where(Proposal.id == proposal.id))
-    assert conveyed.conveyed_at is not None and conveyed.conveyed_note == "agreed"
+    assert conveyed.conveyed_at is not None and conveyed.conveyed_note == "concerns"
+    said = await db.scalar(select(ProposalEvent).where(ProposalEvent.kind == "conveyed"))
+    assert said.details["opinion"] == "Chi bộ đề nghị lắp thêm đèn ở ngõ 7."
 
     kinds = [e.kind for (e,) in await db.all(select(ProposalEvent).order_by(ProposalEvent.id))]
     assert kinds[:6] == [

@@ -155,6 +155,14 @@ CASES = [
         choice("maybe"),
     ),
     Case(
+        Step.BRANCH_OPINION,
+        {**COUNTED, "conveyed": "concerns"},
+        text("Chi bộ đề nghị lắp thêm đèn ngõ 7"),
+        Step.CRITERIA,
+        {"branch_opinion": "Chi bộ đề nghị lắp thêm đèn ngõ 7"},
+        choice("done"),
+    ),
+    Case(
         Step.CRITERIA,
         COUNTED,
         choice("minutes"),
@@ -275,7 +283,7 @@ FINISHING = {
     Section.CONCERNS: [text("Đường ngập"), choice("done")],
     Section.PROPOSALS: [text("Sửa đường"), choice("none"), choice("normal"), choice("done")],
     Section.CONTRIBUTION: [text("Đã quán triệt")],
-    Section.CONVEYED: [choice("concerns")],
+    Section.CONVEYED: [choice("concerns"), text("Chi bộ đề nghị lắp thêm đèn ngõ 7")],
     Section.QUALITY: [choice("minutes"), choice("done"), choice("good"), choice("skip")],
 }
 
@@ -317,3 +325,13 @@ def test_what_is_required_before_sending() -> None:
     }
     assert flow.validated(complete) is None
     assert flow.validated({**complete, "content": ""}) is not None
+
+
+def test_a_branch_with_concerns_is_asked_what_it_said() -> None:
+    data = {**COUNTED, "to_convey": [{"id": 9, "text": "Sửa đường", "answer": "Đã sửa"}]}
+    concerns = flow.answer(data, Step.CONVEYED, choice("concerns"), MEETING_DAY)
+    assert concerns.step == Step.BRANCH_OPINION
+    said = flow.answer(concerns.data, Step.BRANCH_OPINION, text("Cần sửa cả ngõ 7"), MEETING_DAY)
+    assert said.step == Step.CRITERIA and said.data["branch_opinion"] == "Cần sửa cả ngõ 7"
+    agreed = flow.answer(said.data, Step.CONVEYED, choice("agreed"), MEETING_DAY)
+    assert "branch_opinion" not in agreed.data  # no opinion kept beside "agreed"
