@@ -21,7 +21,7 @@ from bot.domain.parsing import parse_day
 from bot.outbox.deliver import deliver
 from bot.pipeline.context import Ctx
 from bot.pipeline.conversations import on_draft, takes_input
-from bot.pipeline.reply import answer_button, refuse, reply, reply_media, respond
+from bot.pipeline.reply import answer_button, edit_buttons, refuse, reply, reply_media, respond
 from bot.render import Screen
 from bot.render import reports as screens
 from bot.render.start import not_permitted
@@ -142,6 +142,7 @@ async def on_send(update: Update, ctx: Ctx, data: ReportSendData, draft: Draft) 
     if isinstance(result, StepResult):
         await _refuse(update, ctx, result)
         return
+    await edit_buttons(update)  # the review is sent: its edit and Send buttons are done with
     await respond(update, screens.sent(result, service.amend_days, ctx.lang))
     await deliver(ctx.db, ctx.runtime, result.notices)
 

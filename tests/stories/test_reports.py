@@ -161,6 +161,7 @@ async def test_the_whole_report_with_buttons(roster, bot, tg, db, clock, admin) 
 
     await an.press("📨 Gửi báo cáo")
     done = await an.expect_message(contains="✅ Đã nhận báo cáo số")
+    assert edited.button_texts == []  # a sent review keeps no buttons to press
     urgent = await leader.expect_message(contains="Kiến nghị khẩn")
     assert "Lắp đèn chiếu sáng ngõ 5 trước Tết" in urgent.text
     report = await db.scalar(select(Report))
