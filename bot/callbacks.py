@@ -186,7 +186,8 @@ class StandInAnswerData(CallbackData):
 @action("rq")
 class ReportRequestData(CallbackData):
     rsvp_id: int
-    choice: Literal["now", "later", "no"]
+    # "later" is on requests sent before "eve" (ask again this evening) and "morn" (tomorrow).
+    choice: Literal["now", "later", "eve", "morn", "no"]
 
 
 @action("rs")

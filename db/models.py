@@ -402,6 +402,8 @@ class Rsvp(Base):
     reminded: Mapped[str | None] = mapped_column(String(40))
     report_asked_at: Mapped[datetime | None]
     report_nudges: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The request asked again at this time ("remind me tonight / tomorrow morning").
+    report_snoozed_until: Mapped[datetime | None]
 
     meeting: Mapped[Meeting] = relationship()
     person: Mapped[Person] = relationship(foreign_keys=[person_id])

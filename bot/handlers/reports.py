@@ -21,7 +21,15 @@ from bot.domain.parsing import parse_day
 from bot.outbox.deliver import deliver
 from bot.pipeline.context import Ctx
 from bot.pipeline.conversations import on_draft, takes_input
-from bot.pipeline.reply import answer_button, edit_buttons, refuse, reply, reply_media, respond
+from bot.pipeline.reply import (
+    answer_button,
+    edit_buttons,
+    edit_text,
+    refuse,
+    reply,
+    reply_media,
+    respond,
+)
 from bot.render import Screen
 from bot.render import reports as screens
 from bot.render.start import not_permitted
@@ -82,6 +90,20 @@ async def on_request_button(update: Update, ctx: Ctx, data: ReportRequestData) -
         await _start(update, ctx, data.rsvp_id, on_behalf=False)
     elif data.choice == "later":
         await answer_button(update, screens.later(ctx.lang))
+    elif data.choice in ("eve", "morn"):
+        at = await _service(ctx).ask_again(
+            ctx.actor, data.rsvp_id, "evening" if data.choice == "eve" else "morning"
+        )
+        if isinstance(at, Refusal):
+            await _refuse(update, ctx, StepResult(refusal=at))
+            return
+        zone = ctx.settings.zone
+        await answer_button(update, screens.asked_again_at(at, zone, ctx.lang))
+        message = update.effective_message
+        html = message.text_html if message is not None and message.text else None
+        edited = screens.asked_again(html, data.rsvp_id, at, zone, ctx.lang)
+        if edited is not None:
+            await edit_text(update, edited)
     else:
         refusal = await _service(ctx).did_not_attend(ctx.actor, data.rsvp_id)
         if refusal is not None:

@@ -71,6 +71,23 @@ def said(lang: str, text: str, **values: object) -> Screen:
     return Screen(texts(lang).gettext(text).format(**{k: esc(v) for k, v in values.items()}))
 
 
+# The last paragraph of a message once its buttons were answered: what was recorded. An
+# answer given again replaces it (the message's HTML comes back from Telegram's entities).
+_STATE = re.compile(r"\n\n<i>[✅❌🔔][^\n]*</i>$")
+_EDIT_ROOM = 4000
+
+
+def with_state(
+    message_html: str | None, state: str, markup: InlineKeyboardMarkup | None
+) -> Screen | None:
+    """The message pressed, its last paragraph saying what was recorded; None when there is
+    no text to edit, or no room for the line."""
+    if not message_html:
+        return None
+    text = _STATE.sub("", message_html) + f"\n\n<i>{state}</i>"
+    return Screen(text, markup) if len(text) <= _EDIT_ROOM else None
+
+
 def usage_line(lang: str, text: str) -> Screen:
     """A screen that is one text of the catalog (marked with N_) shown as written, with no
     markup: a usage line may hold characters HTML would read."""

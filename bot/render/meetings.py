@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -23,6 +22,7 @@ from bot.render import (
     split_lines,
     texts,
     usage_line,
+    with_state,
 )
 from bot.render import proposals as proposal_screens
 from bot.services.attendance import AbsenceOutcome, AbsenceResult, AttendanceResult, Outcome
@@ -188,23 +188,6 @@ def answered_yes(result: AttendanceResult, zone: ZoneInfo, lang: str) -> Screen:
             when=moment(result.meeting.starts_at.astimezone(zone), lang),
         )
     )
-
-
-# The last paragraph of a reminder or an invitation once answered: what was recorded. An
-# answer given again replaces it (the message's HTML comes back from Telegram's entities).
-_STATE = re.compile(r"\n\n<i>[✅❌][^\n]*</i>$")
-_EDIT_ROOM = 4000
-
-
-def with_state(
-    message_html: str | None, state: str, markup: InlineKeyboardMarkup | None
-) -> Screen | None:
-    """The message pressed, its last paragraph saying what was recorded; None when there is
-    no text to edit, or no room for the line."""
-    if not message_html:
-        return None
-    text = _STATE.sub("", message_html) + f"\n\n<i>{state}</i>"
-    return Screen(text, markup) if len(text) <= _EDIT_ROOM else None
 
 
 def reminder_answered(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,7 +12,16 @@ from bot import callbacks as cb
 from bot.domain import quality as report_quality
 from bot.formats.dates import day, moment, weekday_date
 from bot.i18n import N_
-from bot.render import Screen, esc, inline_keyboard, said, split_lines, texts, usage_line
+from bot.render import (
+    Screen,
+    esc,
+    inline_keyboard,
+    said,
+    split_lines,
+    texts,
+    usage_line,
+    with_state,
+)
 from bot.render import proposals as proposal_screens
 from bot.services import report_flow
 from bot.services.reports import Owed, Refusal, ReportView, Sent
@@ -34,15 +43,31 @@ def request(item: Owed, zone: ZoneInfo, lang: str) -> Screen:
         branch=esc(item.branch.name),
         when=_when(item.meeting, zone, lang),
     )
-    rsvp = item.rsvp.id
-    keyboard = inline_keyboard(
+    return Screen(text, request_keyboard(item.rsvp.id, lang))
+
+
+def request_keyboard(rsvp: int, lang: str) -> InlineKeyboardMarkup:
+    t = texts(lang)
+    return inline_keyboard(
+        [(t.gettext("📝 Report now"), cb.ReportRequestData(rsvp, "now"))],
         [
-            (t.gettext("📝 Report now"), cb.ReportRequestData(rsvp, "now")),
-            (t.gettext("⏰ Later"), cb.ReportRequestData(rsvp, "later")),
+            (t.gettext("🔔 Remind me tonight"), cb.ReportRequestData(rsvp, "eve")),
+            (t.gettext("Tomorrow morning"), cb.ReportRequestData(rsvp, "morn")),
         ],
         [(t.gettext("I did not attend"), cb.ReportRequestData(rsvp, "no"))],
     )
-    return Screen(text, keyboard)
+
+
+def asked_again(
+    message_html: str | None, rsvp: int, at: datetime, zone: ZoneInfo, lang: str
+) -> Screen | None:
+    """The request put off: it says when it will come again, and keeps its buttons."""
+    state = texts(lang).gettext("🔔 You will be reminded at {when}.")
+    return with_state(
+        message_html,
+        state.format(when=moment(at.astimezone(zone), lang)),
+        request_keyboard(rsvp, lang),
+    )
 
 
 def nudge(item: Owed, second: bool, zone: ZoneInfo, lang: str) -> Screen:
@@ -66,6 +91,14 @@ def nudge(item: Owed, second: bool, zone: ZoneInfo, lang: str) -> Screen:
 
 def later(lang: str) -> str:
     return texts(lang).gettext("Understood. Send /baocao whenever you are ready.")
+
+
+def asked_again_at(at: datetime, zone: ZoneInfo, lang: str) -> str:
+    return (
+        texts(lang)
+        .gettext("Understood: you will be reminded at {when}.")
+        .format(when=moment(at.astimezone(zone), lang))
+    )
 
 
 def pending(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
@@ -57,6 +57,9 @@ from db.models import (
 
 FLOW = Flow.REPORT
 AMEND_DAYS = 7
+# "Remind me tonight / tomorrow morning", pressed on a report request.
+ASK_AGAIN_EVENING = time(19, 30)
+ASK_AGAIN_MORNING = time(7, 30)
 LATE_AFTER_DAYS = 5
 REQUEST_WINDOW_DAYS = 30
 # The nudges after a report request, in days after the meeting (at 08:00).
@@ -192,6 +195,12 @@ class ReportService:
                 told.append(
                     ReportRequest(key=key, to=person, due_at=meeting_end(item.meeting), owed=item)
                 )
+                continue
+            snoozed = rsvp.report_snoozed_until
+            if snoozed is not None and snoozed <= now:
+                rsvp.report_snoozed_until = None
+                key = outbox_keys.report(item.meeting.id, person.id, f"again{snoozed:%Y%m%d%H%M}")
+                told.append(ReportRequest(key=key, to=person, due_at=snoozed, owed=item))
                 continue
             nudge = self._nudge_due(item, rsvp.report_asked_at, now)
             if nudge is None:
@@ -555,6 +564,31 @@ class ReportService:
             key = outbox_keys.urgent_proposal(proposal.id)
             found += await proposals.to_triage(key, urgent, skip=sent.author.id)
         return tuple(found)
+
+    async def ask_again(
+        self, actor: Actor, rsvp_id: int | None, when: Literal["evening", "morning"]
+    ) -> datetime | Refusal:
+        """The request put off, to come again this evening (or, once the evening has begun,
+        tomorrow morning) or tomorrow morning: when it will come."""
+        context = await self._rsvp_context(rsvp_id)
+        if context is None or not may_answer_rsvp(actor, rsvp_person_id=context[0].person_id):
+            return Refusal.NOT_YOURS
+        rsvp, meeting = context[0], context[1]
+        sent = await self.db.scalar(
+            select(Report.id).where(
+                Report.meeting_id == meeting.id, Report.author_id == rsvp.person_id
+            )
+        )
+        if sent is not None:
+            return Refusal.ALREADY_SENT
+        now = self.clock.now().astimezone(self.zone)
+        evening = datetime.combine(now.date(), ASK_AGAIN_EVENING, tzinfo=self.zone)
+        morning = datetime.combine(
+            now.date() + timedelta(days=1), ASK_AGAIN_MORNING, tzinfo=self.zone
+        )
+        rsvp.report_snoozed_until = evening if when == "evening" and now < evening else morning
+        await self.db.flush()
+        return rsvp.report_snoozed_until
 
     async def did_not_attend(self, actor: Actor, rsvp_id: int | None) -> Refusal | None:
         """ "Tôi không dự được", pressed on a report request: no report is owed."""

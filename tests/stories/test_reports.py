@@ -23,6 +23,14 @@ from tests.conftest import ZONE, link, make_settings, nothing_sent, run_jobs, st
 MEETING = "19 giờ 30, thứ Bảy, ngày 05/12/2026"
 
 
+REQUEST_BUTTONS = [
+    "📝 Báo cáo ngay",
+    "🔔 Nhắc lại tối nay",
+    "Nhắc lại sáng mai",
+    "Tôi không dự được",
+]
+
+
 def at(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=ZONE)
 
@@ -37,7 +45,7 @@ async def asked(bot, clock, member: TgUser):
     assert (
         "Mời đồng chí Nguyễn Văn An báo cáo kết quả dự sinh hoạt Chi bộ Khu phố 1" in request.text
     )
-    assert request.button_texts == ["📝 Báo cáo ngay", "⏰ Để sau", "Tôi không dự được"]
+    assert request.button_texts == REQUEST_BUTTONS
     return request
 
 
@@ -466,7 +474,7 @@ async def test_after_days_of_downtime_the_request_comes_before_any_nudge(
     await run_jobs(bot)
     request = await an.expect_message(contains="báo cáo kết quả dự sinh hoạt")
     assert "Nhắc" not in request.text
-    assert request.button_texts == ["📝 Báo cáo ngay", "⏰ Để sau", "Tôi không dự được"]
+    assert request.button_texts == REQUEST_BUTTONS
     await an.expect_no_message(within=0.3)
     clock.set(at("2026-12-11 07:59"))
     await run_jobs(bot)
@@ -509,3 +517,42 @@ async def test_none_after_a_typed_proposal_asks_and_loses_nothing(
     await an.press("🗑 Bỏ các mục này")
     review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
     assert "Lắp đèn chiếu sáng ngõ 5 trước Tết" not in review.text
+
+
+async def test_a_request_put_off_comes_again_at_the_time_chosen(roster, bot, tg, db, clock) -> None:
+    """“Nhắc lại tối nay” at 08:00: the request says when it will come again, and comes at
+    19:30; “Nhắc lại sáng mai” then brings it at 07:30 the next day; once the report is sent,
+    a request put off does not come."""
+    an = await link(tg, db, "CB01", 800001)
+    request = await asked(bot, clock, an)
+    clock.set(at("2026-12-06 08:00"))
+    answer = await an.press("🔔 Nhắc lại tối nay", message=request)
+    when = "19 giờ 30, Chủ nhật, ngày 06/12/2026"
+    assert answer["text"] == f"Hệ thống sẽ nhắc lại đồng chí lúc {when}."
+    await an.expect_edit(request, f"🔔 Hệ thống sẽ nhắc lại lúc {when}.")
+    assert request.text.endswith(f"🔔 Hệ thống sẽ nhắc lại lúc {when}.")
+    assert request.button_texts == REQUEST_BUTTONS  # the choice can still be changed
+    clock.set(at("2026-12-06 19:29"))
+    await run_jobs(bot)
+    await nothing_sent(bot, an)
+    clock.set(at("2026-12-06 19:30"))
+    await run_jobs(bot)
+    again = await an.expect_message(contains="báo cáo kết quả dự sinh hoạt")
+    assert again.button_texts == REQUEST_BUTTONS
+    await run_jobs(bot)
+    await nothing_sent(bot, an)  # once
+
+    answer = await an.press("Nhắc lại sáng mai", message=again)
+    assert "7 giờ 30, thứ Hai, ngày 07/12/2026" in answer["text"]
+    clock.set(at("2026-12-07 07:30"))
+    await run_jobs(bot)
+    morning = await an.expect_message(contains="báo cáo kết quả dự sinh hoạt")
+    await an.press("Nhắc lại sáng mai", message=morning)
+    await an.press("📝 Báo cáo ngay", message=morning)
+    await an.expect_message(contains="1/9.")
+    await send_full_report(an)
+    refused = await an.press("🔔 Nhắc lại tối nay", message=morning)
+    assert refused["text"] == "Nút này không còn hiệu lực. Đề nghị gửi /baocao."  # it has come
+    clock.set(at("2026-12-08 07:30"))
+    await run_jobs(bot)
+    assert not [m for m in an.unread() if "báo cáo kết quả dự sinh hoạt" in m.text]
