@@ -190,6 +190,13 @@ class ReportRequestData(CallbackData):
     choice: Literal["now", "later", "eve", "morn", "no"]
 
 
+@action("rv")
+class ReportViewData(CallbackData):
+    """One report in full, from a list of them."""
+
+    report_id: int
+
+
 @action("rs")
 class ReportStartData(CallbackData):
     rsvp_id: int

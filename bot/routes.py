@@ -72,6 +72,7 @@ COMMANDS = (
     Command("baocao", reports.on_pending, KNOWN, N_("Report on a meeting you attended")),
     Command("lichsu", reports.on_history, KNOWN, N_("Reports: yours, or a branch's or a person's")),
     Command("tailieu", documents.on_documents, KNOWN, N_("Documents for your coming meetings")),
+    Command("xembaocao", reports.on_view, KNOWN, N_("Read one report in full")),
     Command("help", start.on_help, KNOWN, N_("What you can do here"), in_groups=True),
     # the office
     Command("donvi", admin.on_units, OFFICE, N_("Units and branches with their assignees")),
@@ -92,10 +93,7 @@ COMMANDS = (
     Command("khongnhan", meetings.on_unreachable, OFFICE, N_("People the bot cannot reach")),
     Command("xungdot", meetings.on_conflicts, OFFICE, N_("People due at two meetings at once")),
     Command("baocaothay", reports.on_report_for, OFFICE, N_("Enter a report for a member")),
-    # leaders and the office (an author may read their own report too)
-    Command(
-        "xembaocao", reports.on_view, KNOWN, N_("Read one report in full"), shown_to=LEADERSHIP
-    ),
+    # leaders and the office
     Command(
         "kiennghi",
         proposals.on_proposals,
@@ -120,6 +118,7 @@ BUTTONS = (
     # reports
     Button(cb.ReportRequestData, reports.on_request_button, KNOWN),
     Button(cb.ReportStartData, reports.on_start_from_list, KNOWN),
+    Button(cb.ReportViewData, reports.on_view_button, KNOWN),
     Button(cb.ReportOnBehalfData, reports.on_start_on_behalf, OFFICE),
     Button(cb.ReportChoiceData, reports.on_choice, KNOWN),
     Button(cb.ReportBackData, reports.on_back, KNOWN),

@@ -16,6 +16,7 @@ from bot.callbacks import (
     ReportSendData,
     ReportStartData,
     ReportStopData,
+    ReportViewData,
 )
 from bot.domain.parsing import parse_day
 from bot.outbox.deliver import deliver
@@ -218,11 +219,24 @@ async def on_history(update: Update, ctx: Ctx) -> None:
 
 async def on_view(update: Update, ctx: Ctx) -> None:
     args = ctx.args or []
-    number = int(args[0]) if args and args[0].isdigit() else None
+    if not args:  # one's own reports, a button each
+        rows = await _service(ctx).history_for(ctx.actor, None, []) or []
+        await reply(update, screens.own_reports(rows, ctx.settings.zone, ctx.lang))
+        return
+    number = int(args[0]) if args[0].isdigit() else None
+    await _show_report(update, ctx, number)
+
+
+async def on_view_button(update: Update, ctx: Ctx, data: ReportViewData) -> None:
+    await answer_button(update)
+    await _show_report(update, ctx, data.report_id)
+
+
+async def _show_report(update: Update, ctx: Ctx, number: int | None) -> None:
     service = _service(ctx)
     view = await service.view_for(ctx.actor, number)
-    if view is None:
-        await reply(update, Screen(not_permitted(ctx.lang)))
+    if view is None:  # none such, or not the actor's to read: the same answer
+        await reply(update, screens.no_such_report(number, ctx.lang))
         return
     topics = await service.topics()
     for text in screens.report_full(view, topics, ctx.settings.zone, ctx.lang):

@@ -458,6 +458,48 @@ def report_list(
     return split_lines(lines)
 
 
+OWN_REPORTS_SHOWN = 10
+
+
+def own_reports(
+    rows: list[tuple[Report, Meeting, Unit, Person]], zone: ZoneInfo, lang: str
+) -> Screen:
+    """One's own reports, the latest first, a button to read each."""
+    t = texts(lang)
+    if not rows:
+        return Screen(t.gettext("You have sent no report yet."))
+    latest = sorted(rows, key=lambda row: row[1].starts_at, reverse=True)[:OWN_REPORTS_SHOWN]
+    lines = [t.gettext("<b>Your reports</b> (press one to read it in full)")]
+    buttons = []
+    for report, meeting, branch, _ in latest:
+        when = day(meeting.starts_at.astimezone(zone).date())
+        late = " — " + t.gettext("late") if report.late else ""
+        number = t.gettext("No. {number}").format(number=report.id)
+        lines.append(f"• {number}: {esc(branch.name)}, {when}{late}")
+        label = t.gettext("📄 No. {number}").format(number=report.id)
+        buttons.append((label, cb.ReportViewData(report.id)))
+    if len(rows) > len(latest):
+        lines.append(t.gettext("Older ones: /lichsu."))
+    rows_of_buttons = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    return Screen("\n".join(lines), inline_keyboard(*rows_of_buttons))
+
+
+def no_such_report(number: int | None, lang: str) -> Screen:
+    t = texts(lang)
+    if number is None:
+        return Screen(
+            t.gettext(
+                "Please send /xembaocao with a report's number, or /xembaocao alone for yours."
+            )
+        )
+    return Screen(
+        t.gettext(
+            "There is no report no. {number} among those you may read. Send /xembaocao to see"
+            " yours."
+        ).format(number=number)
+    )
+
+
 def report_full(view: ReportView, topics: list[Topic], zone: ZoneInfo, lang: str) -> list[str]:
     t = texts(lang)
     names = {topic.id: topic.name for topic in topics}

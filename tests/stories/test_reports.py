@@ -407,14 +407,25 @@ async def test_history_respects_roles(roster, bot, tg, db, clock) -> None:
 
     await member.send("/lichsu KP01")
     await member.expect_message(contains="không thuộc quyền")
-    await member.send(f"/xembaocao {number}")
-    await member.expect_message(contains="không thuộc quyền")
+    await member.send(f"/xembaocao {number}")  # another's: the same answer as none such
+    refused = await member.expect_message(contains=f"Không có báo cáo số {number}")
+    await member.send("/xembaocao 999999")
+    assert (await member.expect_message()).text == refused.text.replace(str(number), "999999")
+    await member.send("/xembaocao")
+    assert (await member.expect_message()).text == "Đồng chí chưa gửi báo cáo nào."
     await member.send("/kiennghi KP01")
     await member.expect_message(contains="không thuộc quyền hạn")
     await an.send("/lichsu")
     mine = await an.expect_message(contains="Báo cáo")
     assert f"{number} Chi bộ Khu phố 1" in mine.text
     await an.send(f"/xembaocao {number}")
+    await an.expect_message(contains=f"Báo cáo số {number}")
+    assert (await an.expect_message()).raw["photo"]
+    await an.send("/xembaocao")  # one's own, a button each
+    own = await an.expect_message(contains="Báo cáo của đồng chí")
+    assert f"Số {number}: Chi bộ Khu phố 1, 05/12/2026" in own.text
+    assert own.button_texts == [f"📄 Số {number}"]
+    await an.press(f"📄 Số {number}", message=own)
     await an.expect_message(contains=f"Báo cáo số {number}")
     assert (await an.expect_message()).raw["photo"]
 

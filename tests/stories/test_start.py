@@ -78,6 +78,7 @@ async def test_command_menus_fit_each_persons_roles(bot, tg: BotApiServer) -> No
         "baocao",
         "lichsu",
         "tailieu",
+        "xembaocao",  # one's own reports
         "help",
     ]
     scope = json.dumps({"chat_id": ADMIN_TELEGRAM_ID, "type": "chat"}, sort_keys=True) + "|"
