@@ -165,7 +165,10 @@ def _label(label: report_flow.Text | str, lang: str) -> str:
 
 
 def _said(text: report_flow.Text, lang: str) -> str:
-    values = {key: esc(value) for key, value in text.values.items()}
+    values = {
+        key: _said(value, lang) if isinstance(value, report_flow.Text) else esc(value)
+        for key, value in text.values.items()
+    }
     return texts(lang).gettext(text.msgid).format(**values)
 
 
@@ -353,7 +356,7 @@ def summary_lines(
     rating_label = ratings.get(data.get("rating", ""))
     quality = t.gettext("<b>Quality:</b> {rating}; criteria met {met}/{all}").format(
         rating=t.gettext(rating_label) if rating_label else "—",
-        met=len(data.get("criteria", [])),
+        met=len(report_flow.criteria_met(data)),
         all=len(report_quality.CRITERIA),
     )
     if data.get("comment"):

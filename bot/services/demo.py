@@ -15,6 +15,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.domain import quality
 from bot.services.topics import DEFAULT_TOPICS
 from db.models import (
     Assignment,
@@ -106,15 +107,7 @@ ANSWERS = (
     "Nội dung đã được đưa vào kế hoạch năm sau.",
 )
 CLOSE_REASONS = ("outside", "duplicate", "solved")
-CRITERIA = (
-    "attendance",
-    "prepared",
-    "duration",
-    "discussion",
-    "minutes",
-    "principles",
-    "follow_up",
-)
+CRITERIA = tuple(code for code, _ in quality.CRITERIA)
 RATINGS = ("good", "good", "fair", "fair", "fair", "average", "poor")
 
 
@@ -371,6 +364,7 @@ class DemoData:
             late=late,
         )
         chosen = pick.sample(topics, pick.randint(1, 3))
+        minutes = pick.choice((80, 90, 120))
         version = self._add(
             ReportVersion,
             report_id=report,
@@ -378,14 +372,19 @@ class DemoData:
             held=True,
             held_on=day,
             started_at=starts_at,
-            ended_at=starts_at + timedelta(minutes=pick.choice((80, 90, 120))),
+            ended_at=starts_at + timedelta(minutes=minutes),
             total_members=total,
             exempted=exempted,
             present=present,
             absent_excused=excused,
             absent_unexcused=total - exempted - present - excused,
             rating=pick.choice(RATINGS),
-            criteria_met=pick.sample(CRITERIA, pick.randint(3, 7)),
+            criteria_met=quality.criteria_met(
+                pick.sample(CRITERIA, pick.randint(3, 7)),
+                quality.computed_criteria(
+                    total - exempted, present, total - exempted - present - excused, minutes
+                ),
+            ),
             content={
                 "content": "Chi bộ sinh hoạt theo nội dung hướng dẫn của cấp ủy.",
                 "contribution": "Truyền đạt nghị quyết, định hướng nhiệm vụ tháng tới.",

@@ -19,6 +19,7 @@ from datetime import date, datetime, time
 from typing import Any, ClassVar, Protocol
 from zoneinfo import ZoneInfo
 
+from bot.domain import quality
 from bot.domain.quality import CONVEYED_CODES, CRITERIA, RATING_CODES, RATINGS
 from bot.domain.schedules import fold
 from bot.i18n import N_
@@ -203,6 +204,24 @@ def attendance_rate(data: Data) -> float | None:
     if not data.get("total") or expected <= 0:
         return None
     return float(data.get("present", 0) / expected)
+
+
+def computed_criteria(data: Data) -> dict[str, bool]:
+    """The criteria the report's figures decide (bot/domain/quality.py), as far as they are
+    given yet."""
+    counted = all(key in data for key in ("total", "exempted", "present", "excused"))
+    timed = bool(data.get("start") and data.get("end"))
+    return quality.computed_criteria(
+        data["total"] - data["exempted"] if counted else None,
+        data["present"] if counted else None,
+        unexcused(data) if counted else None,
+        minutes_between(data["start"], data["end"]) if timed else None,
+    )
+
+
+def criteria_met(data: Data) -> list[str]:
+    """The criteria met: computed from the figures where they decide, ticked otherwise."""
+    return quality.criteria_met(data.get("criteria", []), computed_criteria(data))
 
 
 def _number(value: Input) -> int | None:
@@ -785,19 +804,56 @@ class BranchOpinion(_Written):
 
 
 class Criteria(ReportStep):
+    """The criteria the figures cannot tell, ticked; those they decide are shown, with why."""
+
     name, section, then = Step.CRITERIA, Section.QUALITY, Step.RATING
 
     def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
         chosen = set(data.get("criteria", []))
-        rows = [(Choice(Text(label), code, code in chosen),) for code, label in CRITERIA]
+        computed = computed_criteria(data)
+        rows = [
+            (Choice(Text(label), code, code in chosen),)
+            for code, label in CRITERIA
+            if code not in computed
+        ]
         rows.append((DONE,))
+        notes = []
+        if computed:
+            notes.append(Text(N_("From the figures given (not asked):")))
+        if "attendance" in computed:
+            expected = data["total"] - data["exempted"]
+            notes.append(
+                Text(
+                    N_(
+                        "{mark} Attendance above 85%, no unexcused absence: {rate}% present,"
+                        " {unexcused} unexcused"
+                    ),
+                    {
+                        "mark": "☑" if computed["attendance"] else "☐",
+                        "rate": round(100 * data["present"] / expected),
+                        "unexcused": unexcused(data),
+                    },
+                )
+            )
+        if "duration" in computed:
+            notes.append(
+                Text(
+                    N_("{mark} Lasted at least 90 minutes: {minutes} minutes"),
+                    {
+                        "mark": "☑" if computed["duration"] else "☐",
+                        "minutes": minutes_between(data["start"], data["end"]),
+                    },
+                )
+            )
         return Question(
             Text(N_("9/9. Which criteria of a good meeting were met? Tick them, then press Done.")),
             tuple(rows),
+            notes=tuple(notes),
         )
 
     def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
         if _choice(value, "done"):
+            data["criteria"] = criteria_met(data)
             return self.done(data)
         codes = [code for code, _ in CRITERIA]
         code = _choice(value, *codes)
@@ -805,24 +861,51 @@ class Criteria(ReportStep):
             return self.refuse(
                 data, N_("Please tick the criteria with the buttons, then press Done.")
             )
+        if code in computed_criteria(data):
+            return self.refuse(
+                data,
+                N_(
+                    "This criterion follows from the figures; to change it, edit the attendance"
+                    " or the times."
+                ),
+            )
         chosen = set(data.get("criteria", [])) ^ {code}
         data["criteria"] = [c for c in codes if c in chosen]
         return self.stay(data)
 
 
 class Rating(ReportStep):
+    """The rating; one the criteria met do not bear out is asked once more, never refused."""
+
     name, section, then = Step.RATING, Section.QUALITY, Step.COMMENT
 
     def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
         row = tuple(
             Choice(Text(label), code) for code, label in zip(RATING_CODES, RATINGS, strict=True)
         )
+        questioned = data.get("rating_questioned")
+        if questioned in RATING_CODES:
+            label = RATINGS[RATING_CODES.index(questioned)]
+            return Question(
+                Text(
+                    N_(
+                        "Criteria met: {met} of {all}, which hardly bears out the rating"
+                        " “{rating}”. Press it again to keep it, or choose another:"
+                    ),
+                    {"met": len(criteria_met(data)), "all": len(CRITERIA), "rating": Text(label)},
+                ),
+                (row,),
+            )
         return Question(Text(N_("Your rating of the meeting's quality:")), (row,))
 
     def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
         rating = _choice(value, *RATING_CODES)
         if rating is None:
             return self.refuse(data, N_("Please choose the rating with the buttons."))
+        questioned = data.pop("rating_questioned", None)
+        if questioned is None and quality.rating_questioned(rating, len(criteria_met(data))):
+            data["rating_questioned"] = rating
+            return self.stay(data)
         data["rating"] = rating
         return self.done(data)
 

@@ -470,7 +470,7 @@ class ReportService:
             absent_excused=data.get("excused") if held else None,
             absent_unexcused=report_flow.unexcused(data) if held else None,
             rating=data.get("rating") if held else None,
-            criteria_met=data.get("criteria", []) if held else [],
+            criteria_met=report_flow.criteria_met(data) if held else [],
             content=content,
             created_at=now,
             created_by_id=who.person_id,

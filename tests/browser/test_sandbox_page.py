@@ -129,7 +129,8 @@ async def test_after_the_meeting_a_member_reports_with_buttons(screen: Screen, s
         "9/9.",
     )
     await answer(s, s.press("✅ Xong", on="9/9."), "xếp loại chất lượng")
-    await answer(s, s.press("Tốt", on="xếp loại chất lượng"), "Nhận xét thêm")
+    await answer(s, s.press("Tốt", on="xếp loại chất lượng"), "chưa tương xứng")
+    await answer(s, s.press("Tốt", on="chưa tương xứng"), "Nhận xét thêm")
     await answer(s, s.press("Bỏ qua", on="Nhận xét thêm"), "Báo cáo dự sinh hoạt")
     review = await s.bubble("Báo cáo dự sinh hoạt").inner_text()
     assert "có mặt 18/22" in review and "Lắp đèn chiếu sáng ngõ 3" in review

@@ -161,6 +161,8 @@ async def test_assigned_answered_told_and_carried_to_the_branch(
     await an.press("✅ Xong")
     await an.expect_message(contains="xếp loại chất lượng")
     await an.press("Tốt")
+    await an.expect_message(contains="chưa tương xứng với mức “Tốt”")  # asked once more
+    await an.press("Tốt")
     await an.expect_message(contains="Nhận xét thêm")
     await an.press("Bỏ qua")
     review = await an.expect_message(contains="Báo cáo dự sinh hoạt")

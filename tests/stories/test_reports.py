@@ -107,6 +107,9 @@ async def fill_until_review(an: TgUser) -> None:
     await an.press("✅ Xong")
     await an.expect_message(contains="xếp loại chất lượng")
     await an.press("Tốt")
+    # 2 criteria met (the minutes ticked; 105 minutes, computed): “Tốt” is asked once more
+    questioned = await an.expect_message(contains="đạt 2/7 tiêu chí, chưa tương xứng với mức “Tốt”")
+    await an.press("Tốt", message=questioned)
     await an.expect_message(contains="Nhận xét thêm")
     await an.press("Bỏ qua")
 
@@ -155,7 +158,7 @@ async def test_the_whole_report_with_buttons(roster, bot, tg, db, clock, admin) 
     ) in review.text
     assert "Chủ đề: Kết nạp đảng viên" in review.text
     assert "<b>bàn</b> việc kết nạp & phát triển" in review.text  # typed text, shown as typed
-    assert "Chất lượng: Tốt; đạt 1/7 tiêu chí" in review.text
+    assert "Chất lượng: Tốt; đạt 2/7 tiêu chí" in review.text
 
     await an.press("✏ Đảng viên dự")
     await an.expect_message(contains="3/9.")
@@ -182,7 +185,7 @@ async def test_the_whole_report_with_buttons(roster, bot, tg, db, clock, admin) 
         version.absent_excused,
         version.absent_unexcused,
     ) == (22, 0, 19, 2, 1)
-    assert version.rating == "good" and version.criteria_met == ["minutes"]
+    assert version.rating == "good" and version.criteria_met == ["duration", "minutes"]
     assert version.content["attachments"][0]["kind"] == "photo"
     proposal = await db.scalar(select(Proposal))
     assert proposal.urgency == ProposalUrgency.URGENT and proposal.state.value == "new"
@@ -567,3 +570,58 @@ async def test_a_request_put_off_comes_again_at_the_time_chosen(roster, bot, tg,
     clock.set(at("2026-12-08 07:30"))
     await run_jobs(bot)
     assert not [m for m in an.unread() if "báo cáo kết quả dự sinh hoạt" in m.text]
+
+
+async def test_the_criteria_the_figures_decide_are_shown_not_asked(
+    roster, bot, tg, db, clock
+) -> None:
+    """30 of 32 present (94%), none absent without leave, 105 minutes: both criteria are
+    ticked from the figures, with why, and offered as no button; the report stores them."""
+    an = await link(tg, db, "CB01", 800001)
+    await asked(bot, clock, an)
+    await an.press("📝 Báo cáo ngay")
+    await an.expect_message(contains="1/9.")
+    await an.press("Có, đúng lịch")
+    await an.expect_message(contains="2/9.")
+    await an.send("19h30-21h15")
+    await an.expect_message(contains="3/9.")
+    await an.send("30/32")
+    await an.expect_message(contains="miễn sinh hoạt")
+    await an.press("0")
+    await an.expect_message(contains="Số đảng viên vắng có lý do")
+    await an.send("2")
+    await an.expect_message(contains="4/9.")
+    await an.press("☐ Kết nạp đảng viên")
+    await an.expect_message(contains="4/9.")
+    await an.press("✅ Xong")
+    await an.expect_message(contains="5/9.")
+    await an.send("Quán triệt Chỉ thị 50.")
+    await an.expect_message(contains="Đã nhận")
+    await an.press("✅ Xong")
+    await an.expect_message(contains="6/9.")
+    await an.press("Không có")
+    await an.expect_message(contains="7/9.")
+    await an.press("Không có")
+    await an.expect_message(contains="8/9.")
+    await an.send("Truyền đạt Chỉ thị 50.")
+    criteria = await an.expect_message(contains="9/9.")
+    assert (
+        "☑ Trên 85% đảng viên dự, không có đảng viên vắng mặt không có lý do: có mặt 94%,"
+        " vắng không có lý do 0" in criteria.text
+    )
+    assert "☑ Thời gian từ 90 phút trở lên: 105 phút" in criteria.text
+    labels = " ".join(criteria.button_texts)
+    assert "85%" not in labels and "90 phút" not in labels
+    await an.press("☐ Ghi biên bản đầy đủ")
+    await an.expect_message(contains="9/9.")
+    await an.press("✅ Xong")
+    await an.expect_message(contains="xếp loại chất lượng")
+    await an.press("Khá")
+    await an.expect_message(contains="Nhận xét thêm")
+    await an.press("Bỏ qua")
+    review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
+    assert "Chất lượng: Khá; đạt 3/7 tiêu chí" in review.text
+    await an.press("📨 Gửi báo cáo")
+    await an.expect_message(contains="✅ Đã nhận báo cáo số")
+    version = await db.scalar(select(ReportVersion))
+    assert version.criteria_met == ["attendance", "duration", "minutes"]

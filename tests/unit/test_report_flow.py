@@ -170,7 +170,7 @@ CASES = [
         {"criteria": ["minutes"]},
         choice("unknown"),
     ),
-    Case(Step.RATING, COUNTED, choice("good"), Step.COMMENT, {"rating": "good"}, text("Tốt")),
+    Case(Step.RATING, COUNTED, choice("fair"), Step.COMMENT, {"rating": "fair"}, text("Khá")),
     Case(Step.COMMENT, COUNTED, choice("skip"), Step.REVIEW, {}, Input("media", "v", "voice")),
 ]
 
@@ -284,7 +284,7 @@ FINISHING = {
     Section.PROPOSALS: [text("Sửa đường"), choice("none"), choice("normal"), choice("done")],
     Section.CONTRIBUTION: [text("Đã quán triệt")],
     Section.CONVEYED: [choice("concerns"), text("Chi bộ đề nghị lắp thêm đèn ngõ 7")],
-    Section.QUALITY: [choice("minutes"), choice("done"), choice("good"), choice("skip")],
+    Section.QUALITY: [choice("minutes"), choice("done"), choice("fair"), choice("skip")],
 }
 
 
@@ -335,3 +335,36 @@ def test_a_branch_with_concerns_is_asked_what_it_said() -> None:
     assert said.step == Step.CRITERIA and said.data["branch_opinion"] == "Cần sửa cả ngõ 7"
     agreed = flow.answer(said.data, Step.CONVEYED, choice("agreed"), MEETING_DAY)
     assert "branch_opinion" not in agreed.data  # no opinion kept beside "agreed"
+
+
+def test_the_criteria_the_figures_decide_are_computed_not_asked() -> None:
+    # 33 members, 1 exempted, 30 present (94%), 2 excused, none unexcused; 105 minutes
+    data = {**COUNTED, "total": 33, "exempted": 1, "present": 30, "excused": 2}
+    question = flow.ask(data, Step.CRITERIA, [])
+    offered = {choice.value for row in question.rows for choice in row}
+    assert "attendance" not in offered and "duration" not in offered and "minutes" in offered
+    assert [note.values.get("mark") for note in question.notes[1:]] == ["☑", "☑"]
+    assert question.notes[1].values["rate"] == 94
+    refused = flow.answer(data, Step.CRITERIA, choice("attendance"), MEETING_DAY)
+    assert refused.error is not None
+    done = flow.answer(data, Step.CRITERIA, choice("done"), MEETING_DAY)
+    assert done.data["criteria"] == ["attendance", "duration"]
+    # one absent without leave: the attendance criterion is not met, whatever was ticked
+    one_unexcused = {**data, "excused": 1, "criteria": ["attendance", "minutes"]}
+    assert flow.criteria_met(one_unexcused) == ["duration", "minutes"]
+    # 80 minutes: not met
+    short = {**data, "end": "20:50"}
+    assert flow.criteria_met(short) == ["attendance"]
+
+
+def test_a_rating_the_criteria_do_not_bear_out_is_asked_once_more() -> None:
+    data = {**COUNTED, "criteria": []}  # 105 minutes: one criterion met
+    asked = flow.answer(data, Step.RATING, choice("good"), MEETING_DAY)
+    assert asked.step == Step.RATING and asked.error is None and "rating" not in asked.data
+    question = flow.ask(asked.data, Step.RATING, [])
+    assert question.text.values["met"] == 1 and question.text.values["all"] == 7
+    kept = flow.answer(asked.data, Step.RATING, choice("good"), MEETING_DAY)
+    assert kept.step == Step.COMMENT and kept.data["rating"] == "good"
+    other = flow.answer(asked.data, Step.RATING, choice("average"), MEETING_DAY)
+    assert other.step == Step.COMMENT and other.data["rating"] == "average"
+    assert "rating_questioned" not in kept.data and "rating_questioned" not in other.data
