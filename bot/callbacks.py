@@ -130,6 +130,13 @@ class ReasonData(CallbackData):
     code: ReasonCode
 
 
+@action("lang")
+class LanguageData(CallbackData):
+    """The language one chooses for one's messages."""
+
+    code: Literal["vi", "en"]
+
+
 @action("abx")
 class AbsenceCancelData(CallbackData):
     """Cancel one's own registered period away."""

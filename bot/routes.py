@@ -73,6 +73,7 @@ COMMANDS = (
     Command("lichsu", reports.on_history, KNOWN, N_("Reports: yours, or a branch's or a person's")),
     Command("tailieu", documents.on_documents, KNOWN, N_("Documents for your coming meetings")),
     Command("xembaocao", reports.on_view, KNOWN, N_("Read one report in full")),
+    Command("ngonngu", start.on_language, KNOWN, N_("Language: Tiếng Việt or English")),
     Command("help", start.on_help, KNOWN, N_("What you can do here"), in_groups=True),
     # the office
     Command("donvi", admin.on_units, OFFICE, N_("Units and branches with their assignees")),
@@ -106,6 +107,7 @@ COMMANDS = (
 
 BUTTONS = (
     # reminders and attendance
+    Button(cb.LanguageData, start.on_language_choice, KNOWN),
     Button(cb.RsvpData, meetings.on_rsvp, KNOWN),
     Button(cb.ReasonData, meetings.on_reason, KNOWN),
     Button(cb.AbsenceCancelData, meetings.on_absence_cancel, KNOWN),

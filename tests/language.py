@@ -75,11 +75,16 @@ def _document_text(name: str, content: bytes) -> str:
     return ""
 
 
-def english_found(server: Any) -> list[tuple[str, list[str]]]:
-    """Each text the bot showed (or file it sent) with the English words in it."""
+def english_found(
+    server: Any, english_readers: frozenset[int] | set[int] = frozenset()
+) -> list[tuple[str, list[str]]]:
+    """Each text the bot showed (or file it sent) with the English words in it, but in the
+    chats of those who chose English."""
     found = []
     shown: list[str] = []
-    for messages in server.bot_messages.values():
+    for chat_id, messages in server.bot_messages.items():
+        if chat_id in english_readers:
+            continue
         for message in messages:
             # The HTML where there is some: what is in <code> is code, not words.
             shown.append(message.get("html") or message.get("text") or message.get("caption") or "")

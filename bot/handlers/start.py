@@ -7,12 +7,14 @@ import logging
 
 from telegram import Update
 
+from bot.callbacks import LanguageData
 from bot.pipeline.access import refuse_stranger
 from bot.pipeline.context import Ctx
-from bot.pipeline.reply import answer_button, reply
+from bot.pipeline.reply import answer_button, edit_text, refuse, reply
 from bot.render import start as screens
 from bot.services.directory import DirectoryService
 from bot.services.linking import LinkingService, LinkOutcome, LinkResult
+from bot.services.people import choose_language
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,21 @@ async def _after_link(update: Update, ctx: Ctx, result: LinkResult) -> None:
 
 async def on_help(update: Update, ctx: Ctx) -> None:
     await reply(update, screens.help_screen(ctx.actor, ctx.menus.for_actor(ctx.actor)))
+
+
+async def on_language(update: Update, ctx: Ctx) -> None:
+    await reply(update, screens.language_choice(ctx.lang))
+
+
+async def on_language_choice(update: Update, ctx: Ctx, data: LanguageData) -> None:
+    actor = ctx.actor
+    if not await choose_language(ctx.db, ctx.clock, actor, data.code):
+        await refuse(update, screens.language_not_kept(ctx.lang))
+        return
+    await answer_button(update)
+    await edit_text(update, screens.language_chosen(data.code))
+    if actor.person is not None:  # the menu in the new language (the leaders' and office's)
+        await ctx.menus.set_for_person(ctx.bot, actor.telegram_id, actor.roles, data.code)
 
 
 async def on_private_only(update: Update, ctx: Ctx) -> None:

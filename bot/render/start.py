@@ -13,8 +13,9 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
+from bot import callbacks as cb
 from bot.i18n import N_
-from bot.render import Screen, esc, said, texts
+from bot.render import Screen, esc, inline_keyboard, said, texts
 from bot.services.linking import LinkOutcome, LinkResult
 from bot.services.policy import Permission
 from db.models import Person, Role, Unit
@@ -96,6 +97,29 @@ def help_text(actor: Actor, commands: Sequence[MenuCommand]) -> str:
             ),
         ]
     return "\n".join(lines)
+
+
+def language_choice(lang: str) -> Screen:
+    """Each language named in itself, so that anyone finds theirs."""
+    return Screen(
+        texts(lang).gettext("Choose the language of your messages:"),
+        inline_keyboard(
+            [("Tiếng Việt", cb.LanguageData("vi")), ("English", cb.LanguageData("en"))]
+        ),
+    )
+
+
+def language_chosen(lang: str) -> Screen:
+    return Screen(
+        texts(lang).gettext("Your messages will now come in English. /ngonngu changes it.")
+    )
+
+
+def language_not_kept(lang: str) -> str:
+    return texts(lang).gettext(
+        "A language can be kept only for a person on the roster; this account is an"
+        " administrator's of the settings alone."
+    )
 
 
 def private_only(command: str, bot_username: str, lang: str) -> Screen:

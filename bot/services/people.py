@@ -6,6 +6,9 @@ from sqlalchemy import BindParameter, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from bot.clock import Clock
+from bot.services import audit
+from bot.services.policy import Actor
 from db.models import Draft, Person
 
 
@@ -46,3 +49,15 @@ async def person_by_telegram_id(
     found = await db.execute(_PERSON_AND_CONVERSATION, {"telegram_user_id": telegram_user_id})
     row = found.unique().first()
     return (row[0], row[1]) if row is not None else (None, None)
+
+
+async def choose_language(db: AsyncSession, clock: Clock, actor: Actor, language: str) -> bool:
+    """The language one's messages come in, from now on (notices queued later included);
+    False for an administrator of the settings alone, with no person to keep it on."""
+    person = actor.person
+    if person is None:
+        return False
+    person.language = language
+    audit.record(db, clock, actor.who, "person.language", "person", person.code, language=language)
+    await db.flush()
+    return True

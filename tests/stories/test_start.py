@@ -79,6 +79,7 @@ async def test_command_menus_fit_each_persons_roles(bot, tg: BotApiServer) -> No
         "lichsu",
         "tailieu",
         "xembaocao",  # one's own reports
+        "ngonngu",
         "help",
     ]
     scope = json.dumps({"chat_id": ADMIN_TELEGRAM_ID, "type": "chat"}, sort_keys=True) + "|"
@@ -86,3 +87,34 @@ async def test_command_menus_fit_each_persons_roles(bot, tg: BotApiServer) -> No
     assert {"donvi", "phancong", "moi", "xuatdanhsach"} <= set(admin_menu)
     descriptions = {c["command"]: c["description"] for c in tg.commands[scope]}
     assert descriptions["donvi"] == "Đơn vị, chi bộ và cán bộ theo dõi"
+
+
+async def test_a_person_chooses_their_language_and_everything_after_follows(
+    roster, bot, tg: BotApiServer, db, clock, english_readers: set[int]
+) -> None:
+    """/ngonngu, English: the choice is confirmed in English, commands answer in English, and
+    a reminder queued later comes in English; Tiếng Việt brings it back."""
+    from datetime import datetime
+
+    from tests.conftest import ZONE, link, run_jobs
+
+    an = await link(tg, db, "CB01", 800001)
+    english_readers.add(an.id)
+    await an.send("/ngonngu")
+    choice = await an.expect_message(contains="chọn ngôn ngữ")
+    assert choice.button_texts == ["Tiếng Việt", "English"]
+    await an.press("English", message=choice)
+    await an.expect_edit(choice, "Your messages will now come in English.")
+    await an.send("/help")
+    helped = await an.expect_message()
+    assert helped.text.startswith("What you can do"), helped.text
+    clock.set(datetime(2026, 12, 2, 8, 0, tzinfo=ZONE))
+    await run_jobs(bot)
+    reminder = await an.expect_message(contains="Reminder: branch meeting")
+    assert "✅ I will attend" in reminder.button_texts
+    await an.send("/ngonngu")
+    again = await an.expect_message(contains="Choose the language")
+    await an.press("Tiếng Việt", message=again)
+    await an.expect_edit(again, "Từ nay, tin nhắn gửi đồng chí được viết bằng tiếng Việt.")
+    await an.send("/help")
+    assert "Các chức năng" in (await an.expect_message()).text
