@@ -52,6 +52,8 @@ class Step(enum.StrEnum):
     PROPOSAL_TOPIC = "proposal_topic"
     PROPOSAL_URGENCY = "proposal_urgency"
     DROP_ITEMS = "drop_items"  # "None" pressed after items were given: drop them, or keep
+    CHOOSE_ITEM = "choose_item"  # one of the concerns or proposals given, to edit or delete
+    ONE_ITEM = "one_item"  # that item: typed anew, deleted, or kept
     CONTRIBUTION = "contribution"
     CONVEYED = "conveyed"
     BRANCH_OPINION = "branch_opinion"  # the branch still has concerns: what it said
@@ -593,6 +595,9 @@ class _Written(ReportStep):
     required: ClassVar[str | None] = None  # what to say if Done comes before any text
 
     def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
+        if self.listed and data.get(self.name.value) and _choice(value, "change"):
+            data["item_of"] = self.name.value
+            return self.stay(data, Step.CHOOSE_ITEM)
         choice = _choice(value, "done", "none", "skip")
         if choice is not None:
             if self.required and not data.get(self.name.value):
@@ -641,7 +646,7 @@ class Concerns(_Written):
                     " a message, then press Done."
                 )
             ),
-            (NONE_OR_DONE,),
+            _list_rows(data.get("concerns")),
             items=tuple(data.get("concerns", [])),
         )
 
@@ -658,7 +663,7 @@ class Proposals(_Written):
                     " finished."
                 )
             ),
-            (NONE_OR_DONE,),
+            _list_rows(data.get("proposals")),
             items=tuple(p["text"] for p in data.get("proposals", [])),
         )
 
@@ -702,6 +707,103 @@ class ProposalUrgency(ReportStep):
         return self.stay(data, Step.PROPOSALS)
 
 
+def _list_rows(items: list[Any] | None) -> tuple[tuple[Choice, ...], ...]:
+    """A list's buttons: None and Done, and once something is given, to edit or delete one."""
+    if not items:
+        return (NONE_OR_DONE,)
+    return (NONE_OR_DONE, (Choice(Text(N_("✏ Edit or delete one")), "change"),))
+
+
+def _item_text(item: Any) -> str:
+    return str(item["text"] if isinstance(item, dict) else item)
+
+
+class ChooseItem(ReportStep):
+    """Which of the concerns or proposals given is to be edited or deleted: by its number
+    (Back returns to the list)."""
+
+    name = Step.CHOOSE_ITEM
+
+    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+        items = data.get(data.get("item_of", ""), [])
+        numbers = [Choice(str(n), str(n)) for n in range(1, len(items) + 1)]
+        rows = [tuple(numbers[i : i + 5]) for i in range(0, len(numbers), 5)]
+        return Question(
+            Text(N_("Which one? Press its number.")),
+            tuple(rows),
+            items=tuple(_item_text(item) for item in items),
+        )
+
+    def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
+        owner = _owner(data, "item_of")
+        items = data.get(owner.name.value, [])
+        picked = _number(value) if value.kind == "choice" else None
+        if picked is None or not 1 <= picked <= len(items):
+            data["item_of"] = owner.name.value
+            return self.refuse(data, ANSWER_WITH_BUTTONS)
+        data["item_of"], data["item_index"] = owner.name.value, picked - 1
+        return self.stay(data, Step.ONE_ITEM)
+
+
+class OneItem(ReportStep):
+    """One concern or proposal: typed anew (a proposal keeps its field and urgency), deleted,
+    or kept as it is."""
+
+    name = Step.ONE_ITEM
+
+    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+        items = data.get(data.get("item_of", ""), [])
+        index = data.get("item_index", 0)
+        text = _item_text(items[index]) if 0 <= index < len(items) else ""
+        return Question(
+            Text(
+                N_(
+                    "Item {number}: “{text}”. Send its new wording in one message, or press a"
+                    " button."
+                ),
+                {"number": index + 1, "text": text},
+            ),
+            (
+                (Choice(Text(N_("🗑 Delete this item")), "delete"),),
+                (Choice(Text(N_("↩ Keep it as it is")), "keep"),),
+            ),
+        )
+
+    def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
+        index = data.pop("item_index", -1)
+        owner = _owner(data, "item_of")
+        items = data.get(owner.name.value, [])
+        if not 0 <= index < len(items) or _choice(value, "keep"):
+            return owner.stay(data)
+        if _choice(value, "delete"):
+            del items[index]
+            return owner.stay(data)
+        text = self.written(
+            data,
+            value,
+            ITEM_LIMIT,
+            N_("Please write it as text."),
+            N_(
+                "This has {length} characters; please keep each item under"
+                " {limit}. Nothing was saved."
+            ),
+        )
+        if isinstance(text, Outcome):
+            data["item_of"], data["item_index"] = owner.name.value, index
+            return text
+        if isinstance(items[index], dict):
+            items[index] = {**items[index], "text": text}
+        else:
+            items[index] = text
+        return owner.stay(data)
+
+
+def _owner(data: Data, key: str) -> ReportStep:
+    """The list step a side step works on (taken off the answers); the concerns if unknown."""
+    name = data.pop(key, Step.CONCERNS.value)
+    return STEPS[Step(name)] if name in STEP_NAMES else STEPS[Step.CONCERNS]
+
+
 class DropItems(ReportStep):
     """ "None" after concerns or proposals were given: are they to be dropped? Typing goes on
     with the list instead."""
@@ -742,8 +844,7 @@ class DropItems(ReportStep):
 
 def _dropping(data: Data) -> ReportStep:
     """The step whose items DropItems asks about (taken off the answers)."""
-    name = data.pop("dropping", Step.CONCERNS.value)
-    return STEPS[Step(name)] if name in STEP_NAMES else STEPS[Step.CONCERNS]
+    return _owner(data, "dropping")
 
 
 class Contribution(_Written):
@@ -939,6 +1040,8 @@ STEPS: dict[Step, ReportStep] = {
         ProposalTopic(),
         ProposalUrgency(),
         DropItems(),
+        ChooseItem(),
+        OneItem(),
         Contribution(),
         Conveyed(),
         BranchOpinion(),
@@ -988,6 +1091,9 @@ def back(data: Data, step: str) -> Outcome:
     data = copy.deepcopy(data)
     if step == Step.DROP_ITEMS:  # Back is Keep: to the list, as it was
         return Outcome(data, _dropping(data).name.value)
+    if step in (Step.CHOOSE_ITEM, Step.ONE_ITEM):  # to the list, as it was
+        data.pop("item_index", None)
+        return Outcome(data, _owner(data, "item_of").name.value)
     visited = data.get("visited", [])
     if not visited:
         return Outcome(data, step)

@@ -625,3 +625,36 @@ async def test_the_criteria_the_figures_decide_are_shown_not_asked(
     await an.expect_message(contains="✅ Đã nhận báo cáo số")
     version = await db.scalar(select(ReportVersion))
     assert version.criteria_met == ["attendance", "duration", "minutes"]
+
+
+async def test_one_proposal_is_edited_then_deleted_from_the_review(
+    roster, bot, tg, db, clock
+) -> None:
+    an = await link(tg, db, "CB01", 800001)
+    await asked(bot, clock, an)
+    await an.press("📝 Báo cáo ngay")
+    await an.expect_message(contains="1/9.")
+    await fill_until_review(an)
+    review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
+    await an.press("✏ Kiến nghị", message=review)
+    listed = await an.expect_message(contains="7/9.")
+    await an.press("✏ Sửa hoặc xóa một mục", message=listed)
+    which = await an.expect_message(contains="chọn số thứ tự")
+    assert which.button_texts == ["1", "⬅ Quay lại", "✖ Dừng, lưu nháp"]
+    await an.press("1", message=which)
+    one = await an.expect_message(contains="Mục 1: “Lắp đèn chiếu sáng ngõ 5 trước Tết”")
+    await an.send("Lắp đèn chiếu sáng ngõ 5 và ngõ 7 trước Tết")
+    again = await an.expect_message(contains="7/9.")
+    assert "1. Lắp đèn chiếu sáng ngõ 5 và ngõ 7 trước Tết" in again.text
+    stale = await an.press("🗑 Xóa mục này", message=one)  # the old item's button: no effect
+    assert stale["text"]
+    await an.press("✏ Sửa hoặc xóa một mục", message=again)
+    await an.expect_message(contains="chọn số thứ tự")
+    await an.press("1")
+    await an.expect_message(contains="Mục 1: “Lắp đèn chiếu sáng ngõ 5 và ngõ 7 trước Tết”")
+    await an.press("🗑 Xóa mục này")
+    emptied = await an.expect_message(contains="7/9.")
+    assert "Lắp đèn" not in emptied.text
+    await an.press("✅ Xong", message=emptied)
+    review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
+    assert "Lắp đèn" not in review.text

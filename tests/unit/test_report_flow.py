@@ -139,6 +139,22 @@ CASES = [
         choice("maybe"),
     ),
     Case(
+        Step.CHOOSE_ITEM,
+        {**COUNTED, "item_of": "concerns", "concerns": ["Đường ngập", "Thiếu đèn"]},
+        choice("2"),
+        Step.ONE_ITEM,
+        {"item_index": 1, "item_of": "concerns"},
+        choice("3"),
+    ),
+    Case(
+        Step.ONE_ITEM,
+        {**COUNTED, "item_of": "concerns", "item_index": 0, "concerns": ["Đường ngập"]},
+        text("Đường ngõ 5 ngập khi mưa"),
+        Step.CONCERNS,
+        {"concerns": ["Đường ngõ 5 ngập khi mưa"]},
+        text("x" * 1001),
+    ),
+    Case(
         Step.CONTRIBUTION,
         COUNTED,
         text("Đã quán triệt nghị quyết"),
@@ -368,3 +384,34 @@ def test_a_rating_the_criteria_do_not_bear_out_is_asked_once_more() -> None:
     other = flow.answer(asked.data, Step.RATING, choice("average"), MEETING_DAY)
     assert other.step == Step.COMMENT and other.data["rating"] == "average"
     assert "rating_questioned" not in kept.data and "rating_questioned" not in other.data
+
+
+def test_one_proposal_is_edited_or_deleted_and_keeps_its_field() -> None:
+    proposals = [
+        {"text": "Sửa đường", "topic_id": 3, "urgency": "urgent"},
+        {"text": "Lắp đèn", "topic_id": None, "urgency": "normal"},
+    ]
+    data = {**COUNTED, "proposals": proposals}
+    asked = flow.ask(data, Step.PROPOSALS, [])
+    assert [c.value for row in asked.rows for c in row] == ["none", "done", "change"]
+    chosen = flow.answer(data, Step.PROPOSALS, choice("change"), MEETING_DAY)
+    assert chosen.step == Step.CHOOSE_ITEM
+    question = flow.ask(chosen.data, Step.CHOOSE_ITEM, [])
+    assert question.items == ("Sửa đường", "Lắp đèn")
+    one = flow.answer(chosen.data, Step.CHOOSE_ITEM, choice("1"), MEETING_DAY)
+    assert flow.ask(one.data, Step.ONE_ITEM, []).text.values["text"] == "Sửa đường"
+    edited = flow.answer(one.data, Step.ONE_ITEM, text("Sửa đường ngõ 5"), MEETING_DAY)
+    assert edited.step == Step.PROPOSALS
+    assert edited.data["proposals"][0] == {
+        "text": "Sửa đường ngõ 5",
+        "topic_id": 3,
+        "urgency": "urgent",
+    }
+    assert "item_of" not in edited.data and "item_index" not in edited.data
+    deleted = flow.answer(one.data, Step.ONE_ITEM, choice("delete"), MEETING_DAY)
+    assert deleted.data["proposals"] == proposals[1:]
+    kept = flow.answer(one.data, Step.ONE_ITEM, choice("keep"), MEETING_DAY)
+    assert kept.step == Step.PROPOSALS and kept.data["proposals"] == proposals
+    assert flow.back(one.data, Step.ONE_ITEM).step == Step.PROPOSALS
+    # nothing given yet: nothing to edit
+    assert flow.answer(COUNTED, Step.PROPOSALS, choice("change"), MEETING_DAY).error is not None
