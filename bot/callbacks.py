@@ -130,6 +130,14 @@ class ReasonData(CallbackData):
     code: ReasonCode
 
 
+@action("cal")
+class CalendarAnswerData(CallbackData):
+    """One of one's coming meetings, from /lich: its answer shown, to change."""
+
+    meeting_id: int
+    revision: int
+
+
 @action("lang")
 class LanguageData(CallbackData):
     """The language one chooses for one's messages."""

@@ -109,6 +109,7 @@ BUTTONS = (
     # reminders and attendance
     Button(cb.LanguageData, start.on_language_choice, KNOWN),
     Button(cb.RsvpData, meetings.on_rsvp, KNOWN),
+    Button(cb.CalendarAnswerData, meetings.on_calendar_answer, KNOWN),
     Button(cb.ReasonData, meetings.on_reason, KNOWN),
     Button(cb.AbsenceCancelData, meetings.on_absence_cancel, KNOWN),
     Button(cb.StandInPickData, meetings.on_stand_in_pick, OFFICE),

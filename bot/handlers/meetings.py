@@ -13,6 +13,7 @@ from telegram import Update
 
 from bot.callbacks import (
     AbsenceCancelData,
+    CalendarAnswerData,
     CancelConfirmData,
     CancelData,
     MoveConfirmData,
@@ -92,6 +93,7 @@ async def on_rsvp(update: Update, ctx: Ctx, data: RsvpData) -> None:
         else:
             await edit_buttons(update, screens.rsvp_keyboard(result.meeting, result.rsvp, ctx.lang))
         await reply(update, screens.answered_yes(result, zone, ctx.lang))
+        await deliver(ctx.db, ctx.runtime, result.notices)  # the office, if it was told "no"
         return
     result = await attendance.changeable(meeting_id, revision, ctx.actor)
     if result.outcome != Outcome.DONE:
@@ -315,13 +317,24 @@ async def on_calendar(update: Update, ctx: Ctx) -> None:
         # A branch's calendar is the office's; say so, then show their own.
         await reply(update, screens.branch_calendar_is_for_the_office(ctx.lang))
     if actor.person is None:
-        await reply(update, Screen(screens.my_calendar([], set(), [], zone, ctx.lang)[0]))
+        await reply(update, screens.my_calendar([], set(), [], ctx.clock.now(), zone, ctx.lang)[0])
         return
     rows = await calendar.upcoming_for(actor.person)
     clashing = await calendar.conflicts_for(actor.person)
     absences = await attendance.absences(actor.person)
-    for text in screens.my_calendar(rows, clashing, absences, zone, ctx.lang):
-        await reply(update, Screen(text))
+    for screen in screens.my_calendar(rows, clashing, absences, ctx.clock.now(), zone, ctx.lang):
+        await reply(update, screen)
+
+
+async def on_calendar_answer(update: Update, ctx: Ctx, data: CalendarAnswerData) -> None:
+    """A meeting of /lich: its answer, with the buttons that change it."""
+    attendance, _ = _services(ctx)
+    result = await attendance.own(ctx.actor, data.meeting_id, data.revision)
+    if result.outcome != Outcome.DONE:
+        await _refuse(update, ctx, result)
+        return
+    await answer_button(update)
+    await reply(update, screens.own_answer(result, ctx.settings.zone, ctx.lang))
 
 
 async def on_absence(update: Update, ctx: Ctx) -> None:

@@ -36,7 +36,7 @@ from bot.render import reports as screens
 from bot.render.start import not_permitted
 from bot.services.drafts import Flow
 from bot.services.report_flow import Input, Step
-from bot.services.reports import Refusal, ReportService, StepResult
+from bot.services.reports import Refusal, ReportService, ReportView, StepResult
 from db.models import Draft
 
 
@@ -224,20 +224,24 @@ async def on_view(update: Update, ctx: Ctx) -> None:
         await reply(update, screens.own_reports(rows, ctx.settings.zone, ctx.lang))
         return
     number = int(args[0]) if args[0].isdigit() else None
-    await _show_report(update, ctx, number)
-
-
-async def on_view_button(update: Update, ctx: Ctx, data: ReportViewData) -> None:
-    await answer_button(update)
-    await _show_report(update, ctx, data.report_id)
-
-
-async def _show_report(update: Update, ctx: Ctx, number: int | None) -> None:
-    service = _service(ctx)
-    view = await service.view_for(ctx.actor, number)
+    view = await _service(ctx).view_for(ctx.actor, number)
     if view is None:  # none such, or not the actor's to read: the same answer
         await reply(update, screens.no_such_report(number, ctx.lang))
         return
+    await _show_report(update, ctx, view)
+
+
+async def on_view_button(update: Update, ctx: Ctx, data: ReportViewData) -> None:
+    view = await _service(ctx).view_for(ctx.actor, data.report_id)
+    if view is None:
+        await refuse(update, screens.no_such_report(data.report_id, ctx.lang).text)
+        return
+    await answer_button(update)
+    await _show_report(update, ctx, view)
+
+
+async def _show_report(update: Update, ctx: Ctx, view: ReportView) -> None:
+    service = _service(ctx)
     topics = await service.topics()
     for text in screens.report_full(view, topics, ctx.settings.zone, ctx.lang):
         await reply(update, Screen(text))

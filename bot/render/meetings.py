@@ -311,6 +311,31 @@ def absence_notice(
     return Screen("\n".join(lines), stand_in_keyboard(meeting, absent, candidates, lang))
 
 
+def attending_again_notice(
+    meeting: Meeting,
+    branch: Unit,
+    person: Person,
+    stand_ins: list[Person],
+    zone: ZoneInfo,
+    lang: str,
+) -> Screen:
+    t = texts(lang)
+    lines = [
+        t.gettext("✅ <b>{name} will attend after all</b>").format(name=esc(person.full_name)),
+        t.gettext("{branch}, {when}").format(
+            branch=esc(branch.name), when=moment(meeting.starts_at.astimezone(zone), lang)
+        ),
+    ]
+    if stand_ins:
+        names = ", ".join(esc(p.full_name) for p in stand_ins)
+        lines.append(
+            t.gettext(
+                "A stand-in was invited meanwhile ({names}); please decide with them."
+            ).format(names=names)
+        )
+    return Screen("\n".join(lines))
+
+
 def reason_changed_notice(
     meeting: Meeting,
     branch: Unit,
@@ -538,14 +563,18 @@ def my_calendar(
     rows: list[tuple[Meeting, Unit, Rsvp]],
     clashing: set[int],
     absences: list[Absence],
+    now: datetime,
     zone: ZoneInfo,
     lang: str,
-) -> list[str]:
+) -> list[Screen]:
+    """One's coming meetings with one's answers; the last message has a button for each
+    meeting not yet begun, to see and change that answer."""
     t = texts(lang)
     if not rows:
         lines = [t.gettext("You have no meeting to attend in the coming two months.")]
     else:
         lines = [t.gettext("<b>Your meetings in the coming two months</b>")]
+    buttons = []
     for meeting, branch, rsvp in rows:
         mark = "🚫" if meeting.status == MeetingStatus.CANCELLED else "•"
         line = f"{mark} {moment(meeting.starts_at.astimezone(zone), lang)}: {esc(branch.name)}"
@@ -556,10 +585,37 @@ def my_calendar(
         if meeting.id in clashing:
             line += " ⚠ " + t.gettext("overlaps another of your meetings")
         lines.append(line)
+        if meeting.status != MeetingStatus.CANCELLED and meeting.starts_at > now:
+            label = t.gettext("✏ {day}").format(day=f"{meeting.starts_at.astimezone(zone):%d/%m}")
+            buttons.append((label, cb.CalendarAnswerData(meeting.id, meeting.revision)))
+    if buttons:
+        lines += ["", t.gettext("To change an answer, press the meeting's date.")]
     if absences:
         lines += ["", t.gettext("<b>Your registered absences</b>")]
         lines += [f"• {period(a.starts_on, a.ends_on, lang)}" for a in absences]
-    return split_lines(lines)
+    texts_ = split_lines(lines)
+    screens = [Screen(text) for text in texts_]
+    if buttons:
+        rows_of_buttons = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
+        screens[-1] = Screen(texts_[-1], inline_keyboard(*rows_of_buttons))
+    return screens
+
+
+def own_answer(result: AttendanceResult, zone: ZoneInfo, lang: str) -> Screen:
+    """One meeting from /lich: when and where, one's answer, and the buttons that change it."""
+    t = texts(lang)
+    assert result.meeting and result.branch and result.rsvp
+    meeting, rsvp = result.meeting, result.rsvp
+    text = "\n".join(
+        [
+            t.gettext("{branch}, {when}").format(
+                branch=esc(result.branch.name),
+                when=moment(meeting.starts_at.astimezone(zone), lang),
+            ),
+            t.gettext("Your answer: {answer}").format(answer=_answer_label(rsvp, lang)),
+        ]
+    )
+    return Screen(text, rsvp_keyboard(meeting, rsvp, lang))
 
 
 def branch_calendar(

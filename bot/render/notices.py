@@ -71,6 +71,13 @@ def _absence_cancelled(notice: n.AbsenceCancelled, zone: ZoneInfo, lang: str) ->
 
 
 @letter.register
+def _attending_again(notice: n.AttendingAgain, zone: ZoneInfo, lang: str) -> Letter:
+    return meeting_screens.attending_again_notice(
+        notice.meeting, notice.branch, notice.person, list(notice.stand_ins), zone, lang
+    )
+
+
+@letter.register
 def _reason_changed(notice: n.ReasonChanged, zone: ZoneInfo, lang: str) -> Letter:
     return meeting_screens.reason_changed_notice(
         notice.meeting,

@@ -18,6 +18,7 @@ from bot.services.calendar import OPEN_STATUSES, CalendarService
 from bot.services.notices import (
     OFFICE,
     AbsenceCancelled,
+    AttendingAgain,
     CannotAttend,
     DropReminders,
     Notices,
@@ -149,6 +150,21 @@ class AttendanceService:
             return Outcome.NOT_YOURS
         return meeting, branch, rsvp, person
 
+    async def own(
+        self, actor: Actor, meeting_id: int | None, revision: int | None
+    ) -> AttendanceResult:
+        """One's answer to a coming meeting, to be shown with the buttons that change it (the
+        meeting's answer rows are made first if nobody has been reminded yet)."""
+        opened = await self._open(meeting_id, revision)
+        if isinstance(opened, Outcome):
+            return AttendanceResult(opened)
+        await self.calendar.sync_attendees(opened[0])
+        found = await self._own_answer(actor, meeting_id, revision)
+        if isinstance(found, Outcome):
+            return AttendanceResult(found)
+        meeting, branch, rsvp, person = found
+        return AttendanceResult(Outcome.DONE, meeting, branch, rsvp, person)
+
     async def answer(
         self, actor: Actor, meeting_id: int | None, revision: int | None, answer: RsvpAnswer
     ) -> AttendanceResult:
@@ -159,13 +175,32 @@ class AttendanceService:
         meeting, branch, rsvp, person = found
         if rsvp.answer == answer == RsvpAnswer.YES:  # a double tap, or the same answer again
             return AttendanceResult(Outcome.UNCHANGED, meeting, branch, rsvp, person)
+        declined_before = rsvp.answer == RsvpAnswer.NO
         rsvp.answer = answer
         rsvp.answered_at = self.clock.now()
         rsvp.confirmed_before_move = False
         if answer == RsvpAnswer.YES:
             rsvp.reason_code, rsvp.reason_text = None, ""
         await self.db.flush()
-        return AttendanceResult(Outcome.DONE, meeting, branch, rsvp, person)
+        result = AttendanceResult(Outcome.DONE, meeting, branch, rsvp, person)
+        if not (declined_before and answer == RsvpAnswer.YES):
+            return result
+        # The office was told of the absence, and may have invited a stand-in: it is told.
+        audit.record(self.db, self.clock, actor.who, "rsvp.attend_again", "meeting", meeting.id)
+        stand_ins = await self.db.scalars(
+            select(Person)
+            .join(Rsvp, Rsvp.person_id == Person.id)
+            .where(Rsvp.meeting_id == meeting.id, Rsvp.stand_in_for_id == person.id)
+        )
+        again = AttendingAgain(
+            key=outbox_keys.attending_again(meeting.id, person.id, rsvp.answered_at),
+            to=OFFICE,
+            meeting=meeting,
+            branch=branch,
+            person=person,
+            stand_ins=tuple(stand_ins),
+        )
+        return replace(result, notices=(again,))
 
     async def give_reason(
         self,
@@ -518,8 +553,9 @@ class AttendanceService:
         rsvp = await self.own_rsvp(meeting, person)
         candidates = await self.candidates(meeting)
         result = AttendanceResult(Outcome.DONE, meeting, branch, rsvp, person, person, candidates)
+        declined_at = rsvp.answered_at if rsvp and rsvp.answered_at else self.clock.now()
         told = CannotAttend(
-            key=outbox_keys.absence(meeting.id, meeting.revision, person.id),
+            key=outbox_keys.absence(meeting.id, meeting.revision, person.id, declined_at),
             to=OFFICE,
             meeting=meeting,
             branch=branch,

@@ -23,9 +23,15 @@ def reminders_prefix(meeting_id: int) -> str:
     return f"remind:{meeting_id}:"
 
 
-def absence(meeting_id: int, revision: int, person_id: int) -> str:
-    """The office told that someone cannot attend (with stand-in buttons)."""
-    return f"absent:{meeting_id}:r{revision}:p{person_id}"
+def absence(meeting_id: int, revision: int, person_id: int, declined_at: datetime) -> str:
+    """The office told that someone cannot attend (with stand-in buttons): once per decline,
+    so that declining again after saying "I will attend" is told too."""
+    return f"absent:{meeting_id}:r{revision}:p{person_id}:{declined_at:%Y%m%d%H%M%S%f}"
+
+
+def attending_again(meeting_id: int, person_id: int, answered_at: datetime) -> str:
+    """The office told that someone who could not attend now will."""
+    return f"absent:{meeting_id}:p{person_id}:again:{answered_at:%Y%m%d%H%M%S%f}"
 
 
 def absence_cancelled(absence_id: int, created_at: datetime) -> str:

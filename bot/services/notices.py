@@ -120,6 +120,17 @@ class AbsenceCancelled(Notice):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AttendingAgain(Notice):
+    """To the office: someone who said they could not attend now will (with the stand-ins
+    invited in their place meanwhile)."""
+
+    meeting: Meeting
+    branch: Unit
+    person: Person
+    stand_ins: tuple[Person, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReasonChanged(Notice):
     """To the office: someone who could not attend gave another reason."""
 

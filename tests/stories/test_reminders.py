@@ -3,7 +3,7 @@ are recorded; absences go to the office, which finds a stand-in."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -447,3 +447,42 @@ async def test_a_period_away_is_listed_and_cancelled_and_the_office_told(
     clock.set(at("2026-12-02 08:00"))
     await run_jobs(bot)
     await an.expect_message(contains=MEETING)  # the reminders are back
+
+
+async def test_an_answer_is_changed_from_the_calendar_and_the_office_told(
+    roster, bot, tg, db, clock, admin
+) -> None:
+    """/lich has a button per coming meeting: it shows the answer and the buttons that change
+    it. Declining tells the office; saying “Sẽ dự” after all tells it again, naming the
+    stand-in it had invited meanwhile."""
+    an = await link(tg, db, "CB01", 800001)
+    hanh = await link(tg, db, "CB05", 800005)
+    await an.send("/lich")
+    calendar = await an.expect_message(contains="Lịch dự sinh hoạt của đồng chí")
+    assert calendar.button_texts[0] == "✏ 05/12"
+    await an.press("✏ 05/12", message=calendar)
+    one = await an.expect_message(contains="Câu trả lời của đồng chí: chưa trả lời")
+    assert one.button_texts == ["✅ Sẽ dự", "❌ Không dự được", "📅 Báo đổi lịch"]
+    await an.press("❌ Không dự được", message=one)
+    await an.expect_message(contains="cho biết lý do")
+    await an.press("Ốm")
+    await an.expect_message(contains="Đã ghi nhận đồng chí vắng mặt")
+    notice = await admin.expect_message(contains="Đồng chí Nguyễn Văn An không dự được")
+    await admin.press("Hoàng Thị Hồng Hạnh", message=notice)
+    await admin.expect_message(contains="Đã đề nghị đồng chí Hoàng Thị Hồng Hạnh dự thay")
+    await hanh.expect_message(contains="Đề nghị dự thay sinh hoạt chi bộ")
+
+    clock.advance(timedelta(minutes=30))
+    await an.send("/lich")
+    calendar = await an.expect_message(contains="Lịch dự sinh hoạt của đồng chí")
+    assert "không dự được (Ốm)" in calendar.text
+    await an.press("✏ 05/12", message=calendar)
+    one = await an.expect_message(contains="Câu trả lời của đồng chí: không dự được (Ốm)")
+    await an.press("✅ Sẽ dự", message=one)
+    await an.expect_message(contains="Cảm ơn đồng chí. Đồng chí sẽ dự sinh hoạt")
+    told = await admin.expect_message(contains="Đồng chí Nguyễn Văn An đã báo sẽ dự")
+    assert "Hoàng Thị Hồng Hạnh" in told.text
+    rsvp = await db.scalar(
+        select(Rsvp).join(Person, Person.id == Rsvp.person_id).where(Person.code == "CB01")
+    )
+    assert (rsvp.answer, rsvp.reason_code) == (RsvpAnswer.YES, None)
