@@ -284,6 +284,15 @@ def stand_in_keyboard(
     )
 
 
+def where_and_when(meeting: Meeting, branch: Unit, zone: ZoneInfo, lang: str) -> str:
+    """A notice's second line: which branch's meeting, and when."""
+    return (
+        texts(lang)
+        .gettext("{branch}, {when}")
+        .format(branch=esc(branch.name), when=moment(meeting.starts_at.astimezone(zone), lang))
+    )
+
+
 def absence_notice(
     meeting: Meeting,
     branch: Unit,
@@ -296,9 +305,7 @@ def absence_notice(
     t = texts(lang)
     lines = [
         t.gettext("⚠ <b>{name} cannot attend</b>").format(name=esc(absent.full_name)),
-        t.gettext("{branch}, {when}").format(
-            branch=esc(branch.name), when=moment(meeting.starts_at.astimezone(zone), lang)
-        ),
+        where_and_when(meeting, branch, zone, lang),
         t.gettext("Reason: {reason}").format(reason=esc(rsvp_reason)),
         "",
     ]
@@ -322,9 +329,7 @@ def attending_again_notice(
     t = texts(lang)
     lines = [
         t.gettext("✅ <b>{name} will attend after all</b>").format(name=esc(person.full_name)),
-        t.gettext("{branch}, {when}").format(
-            branch=esc(branch.name), when=moment(meeting.starts_at.astimezone(zone), lang)
-        ),
+        where_and_when(meeting, branch, zone, lang),
     ]
     if stand_ins:
         names = ", ".join(esc(p.full_name) for p in stand_ins)
@@ -350,9 +355,7 @@ def reason_changed_notice(
         t.gettext("✏ <b>{name} gave another reason for not attending</b>").format(
             name=esc(absent.full_name)
         ),
-        t.gettext("{branch}, {when}").format(
-            branch=esc(branch.name), when=moment(meeting.starts_at.astimezone(zone), lang)
-        ),
+        where_and_when(meeting, branch, zone, lang),
         t.gettext("Reason now: {reason}").format(reason=esc(reason)),
         t.gettext("Reason given before: {reason}").format(reason=esc(previous)),
     ]
@@ -608,10 +611,7 @@ def own_answer(result: AttendanceResult, zone: ZoneInfo, lang: str) -> Screen:
     meeting, rsvp = result.meeting, result.rsvp
     text = "\n".join(
         [
-            t.gettext("{branch}, {when}").format(
-                branch=esc(result.branch.name),
-                when=moment(meeting.starts_at.astimezone(zone), lang),
-            ),
+            where_and_when(meeting, result.branch, zone, lang),
             t.gettext("Your answer: {answer}").format(answer=_answer_label(rsvp, lang)),
         ]
     )

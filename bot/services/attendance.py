@@ -126,6 +126,16 @@ class AttendanceService:
             return AttendanceResult(Outcome.NOT_YOURS)
         return AttendanceResult(Outcome.DONE, meeting, branch)
 
+    async def _stand_ins_for(self, meeting: Meeting, person: Person) -> list[Person]:
+        """Those the office invited to attend this meeting in the person's place."""
+        return list(
+            await self.db.scalars(
+                select(Person)
+                .join(Rsvp, Rsvp.person_id == Person.id)
+                .where(Rsvp.meeting_id == meeting.id, Rsvp.stand_in_for_id == person.id)
+            )
+        )
+
     async def own_rsvp(self, meeting: Meeting, person: Person) -> Rsvp | None:
         return await self.db.scalar(
             select(Rsvp).where(Rsvp.meeting_id == meeting.id, Rsvp.person_id == person.id)
@@ -187,11 +197,7 @@ class AttendanceService:
             return result
         # The office was told of the absence, and may have invited a stand-in: it is told.
         audit.record(self.db, self.clock, actor.who, "rsvp.attend_again", "meeting", meeting.id)
-        stand_ins = await self.db.scalars(
-            select(Person)
-            .join(Rsvp, Rsvp.person_id == Person.id)
-            .where(Rsvp.meeting_id == meeting.id, Rsvp.stand_in_for_id == person.id)
-        )
+        stand_ins = await self._stand_ins_for(meeting, person)
         again = AttendingAgain(
             key=outbox_keys.attending_again(meeting.id, person.id, rsvp.answered_at),
             to=OFFICE,
@@ -455,12 +461,7 @@ class AttendanceService:
             rsvp.answer, rsvp.reason_code, rsvp.reason_text = RsvpAnswer.PENDING, None, ""
             rsvp.answered_at = now
             resumed.append((meeting, branch))
-            for stand_in in await self.db.scalars(
-                select(Person)
-                .join(Rsvp, Rsvp.person_id == Person.id)
-                .where(Rsvp.meeting_id == meeting.id, Rsvp.stand_in_for_id == person.id)
-            ):
-                stand_ins.append((meeting, branch, stand_in))
+            stand_ins += [(meeting, branch, p) for p in await self._stand_ins_for(meeting, person)]
         audit.record(
             self.db,
             self.clock,

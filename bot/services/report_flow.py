@@ -284,6 +284,19 @@ class ReportStep:
     def refuse(self, data: Data, error: str, **params: Any) -> Outcome:
         return refuse(data, self.name.value, error, **params)
 
+    def written_item(self, data: Data, value: Input) -> str | Outcome:
+        """One concern or proposal typed, or why it is refused."""
+        return self.written(
+            data,
+            value,
+            ITEM_LIMIT,
+            N_("Please write it as text."),
+            N_(
+                "This has {length} characters; please keep each item under"
+                " {limit}. Nothing was saved."
+            ),
+        )
+
     def written(
         self, data: Data, value: Input, limit: int, missing: str, too_long: str
     ) -> str | Outcome:
@@ -608,16 +621,7 @@ class _Written(ReportStep):
             if choice == "none" and self.listed:
                 data[self.name.value] = []
             return self.done(data)
-        text = self.written(
-            data,
-            value,
-            ITEM_LIMIT,
-            N_("Please write it as text."),
-            N_(
-                "This has {length} characters; please keep each item under"
-                " {limit}. Nothing was saved."
-            ),
-        )
+        text = self.written_item(data, value)
         if isinstance(text, Outcome):
             return text
         if not self.listed:
@@ -778,16 +782,7 @@ class OneItem(ReportStep):
         if _choice(value, "delete"):
             del items[index]
             return owner.stay(data)
-        text = self.written(
-            data,
-            value,
-            ITEM_LIMIT,
-            N_("Please write it as text."),
-            N_(
-                "This has {length} characters; please keep each item under"
-                " {limit}. Nothing was saved."
-            ),
-        )
+        text = self.written_item(data, value)
         if isinstance(text, Outcome):
             data["item_of"], data["item_index"] = owner.name.value, index
             return text
