@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
 import time
@@ -155,10 +157,26 @@ class ChiboApplication(Application):
         menus = self.runtime.menus
         assert menus is not None
         await persist("setMyCommands", lambda: menus.sync(self.bot, self.runtime))
+        # The people's own menus, those changed since last set, without delaying the start.
+        self._menus_task = asyncio.create_task(self._sync_menus(menus), name="menus")
         assert self.runtime.sender is not None
         await self.runtime.sender.start()
 
+    async def _sync_menus(self, menus: Menus) -> None:
+        try:
+            done = await menus.sync_people(self.bot, self.runtime)
+        except Exception:  # a menu is a convenience: the next start tries again
+            log.exception("the people's command menus could not all be set")
+            return
+        if done:
+            log.info("command menus set for %d people", done)
+
     async def stop(self) -> None:
+        task = getattr(self, "_menus_task", None)
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if self.runtime.sender is not None:
             await self.runtime.sender.stop()
         await super().stop()

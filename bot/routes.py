@@ -100,7 +100,7 @@ COMMANDS = (
         proposals.on_proposals,
         KNOWN,
         N_("Proposals: to answer, to assign, a branch's, one in full"),
-        shown_to=LEADERSHIP,
+        shown_to=Permission.PROPOSALS,
     ),
     Command("tonghop", digest.on_digest, LEADERSHIP, N_("The monthly digest")),
 )

@@ -248,6 +248,8 @@ class Person(Base):
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     telegram_username: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str | None] = mapped_column(String(8))
+    # What the person's command menu was last set to (bot/pipeline/menus.py, `signature`).
+    menu: Mapped[str | None] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     unreachable_since: Mapped[datetime | None]
     linked_at: Mapped[datetime | None]

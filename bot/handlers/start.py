@@ -14,7 +14,7 @@ from bot.pipeline.reply import answer_button, edit_text, refuse, reply
 from bot.render import start as screens
 from bot.services.directory import DirectoryService
 from bot.services.linking import LinkingService, LinkOutcome, LinkResult
-from bot.services.people import choose_language
+from bot.services.people import answers_for_body, choose_language
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,8 @@ async def _after_link(update: Update, ctx: Ctx, result: LinkResult) -> None:
     if result.outcome == LinkOutcome.LINKED and person and person.telegram_user_id is not None:
         lang = person.language or ctx.settings.locale
         roles = person.role_set | ctx.actor.roles
-        await ctx.menus.set_for_person(ctx.bot, person.telegram_user_id, roles, lang)
+        held = ctx.menus.held(roles, await answers_for_body(ctx.db, person))
+        await ctx.menus.set_for_person(ctx.bot, person.telegram_user_id, held, lang)
         log.info("telegram user %s linked to person %s", person.telegram_user_id, person.code)
     await reply(update, screens.link_result(result, lang))
 
@@ -73,8 +74,7 @@ async def on_language_choice(update: Update, ctx: Ctx, data: LanguageData) -> No
         return
     await answer_button(update)
     await edit_text(update, screens.language_chosen(data.code))
-    if actor.person is not None:  # the menu in the new language (the leaders' and office's)
-        await ctx.menus.set_for_person(ctx.bot, actor.telegram_id, actor.roles, data.code)
+    await ctx.menus.set_for_actor(ctx.bot, actor, data.code)
 
 
 async def on_private_only(update: Update, ctx: Ctx) -> None:

@@ -41,7 +41,7 @@ async def resolve_actor(update: Update, ctx: ChiboContext) -> None:
     user = update.effective_user
     if user is None or user.is_bot:
         raise ApplicationHandlerStop
-    person, conversation = await person_by_telegram_id(ctx.db, user.id)
+    person, conversation, answers_for_body = await person_by_telegram_id(ctx.db, user.id)
     if person is not None and person.unreachable_since is not None:
         await mark_reachable(ctx.db, person)
     roles = set(person.role_set) if person is not None else set()
@@ -54,6 +54,7 @@ async def resolve_actor(update: Update, ctx: ChiboContext) -> None:
         lang=(person.language if person is not None else None) or ctx.settings.locale,
         conversation=conversation,
         triage_by=ctx.settings.triage_by,
+        answers_for_body=answers_for_body,
     )
     if _held_back(update, ctx, user.id):
         raise ApplicationHandlerStop  # faster than answered: left quietly (throttle.py)

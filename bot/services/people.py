@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BindParameter, Select, bindparam, select
+from sqlalchemy import BindParameter, Exists, Select, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from bot.clock import Clock
 from bot.services import audit
 from bot.services.policy import Actor
-from db.models import Draft, Person
+from db.models import Draft, HandlingBodyMember, Person
 
 
 async def mark_reachable(db: AsyncSession, person: Person) -> None:
@@ -18,7 +18,7 @@ async def mark_reachable(db: AsyncSession, person: Person) -> None:
     await db.flush()
 
 
-def _person_and_conversation() -> Select[Person, Draft]:
+def _person_and_conversation() -> Select[Person, Draft, bool]:
     account: BindParameter[int] = bindparam("telegram_user_id")
     latest_open = (
         select(Draft.id)
@@ -28,11 +28,16 @@ def _person_and_conversation() -> Select[Person, Draft]:
         .scalar_subquery()
     )
     return (
-        select(Person, Draft)
+        select(Person, Draft, answers_for_a_body())
         .options(joinedload(Person.roles))
         .outerjoin(Draft, Draft.id == latest_open)
         .where(Person.telegram_user_id == account, Person.active)
     )
+
+
+def answers_for_a_body() -> Exists:
+    """Whether the person (of the query's people) answers for a handling body."""
+    return exists().where(HandlingBodyMember.person_id == Person.id)
 
 
 # Built once: this runs for every update, and a statement built anew each time cost more
@@ -42,13 +47,14 @@ _PERSON_AND_CONVERSATION = _person_and_conversation()
 
 async def person_by_telegram_id(
     db: AsyncSession, telegram_user_id: int
-) -> tuple[Person | None, Draft | None]:
-    """The active person linked to this Telegram account, with their roles, and the
-    conversation they are in (their most recently touched open draft), in one query: this
-    runs for every update, and the step it answers then finds its draft without another."""
+) -> tuple[Person | None, Draft | None, bool]:
+    """The active person linked to this Telegram account, with their roles, the
+    conversation they are in (their most recently touched open draft), and whether they
+    answer for a handling body, in one query: this runs for every update, and the step it
+    answers then finds its draft without another."""
     found = await db.execute(_PERSON_AND_CONVERSATION, {"telegram_user_id": telegram_user_id})
     row = found.unique().first()
-    return (row[0], row[1]) if row is not None else (None, None)
+    return (row[0], row[1], bool(row[2])) if row is not None else (None, None, False)
 
 
 async def choose_language(db: AsyncSession, clock: Clock, actor: Actor, language: str) -> bool:
@@ -61,3 +67,11 @@ async def choose_language(db: AsyncSession, clock: Clock, actor: Actor, language
     audit.record(db, clock, actor.who, "person.language", "person", person.code, language=language)
     await db.flush()
     return True
+
+
+async def answers_for_body(db: AsyncSession, person: Person) -> bool:
+    """Whether the person answers for a handling body (their menu then lists proposals)."""
+    found = await db.scalar(
+        select(HandlingBodyMember.id).where(HandlingBodyMember.person_id == person.id).limit(1)
+    )
+    return found is not None

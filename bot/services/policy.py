@@ -27,10 +27,14 @@ class Permission(enum.StrEnum):
     LEADERSHIP = "leadership"  # leaders and the office: every report, proposals, the digest
     OFFICE = "office"  # the office: the roster, the calendar, stand-ins, the office's digest
     TRIAGE = "triage"  # whoever CHIBO_PROPOSAL_TRIAGE names: assign, merge, close proposals
+    PROPOSALS = "proposals"  # the proposals' lists: the leadership, and who answers for a body
 
 
 def permissions_of(
-    roles: frozenset[Role], known: bool, triage_by: frozenset[str] = TRIAGERS
+    roles: frozenset[Role],
+    known: bool,
+    triage_by: frozenset[str] = TRIAGERS,
+    answers_for_body: bool = False,
 ) -> frozenset[Permission]:
     """The permissions someone with these roles holds (a stranger holds ANYONE alone)."""
     held = {Permission.ANYONE}
@@ -39,6 +43,8 @@ def permissions_of(
     held.add(Permission.KNOWN)
     if roles & {Role.LEADER, Role.ADMIN}:
         held.add(Permission.LEADERSHIP)
+    if roles & {Role.LEADER, Role.ADMIN} or answers_for_body:
+        held.add(Permission.PROPOSALS)
     if Role.ADMIN in roles:
         held.add(Permission.OFFICE)
     if ("leaders" in triage_by and Role.LEADER in roles) or (
@@ -90,6 +96,7 @@ def actor_for(
     lang: str = "vi",
     conversation: Draft | None = None,
     triage_by: frozenset[str] = TRIAGERS,
+    answers_for_body: bool = False,
 ) -> Actor:
     known = person is not None or bool(roles)
     return Actor(
@@ -99,7 +106,7 @@ def actor_for(
         lang,
         conversation,
         person.id if person is not None else None,
-        permissions_of(roles, known, triage_by),
+        permissions_of(roles, known, triage_by, answers_for_body),
     )
 
 

@@ -65,13 +65,24 @@ async def test_a_strangers_button_press_reveals_nothing(
     assert answer["text"] == "Chức năng này hiện không sử dụng được."
 
 
-async def test_command_menus_fit_each_persons_roles(bot, tg: BotApiServer) -> None:
+async def test_command_menus_fit_each_persons_roles(
+    roster, settings, clock, tg: BotApiServer, db
+) -> None:
+    """A stranger's menu is /start alone; a member's lists what members do; one who answers
+    for a handling body also has /kiennghi; a leader has the digest too; the office all. At
+    start the people whose menu changed get theirs, once."""
     import json
 
-    from tests.conftest import ADMIN_TELEGRAM_ID
+    from sqlalchemy import select
 
-    default = tg.commands[json.dumps({"type": "default"}) + "|"]
-    assert [c["command"] for c in default] == [
+    from db.models import Person
+    from tests.conftest import ADMIN_TELEGRAM_ID, link, start_bot, stop_bot
+
+    def menu(chat_id: int | None = None) -> list[str]:
+        scope = {"type": "default"} if chat_id is None else {"chat_id": chat_id, "type": "chat"}
+        return [c["command"] for c in tg.commands[json.dumps(scope, sort_keys=True) + "|"]]
+
+    member_menu = [
         "start",
         "lich",
         "vang",
@@ -82,11 +93,51 @@ async def test_command_menus_fit_each_persons_roles(bot, tg: BotApiServer) -> No
         "ngonngu",
         "help",
     ]
-    scope = json.dumps({"chat_id": ADMIN_TELEGRAM_ID, "type": "chat"}, sort_keys=True) + "|"
-    admin_menu = [c["command"] for c in tg.commands[scope]]
-    assert {"donvi", "phancong", "moi", "xuatdanhsach"} <= set(admin_menu)
-    descriptions = {c["command"]: c["description"] for c in tg.commands[scope]}
-    assert descriptions["donvi"] == "Đơn vị, chi bộ và cán bộ theo dõi"
+    app = await start_bot(settings, clock)
+    try:
+        assert menu() == ["start"]
+        member = await link(tg, db, "CB07", 800007)
+        answerer = await link(tg, db, "CB08", 800008)  # answers for the People's Committee
+        leader = await link(tg, db, "CB02", 800002)
+        assert menu(member.id) == member_menu
+        assert menu(answerer.id) == [*member_menu, "kiennghi"]
+        assert menu(leader.id) == [*member_menu, "kiennghi", "tonghop"]
+        office = menu(ADMIN_TELEGRAM_ID)
+        assert {"donvi", "phancong", "moi", "xuatdanhsach", "tonghop"} <= set(office)
+        descriptions = {
+            c["command"]: c["description"]
+            for c in tg.commands[
+                json.dumps({"chat_id": ADMIN_TELEGRAM_ID, "type": "chat"}, sort_keys=True) + "|"
+            ]
+        }
+        assert descriptions["donvi"] == "Đơn vị, chi bộ và cán bộ theo dõi"
+        await answerer.send("/help")
+        assert "/kiennghi" in (await answerer.expect_message()).text
+    finally:
+        await stop_bot(app)
+
+    def menus_set() -> int:
+        return sum(1 for call in tg.calls if call.method == "setMyCommands")
+
+    before = menus_set()
+    app = await start_bot(settings, clock)  # a restart: the three get theirs, remembered
+    try:
+        for _ in range(100):
+            menus = await db.all(select(Person.menu).where(Person.telegram_user_id.is_not(None)))
+            if len(menus) == 3 and all(m for (m,) in menus):
+                break
+            await asyncio.sleep(0.05)
+        assert all(m for (m,) in menus) and len(menus) == 3
+    finally:
+        await stop_bot(app)
+    after_first = menus_set()
+    assert after_first - before >= 3
+    app = await start_bot(settings, clock)  # nothing changed: only the default and the office's
+    try:
+        await asyncio.sleep(0.3)
+    finally:
+        await stop_bot(app)
+    assert menus_set() - after_first == 2
 
 
 async def test_a_person_chooses_their_language_and_everything_after_follows(

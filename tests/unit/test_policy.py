@@ -46,11 +46,14 @@ def test_the_permissions_each_kind_of_person_holds() -> None:
     assert stranger().permissions == {Permission.ANYONE}
     assert not stranger().is_known
     assert member().permissions == {Permission.ANYONE, Permission.KNOWN}
+    answerer = actor_for(800002, _person(2), frozenset({Role.MEMBER}), answers_for_body=True)
+    assert answerer.permissions == {Permission.ANYONE, Permission.KNOWN, Permission.PROPOSALS}
     assert leader().permissions == {
         Permission.ANYONE,
         Permission.KNOWN,
         Permission.LEADERSHIP,
         Permission.TRIAGE,
+        Permission.PROPOSALS,
     }
     assert office().permissions == set(Permission)
     assert configured_admin().permissions == set(Permission)

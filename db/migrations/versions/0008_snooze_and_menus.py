@@ -1,4 +1,5 @@
-"""rsvp: a report request put off by its member ("remind me tonight / tomorrow morning")
+"""rsvp: a report request put off by its member ("remind me tonight / tomorrow morning");
+person: the command menu last set for them
 
 Revision ID: 0008
 Revises: 0007
@@ -19,8 +20,11 @@ def upgrade() -> None:
     op.add_column(
         "rsvps", sa.Column("report_snoozed_until", sa.DateTime(timezone=True), nullable=True)
     )
+    op.add_column("people", sa.Column("menu", sa.String(length=16), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.drop_column("menu")
     with op.batch_alter_table("rsvps", schema=None) as batch_op:
         batch_op.drop_column("report_snoozed_until")
