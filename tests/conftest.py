@@ -140,6 +140,24 @@ async def tg(english_readers: set[int]) -> AsyncIterator[BotApiServer]:
 
     found = english_found(server, english_readers)
     assert found == [], "English reached a Vietnamese reader"
+    # ...and every button it was shown fits a phone's line (bot/render LABEL_ROOM).
+    from bot.render import labels_cut_on_a_phone
+
+    cut = sorted(
+        {
+            label
+            for messages in server.bot_messages.values()
+            for message in messages
+            for label in labels_cut_on_a_phone(
+                [
+                    [button["text"] for button in row]
+                    for markup in (message.get("sent_markup"), message.get("reply_markup"))
+                    for row in (markup or {}).get("inline_keyboard", [])
+                ]
+            )
+        }
+    )
+    assert cut == [], "buttons a phone would cut"
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from bot.render import start as screens
 from bot.services.directory import DirectoryService
 from bot.services.linking import LinkingService, LinkOutcome, LinkResult
 from bot.services.people import answers_for_body, choose_language
+from bot.services.reports import ReportService
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +32,13 @@ async def on_start(update: Update, ctx: Ctx) -> None:
     if not ctx.actor.is_known:
         await refuse_stranger(update, ctx)
         return
-    branches = []
+    branches, progress = [], None
     if ctx.actor.person is not None:
-        directory = DirectoryService(ctx.db, ctx.clock, ctx.settings.zone)
-        branches = await directory.branches_of(ctx.actor.person)
-    await reply(update, screens.greeting(ctx.actor, branches, ctx.menus.for_actor(ctx.actor)))
+        zone = ctx.settings.zone
+        branches = await DirectoryService(ctx.db, ctx.clock, zone).branches_of(ctx.actor.person)
+        progress = await ReportService(ctx.db, ctx.clock, zone).progress(ctx.actor.person)
+    commands = ctx.menus.for_actor(ctx.actor)
+    await reply(update, screens.greeting(ctx.actor, branches, progress, commands))
 
 
 async def on_contact(update: Update, ctx: Ctx) -> None:

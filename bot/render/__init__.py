@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -31,6 +32,11 @@ class Screen:
     reply_markup: ReplyMarkup | None = None
     before: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # Every keyboard the bot sends fits a phone's line (LABEL_ROOM, below).
+        if isinstance(self.reply_markup, InlineKeyboardMarkup):
+            object.__setattr__(self, "reply_markup", fit_phone(self.reply_markup))
+
     @classmethod
     def of_lines(cls, lines: list[str], reply_markup: ReplyMarkup | None = None) -> Screen:
         """As many messages as the lines need, split between lines, the buttons on the last."""
@@ -54,6 +60,58 @@ class FilePart:
 
 # What one outgoing message is: a screen, or a file.
 Part = Screen | FilePart
+
+
+# How much of a button's label a phone shows on its one line, by how many buttons share the
+# row: Telegram's clients cut the rest with "…". Measured on a 360-point-wide phone (the
+# narrowest common one) at the default text size: about 32 narrow characters across the
+# screen, less each button's padding; a wide character (an emoji) takes two.
+LABEL_ROOM = {1: 32, 2: 18, 3: 12, 4: 9}
+LABEL_ROOM_MANY = 6  # five or more in a row: numbers and short dates
+
+
+def label_width(label: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in label)
+
+
+def labels_cut_on_a_phone(rows: Sequence[Sequence[str]]) -> list[str]:
+    """The labels of an inline keyboard (row by row) a phone would cut."""
+    return [
+        label
+        for row in rows
+        for label in row
+        if label_width(label) > LABEL_ROOM.get(len(row), LABEL_ROOM_MANY)
+    ]
+
+
+def fit_label(label: str, room: int) -> str:
+    """The label, cut to the room with "…" if it is wider."""
+    if label_width(label) <= room:
+        return label
+    while label and label_width(label + "…") > room:
+        label = label[:-1]
+    return label.rstrip(" ,;.") + "…"
+
+
+def fit_phone(markup: InlineKeyboardMarkup) -> InlineKeyboardMarkup:
+    """The keyboard as a phone shows it whole: a row whose labels do not all fit is split
+    into a row each, and a label wider than the phone itself is cut with "…" (the message
+    it comes with says the whole)."""
+    rows: list[list[InlineKeyboardButton]] = []
+    for row in markup.inline_keyboard:
+        if not labels_cut_on_a_phone([[button.text for button in row]]):
+            rows.append(list(row))
+            continue
+        for button in row:
+            text = fit_label(button.text, LABEL_ROOM[1])
+            rows.append([button if text == button.text else _relabelled(button, text)])
+    return InlineKeyboardMarkup(rows)
+
+
+def _relabelled(button: InlineKeyboardButton, text: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text, callback_data=button.callback_data, url=button.url, copy_text=button.copy_text
+    )
 
 
 def inline_keyboard(*rows: Sequence[tuple[str, CallbackData]]) -> InlineKeyboardMarkup:

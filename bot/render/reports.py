@@ -13,9 +13,13 @@ from bot.domain import quality as report_quality
 from bot.formats.dates import day, moment, weekday_date
 from bot.i18n import N_
 from bot.render import (
+    LABEL_ROOM,
+    LABEL_ROOM_MANY,
     Screen,
     esc,
+    fit_label,
     inline_keyboard,
+    label_width,
     said,
     split_lines,
     texts,
@@ -51,8 +55,8 @@ def request_keyboard(rsvp: int, lang: str) -> InlineKeyboardMarkup:
     return inline_keyboard(
         [(t.gettext("📝 Report now"), cb.ReportRequestData(rsvp, "now"))],
         [
-            (t.gettext("🔔 Remind me tonight"), cb.ReportRequestData(rsvp, "eve")),
-            (t.gettext("Tomorrow morning"), cb.ReportRequestData(rsvp, "morn")),
+            (t.gettext("🔔 Tonight"), cb.ReportRequestData(rsvp, "eve")),
+            (t.gettext("🔔 Tomorrow"), cb.ReportRequestData(rsvp, "morn")),
         ],
         [(t.gettext("I did not attend"), cb.ReportRequestData(rsvp, "no"))],
     )
@@ -155,9 +159,6 @@ def _nav(draft: Draft, lang: str) -> list[Button]:
     ]
 
 
-LABEL_LIMIT = 60  # characters of a button's label that a phone shows on one line
-
-
 def _label(label: report_flow.Text | str, lang: str) -> str:
     if isinstance(label, str):
         return label
@@ -191,16 +192,23 @@ def step(
         text += "\n" + "\n".join(
             f"• {esc(proposal)}\n  → {esc(answer)}" for proposal, answer in question.answers
         )
-    rows = [
-        [
-            Button(
-                (_mark(choice) + _label(choice.label, lang))[:LABEL_LIMIT],
-                callback_data=cb.ReportChoiceData(draft.id, draft.revision, choice.value).pack(),
-            )
-            for choice in row
-        ]
-        for row in question.rows
-    ]
+    # A choice too long for its button is numbered, cut, and given whole under the question.
+    legend: list[str] = []
+    rows = []
+    for row in question.rows:
+        buttons = []
+        room = LABEL_ROOM.get(len(row), LABEL_ROOM_MANY)
+        for choice in row:
+            label = _label(choice.label, lang)
+            shown = _mark(choice) + label
+            if label_width(shown) > room:
+                legend.append(f"{len(legend) + 1}. {esc(label)}")
+                shown = fit_label(f"{_mark(choice)}{len(legend)}. {label}", room)
+            data = cb.ReportChoiceData(draft.id, draft.revision, choice.value).pack()
+            buttons.append(Button(shown, callback_data=data))
+        rows.append(buttons)
+    if legend:
+        text += "\n\n" + "\n".join(legend)
     if error is not None:
         reason = t.gettext(error).format(**{k: esc(v) for k, v in (params or {}).items()})
         text = f"⚠ {reason}\n\n{text}"
@@ -387,7 +395,7 @@ def review(
         )
         for section, _ in sections
     ]
-    rows = [edit[i : i + 3] for i in range(0, len(edit), 3)]
+    rows = [edit[i : i + 2] for i in range(0, len(edit), 2)]
     rows.append(
         [
             Button(

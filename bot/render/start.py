@@ -18,6 +18,7 @@ from bot.i18n import N_
 from bot.render import Screen, esc, inline_keyboard, said, texts
 from bot.services.linking import LinkOutcome, LinkResult
 from bot.services.policy import Permission
+from bot.services.reports import Progress
 from db.models import Person, Role, Unit
 
 if TYPE_CHECKING:
@@ -60,7 +61,12 @@ def stranger(lang: str) -> Screen:
     )
 
 
-def greeting(actor: Actor, branches: list[Unit], commands: Sequence[MenuCommand]) -> Screen:
+def greeting(
+    actor: Actor,
+    branches: list[Unit],
+    progress: Progress | None,
+    commands: Sequence[MenuCommand],
+) -> Screen:
     t = texts(actor.lang)
     lines = [_hello(actor.person, actor.lang)]
     if actor.has(Role.ADMIN):
@@ -72,8 +78,34 @@ def greeting(actor: Actor, branches: list[Unit], commands: Sequence[MenuCommand]
         lines += [f"• {esc(branch.name)}" for branch in branches]
     elif actor.has(Role.MEMBER):
         lines += ["", t.gettext("You are not assigned to follow any branch at present.")]
+    if progress is not None and (progress.assigned or progress.owed or progress.proposals):
+        lines += ["", *progress_lines(progress, actor.lang)]
     lines += ["", help_text(actor, commands)]
     return Screen("\n".join(lines), ReplyKeyboardRemove() if actor.person else None)
+
+
+def progress_lines(progress: Progress, lang: str) -> list[str]:
+    """A member's year so far: meetings and reports, what is owed, proposals answered."""
+    t = texts(lang)
+    lines = [
+        t.gettext("<b>Your year {year} so far</b>").format(year=progress.year),
+        t.gettext("• Reports sent: {reported} for {assigned} meetings assigned to you").format(
+            reported=progress.reported, assigned=progress.assigned
+        ),
+    ]
+    if progress.owed:
+        lines.append(
+            t.gettext("• Reports still owed: {owed} (send them with /baocao)").format(
+                owed=progress.owed
+            )
+        )
+    if progress.proposals:
+        lines.append(
+            t.gettext("• Proposals raised: {raised}, answered: {answered}").format(
+                raised=progress.proposals, answered=progress.answered
+            )
+        )
+    return lines
 
 
 def _hello(person: Person | None, lang: str) -> str:

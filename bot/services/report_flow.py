@@ -84,7 +84,7 @@ SECTION_NAMES = {
     Section.ATTENDANCE: N_("Attendance"),
     Section.TOPICS: N_("Topics"),
     Section.CONTENT: N_("Content"),
-    Section.CONCERNS: N_("Concerns"),
+    Section.CONCERNS: N_("Wishes"),
     Section.PROPOSALS: N_("Proposals"),
     Section.CONTRIBUTION: N_("Your contribution"),
     Section.CONVEYED: N_("Answers conveyed"),
@@ -976,9 +976,10 @@ class Rating(ReportStep):
     name, section, then = Step.RATING, Section.QUALITY, Step.COMMENT
 
     def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
-        row = tuple(
+        choices = [
             Choice(Text(label), code) for code, label in zip(RATING_CODES, RATINGS, strict=True)
-        )
+        ]
+        rows = (tuple(choices[:2]), tuple(choices[2:]))
         questioned = data.get("rating_questioned")
         if questioned in RATING_CODES:
             label = RATINGS[RATING_CODES.index(questioned)]
@@ -990,9 +991,9 @@ class Rating(ReportStep):
                     ),
                     {"met": len(criteria_met(data)), "all": len(CRITERIA), "rating": Text(label)},
                 ),
-                (row,),
+                rows,
             )
-        return Question(Text(N_("Your rating of the meeting's quality:")), (row,))
+        return Question(Text(N_("Your rating of the meeting's quality:")), rows)
 
     def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
         rating = _choice(value, *RATING_CODES)

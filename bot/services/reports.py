@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import raiseload
 
@@ -73,6 +73,19 @@ class Refusal(enum.StrEnum):
     ALREADY_SENT = "already_sent"
     TOO_LATE_TO_AMEND = "too_late_to_amend"
     INCOMPLETE = "incomplete"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A member's year so far: the meetings they were assigned to that have taken place, the
+    reports they sent on them, the reports still owed, and their proposals and answers."""
+
+    year: int
+    assigned: int
+    reported: int
+    owed: int
+    proposals: int
+    answered: int
 
 
 @dataclass
@@ -564,6 +577,45 @@ class ReportService:
             key = outbox_keys.urgent_proposal(proposal.id)
             found += await proposals.to_triage(key, urgent, skip=sent.author.id)
         return tuple(found)
+
+    async def progress(self, person: Person) -> Progress:
+        """The person's year so far (the calendar year of the office's time zone)."""
+        now = self.clock.now()
+        year = now.astimezone(self.zone).year
+        start = datetime(year, 1, 1, tzinfo=self.zone)
+        held_this_year = (
+            Meeting.starts_at >= start,
+            Meeting.starts_at <= now,
+            Meeting.status != MeetingStatus.CANCELLED,
+        )
+        assigned = await self.db.scalar(
+            select(func.count())
+            .select_from(Rsvp)
+            .join(Meeting, Meeting.id == Rsvp.meeting_id)
+            .where(Rsvp.person_id == person.id, Rsvp.kind == AttendeeKind.ASSIGNED, *held_this_year)
+        )
+        reported = await self.db.scalar(
+            select(func.count())
+            .select_from(Report)
+            .join(Meeting, Meeting.id == Report.meeting_id)
+            .where(Report.author_id == person.id, *held_this_year)
+        )
+        raised = list(
+            await self.db.scalars(
+                select(Proposal.state)
+                .join(Report, Report.id == Proposal.report_id)
+                .join(Meeting, Meeting.id == Report.meeting_id)
+                .where(Report.author_id == person.id, *held_this_year)
+            )
+        )
+        return Progress(
+            year,
+            assigned or 0,
+            reported or 0,
+            len(await self.owed(person=person)),
+            len(raised),
+            sum(1 for state in raised if state == ProposalState.ANSWERED),
+        )
 
     async def ask_again(
         self, actor: Actor, rsvp_id: int | None, when: Literal["evening", "morning"]

@@ -264,6 +264,7 @@ function drawMessage(message) {
         const element = document.createElement("button");
         element.type = "button";
         element.textContent = button.text;
+        element.title = button.text; // the whole label, where the line cuts it
         if (button.data) element.dataset.callback = button.data;
         element.addEventListener("click", () => press(message, rowIndex, columnIndex, element));
         line.append(element);

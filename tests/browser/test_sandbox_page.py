@@ -134,6 +134,12 @@ async def test_after_the_meeting_a_member_reports_with_buttons(screen: Screen, s
     await answer(s, s.press("Bỏ qua", on="Nhận xét thêm"), "Báo cáo dự sinh hoạt")
     review = await s.bubble("Báo cáo dự sinh hoạt").inner_text()
     assert "có mặt 18/22" in review and "Lắp đèn chiếu sáng ngõ 3" in review
+    # Buttons are drawn as a phone draws them: one line, what does not fit cut with "…".
+    drawn = await s.page.eval_on_selector(
+        ".keyboard button",
+        "b => [getComputedStyle(b).whiteSpace, getComputedStyle(b).textOverflow, b.title]",
+    )
+    assert drawn[:2] == ["nowrap", "ellipsis"] and drawn[2]
     await s.shot("review")
     await answer(s, s.press("📨 Gửi báo cáo", on="Báo cáo dự sinh hoạt"), "Đã nhận báo cáo số")
     await s.shot("sent")

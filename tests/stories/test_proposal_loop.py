@@ -169,13 +169,13 @@ async def test_assigned_answered_told_and_carried_to_the_branch(
     assert "Kết quả trả lời kiến nghị kỳ trước: đã thông tin, chi bộ đồng tình" in review.text
     # Each edit button says what it edits: the contribution, and the answers conveyed.
     edits = [label for label in review.button_texts if label.startswith("✏")]
-    assert len(edits) == len(set(edits)) and "✏ Truyền đạt trả lời" in edits
-    await an.press("✏ Truyền đạt trả lời", message=review)
+    assert len(edits) == len(set(edits)) and "✏ Trả lời kỳ trước" in edits
+    await an.press("✏ Trả lời kỳ trước", message=review)
     await an.expect_message(contains="8/9. Kết quả trả lời kiến nghị kỳ trước")
     await an.press("Chưa thông tin được")
     review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
     assert "Kết quả trả lời kiến nghị kỳ trước: chưa thông tin được" in review.text
-    await an.press("✏ Truyền đạt trả lời", message=review)
+    await an.press("✏ Trả lời kỳ trước", message=review)
     await an.expect_message(contains="8/9. Kết quả trả lời kiến nghị kỳ trước")
     await an.press("Đã thông tin, chi bộ còn ý kiến")  # what the branch said is asked for
     await an.expect_message(contains="ghi ý kiến của chi bộ trong một tin nhắn")

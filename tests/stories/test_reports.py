@@ -25,8 +25,8 @@ MEETING = "19 giờ 30, thứ Bảy, ngày 05/12/2026"
 
 REQUEST_BUTTONS = [
     "📝 Báo cáo ngay",
-    "🔔 Nhắc lại tối nay",
-    "Nhắc lại sáng mai",
+    "🔔 Nhắc tối nay",
+    "🔔 Nhắc sáng mai",
     "Tôi không dự được",
 ]
 
@@ -534,13 +534,13 @@ async def test_none_after_a_typed_proposal_asks_and_loses_nothing(
 
 
 async def test_a_request_put_off_comes_again_at_the_time_chosen(roster, bot, tg, db, clock) -> None:
-    """“Nhắc lại tối nay” at 08:00: the request says when it will come again, and comes at
-    19:30; “Nhắc lại sáng mai” then brings it at 07:30 the next day; once the report is sent,
+    """“Nhắc tối nay” at 08:00: the request says when it will come again, and comes at
+    19:30; “Nhắc sáng mai” then brings it at 07:30 the next day; once the report is sent,
     a request put off does not come."""
     an = await link(tg, db, "CB01", 800001)
     request = await asked(bot, clock, an)
     clock.set(at("2026-12-06 08:00"))
-    answer = await an.press("🔔 Nhắc lại tối nay", message=request)
+    answer = await an.press("🔔 Nhắc tối nay", message=request)
     when = "19 giờ 30, Chủ nhật, ngày 06/12/2026"
     assert answer["text"] == f"Hệ thống sẽ nhắc lại đồng chí lúc {when}."
     await an.expect_edit(request, f"🔔 Hệ thống sẽ nhắc lại lúc {when}.")
@@ -556,16 +556,16 @@ async def test_a_request_put_off_comes_again_at_the_time_chosen(roster, bot, tg,
     await run_jobs(bot)
     await nothing_sent(bot, an)  # once
 
-    answer = await an.press("Nhắc lại sáng mai", message=again)
+    answer = await an.press("🔔 Nhắc sáng mai", message=again)
     assert "7 giờ 30, thứ Hai, ngày 07/12/2026" in answer["text"]
     clock.set(at("2026-12-07 07:30"))
     await run_jobs(bot)
     morning = await an.expect_message(contains="báo cáo kết quả dự sinh hoạt")
-    await an.press("Nhắc lại sáng mai", message=morning)
+    await an.press("🔔 Nhắc sáng mai", message=morning)
     await an.press("📝 Báo cáo ngay", message=morning)
     await an.expect_message(contains="1/9.")
     await send_full_report(an)
-    refused = await an.press("🔔 Nhắc lại tối nay", message=morning)
+    refused = await an.press("🔔 Nhắc tối nay", message=morning)
     assert refused["text"] == "Nút này không còn hiệu lực. Đề nghị gửi /baocao."  # it has come
     clock.set(at("2026-12-08 07:30"))
     await run_jobs(bot)
@@ -658,3 +658,22 @@ async def test_one_proposal_is_edited_then_deleted_from_the_review(
     await an.press("✅ Xong", message=emptied)
     review = await an.expect_message(contains="Báo cáo dự sinh hoạt")
     assert "Lắp đèn" not in review.text
+
+
+async def test_a_member_sees_their_year_on_start(roster, bot, tg, db, clock) -> None:
+    """/start shows the year so far: reports sent for the meetings assigned, the reports
+    still owed, and the proposals raised and answered."""
+    an = await link(tg, db, "CB01", 800001)
+    await asked(bot, clock, an)
+    await an.send("/start")
+    before = await an.expect_message(contains="Kết quả của đồng chí trong năm 2026")
+    assert "Đã gửi 0 báo cáo / 1 buổi sinh hoạt được phân công dự" in before.text
+    assert "Còn 1 báo cáo chưa gửi (gửi bằng lệnh /baocao)" in before.text
+    await an.press("📝 Báo cáo ngay")
+    await an.expect_message(contains="1/9.")
+    await send_full_report(an)
+    await an.send("/start")
+    after = await an.expect_message(contains="Kết quả của đồng chí trong năm 2026")
+    assert "Đã gửi 1 báo cáo / 1 buổi sinh hoạt được phân công dự" in after.text
+    assert "chưa gửi" not in after.text
+    assert "Kiến nghị đã nêu: 1, đã được trả lời: 0" in after.text
