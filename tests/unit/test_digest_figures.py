@@ -64,6 +64,7 @@ class R:  # a report
     rating: str | None = None
     criteria: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
+    other_topic: str = ""  # "another topic", written in
     proposals: list[tuple[str | None, str, str]] = field(
         default_factory=list
     )  # topic, urgency, state
@@ -95,6 +96,7 @@ MEETINGS = [
                 rating="good",
                 criteria=["attendance", "minutes"],
                 topics=["T1", "T2"],
+                other_topic="Phòng chống cháy nổ dịp Tết",
                 proposals=[("T1", "urgent", "new"), ("T2", "normal", "new")],
             )
         ],
@@ -143,6 +145,7 @@ MEETINGS = [
                 rating="average",
                 criteria=["attendance", "duration", "minutes"],
                 topics=["T2", "T3"],
+                other_topic="Phòng chống  cháy nổ dịp Tết",  # spaced otherwise: the same topic
             )
         ],
     ),
@@ -301,7 +304,7 @@ async def build(database_url: str) -> None:
                         absent_excused=spec.excused,
                         rating=spec.rating,
                         criteria_met=spec.criteria,
-                        content={"content": "Nội dung"},
+                        content={"content": "Nội dung", "other_topic": spec.other_topic},
                         created_at=submitted,
                     )
                     db.add(version)
@@ -422,12 +425,15 @@ def expected_for(month: Month) -> dict:
     e["proposals_urgent"] = sum(1 for p in proposals if p[1] == "urgent")
     e["by_topic"] = Counter(f"Chủ đề {p[0]}" if p[0] else "" for p in proposals)
     topic_counts = Counter(
-        f"Chủ đề {t}"
+        name
         for m in MEETINGS
         if in_month(m, month) and not m.cancelled
         for r in m.reports
         if r.held
-        for t in r.topics
+        for name in [
+            *(f"Chủ đề {t}" for t in r.topics),
+            *([" ".join(r.other_topic.split())] if r.other_topic else []),
+        ]
     )
     e["topics"] = topic_counts
     return e

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import statistics
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -364,8 +365,10 @@ class FigureQueries(DigestQueries):
         return sorted(units.values(), key=lambda u: u.code)
 
     async def _topics(self, tree: Tree, month: Month, limit: int = 5) -> list[tuple[str, int]]:
+        """The month's most discussed topics: the roster's, and those a report wrote in
+        ("another topic"), counted alike."""
         count = func.count().label("count")
-        rows = await self._rows(
+        listed = await self._rows(
             select(Topic.name, count)
             .select_from(ReportTopic)
             .join(Topic, Topic.id == ReportTopic.topic_id)
@@ -374,10 +377,21 @@ class FigureQueries(DigestQueries):
             .join(Meeting, Meeting.id == Report.meeting_id)
             .where(*self._month_meetings(tree, month), ReportVersion.held)
             .group_by(Topic.id, Topic.name)
-            .order_by(count.desc(), Topic.name)
-            .limit(limit)
         )
-        return [(name, n) for name, n in rows]
+        written = ReportVersion.content["other_topic"].as_string()
+        other = await self._rows(
+            select(written, count)
+            .select_from(Report)
+            .join(ReportVersion, ReportVersion.is_current())
+            .join(Meeting, Meeting.id == Report.meeting_id)
+            .where(*self._month_meetings(tree, month), ReportVersion.held, written != "")
+            .group_by(written)
+        )
+        counted: Counter[str] = Counter()
+        for name, n in [*listed, *other]:
+            if name:
+                counted[" ".join(str(name).split())] += n
+        return sorted(counted.items(), key=lambda item: (-item[1], item[0]))[:limit]
 
     def _proposals_raised(self, tree: Tree, months: list[Month]) -> Any:
         """Proposals raised at each month's meetings."""

@@ -58,7 +58,10 @@ class SheetQueries(DigestQueries):
         report_dicts = []
         for row in reports:
             values = dict(row._mapping)
-            values["topics"] = topic_names.get(values["version_id"], [])
+            written = (values.get("content") or {}).get("other_topic")  # "another topic"
+            values["topics"] = topic_names.get(values["version_id"], []) + (
+                [written] if written else []
+            )
             report_dicts.append(values)
         return SheetRows(
             tree.names, meetings, report_dicts, [dict(row._mapping) for row in proposals]
