@@ -178,6 +178,15 @@ class CancelConfirmData(CallbackData):
     answer: YesNo
 
 
+@action("ss")
+class StandInSuggestData(CallbackData):
+    """Someone who cannot attend suggests a colleague to stand in (the office decides)."""
+
+    meeting_id: int
+    revision: int
+    candidate_id: int
+
+
 @action("si")
 class StandInPickData(CallbackData):
     """The office picks a stand-in for someone who cannot attend."""

@@ -22,6 +22,7 @@ from bot.callbacks import (
     RsvpData,
     StandInAnswerData,
     StandInPickData,
+    StandInSuggestData,
 )
 from bot.domain.parsing import parse_day
 from bot.outbox.deliver import deliver
@@ -156,6 +157,20 @@ async def _decline(
 
 
 # ---------------------------------------------------------------------- stand-ins
+
+
+async def on_stand_in_suggest(update: Update, ctx: Ctx, data: StandInSuggestData) -> None:
+    attendance, _ = _services(ctx)
+    result = await attendance.suggest_stand_in(
+        ctx.actor, data.meeting_id, data.revision, data.candidate_id
+    )
+    if result.outcome != Outcome.DONE:
+        await _refuse(update, ctx, result)
+        return
+    await answer_button(update)
+    await edit_buttons(update)  # one suggestion is enough; the office decides
+    await reply(update, screens.stand_in_suggested(result, ctx.lang))
+    await deliver(ctx.db, ctx.runtime, result.notices)
 
 
 async def on_stand_in_pick(update: Update, ctx: Ctx, data: StandInPickData) -> None:

@@ -247,13 +247,16 @@ def reason_too_long(lang: str) -> Screen:
 def reason_recorded(result: AttendanceResult, lang: str) -> Screen:
     """A reason given; or given again in place of another, which the office is told of."""
     if result.replaced is None or result.rsvp is None:
-        return said(
-            lang,
-            N_(
-                "Thank you, comrade. Your absence is recorded and the office has been asked to"
-                " find a stand-in."
-            ),
+        text = texts(lang).gettext(
+            "Thank you, comrade. Your absence is recorded and the office has been asked to"
+            " find a stand-in."
         )
+        keyboard = suggest_keyboard(result, lang)
+        if keyboard is not None:
+            text += "\n" + texts(lang).gettext(
+                "You may suggest a colleague free at that time; the office decides:"
+            )
+        return Screen(text, keyboard)
     return Screen(
         texts(lang)
         .gettext(
@@ -316,6 +319,45 @@ def absence_notice(
             t.gettext("No member is free at that time; please arrange a stand-in directly.")
         )
     return Screen("\n".join(lines), stand_in_keyboard(meeting, absent, candidates, lang))
+
+
+def stand_in_suggested_notice(
+    meeting: Meeting, branch: Unit, absent: Person, candidate: Person, zone: ZoneInfo, lang: str
+) -> Screen:
+    t = texts(lang)
+    lines = [
+        t.gettext("🤝 <b>{name} suggests a stand-in: {candidate}</b>").format(
+            name=esc(absent.full_name), candidate=esc(candidate.full_name)
+        ),
+        where_and_when(meeting, branch, zone, lang),
+        t.gettext("Press to invite them, or choose another from the earlier message."),
+    ]
+    return Screen("\n".join(lines), stand_in_keyboard(meeting, absent, [candidate], lang))
+
+
+def suggest_keyboard(result: AttendanceResult, lang: str) -> InlineKeyboardMarkup | None:
+    """After a reason: the colleagues free at that time, to suggest one to the office."""
+    meeting = result.meeting
+    if meeting is None or not result.candidates or result.replaced is not None:
+        return None
+    return inline_keyboard(
+        *(
+            [(person.full_name, cb.StandInSuggestData(meeting.id, meeting.revision, person.id))]
+            for person in result.candidates[:6]
+        )
+    )
+
+
+def stand_in_suggested(result: AttendanceResult, lang: str) -> Screen:
+    assert result.person is not None
+    return Screen(
+        texts(lang)
+        .gettext(
+            "Your suggestion of comrade {name} was passed to the office, which will decide and"
+            " invite them."
+        )
+        .format(name=esc(result.person.full_name))
+    )
 
 
 def attending_again_notice(

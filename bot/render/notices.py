@@ -78,6 +78,13 @@ def _attending_again(notice: n.AttendingAgain, zone: ZoneInfo, lang: str) -> Let
 
 
 @letter.register
+def _stand_in_suggested(notice: n.StandInSuggested, zone: ZoneInfo, lang: str) -> Letter:
+    return meeting_screens.stand_in_suggested_notice(
+        notice.meeting, notice.branch, notice.absent, notice.candidate, zone, lang
+    )
+
+
+@letter.register
 def _reason_changed(notice: n.ReasonChanged, zone: ZoneInfo, lang: str) -> Letter:
     return meeting_screens.reason_changed_notice(
         notice.meeting,

@@ -25,6 +25,7 @@ from bot.services.notices import (
     ReasonChanged,
     StandInAnswered,
     StandInInvitation,
+    StandInSuggested,
 )
 from bot.services.policy import (
     Actor,
@@ -295,6 +296,43 @@ class AttendanceService:
             .order_by(Person.full_name)
         )
         return [p for p in members if p.id not in busy | away][:MAX_CANDIDATES]
+
+    async def suggest_stand_in(
+        self, actor: Actor, meeting_id: int | None, revision: int | None, candidate_id: int
+    ) -> AttendanceResult:
+        """One who cannot attend names a colleague free at that time; the office is told, with
+        a button to invite them (it decides)."""
+        found = await self._own_answer(actor, meeting_id, revision)
+        if isinstance(found, Outcome):
+            return AttendanceResult(found)
+        meeting, branch, rsvp, person = found
+        if rsvp.answer != RsvpAnswer.NO:
+            return AttendanceResult(Outcome.STALE)
+        candidate = next((p for p in await self.candidates(meeting) if p.id == candidate_id), None)
+        if candidate is None:  # no longer free, or never offered
+            return AttendanceResult(Outcome.TAKEN, meeting, branch, rsvp, person)
+        audit.record(
+            self.db,
+            self.clock,
+            actor.who,
+            "standin.suggest",
+            "meeting",
+            meeting.id,
+            candidate=candidate.code,
+        )
+        suggested = StandInSuggested(
+            key=outbox_keys.stand_in_suggested(
+                meeting.id, meeting.revision, person.id, candidate.id
+            ),
+            to=OFFICE,
+            meeting=meeting,
+            branch=branch,
+            absent=person,
+            candidate=candidate,
+        )
+        return AttendanceResult(
+            Outcome.DONE, meeting, branch, rsvp, candidate, person, notices=(suggested,)
+        )
 
     async def invite_stand_in(
         self,

@@ -29,6 +29,11 @@ def absence(meeting_id: int, revision: int, person_id: int, declined_at: datetim
     return f"absent:{meeting_id}:r{revision}:p{person_id}:{declined_at:%Y%m%d%H%M%S%f}"
 
 
+def stand_in_suggested(meeting_id: int, revision: int, person_id: int, candidate_id: int) -> str:
+    """The office told, once per colleague, whom someone who cannot attend suggests."""
+    return f"absent:{meeting_id}:r{revision}:p{person_id}:suggests:p{candidate_id}"
+
+
 def attending_again(meeting_id: int, person_id: int, answered_at: datetime) -> str:
     """The office told that someone who could not attend now will."""
     return f"absent:{meeting_id}:p{person_id}:again:{answered_at:%Y%m%d%H%M%S%f}"

@@ -144,6 +144,16 @@ class ReasonChanged(Notice):
 
 
 @dataclass(frozen=True, kw_only=True)
+class StandInSuggested(Notice):
+    """To the office: someone who cannot attend suggests a colleague to stand in."""
+
+    meeting: Meeting
+    branch: Unit
+    absent: Person
+    candidate: Person
+
+
+@dataclass(frozen=True, kw_only=True)
 class StandInInvitation(Notice):
     """To a person the office asks to attend in someone's place."""
 

@@ -486,3 +486,28 @@ async def test_an_answer_is_changed_from_the_calendar_and_the_office_told(
         select(Rsvp).join(Person, Person.id == Rsvp.person_id).where(Person.code == "CB01")
     )
     assert (rsvp.answer, rsvp.reason_code) == (RsvpAnswer.YES, None)
+
+
+async def test_a_member_who_cannot_attend_suggests_a_stand_in_and_the_office_confirms(
+    roster, bot, tg, db, clock, admin
+) -> None:
+    an = await link(tg, db, "CB01", 800001)
+    hanh = await link(tg, db, "CB05", 800005)
+    clock.set(at("2026-12-02 08:00"))
+    await run_jobs(bot)
+    await an.expect_message(contains=MEETING)
+    await an.press("❌ Không dự được")
+    await an.expect_message(contains="cho biết lý do")
+    await an.press("Ốm")
+    recorded = await an.expect_message(contains="Đã ghi nhận đồng chí vắng mặt")
+    assert "đề xuất một đồng chí không trùng lịch" in recorded.text
+    assert "Hoàng Thị Hồng Hạnh" in recorded.button_texts
+    await admin.expect_message(contains="Đồng chí Nguyễn Văn An không dự được")
+    await an.press("Hoàng Thị Hồng Hạnh", message=recorded)
+    await an.expect_message(contains="Đã chuyển đề xuất đồng chí Hoàng Thị Hồng Hạnh dự thay")
+    assert recorded.button_texts == []
+    suggested = await admin.expect_message(contains="đề xuất người dự thay")
+    assert "đồng chí Hoàng Thị Hồng Hạnh" in suggested.text and MEETING in suggested.text
+    await admin.press("Hoàng Thị Hồng Hạnh", message=suggested)  # the office decides
+    await admin.expect_message(contains="Đã đề nghị đồng chí Hoàng Thị Hồng Hạnh dự thay")
+    await hanh.expect_message(contains="Đề nghị dự thay sinh hoạt chi bộ")
