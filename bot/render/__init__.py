@@ -93,6 +93,20 @@ def fit_label(label: str, room: int) -> str:
     return label.rstrip(" ,;.") + "…"
 
 
+def numbered_where_cut(labels: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Labels for buttons alone on their rows: one too wide for a phone is numbered and cut,
+    and the legend (to go in the message) gives it whole."""
+    shown: list[str] = []
+    legend: list[str] = []
+    for label in labels:
+        if label_width(label) <= LABEL_ROOM[1]:
+            shown.append(label)
+            continue
+        legend.append(f"{len(legend) + 1}. {esc(label)}")
+        shown.append(fit_label(f"{len(legend)}. {label}", LABEL_ROOM[1]))
+    return shown, legend
+
+
 def fit_phone(markup: InlineKeyboardMarkup) -> InlineKeyboardMarkup:
     """The keyboard as a phone shows it whole: a row whose labels do not all fit is split
     into a row each, and a label wider than the phone itself is cut with "…" (the message

@@ -12,7 +12,15 @@ from bot import callbacks as cb
 from bot.callbacks import CloseReason
 from bot.formats.dates import day, moment
 from bot.i18n import N_
-from bot.render import Screen, esc, inline_keyboard, said, split_lines, texts
+from bot.render import (
+    Screen,
+    esc,
+    inline_keyboard,
+    numbered_where_cut,
+    said,
+    split_lines,
+    texts,
+)
 from bot.services.proposals import ANSWER_LIMIT, Change, Outcome, ProposalView, Summary, Todo
 from db.models import HandlingBody, Proposal, ProposalState, ProposalUrgency
 
@@ -186,13 +194,13 @@ def bodies_picker(view: ProposalView, bodies: list[HandlingBody], lang: str) -> 
                 " the roster workbook."
             )
         )
+    labels, legend = numbered_where_cut([body.name for body in bodies])
     rows = [
-        [_button(body.name[:60], cb.ProposalBodyData(p.id, p.revision, body.id))] for body in bodies
+        [_button(label, cb.ProposalBodyData(p.id, p.revision, body.id))]
+        for label, body in zip(labels, bodies, strict=True)
     ]
-    return Screen(
-        t.gettext("Which body should answer proposal no. {number}?").format(number=p.id),
-        InlineKeyboardMarkup(rows),
-    )
+    question = t.gettext("Which body should answer proposal no. {number}?").format(number=p.id)
+    return Screen("\n".join([question, *legend]), InlineKeyboardMarkup(rows))
 
 
 def merge_picker(view: ProposalView, candidates: list[ProposalView], lang: str) -> Screen:
@@ -222,19 +230,18 @@ def merge_picker(view: ProposalView, candidates: list[ProposalView], lang: str) 
 def close_picker(view: ProposalView, lang: str) -> Screen:
     t = texts(lang)
     p = view.proposal
-    rows = [
-        [
-            _button(
-                t.gettext(CLOSE_REASONS[code]).capitalize(),
-                cb.ProposalCloseData(p.id, p.revision, code),
-            )
-        ]
-        for code in typing.get_args(CloseReason)
-    ]
-    return Screen(
-        t.gettext("Why is proposal no. {number} closed without an answer?").format(number=p.id),
-        InlineKeyboardMarkup(rows),
+    codes = typing.get_args(CloseReason)
+    labels, legend = numbered_where_cut(
+        [t.gettext(CLOSE_REASONS[code]).capitalize() for code in codes]
     )
+    rows = [
+        [_button(label, cb.ProposalCloseData(p.id, p.revision, code))]
+        for label, code in zip(labels, codes, strict=True)
+    ]
+    question = t.gettext("Why is proposal no. {number} closed without an answer?").format(
+        number=p.id
+    )
+    return Screen("\n".join([question, *legend]), InlineKeyboardMarkup(rows))
 
 
 def ask_deadline(view: ProposalView, lang: str) -> Screen:

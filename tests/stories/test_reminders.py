@@ -152,7 +152,9 @@ async def test_absence_to_stand_in_end_to_end(roster, bot, tg, db, clock, admin)
     await hanh.expect_message(contains="hệ thống sẽ gửi tin nhắc lịch")
     assert invitation.text.endswith("\n\n✅ Đồng chí đã nhận dự thay.")
     assert invitation.button_texts == [] and MEETING in invitation.text
-    await admin.expect_message(contains="✅ Đồng chí Hoàng Thị Hồng Hạnh đã nhận dự sinh hoạt")
+    await admin.expect_message(
+        contains="✅ Đồng chí Hoàng Thị Hồng Hạnh đã đồng ý dự thay sinh hoạt"
+    )
     stand_in = await db.scalar(select(Rsvp).where(Rsvp.kind == AttendeeKind.STAND_IN))
     assert stand_in.answer == RsvpAnswer.YES
 
@@ -193,7 +195,7 @@ async def test_a_stale_button_is_answered_politely(roster, bot, tg, db, clock, a
     await an.press("📅 Báo đổi lịch")
     await an.expect_message(contains="Đề nghị đồng chí nhập ngày giờ mới")
     await an.send("mai nhé")
-    await an.expect_message(contains="Chưa đọc được ngày giờ")
+    await an.expect_message(contains="Hệ thống chưa đọc được ngày giờ")
     await an.send("19:30 ngày 6/12")
     confirm = await an.expect_message(contains="sang 19 giờ 30, Chủ nhật, ngày 06/12/2026?")
     assert confirm.button_texts == ["✅ Xác nhận", "✖ Hủy"]
@@ -218,11 +220,12 @@ async def test_the_office_cancels_and_everyone_hears(roster, bot, tg, db, clock,
     await admin.press("🚫 Hủy buổi sinh hoạt", message=first)
     await admin.expect_message(contains="Hủy buổi sinh hoạt của Chi bộ Khu phố 1")
     await admin.press("🚫 Đồng ý hủy")
-    await admin.expect_message(contains="Hủy buổi sinh hoạt")
-    cancelled = await an.expect_message(contains="Hủy buổi sinh hoạt")
+    await admin.expect_message(contains="Thông báo hủy buổi sinh hoạt")
+    cancelled = await an.expect_message(contains="Thông báo hủy buổi sinh hoạt")
     assert MEETING in cancelled.text and "sẽ không được tổ chức" in cancelled.text
     await run_jobs(bot)  # the outbox emptied: the office that cancelled heard it once
-    assert len([m for m in admin.all_messages() if "Hủy buổi sinh hoạt" in m.text]) == 2
+    told = [m for m in admin.all_messages() if "Thông báo hủy buổi sinh hoạt" in m.text]
+    assert len(told) == 1
     queued_for_admin = select(OutboxMessage.key).where(OutboxMessage.chat_id == admin.id)
     assert list(await db.all(queued_for_admin)) == []
     clock.set(at("2026-12-02 08:00"))
@@ -249,7 +252,7 @@ async def test_a_blocked_member_is_marked_and_the_others_still_get_theirs(
     assert await db.scalar(select(Person.unreachable_since).where(Person.code == "CB01"))
     await admin.send("/khongnhan")
     listing = await admin.expect_message(contains="Cán bộ không nhận được tin nhắn của hệ thống")
-    assert "CB01 Nguyễn Văn An, từ 02/12/2026" in listing.text
+    assert "CB01 Nguyễn Văn An, từ ngày 02/12/2026" in listing.text
     tg.chats[an.id].blocked = False  # they unblock the bot and write to it
     await an.send("/lich")
     await an.expect_message(contains="Lịch dự sinh hoạt")

@@ -27,7 +27,7 @@ REQUEST_BUTTONS = [
     "📝 Báo cáo ngay",
     "🔔 Nhắc tối nay",
     "🔔 Nhắc sáng mai",
-    "Tôi không dự được",
+    "Tôi không dự buổi này",
 ]
 
 
@@ -301,7 +301,7 @@ async def test_the_two_nudges_and_a_late_report(roster, bot, tg, db, clock) -> N
     clock.set(at("2026-12-11 09:00"))  # after the second nudge: still accepted, counted late
     await an.press("📝 Báo cáo ngay")
     await an.expect_message(contains="1/9.")
-    await an.press("Không tổ chức")
+    await an.press("Không tổ chức được")
     await an.expect_message(contains="Vì sao")
     await an.send("Mất điện toàn khu vực")
     review = await an.expect_message(contains="Không tổ chức.")
@@ -339,7 +339,7 @@ async def test_amend_within_seven_days_and_not_after(roster, bot, tg, db, clock)
 
     clock.advance(timedelta(days=5))  # 8 days after sending
     answer = await an.press(data=amend, message=listing)
-    assert answer["text"] == "Báo cáo này đã hết thời hạn sửa; đề nghị liên hệ Văn phòng."
+    assert answer["text"] == "Báo cáo này đã hết thời hạn chỉnh sửa; đề nghị liên hệ Văn phòng."
 
 
 async def test_the_amend_window_is_the_organisations_setting(
@@ -360,7 +360,7 @@ async def test_the_amend_window_is_the_organisations_setting(
     listing = await an.expect_message(contains="còn trong thời hạn chỉnh sửa")
     clock.advance(timedelta(days=2))  # 3 days after sending
     answer = await an.press(listing.button_texts[0], message=listing)
-    assert answer["text"] == "Báo cáo này đã hết thời hạn sửa; đề nghị liên hệ Văn phòng."
+    assert answer["text"] == "Báo cáo này đã hết thời hạn chỉnh sửa; đề nghị liên hệ Văn phòng."
     await an.send("/baocao")
     assert "còn trong thời hạn chỉnh sửa" not in (await an.expect_message()).text
     await stop_bot(bot)
@@ -464,7 +464,7 @@ async def test_saying_after_the_meeting_that_one_did_not_attend(roster, bot, tg,
 
     an = await link(tg, db, "CB01", 800001)
     await asked(bot, clock, an)
-    await an.press("Tôi không dự được")
+    await an.press("Tôi không dự buổi này")
     await an.expect_message()
     rsvp = await db.scalar(select(Rsvp).where(Rsvp.answer == RsvpAnswer.NO))
     assert (rsvp.reason_code, rsvp.reason_text) == ("after", "")

@@ -167,8 +167,8 @@ async def test_a_cancellation_is_kept_only_with_the_notices_of_it(
     outbox.restore()
 
     await admin.press("🚫 Đồng ý hủy")
-    await admin.expect_message(contains="Hủy buổi sinh hoạt")
-    await an.expect_message(contains="Hủy buổi sinh hoạt")
+    await admin.expect_message(contains="Thông báo hủy buổi sinh hoạt")
+    await an.expect_message(contains="Thông báo hủy buổi sinh hoạt")
     assert (await meeting_of_kp01(db, 5)).status == MeetingStatus.CANCELLED
 
 
