@@ -12,7 +12,12 @@ from sqlalchemy import select
 from bot.callbacks import ProposalActData, ProposalBodyData, ProposalCloseData, ProposalMergeData
 from db.models import HandlingBody, Proposal, ProposalEvent, ProposalState
 from tests.conftest import ZONE, link, make_settings, nothing_sent, run_jobs, start_bot, stop_bot
-from tests.stories.test_reports import amend_with_proposal, asked, send_full_report
+from tests.stories.test_reports import (
+    amend_with_proposal,
+    asked,
+    held_as_planned,
+    send_full_report,
+)
 
 PDF = b"%PDF-1.4\n% Cong van tra loi\n" + b"x" * 2000
 TEXT = "Lắp đèn chiếu sáng ngõ 5 trước Tết"
@@ -214,20 +219,7 @@ async def next_request(user, day: str):
 
 async def fill_until(user, step: str) -> None:
     """A short report from step 1 to `step`: held as planned, 20 of 22, one topic."""
-    await user.press("Có, đúng lịch")
-    await user.expect_message(contains="2/9.")
-    await user.send("19h30-21h15")
-    await user.expect_message(contains="3/9.")
-    await user.send("20/22")
-    await user.expect_message(contains="miễn sinh hoạt")
-    await user.press("0")
-    await user.expect_message(contains="Số đảng viên vắng có lý do")
-    await user.send("2")
-    await user.expect_message(contains="4/9.")
-    await user.press("☐ Kết nạp đảng viên")
-    await user.expect_message(contains="4/9.")
-    await user.press("✅ Xong")
-    await user.expect_message(contains="5/9.")
+    await held_as_planned(user, "20/22")
     await user.send("Chi bộ thông tin kết quả trả lời kiến nghị.")
     await user.expect_message(contains="Đã nhận")
     await user.press("✅ Xong")

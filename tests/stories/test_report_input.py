@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from db.models import Draft
 from tests.conftest import link
-from tests.stories.test_reports import asked
+from tests.stories.test_reports import asked, held_as_planned
 
 PDF = b"%PDF-1.4 minutes of the meeting"
 
@@ -18,20 +18,7 @@ async def to_the_content_step(bot, clock, tg, db):
     await asked(bot, clock, an)
     await an.press("📝 Báo cáo ngay")
     await an.expect_message(contains="1/9.")
-    await an.press("Có, đúng lịch")
-    await an.expect_message(contains="2/9.")
-    await an.send("19h30-21h15")
-    await an.expect_message(contains="3/9.")
-    await an.send("18/22")
-    await an.expect_message(contains="miễn sinh hoạt")
-    await an.press("0")
-    await an.expect_message(contains="Số đảng viên vắng có lý do")
-    await an.send("2")
-    await an.expect_message(contains="4/9.")
-    await an.press("☐ Kết nạp đảng viên")
-    await an.expect_message(contains="4/9.")
-    await an.press("✅ Xong")
-    await an.expect_message(contains="5/9.")
+    await held_as_planned(an, "18/22")
     return an
 
 

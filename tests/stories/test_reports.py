@@ -49,6 +49,26 @@ async def asked(bot, clock, member: TgUser):
     return request
 
 
+async def held_as_planned(user: TgUser, attendance: str) -> None:
+    """Steps 1 to 4 from step 1's question: held as planned from 19h30 to 21h15, `attendance`
+    as present/total with no one exempted and 2 excused, one topic; ends at step 5's
+    question."""
+    await user.press("Có, đúng lịch")
+    await user.expect_message(contains="2/9.")
+    await user.send("19h30-21h15")
+    await user.expect_message(contains="3/9.")
+    await user.send(attendance)
+    await user.expect_message(contains="miễn sinh hoạt")
+    await user.press("0")
+    await user.expect_message(contains="Số đảng viên vắng có lý do")
+    await user.send("2")
+    await user.expect_message(contains="4/9.")
+    await user.press("☐ Kết nạp đảng viên")
+    await user.expect_message(contains="4/9.")
+    await user.press("✅ Xong")
+    await user.expect_message(contains="5/9.")
+
+
 async def fill_until_review(an: TgUser) -> None:
     """Steps 2 to 9 with good answers and a few bad ones, from step 1's question."""
     await an.press("Có, đúng lịch")
@@ -581,20 +601,7 @@ async def test_the_criteria_the_figures_decide_are_shown_not_asked(
     await asked(bot, clock, an)
     await an.press("📝 Báo cáo ngay")
     await an.expect_message(contains="1/9.")
-    await an.press("Có, đúng lịch")
-    await an.expect_message(contains="2/9.")
-    await an.send("19h30-21h15")
-    await an.expect_message(contains="3/9.")
-    await an.send("30/32")
-    await an.expect_message(contains="miễn sinh hoạt")
-    await an.press("0")
-    await an.expect_message(contains="Số đảng viên vắng có lý do")
-    await an.send("2")
-    await an.expect_message(contains="4/9.")
-    await an.press("☐ Kết nạp đảng viên")
-    await an.expect_message(contains="4/9.")
-    await an.press("✅ Xong")
-    await an.expect_message(contains="5/9.")
+    await held_as_planned(an, "30/32")
     await an.send("Quán triệt Chỉ thị 50.")
     await an.expect_message(contains="Đã nhận")
     await an.press("✅ Xong")
