@@ -75,9 +75,15 @@ class Instance:
         await self.process.wait()
 
     async def stop(self) -> None:
+        """Ctrl+C; a process that has not ended 20 s later (one stopped while it was still
+        starting may miss the signal) is killed, so the bench never leaves one running."""
         if self.process is not None and self.process.returncode is None:
             self.process.send_signal(signal.SIGINT)
-            await self.process.wait()
+            try:
+                await asyncio.wait_for(self.process.wait(), 20)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
 
 
 def fresh_database(url: str) -> None:
@@ -204,9 +210,9 @@ async def main() -> None:
                 f"trial {trial:2}: first message from the standby {took:5.2f} s after the kill;"
                 f" {twice} delivered twice"
             )
-            if sqlite:
+            if sqlite or trial == args.trials:
                 instances = [standby]
-            else:
+            else:  # the next trial's standby
                 replacement = new_instance()
                 await replacement.start()
                 instances = [standby, replacement]
