@@ -132,6 +132,8 @@ def build_application(
 class ChiboApplication(Application):
     """The application, with chibo's own background work started and stopped alongside it."""
 
+    _menus_task: asyncio.Task[None] | None = None  # the people's menus, set after start
+
     @property
     def runtime(self) -> Runtime:
         return self.bot_data[RUNTIME_KEY]
@@ -172,7 +174,7 @@ class ChiboApplication(Application):
             log.info("command menus set for %d people", done)
 
     async def stop(self) -> None:
-        task = getattr(self, "_menus_task", None)
+        task = self._menus_task
         if task is not None and not task.done():
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -28,7 +28,14 @@ from bot.domain.parsing import parse_day
 from bot.outbox.deliver import deliver
 from bot.pipeline.context import Ctx
 from bot.pipeline.conversations import takes_input
-from bot.pipeline.reply import answer_button, edit_buttons, edit_text, refuse, reply
+from bot.pipeline.reply import (
+    answer_button,
+    edit_buttons,
+    edit_text,
+    pressed_html,
+    refuse,
+    reply,
+)
 from bot.render import Screen
 from bot.render import meetings as screens
 from bot.services.attendance import (
@@ -71,12 +78,6 @@ async def _refuse(update: Update, ctx: Ctx, result: AttendanceResult) -> None:
 # ---------------------------------------------------------------------- answering a reminder
 
 
-def _pressed_html(update: Update) -> str | None:
-    """The text of the message whose button was pressed, as HTML (from its entities)."""
-    message = update.effective_message
-    return message.text_html if message is not None and message.text else None
-
-
 async def on_rsvp(update: Update, ctx: Ctx, data: RsvpData) -> None:
     attendance, _ = _services(ctx)
     zone = ctx.settings.zone
@@ -88,7 +89,7 @@ async def on_rsvp(update: Update, ctx: Ctx, data: RsvpData) -> None:
             return
         assert result.meeting is not None and result.rsvp is not None
         await answer_button(update)
-        answered = screens.reminder_answered(_pressed_html(update), result, zone, ctx.lang)
+        answered = screens.reminder_answered(pressed_html(update), result, zone, ctx.lang)
         if answered is not None:
             await edit_text(update, answered)
         else:
@@ -196,7 +197,7 @@ async def on_stand_in_answer(update: Update, ctx: Ctx, data: StandInAnswerData) 
         await _refuse(update, ctx, result)
         return
     await answer_button(update)
-    answered = screens.invitation_answered(_pressed_html(update), result, ctx.lang)
+    answered = screens.invitation_answered(pressed_html(update), result, ctx.lang)
     if answered is not None:
         await edit_text(update, answered)
     else:

@@ -26,6 +26,7 @@ from bot.pipeline.reply import (
     answer_button,
     edit_buttons,
     edit_text,
+    pressed_html,
     refuse,
     reply,
     reply_media,
@@ -100,9 +101,7 @@ async def on_request_button(update: Update, ctx: Ctx, data: ReportRequestData) -
             return
         zone = ctx.settings.zone
         await answer_button(update, screens.asked_again_at(at, zone, ctx.lang))
-        message = update.effective_message
-        html = message.text_html if message is not None and message.text else None
-        edited = screens.asked_again(html, data.rsvp_id, at, zone, ctx.lang)
+        edited = screens.asked_again(pressed_html(update), data.rsvp_id, at, zone, ctx.lang)
         if edited is not None:
             await edit_text(update, edited)
     else:

@@ -162,6 +162,13 @@ async def respond(update: Update, screen: Screen, notice: str | None = None) -> 
     await _after_commit(both)
 
 
+def pressed_html(update: Update) -> str | None:
+    """The text of the message whose button was pressed, as HTML (from its entities), for
+    an edit that adds what was recorded; None for a message with no text."""
+    message = update.effective_message
+    return message.text_html if message is not None and message.text else None
+
+
 async def edit_buttons(update: Update, markup: InlineKeyboardMarkup | None = None) -> None:
     """Change (or, with None, remove) the buttons of the message whose button was pressed."""
     query = update.callback_query

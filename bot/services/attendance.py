@@ -143,14 +143,22 @@ class AttendanceService:
         )
 
     async def _own_answer(
-        self, actor: Actor, meeting_id: int | None, revision: int | None
+        self,
+        actor: Actor,
+        meeting_id: int | None,
+        revision: int | None,
+        *,
+        make_rows: bool = False,
     ) -> tuple[Meeting, Unit, Rsvp, Person] | Outcome:
         """The meeting a reminder's button refers to, still open, and the presser's own answer
-        to it; or why the press does nothing."""
+        to it; or why the press does nothing. With `make_rows`, the meeting's answer rows are
+        made first if nobody has been reminded yet."""
         found = await self._open(meeting_id, revision)
         if isinstance(found, Outcome):
             return found
         meeting, branch = found
+        if make_rows:
+            await self.calendar.sync_attendees(meeting)
         person = actor.person
         rsvp = await self.own_rsvp(meeting, person) if person is not None else None
         if (
@@ -164,13 +172,8 @@ class AttendanceService:
     async def own(
         self, actor: Actor, meeting_id: int | None, revision: int | None
     ) -> AttendanceResult:
-        """One's answer to a coming meeting, to be shown with the buttons that change it (the
-        meeting's answer rows are made first if nobody has been reminded yet)."""
-        opened = await self._open(meeting_id, revision)
-        if isinstance(opened, Outcome):
-            return AttendanceResult(opened)
-        await self.calendar.sync_attendees(opened[0])
-        found = await self._own_answer(actor, meeting_id, revision)
+        """One's answer to a coming meeting, to be shown with the buttons that change it."""
+        found = await self._own_answer(actor, meeting_id, revision, make_rows=True)
         if isinstance(found, Outcome):
             return AttendanceResult(found)
         meeting, branch, rsvp, person = found
