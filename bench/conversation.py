@@ -176,7 +176,7 @@ async def report_as(user: TgUser, n: int, timer: Timer, steps: Steps, topic: str
     await do(write(f"Nội dung buổi sinh hoạt số {n}."), Step.CONTENT)
     await do(press(":done"), Step.CONCERNS)
     await do(press(":none"), Step.PROPOSALS)
-    await do(write(f"Kiến nghị {n}"), Step.PROPOSAL_TOPIC)
+    await do(write(f"Kiến nghị {n}"), Step.PROPOSAL_FIELD)
     await do(press(f":{topic}"), Step.PROPOSAL_URGENCY)
     await do(press(":normal"), Step.PROPOSALS)
     await do(press(":done"), Step.CONTRIBUTION)

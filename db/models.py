@@ -222,16 +222,27 @@ class OrgSetting(Base):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
 
-class Topic(Base):
-    """The report topic catalog; the office can edit it."""
-
-    __tablename__ = "topics"
+class CatalogEntry:
+    """A row of a list the office keeps in the roster workbook, offered as a button."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Topic(CatalogEntry, Base):
+    """The report topic catalog; the office can edit it."""
+
+    __tablename__ = "topics"
+
+
+class ProposalField(CatalogEntry, Base):
+    """The fields a proposal is filed under (land, roads, security…): a list of their own,
+    apart from the meeting topics; the roster workbook's sheet may replace it."""
+
+    __tablename__ = "proposal_fields"
 
 
 # ---------------------------------------------------------------- people
@@ -607,7 +618,8 @@ class Proposal(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
-    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id"))
+    # None: "another field", none of the list's.
+    field_id: Mapped[int | None] = mapped_column(ForeignKey("proposal_fields.id"))
     urgency: Mapped[ProposalUrgency] = mapped_column(default=ProposalUrgency.NORMAL)
     text: Mapped[str] = mapped_column(Text)
     state: Mapped[ProposalState] = mapped_column(default=ProposalState.NEW)

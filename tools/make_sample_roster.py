@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.formats.roster_workbook import write_workbook  # noqa: E402
-from bot.services.topics import DEFAULT_TOPICS  # noqa: E402
+from bot.services.topics import DEFAULT_PROPOSAL_FIELDS, DEFAULT_TOPICS  # noqa: E402
 
 OUT = ROOT / "examples" / "roster-sample.xlsx"
 
@@ -131,6 +131,7 @@ def main() -> None:
         ]
     )
     topics = [[f"CD{n + 1:02d}", name, n + 1] for n, name in enumerate(DEFAULT_TOPICS)]
+    fields = [[f"LV{n + 1:02d}", name, n + 1] for n, name in enumerate(DEFAULT_PROPOSAL_FIELDS)]
     # Who answers proposals: a person may answer for several bodies.
     bodies = [
         ["UBND", "Ủy ban nhân dân phường", "CB03, CB08"],
@@ -147,6 +148,7 @@ def main() -> None:
                 "people": people(),
                 "assignments": assignments,
                 "topics": topics,
+                "fields": fields,
                 "bodies": bodies,
             }
         )

@@ -252,7 +252,7 @@ class UnitFigures:
 class ProposalLine:
     id: int
     branch: str
-    topic: str | None
+    field: str | None
     text: str
     urgent: bool
     raised_on: date
@@ -319,7 +319,7 @@ class DigestFigures:
     not_met: list[BranchLine]  # no meeting planned, or it was cancelled or not held
     low_attendance: list[BranchLine]  # members' attendance below the guideline's 85%
     topics: list[tuple[str, int]]
-    proposals_by_topic: list[tuple[str, int]]
+    proposals_by_field: list[tuple[str, int]]
     proposals_urgent: int
     urgent: list[ProposalLine]
     open_older: int

@@ -287,10 +287,10 @@ def _sections(figures: DigestFigures, lang: str) -> list[tuple[str, list[str]]]:
             n=count(now.proposals_new, lang), urgent=count(figures.proposals_urgent, lang)
         )
     ]
-    no_field = t.gettext("no field given")
-    if figures.proposals_by_topic:
+    no_field = t.gettext("Other field")
+    if figures.proposals_by_field:
         proposals.append(t.gettext("By field:"))
-        for name, n in figures.proposals_by_topic:
+        for name, n in figures.proposals_by_field:
             proposals.append(f"- {name or no_field}: {count(n, lang)}")
     if figures.urgent:
         proposals.append(t.gettext("Urgent proposals:"))

@@ -340,7 +340,7 @@ class _Sheets:
                     code,
                     name,
                     self._day(row["starts_at"]),
-                    row["topic"] or "",
+                    row["field"] or gettext("Other field"),
                     urgent if row["urgency"] == ProposalUrgency.URGENT else normal,
                     _text(row["text"]),
                     gettext(_PROPOSAL_STATE.get(row["state"], N_("new"))),

@@ -108,6 +108,16 @@ TOPICS = Sheet(
         Column("order", "Thứ tự", False, ("stt", "order"), 8),
     ),
 )
+FIELDS = Sheet(
+    "fields",
+    "Lĩnh vực kiến nghị",
+    ("linh vuc kien nghi", "linh vuc", "fields", "proposal fields", "linh-vuc"),
+    (
+        Column("code", "Mã lĩnh vực", True, ("ma", "code"), 12),
+        Column("name", "Tên lĩnh vực", True, ("ten", "name"), 40),
+        Column("order", "Thứ tự", False, ("stt", "order"), 8),
+    ),
+)
 BODIES = Sheet(
     "bodies",
     "Cơ quan xử lý",
@@ -124,7 +134,7 @@ BODIES = Sheet(
         ),
     ),
 )
-SHEETS = (UNITS, BRANCHES, PEOPLE, ASSIGNMENTS, TOPICS, BODIES)
+SHEETS = (UNITS, BRANCHES, PEOPLE, ASSIGNMENTS, TOPICS, FIELDS, BODIES)
 
 
 def in_sheet_order(problems: list[Problem]) -> list[Problem]:
@@ -206,7 +216,9 @@ class AssignmentRow:
 
 
 @dataclass(frozen=True)
-class TopicRow:
+class CatalogRow:
+    """A row of a list the office keeps: a meeting topic or a proposal field."""
+
     row: int
     code: str
     name: str
@@ -229,7 +241,8 @@ class Roster:
     branches: list[BranchRow] | None = None
     people: list[PersonRow] | None = None
     assignments: list[AssignmentRow] | None = None
-    topics: list[TopicRow] | None = None
+    topics: list[CatalogRow] | None = None
+    fields: list[CatalogRow] | None = None
     bodies: list[BodyRow] | None = None
     # Every code written in each sheet, bad rows included, so that one bad cell is reported
     # once and not again by every row that refers to its code.
@@ -520,7 +533,8 @@ def parse_roster(rows: dict[str, list[RawRow]]) -> tuple[Roster, list[Problem]]:
     roster.branches = _rows(rows, "branches", _branch, problems)
     roster.people = _rows(rows, "people", _person, problems)
     roster.assignments = _rows(rows, "assignments", _assignment, problems)
-    roster.topics = _rows(rows, "topics", _topic, problems)
+    roster.topics = _rows(rows, "topics", _catalog_row(TOPICS), problems)
+    roster.fields = _rows(rows, "fields", _catalog_row(FIELDS), problems)
     roster.bodies = _rows(rows, "bodies", _body, problems)
     _check_unique_codes(roster, problems)
     return roster, problems
@@ -627,18 +641,25 @@ def _assignment(
     )
 
 
-def _topic(number: int, cells: dict[str, Any], problems: list[Problem]) -> TopicRow | None:
-    row = _Cells(TOPICS, number, cells, problems)
-    order_cell = cells.get("order")
-    order = number - 1
-    if not _blank(order_cell):
-        parsed = parse_minutes(order_cell)
-        if parsed is None:
-            row.bad("order", N_("not a whole number"))
-        else:
-            order = parsed
-    topic = TopicRow(number, row.code("code"), row.text("name"), order)
-    return topic if row.ok else None
+def _catalog_row(
+    sheet: Sheet,
+) -> Callable[[int, dict[str, Any], list[Problem]], CatalogRow | None]:
+    """The reader of a sheet that lists a catalog: code, name and order."""
+
+    def read(number: int, cells: dict[str, Any], problems: list[Problem]) -> CatalogRow | None:
+        row = _Cells(sheet, number, cells, problems)
+        order_cell = cells.get("order")
+        order = number - 1
+        if not _blank(order_cell):
+            parsed = parse_minutes(order_cell)
+            if parsed is None:
+                row.bad("order", N_("not a whole number"))
+            else:
+                order = parsed
+        read_row = CatalogRow(number, row.code("code"), row.text("name"), order)
+        return read_row if row.ok else None
+
+    return read
 
 
 def _body(number: int, cells: dict[str, Any], problems: list[Problem]) -> BodyRow | None:
@@ -664,6 +685,7 @@ def _check_unique_codes(roster: Roster, problems: list[Problem]) -> None:
     for sheet, rows in (
         (PEOPLE, roster.people),
         (TOPICS, roster.topics),
+        (FIELDS, roster.fields),
         (BODIES, roster.bodies),
     ):
         _report_repeats(

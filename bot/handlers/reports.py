@@ -36,7 +36,7 @@ from bot.render import Screen
 from bot.render import reports as screens
 from bot.render.start import not_permitted
 from bot.services.drafts import Flow
-from bot.services.report_flow import Input, Step
+from bot.services.report_flow import Input, Lists, Step
 from bot.services.reports import Refusal, ReportService, ReportView, StepResult
 from db.models import Draft
 
@@ -55,12 +55,12 @@ async def step_screen(
 ) -> Screen:
     """The screen of the step the draft is at, with an error line if the answer was refused."""
     service = _service(ctx)
-    needs_topics = draft.step in (Step.TOPICS, Step.PROPOSAL_TOPIC, Step.REVIEW)
-    topics = await service.topics() if needs_topics else []
+    needs_lists = draft.step in (Step.TOPICS, Step.PROPOSAL_FIELD, Step.REVIEW)
+    lists = await service.lists(every=draft.step == Step.REVIEW) if needs_lists else Lists()
     if draft.step != Step.REVIEW:
-        return screens.step(draft, topics, ctx.lang, error, params)
+        return screens.step(draft, lists, ctx.lang, error, params)
     meeting, branch = await service.meeting_of(draft)
-    screen = screens.review(draft, topics, branch, meeting, ctx.settings.zone, ctx.lang)
+    screen = screens.review(draft, lists, branch, meeting, ctx.settings.zone, ctx.lang)
     if error is not None:
         screen = screen.with_note(f"⚠ {error}")
     return screen
@@ -241,8 +241,8 @@ async def on_view_button(update: Update, ctx: Ctx, data: ReportViewData) -> None
 
 async def _show_report(update: Update, ctx: Ctx, view: ReportView) -> None:
     service = _service(ctx)
-    topics = await service.topics()
-    for text in screens.report_full(view, topics, ctx.settings.zone, ctx.lang):
+    lists = await service.lists(every=True)
+    for text in screens.report_full(view, lists, ctx.settings.zone, ctx.lang):
         await reply(update, Screen(text))
     # The photos, voice messages and files of the report, as the member sent them.
     for attachment in view.version.content.get("attachments", []):

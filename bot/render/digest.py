@@ -333,11 +333,11 @@ def _proposals(figures: DigestFigures, lang: str) -> list[str]:
             n=count(now.proposals_new, lang), urgent=count(figures.proposals_urgent, lang)
         ),
     ]
-    if figures.proposals_by_topic:
-        no_field = t.gettext("no field given")
+    if figures.proposals_by_field:
+        no_field = t.gettext("Other field")
         fields = [
             f"{esc(name) if name else no_field}: {count(n, lang)}"
-            for name, n in figures.proposals_by_topic[:LIST_LIMIT]
+            for name, n in figures.proposals_by_field[:LIST_LIMIT]
         ]
         lines.append(t.gettext("By field: {fields}.").format(fields=" · ".join(fields)))
     if figures.urgent:

@@ -92,7 +92,7 @@ def card_lines(
         ),
         t.gettext("Branch: {branch}").format(branch=esc(view.branch.name)),
         t.gettext("Field: {field}").format(
-            field=esc(view.topic.name) if view.topic else t.gettext("no field given")
+            field=esc(view.field.name) if view.field else t.gettext("Other field")
         ),
     ]
     if view.meeting is not None:
@@ -605,7 +605,7 @@ def listing(title: str, views: list[ProposalView], zone: ZoneInfo, lang: str) ->
     for view in views:
         p = view.proposal
         urgent = "🔴 " if p.urgency == ProposalUrgency.URGENT else ""
-        field_name = f"[{esc(view.topic.name)}] " if view.topic else ""
+        field_name = f"[{esc(view.field.name)}] " if view.field else ""
         lines.append(
             f"• <b>{p.id}</b>. {urgent}{field_name}{esc(_short(p.text, 150))}"
             f" — {state_text(view, lang)}"

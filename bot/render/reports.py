@@ -29,7 +29,7 @@ from bot.render import (
 from bot.render import proposals as proposal_screens
 from bot.services import report_flow
 from bot.services.reports import Owed, Refusal, ReportView, Sent
-from db.models import Draft, Meeting, Person, Proposal, Report, Topic, Unit
+from db.models import Draft, Meeting, Person, Proposal, Report, Unit
 
 Button = InlineKeyboardButton
 
@@ -175,7 +175,7 @@ def _said(text: report_flow.Text, lang: str) -> str:
 
 def step(
     draft: Draft,
-    topics: list[Topic],
+    lists: report_flow.Lists,
     lang: str,
     error: str | None = None,
     params: dict[str, Any] | None = None,
@@ -183,7 +183,7 @@ def step(
     """The question of the draft's current step (bot/services/report_flow.py says what each
     step asks), with its buttons; after a refusal, the reason first."""
     t = texts(lang)
-    question = report_flow.ask(draft.data, draft.step, topics)
+    question = report_flow.ask(draft.data, draft.step, lists)
     text = _said(question.text, lang)
     text += "".join("\n" + _said(note, lang) for note in question.notes)
     if question.items:
@@ -195,7 +195,7 @@ def step(
     # A choice too long for its button is numbered, cut, and given whole under the question.
     legend: list[str] = []
     rows = []
-    for row in question.rows:
+    for row in _paired(question, lang) if question.pairs else question.rows:
         buttons = []
         room = LABEL_ROOM.get(len(row), LABEL_ROOM_MANY)
         for choice in row:
@@ -214,6 +214,25 @@ def step(
         text = f"⚠ {reason}\n\n{text}"
     rows.append(_nav(draft, lang))
     return Screen(text, InlineKeyboardMarkup(rows))
+
+
+def _paired(question: report_flow.Question, lang: str) -> list[tuple[report_flow.Choice, ...]]:
+    """One-choice rows joined two by two where both labels fit half a phone's width."""
+    rows: list[tuple[report_flow.Choice, ...]] = []
+    for row in question.rows:
+        last = rows[-1] if rows else ()
+        if (
+            len(row) == 1
+            and len(last) == 1
+            and all(
+                label_width(_mark(choice) + _label(choice.label, lang)) <= LABEL_ROOM[2]
+                for choice in (*last, *row)
+            )
+        ):
+            rows[-1] = (*last, *row)
+        else:
+            rows.append(row)
+    return rows
 
 
 def _mark(choice: report_flow.Choice) -> str:
@@ -251,10 +270,12 @@ def _listed(items: list[str]) -> str:
 
 
 def summary_lines(
-    data: dict[str, Any], topic_names: dict[int, str], lang: str
+    data: dict[str, Any], lists: report_flow.Lists, lang: str
 ) -> list[tuple[str, str]]:
     """(section, text) pairs describing a report's content."""
     t = texts(lang)
+    topic_names = {topic.id: topic.name for topic in lists.topics}
+    field_names = {field.id: field.name for field in lists.fields}
     if data.get("held") == "no":
         return [
             (
@@ -326,7 +347,9 @@ def summary_lines(
         )
     )
     proposals = [
-        f"{p['text']}" + (" 🔴" if p.get("urgency") == "urgent" else "")
+        (f"[{field_names[p['field_id']]}] " if p.get("field_id") in field_names else "")
+        + f"{p['text']}"
+        + (" 🔴" if p.get("urgency") == "urgent" else "")
         for p in data.get("proposals", [])
     ]
     out.append(
@@ -374,17 +397,21 @@ def summary_lines(
 
 
 def review(
-    draft: Draft, topics: list[Topic], branch: Unit, meeting: Meeting, zone: ZoneInfo, lang: str
+    draft: Draft,
+    lists: report_flow.Lists,
+    branch: Unit,
+    meeting: Meeting,
+    zone: ZoneInfo,
+    lang: str,
 ) -> Screen:
     t = texts(lang)
-    names = {topic.id: topic.name for topic in topics}
     lines = [
         t.gettext("<b>Report on {branch}, {when}</b>").format(
             branch=esc(branch.name), when=_when(meeting, zone, lang)
         ),
         "",
     ]
-    sections = summary_lines(draft.data, names, lang)
+    sections = summary_lines(draft.data, lists, lang)
     # Every section whole: a long review is sent in several messages, split between lines.
     lines += [line for _, text in sections for line in text.split("\n")]
     lines += ["", t.gettext("Check it, edit a section if needed, then press Send.")]
@@ -511,9 +538,8 @@ def no_such_report(number: int | None, lang: str) -> Screen:
     )
 
 
-def report_full(view: ReportView, topics: list[Topic], zone: ZoneInfo, lang: str) -> list[str]:
+def report_full(view: ReportView, lists: report_flow.Lists, zone: ZoneInfo, lang: str) -> list[str]:
     t = texts(lang)
-    names = {topic.id: topic.name for topic in topics}
     lines = [
         t.gettext("<b>Report no. {number}</b>, version {version}").format(
             number=view.report.id, version=view.version.version
@@ -527,7 +553,7 @@ def report_full(view: ReportView, topics: list[Topic], zone: ZoneInfo, lang: str
     ]
     lines += [
         line
-        for _, text in summary_lines(view.version.content, names, lang)
+        for _, text in summary_lines(view.version.content, lists, lang)
         for line in text.split("\n")
     ]
     return split_lines(lines)

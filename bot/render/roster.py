@@ -14,7 +14,7 @@ from bot.i18n import N_
 from bot.render import Screen, esc, inline_keyboard, said, texts
 from bot.services.roster import ImportResult
 
-SHEET_ORDER = ("units", "branches", "people", "assignments", "topics", "bodies")
+SHEET_ORDER = ("units", "branches", "people", "assignments", "topics", "fields", "bodies")
 
 
 def _sheet_names(lang: str) -> dict[str, str]:
@@ -25,6 +25,7 @@ def _sheet_names(lang: str) -> dict[str, str]:
         "people": t.gettext("People"),
         "assignments": t.gettext("Assignments"),
         "topics": t.gettext("Topics"),
+        "fields": t.gettext("Proposal fields"),
         "bodies": t.gettext("Handling bodies"),
     }
 

@@ -30,6 +30,7 @@ from db.models import (
     Person,
     PersonRole,
     Proposal,
+    ProposalField,
     ProposalState,
     ProposalUrgency,
     Report,
@@ -84,15 +85,17 @@ GIVEN = (
     "Vân",
     "Yến",
 )
+# A proposal's text and the code of its field in the list the migration seeds.
 PROPOSALS = (
-    "Sửa chữa tuyến đường liên khu phố bị xuống cấp",
-    "Lắp đặt đèn chiếu sáng ngõ xóm",
-    "Hỗ trợ kinh phí sửa nhà văn hóa",
-    "Nạo vét mương thoát nước trước mùa mưa",
-    "Tăng cường tuần tra an ninh khu dân cư",
-    "Giải quyết dứt điểm tranh chấp đất đai",
-    "Hỗ trợ hộ nghèo sửa chữa nhà ở",
-    "Tập huấn kỹ năng cho bí thư chi bộ",
+    ("Sửa chữa tuyến đường liên khu phố bị xuống cấp", "LV03"),
+    ("Lắp đặt đèn chiếu sáng ngõ xóm", "LV03"),
+    ("Hỗ trợ kinh phí sửa nhà văn hóa", "LV10"),
+    ("Nạo vét mương thoát nước trước mùa mưa", "LV03"),
+    ("Tăng cường tuần tra an ninh khu dân cư", "LV05"),
+    ("Giải quyết dứt điểm tranh chấp đất đai", "LV01"),
+    ("Hỗ trợ hộ nghèo sửa chữa nhà ở", "LV06"),
+    ("Tập huấn kỹ năng cho bí thư chi bộ", "LV11"),
+    ("Thu gom rác thải đúng giờ, không để tồn đọng", "LV04"),
 )
 BODIES = (
     ("UBND", "Ủy ban nhân dân"),
@@ -145,6 +148,7 @@ class DemoData:
         self.zone = zone
         self.random = random.Random(seed)
         self.rows: dict[Any, list[dict[str, Any]]] = {}
+        self.fields: dict[str, int] = {}  # proposal fields by code
 
     def _add(self, table: Any, **values: Any) -> int:
         rows = self.rows.setdefault(table, [])
@@ -158,6 +162,9 @@ class DemoData:
         now = self.clock.now()
         today = now.astimezone(self.zone).date()
         pick = self.random
+        self.fields = dict(
+            (await self.db.execute(select(ProposalField.code, ProposalField.id))).all()
+        )
         root = self._add(
             Unit,
             parent_id=None,
@@ -397,22 +404,21 @@ class DemoData:
                 {"report_version_id": version, "topic_id": topic}
             )
         for _ in range(pick.choice((0, 1, 1, 2, 2, 3))):
-            self._proposal(report, self._unit_of(meeting), topics, submitted, now)
+            self._proposal(report, self._unit_of(meeting), submitted, now)
 
-    def _proposal(
-        self, report: int, branch: int, topics: list[int], raised: datetime, now: datetime
-    ) -> None:
+    def _proposal(self, report: int, branch: int, raised: datetime, now: datetime) -> None:
         """A proposal through the states real ones go through, on a plausible timeline:
         assigned a few days after it is raised, answered on time or late, some still open
         past their deadline, some merged into an earlier one or closed with a reason."""
         pick = self.random
         urgent = pick.random() < 0.1
+        text, field = pick.choice(PROPOSALS)
         values: dict[str, Any] = {
             "report_id": report,
             "unit_id": branch,
-            "topic_id": pick.choice(topics),
+            "field_id": self.fields.get(field),
             "urgency": ProposalUrgency.URGENT if urgent else ProposalUrgency.NORMAL,
-            "text": pick.choice(PROPOSALS),
+            "text": text,
             "state": ProposalState.NEW,
             "revision": 1,
             "body_id": None,

@@ -58,11 +58,11 @@ from db.models import (
     Person,
     Proposal,
     ProposalEvent,
+    ProposalField,
     ProposalState,
     Report,
     Role,
     StoredFile,
-    Topic,
     Unit,
 )
 from db.session import insert_for
@@ -89,7 +89,7 @@ class ProposalView:
 
     proposal: Proposal
     branch: Unit
-    topic: Topic | None
+    field: ProposalField | None
     body: HandlingBody | None
     raiser: Person | None
     meeting: Meeting | None
@@ -230,7 +230,7 @@ class ProposalService:
     async def _view(self, proposal: Proposal, *, history: bool = False) -> ProposalView:
         branch = await self.db.get(Unit, proposal.unit_id)
         assert branch is not None
-        topic = await self.db.get(Topic, proposal.topic_id) if proposal.topic_id else None
+        field = await self.db.get(ProposalField, proposal.field_id) if proposal.field_id else None
         body = await self.db.get(HandlingBody, proposal.body_id) if proposal.body_id else None
         report = await self.db.get(Report, proposal.report_id)
         raiser = await self.db.get(Person, report.author_id) if report else None
@@ -247,7 +247,7 @@ class ProposalService:
                 .order_by(ProposalEvent.at, ProposalEvent.id)
             )
             events = tuple((event, person) for event, person in rows)
-        return ProposalView(proposal, branch, topic, body, raiser, meeting, answered_by, events)
+        return ProposalView(proposal, branch, field, body, raiser, meeting, answered_by, events)
 
     async def answer_file(self, proposal: Proposal) -> StoredFile | None:
         if proposal.answer_file_id is None:
@@ -355,8 +355,8 @@ class ProposalService:
         """Earlier open proposals that may say the same thing: of the same field or branch."""
         proposal = view.proposal
         same = [Proposal.unit_id == proposal.unit_id]
-        if proposal.topic_id is not None:
-            same.append(Proposal.topic_id == proposal.topic_id)
+        if proposal.field_id is not None:
+            same.append(Proposal.field_id == proposal.field_id)
         rows = await self.db.scalars(
             select(Proposal)
             .where(

@@ -49,7 +49,7 @@ class Step(enum.StrEnum):
     CONTENT = "content"
     CONCERNS = "concerns"
     PROPOSALS = "proposals"
-    PROPOSAL_TOPIC = "proposal_topic"
+    PROPOSAL_FIELD = "proposal_topic"  # the value drafts saved before fields had a list
     PROPOSAL_URGENCY = "proposal_urgency"
     DROP_ITEMS = "drop_items"  # "None" pressed after items were given: drop them, or keep
     CHOOSE_ITEM = "choose_item"  # one of the concerns or proposals given, to edit or delete
@@ -126,14 +126,23 @@ class Question:
     notes: tuple[Text, ...] = ()  # lines under the question (what was received so far)
     items: tuple[str, ...] = ()  # what was given so far at this step, listed in order
     answers: tuple[tuple[str, str], ...] = ()  # proposals and their answers, to convey
+    pairs: bool = False  # short choices may go two to a row
 
 
-class TopicName(Protocol):
+class Named(Protocol):
     @property
     def id(self) -> int: ...
 
     @property
     def name(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Lists:
+    """The lists the office keeps that steps offer as buttons."""
+
+    topics: Sequence[Named] = ()  # what a meeting may have discussed
+    fields: Sequence[Named] = ()  # what a proposal may concern
 
 
 # ---------------------------------------------------------------- what an answer gives
@@ -261,7 +270,7 @@ class ReportStep:
     ends_section: ClassVar[bool] = False
     then: ClassVar[Step | None] = None  # the next step, when the step does not decide
 
-    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+    def ask(self, data: Data, lists: Lists) -> Question:
         raise NotImplementedError
 
     def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
@@ -313,7 +322,7 @@ class ReportStep:
 class Held(ReportStep):
     name, section, ends_section, then = Step.HELD, Section.HELD, True, Step.TIMES
 
-    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+    def ask(self, data: Data, lists: Lists) -> Question:
         return Question(
             Text(N_("1/9. Was the meeting held?")),
             (
@@ -340,7 +349,7 @@ class Held(ReportStep):
 class HeldDate(ReportStep):
     name, section, ends_section, then = Step.HELD_DATE, Section.HELD, True, Step.TIMES
 
-    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+    def ask(self, data: Data, lists: Lists) -> Question:
         return Question(Text(N_("On which date was it held? Write it as dd/mm, e.g. 07/12.")))
 
     def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
@@ -356,7 +365,7 @@ class HeldDate(ReportStep):
 class NotHeldReason(ReportStep):
     name, section, ends_section = Step.NOT_HELD_REASON, Section.HELD, True
 
-    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+    def ask(self, data: Data, lists: Lists) -> Question:
         return Question(Text(N_("Why was the meeting not held? Please write the reason.")))
 
     def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
@@ -376,7 +385,7 @@ class NotHeldReason(ReportStep):
 class Times(ReportStep):
     name, section, ends_section, then = Step.TIMES, Section.TIMES, True, Step.TOTAL
 
-    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+    def ask(self, data: Data, lists: Lists) -> Question:
         planned = Text(
             N_("As planned: {start}–{end}"),
             {"start": data["planned_start"], "end": data["planned_end"]},
@@ -408,7 +417,7 @@ class Times(ReportStep):
 class Total(ReportStep):
     name, section, then = Step.TOTAL, Section.ATTENDANCE, Step.EXEMPTED
 
-    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+    def ask(self, data: Data, lists: Lists) -> Question:
         rows: tuple[tuple[Choice, ...], ...] = ()
         if data.get("last_total"):
             last = Text(N_("{count} (as last time)"), {"count": data["last_total"]})
@@ -454,7 +463,7 @@ class _Count(ReportStep):
     question: ClassVar[str]
     small_numbers: ClassVar[bool] = True
 
-    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+    def ask(self, data: Data, lists: Lists) -> Question:
         return Question(Text(self.question), (SMALL_NUMBERS,) if self.small_numbers else ())
 
     def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
@@ -500,25 +509,52 @@ class Excused(_Count):
     question = N_("How many were absent with a reason? The rest count as absent without reason.")
 
 
+# A checklist longer than this is paged, so that its question stays on a phone's screen.
+TOPICS_PER_PAGE = 6
+TOPICS_ON_ONE_PAGE = 8
+
+
 class Topics(ReportStep):
     name, section, ends_section, then = Step.TOPICS, Section.TOPICS, True, Step.CONTENT
 
-    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+    def ask(self, data: Data, lists: Lists) -> Question:
         chosen = set(data.get("topics", []))
+        topics, page, pages = _page_of(list(lists.topics), data.get("topics_page", 0))
         rows: list[tuple[Choice, ...]] = [
             (Choice(topic.name, str(topic.id), topic.id in chosen),) for topic in topics
         ]
+        notes: list[Text] = []
+        if pages > 1:
+            turn = []
+            if page > 0:
+                turn.append(Choice(Text(N_("◀ Previous page")), f"page-{page - 1}"))
+            if page < pages - 1:
+                turn.append(Choice(Text(N_("Next page ▶")), f"page-{page + 1}"))
+            rows.append(tuple(turn))
+            notes.append(Text(N_("Page {page} of {pages}."), {"page": page + 1, "pages": pages}))
+            ticked = [topic.name for topic in lists.topics if topic.id in chosen]
+            if data.get("other_topic"):
+                ticked.append(data["other_topic"])
+            if ticked:
+                notes.append(Text(N_("Ticked so far: {topics}."), {"topics": "; ".join(ticked)}))
         rows.append((Choice(Text(N_("➕ Another topic")), "other"), DONE))
         return Question(
             Text(N_("4/9. Which topics were discussed? Tick all that apply, then press Done.")),
             tuple(rows),
+            tuple(notes),
         )
 
     def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
         if _choice(value, "done"):
+            data.pop("topics_page", None)
             return self.done(data)
         if _choice(value, "other"):
             return self.stay(data, Step.OTHER_TOPIC)
+        if value.kind == "choice" and value.value.startswith("page-"):
+            page = value.value.removeprefix("page-")
+            if page.isdigit():
+                data["topics_page"] = int(page)
+                return self.stay(data)
         if value.kind == "choice" and value.value.isdigit():
             chosen = set(data.get("topics", []))
             chosen ^= {int(value.value)}
@@ -527,10 +563,19 @@ class Topics(ReportStep):
         return self.refuse(data, N_("Please tick the topics with the buttons, then press Done."))
 
 
+def _page_of(entries: list[Named], page: int) -> tuple[list[Named], int, int]:
+    """The entries on one page of a checklist, the page (kept in range) and the page count."""
+    if len(entries) <= TOPICS_ON_ONE_PAGE:
+        return entries, 0, 1
+    pages = -(-len(entries) // TOPICS_PER_PAGE)
+    page = min(max(page, 0), pages - 1)
+    return entries[page * TOPICS_PER_PAGE : (page + 1) * TOPICS_PER_PAGE], page, pages
+
+
 class OtherTopic(ReportStep):
     name, section = Step.OTHER_TOPIC, Section.TOPICS
 
-    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+    def ask(self, data: Data, lists: Lists) -> Question:
         return Question(Text(N_("Write the other topic discussed.")))
 
     def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
@@ -545,7 +590,7 @@ class OtherTopic(ReportStep):
 class Content(ReportStep):
     name, section, ends_section, then = Step.CONTENT, Section.CONTENT, True, Step.CONCERNS
 
-    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+    def ask(self, data: Data, lists: Lists) -> Question:
         notes: tuple[Text, ...] = ()
         if data.get("content") or data.get("attachments"):
             received = {
@@ -642,7 +687,7 @@ class _Written(ReportStep):
 class Concerns(_Written):
     name, section, then = Step.CONCERNS, Section.CONCERNS, Step.PROPOSALS
 
-    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+    def ask(self, data: Data, lists: Lists) -> Question:
         return Question(
             Text(
                 N_(
@@ -658,7 +703,7 @@ class Concerns(_Written):
 class Proposals(_Written):
     name, section, then = Step.PROPOSALS, Section.PROPOSALS, Step.CONTRIBUTION
 
-    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+    def ask(self, data: Data, lists: Lists) -> Question:
         return Question(
             Text(
                 N_(
@@ -673,21 +718,23 @@ class Proposals(_Written):
 
     def add(self, data: Data, items: list[Any], text: str) -> Outcome:
         data["pending_proposal"] = {"text": text}  # its field and urgency come next
-        return self.stay(data, Step.PROPOSAL_TOPIC)
+        return self.stay(data, Step.PROPOSAL_FIELD)
 
 
-class ProposalTopic(ReportStep):
-    name, section = Step.PROPOSAL_TOPIC, Section.PROPOSALS
+class ProposalFieldChoice(ReportStep):
+    name, section = Step.PROPOSAL_FIELD, Section.PROPOSALS
 
-    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
-        rows = [(Choice(topic.name, str(topic.id)),) for topic in topics]
+    def ask(self, data: Data, lists: Lists) -> Question:
+        rows = [(Choice(field.name, str(field.id)),) for field in lists.fields]
         rows.append((Choice(Text(N_("Other field")), "none"),))
-        return Question(Text(N_("Which field does this proposal concern?")), tuple(rows))
+        return Question(
+            Text(N_("Which field does this proposal concern?")), tuple(rows), pairs=True
+        )
 
     def read(self, data: Data, value: Input, meeting_day: date) -> Outcome:
         if value.kind == "choice" and (value.value.isdigit() or value.value == "none"):
-            topic = int(value.value) if value.value.isdigit() else None
-            data["pending_proposal"]["topic_id"] = topic
+            field = int(value.value) if value.value.isdigit() else None
+            data["pending_proposal"]["field_id"] = field
             return self.stay(data, Step.PROPOSAL_URGENCY)
         return self.refuse(data, N_("Please choose the field with the buttons."))
 
@@ -695,7 +742,7 @@ class ProposalTopic(ReportStep):
 class ProposalUrgency(ReportStep):
     name, section = Step.PROPOSAL_URGENCY, Section.PROPOSALS
 
-    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+    def ask(self, data: Data, lists: Lists) -> Question:
         return Question(
             Text(N_("How urgent is it?")),
             ((Choice(Text(N_("Normal")), "normal"), Choice(Text(N_("🔴 Urgent")), "urgent")),),
@@ -728,7 +775,7 @@ class ChooseItem(ReportStep):
 
     name = Step.CHOOSE_ITEM
 
-    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+    def ask(self, data: Data, lists: Lists) -> Question:
         items = data.get(data.get("item_of", ""), [])
         numbers = [Choice(str(n), str(n)) for n in range(1, len(items) + 1)]
         rows = [tuple(numbers[i : i + 5]) for i in range(0, len(numbers), 5)]
@@ -755,7 +802,7 @@ class OneItem(ReportStep):
 
     name = Step.ONE_ITEM
 
-    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+    def ask(self, data: Data, lists: Lists) -> Question:
         items = data.get(data.get("item_of", ""), [])
         index = data.get("item_index", 0)
         text = _item_text(items[index]) if 0 <= index < len(items) else ""
@@ -805,7 +852,7 @@ class DropItems(ReportStep):
 
     name = Step.DROP_ITEMS
 
-    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+    def ask(self, data: Data, lists: Lists) -> Question:
         items = data.get(data.get("dropping", ""), [])
         listed = tuple(item["text"] if isinstance(item, dict) else item for item in items)
         return Question(
@@ -846,7 +893,7 @@ class Contribution(_Written):
     name, section, then, listed = Step.CONTRIBUTION, Section.CONTRIBUTION, Step.CRITERIA, False
     required = N_("Please write what you conveyed and the guidance you gave.")
 
-    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+    def ask(self, data: Data, lists: Lists) -> Question:
         return Question(
             Text(N_("8/9. Your own contribution: what you conveyed and the guidance you gave."))
         )
@@ -859,7 +906,7 @@ class Contribution(_Written):
 class Conveyed(ReportStep):
     name, section, ends_section, then = Step.CONVEYED, Section.CONVEYED, True, Step.CRITERIA
 
-    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+    def ask(self, data: Data, lists: Lists) -> Question:
         return Question(
             Text(
                 N_(
@@ -888,7 +935,7 @@ class BranchOpinion(_Written):
     name, section, then, listed = Step.BRANCH_OPINION, Section.CONVEYED, Step.CRITERIA, False
     required = N_("Please write in one message what the branch said about the answers.")
 
-    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+    def ask(self, data: Data, lists: Lists) -> Question:
         return Question(
             Text(
                 N_(
@@ -904,7 +951,7 @@ class Criteria(ReportStep):
 
     name, section, then = Step.CRITERIA, Section.QUALITY, Step.RATING
 
-    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+    def ask(self, data: Data, lists: Lists) -> Question:
         chosen = set(data.get("criteria", []))
         computed = computed_criteria(data)
         rows = [
@@ -975,7 +1022,7 @@ class Rating(ReportStep):
 
     name, section, then = Step.RATING, Section.QUALITY, Step.COMMENT
 
-    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+    def ask(self, data: Data, lists: Lists) -> Question:
         choices = [
             Choice(Text(label), code) for code, label in zip(RATING_CODES, RATINGS, strict=True)
         ]
@@ -1010,7 +1057,7 @@ class Rating(ReportStep):
 class Comment(_Written):
     name, section, listed = Step.COMMENT, Section.QUALITY, False
 
-    def ask(self, data: Data, topics: Sequence[TopicName]) -> Question:
+    def ask(self, data: Data, lists: Lists) -> Question:
         return Question(
             Text(N_("A comment on the quality, if any (or press Skip).")),
             ((Choice(Text(N_("Skip")), "skip"),),),
@@ -1033,7 +1080,7 @@ STEPS: dict[Step, ReportStep] = {
         Content(),
         Concerns(),
         Proposals(),
-        ProposalTopic(),
+        ProposalFieldChoice(),
         ProposalUrgency(),
         DropItems(),
         ChooseItem(),
@@ -1079,8 +1126,8 @@ def answer(data: Data, step: str, value: Input, meeting_day: date) -> Outcome:
     return handler.read(data, value, meeting_day)
 
 
-def ask(data: Data, step: str, topics: Sequence[TopicName]) -> Question:
-    return STEPS[Step(step)].ask(data, topics)
+def ask(data: Data, step: str, lists: Lists) -> Question:
+    return STEPS[Step(step)].ask(data, lists)
 
 
 def back(data: Data, step: str) -> Outcome:

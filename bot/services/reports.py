@@ -39,11 +39,13 @@ from bot.services.proposals import ProposalService, event
 from bot.services.report_flow import Input
 from db.models import (
     AttendeeKind,
+    CatalogEntry,
     Draft,
     Meeting,
     MeetingStatus,
     Person,
     Proposal,
+    ProposalField,
     ProposalState,
     ProposalUrgency,
     Report,
@@ -427,12 +429,15 @@ class ReportService:
         """Stop: the draft is kept as it is, to be resumed from /baocao."""
         await self.drafts.close(draft)
 
-    async def topics(self) -> list[Topic]:
-        return list(
-            await self.db.scalars(
-                select(Topic).where(Topic.active).order_by(Topic.sort_order, Topic.code)
-            )
-        )
+    async def lists(self, every: bool = False) -> report_flow.Lists:
+        """The topics and proposal fields offered as buttons; with `every`, also those the
+        office has since taken off the list, to name them in the reports that chose them."""
+
+        async def entries(model: type[CatalogEntry]) -> list[Any]:
+            query = select(model).order_by(model.sort_order, model.code)
+            return list(await self.db.scalars(query if every else query.where(model.active)))
+
+        return report_flow.Lists(await entries(Topic), await entries(ProposalField))
 
     # ------------------------------------------------------------------ sending
 
@@ -509,7 +514,7 @@ class ReportService:
                 proposal = Proposal(
                     report_id=report.id,
                     unit_id=branch.id,
-                    topic_id=item.get("topic_id"),
+                    field_id=item.get("field_id"),
                     urgency=ProposalUrgency(item.get("urgency", "normal")),
                     text=item["text"],
                     state=ProposalState.NEW,

@@ -27,6 +27,7 @@ from bot.formats.roster_workbook import (
     UNITS,
     AssignmentRow,
     BranchRow,
+    CatalogRow,
     Problem,
     RawRow,
     Roster,
@@ -44,10 +45,12 @@ from bot.services.notices import Notices
 from db.models import (
     Assignment,
     BranchSchedule,
+    CatalogEntry,
     HandlingBody,
     HandlingBodyMember,
     Person,
     PersonRole,
+    ProposalField,
     Topic,
     Unit,
 )
@@ -146,12 +149,14 @@ class RosterService:
             "people": SheetChanges(),
             "assignments": SheetChanges(),
             "topics": SheetChanges(),
+            "fields": SheetChanges(),
             "bodies": SheetChanges(),
         }
         await self._apply_units(roster, changes)
         await self._apply_people(roster, changes["people"])
         await self._apply_assignments(roster, changes["assignments"])
-        await self._apply_topics(roster, changes["topics"])
+        await self._apply_catalog(Topic, roster.topics, changes["topics"])
+        await self._apply_catalog(ProposalField, roster.fields, changes["fields"])
         await self._apply_bodies(roster, changes["bodies"])
         return changes
 
@@ -388,22 +393,32 @@ class RosterService:
                 changes.deactivated.append(_assignment_label(*key))
         await self.db.flush()
 
-    async def _apply_topics(self, roster: Roster, changes: SheetChanges) -> None:
-        if roster.topics is None:
+    async def _apply_catalog(
+        self,
+        model: type[CatalogEntry],
+        rows: list[CatalogRow] | None,
+        changes: SheetChanges,
+    ) -> None:
+        """A list the office keeps (topics, proposal fields): what the sheet lists is active
+        in its order, what it no longer lists is deactivated (earlier reports keep it)."""
+        if rows is None:
             return
-        topics = {t.code: t for t in await self.db.scalars(select(Topic))}
-        for row in roster.topics:
-            topic = topics.get(row.code)
-            if topic is None:
-                self.db.add(Topic(code=row.code, name=row.name, sort_order=row.order, active=True))
+        existing = {entry.code: entry for entry in await self.db.scalars(select(model))}
+        for row in rows:
+            entry = existing.get(row.code)
+            if entry is None:
+                entry = model()  # a mixin's columns: set one by one for the type checker
+                entry.code, entry.name, entry.sort_order = row.code, row.name, row.order
+                entry.active = True
+                self.db.add(entry)
                 changes.created.append(row.code)
-            elif _differs(topic, name=row.name, sort_order=row.order, active=True):
+            elif _differs(entry, name=row.name, sort_order=row.order, active=True):
                 changes.updated.append(row.code)
-        listed = {row.code for row in roster.topics}
-        for topic in topics.values():
-            if topic.active and topic.code not in listed:
-                topic.active = False
-                changes.deactivated.append(topic.code)
+        listed = {row.code for row in rows}
+        for entry in existing.values():
+            if entry.active and entry.code not in listed:
+                entry.active = False
+                changes.deactivated.append(entry.code)
         await self.db.flush()
 
     async def _apply_bodies(self, roster: Roster, changes: SheetChanges) -> None:
@@ -462,7 +477,8 @@ class RosterService:
             return parent.code if parent else None
 
         sheets: dict[str, list[list[Any]]] = {
-            key: [] for key in ("units", "branches", "people", "assignments", "topics", "bodies")
+            key: []
+            for key in ("units", "branches", "people", "assignments", "topics", "fields", "bodies")
         }
         for unit in _tree_order([u for u in units if not u.is_branch]):
             sheets["units"].append([unit.code, unit.name, parent_code(unit), unit.kind])
@@ -508,11 +524,15 @@ class RosterService:
             sheets["assignments"].append(
                 [person_code, unit_code, a.valid_from, a.valid_until, a.note or None]
             )
-        topics = await self.db.scalars(
-            select(Topic).where(Topic.active).order_by(Topic.sort_order, Topic.code)
+        catalogs: tuple[tuple[str, type[CatalogEntry]], ...] = (
+            ("topics", Topic),
+            ("fields", ProposalField),
         )
-        for topic in topics:
-            sheets["topics"].append([topic.code, topic.name, topic.sort_order])
+        for key, model in catalogs:
+            entries = await self.db.scalars(
+                select(model).where(model.active).order_by(model.sort_order, model.code)
+            )
+            sheets[key] = [[entry.code, entry.name, entry.sort_order] for entry in entries]
         answering: dict[int, list[str]] = defaultdict(list)
         for body_id, person_code in await self.db.execute(
             select(HandlingBodyMember.body_id, Person.code)

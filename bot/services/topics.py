@@ -1,4 +1,5 @@
-"""The default catalog of topics a report can mark as discussed; the office can edit it."""
+"""The default catalogs: the topics a report can mark as discussed, and the fields a
+proposal is filed under; the office can edit both in the roster workbook."""
 
 DEFAULT_TOPICS = (
     "Kiểm tra, giám sát của chi bộ",
@@ -14,4 +15,20 @@ DEFAULT_TOPICS = (
     "Giảm nghèo, chính sách người có công",
     "Dân chủ ở cơ sở, hương ước",
     "Công tác tuyên truyền, vận động nhân dân",
+)
+
+# The fields a proposal is filed under, as the migration that made the list seeds it
+# (db/migrations/versions/0009_proposal_fields.py); the roster's sheet may replace it.
+DEFAULT_PROPOSAL_FIELDS = (
+    "Đất đai",
+    "Xây dựng, trật tự đô thị",
+    "Hạ tầng giao thông, điện, nước",
+    "Môi trường, vệ sinh",
+    "An ninh, trật tự",
+    "Chính sách xã hội",
+    "Y tế",
+    "Giáo dục",
+    "Kinh tế, việc làm",
+    "Văn hóa, thể thao",
+    "Công tác Đảng, chính quyền",
 )

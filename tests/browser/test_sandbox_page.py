@@ -114,7 +114,7 @@ async def test_after_the_meeting_a_member_reports_with_buttons(screen: Screen, s
     await answer(s, s.press("✅ Xong", on="6/9."), "7/9.")
     await answer(s, s.type("Lắp đèn chiếu sáng ngõ 3"), "thuộc lĩnh vực nào")
     await answer(
-        s, s.press("Phát triển kinh tế - xã hội", on="thuộc lĩnh vực nào"), "ở mức độ nào?"
+        s, s.press("Hạ tầng giao thông, điện, nước", on="thuộc lĩnh vực nào"), "ở mức độ nào?"
     )
     await answer(s, s.press("Thường", on="ở mức độ nào?"), "1. Lắp đèn chiếu sáng ngõ 3")
     await answer(s, s.press("✅ Xong", on="7/9."), "8/9.")

@@ -366,7 +366,7 @@ async def test_merged_then_given_back_and_more_time_asked(roster, bot, tg, db, c
     await dung.expect_message(contains="Kiến nghị khẩn")
     # The report amended with a second proposal that says much the same.
     await amend_with_proposal(
-        an, "Lắp thêm đèn đường ngõ 5", "Phát triển kinh tế - xã hội", "🔴 Khẩn"
+        an, "Lắp thêm đèn đường ngõ 5", "Hạ tầng giao thông, điện, nước", "🔴 Khẩn"
     )
     second = await dung.expect_message(contains="Lắp thêm đèn đường ngõ 5")
     first_id, second_id = [p.id for (p,) in await db.all(select(Proposal).order_by(Proposal.id))]
@@ -448,7 +448,7 @@ async def test_a_normal_proposal_waits_for_the_morning_and_a_stand_in_carries_th
     await amend_with_proposal(
         an,
         "Tổ chức lớp tập huấn phòng cháy cho các hộ kinh doanh",
-        "Quốc phòng - an ninh, trật tự",
+        "An ninh, trật tự",
         "Thường",
     )
     await run_jobs(bot)

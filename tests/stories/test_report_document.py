@@ -101,6 +101,10 @@ async def test_the_report_document_follows_hd_36(database_url, tmp_path, monkeyp
     assert "tỷ lệ đảng viên dự trên 85%: " in text
     assert not re.search(r"%\s+\d", text), "a label runs into a number"
     assert "\nTheo lĩnh vực:\n" in text and "\nKiến nghị khẩn:\n" in text
+    # Proposals are counted by their own fields, not by the meeting topics.
+    by_field = text.split("\nTheo lĩnh vực:\n")[1].split("\nKiến nghị khẩn:\n")[0]
+    assert re.search(r"^- Hạ tầng giao thông, điện, nước: \d+", by_field, re.MULTILINE)
+    assert "Chuyển đảng chính thức" not in by_field
     assert "Trong tháng, các chi bộ nêu " in text
 
     # "Nơi nhận:" and the signing block, with room to sign and the signer's name.

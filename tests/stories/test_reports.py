@@ -95,6 +95,15 @@ async def fill_until_review(an: TgUser) -> None:
     await an.press("☐ Kết nạp đảng viên")
     ticked = await an.expect_message(contains="4/9.")
     assert "☑ Kết nạp đảng viên" in ticked.button_texts
+    # 13 topics: six to a page, so that the question stays on a phone's screen
+    assert "Trang 1/3." in ticked.text and len(ticked.button_texts) == 6 + 1 + 2 + 2
+    await an.press("Trang sau ▶")
+    second = await an.expect_message(contains="Trang 2/3.")
+    assert "Đã chọn: Kết nạp đảng viên." in second.text
+    assert second.button_texts[6:8] == ["◀ Trang trước", "Trang sau ▶"]
+    await an.press("☐ Phát triển kinh tế - xã hội")
+    both = await an.expect_message(contains="Đã chọn: Kết nạp đảng viên; Phát triển kinh tế")
+    assert "☑ Phát triển kinh tế - xã hội" in both.button_texts
     await an.press("✅ Xong")
     await an.expect_message(contains="5/9.")
     await an.send_photo()
@@ -114,7 +123,7 @@ async def fill_until_review(an: TgUser) -> None:
     await an.expect_message(contains="7/9.")
     await an.send("Lắp đèn chiếu sáng ngõ 5 trước Tết")
     await an.expect_message(contains="thuộc lĩnh vực nào")
-    await an.press("Phát triển kinh tế - xã hội")
+    await an.press("Hạ tầng giao thông, điện, nước")
     await an.expect_message(contains="Kiến nghị này ở mức độ nào?")
     await an.press("🔴 Khẩn")
     await an.expect_message(contains="1. Lắp đèn chiếu sáng ngõ 5 trước Tết")
@@ -176,7 +185,8 @@ async def test_the_whole_report_with_buttons(roster, bot, tg, db, clock, admin) 
         "Đảng viên dự: có mặt 18/20 (90%); tổng số 22, miễn sinh hoạt 2, vắng có lý do 1,"
         " vắng không có lý do 1"
     ) in review.text
-    assert "Chủ đề: Kết nạp đảng viên" in review.text
+    assert "Chủ đề: Kết nạp đảng viên, Phát triển kinh tế - xã hội" in review.text
+    assert "[Hạ tầng giao thông, điện, nước] Lắp đèn chiếu sáng ngõ 5 trước Tết 🔴" in review.text
     assert "<b>bàn</b> việc kết nạp & phát triển" in review.text  # typed text, shown as typed
     assert "Chất lượng: Tốt; đạt 2/7 tiêu chí" in review.text
 
@@ -426,7 +436,7 @@ async def test_history_respects_roles(roster, bot, tg, db, clock) -> None:
     assert photo.raw["photo"]
     await leader.send("/kiennghi KP01")
     open_ = await leader.expect_message(contains="Kiến nghị của Chi bộ Khu phố 1")
-    assert "🔴" in open_.text and "[Phát triển kinh tế - xã hội]" in open_.text
+    assert "🔴" in open_.text and "[Hạ tầng giao thông, điện, nước]" in open_.text
 
     await member.send("/lichsu KP01")
     await member.expect_message(contains="không thuộc quyền")
@@ -465,7 +475,7 @@ async def test_a_proposal_added_when_amending_is_tracked(roster, bot, tg, db, cl
 
     clock.advance(timedelta(days=1))
     await amend_with_proposal(
-        an, "Cấp kinh phí sửa nhà văn hóa khu phố", "Phát triển kinh tế - xã hội", "🔴 Khẩn"
+        an, "Cấp kinh phí sửa nhà văn hóa khu phố", "Văn hóa, thể thao", "🔴 Khẩn"
     )
 
     texts = sorted(row[0] for row in await db.all(select(Proposal.text)))

@@ -20,6 +20,7 @@ from db.models import (
     Person,
     PersonRole,
     Proposal,
+    ProposalField,
     ProposalState,
     ProposalUrgency,
     Report,
@@ -232,6 +233,13 @@ async def build(database_url: str) -> None:
             for n, code in enumerate(TOPICS):
                 topics[code] = Topic(code=code, name=f"Chủ đề {code}", sort_order=n)
                 db.add(topics[code])
+            # proposals are filed under fields of their own list, named apart from the topics
+            fields = {}
+            for n, code in enumerate(TOPICS):
+                fields[code] = ProposalField(
+                    code=f"F-{code}", name=f"Lĩnh vực {code}", sort_order=n
+                )
+                db.add(fields[code])
             await db.flush()
             for meeting in MEETINGS:
                 start = meeting_start(meeting)
@@ -311,12 +319,12 @@ async def build(database_url: str) -> None:
                     await db.flush()
                     for topic in spec.topics:
                         db.add(ReportTopic(report_version_id=version.id, topic_id=topics[topic].id))
-                    for topic, urgency, state in spec.proposals:
+                    for field, urgency, state in spec.proposals:
                         db.add(
                             Proposal(
                                 report_id=report.id,
                                 unit_id=branches[meeting.branch].id,
-                                topic_id=topics[topic].id if topic else None,
+                                field_id=fields[field].id if field else None,
                                 urgency=ProposalUrgency(urgency),
                                 text=f"Kiến nghị {meeting.branch}",
                                 state=ProposalState(state),
@@ -423,7 +431,7 @@ def expected_for(month: Month) -> dict:
     proposals = [p for m in MEETINGS if in_month(m, month) for r in m.reports for p in r.proposals]
     e["proposals_new"] = len(proposals)
     e["proposals_urgent"] = sum(1 for p in proposals if p[1] == "urgent")
-    e["by_topic"] = Counter(f"Chủ đề {p[0]}" if p[0] else "" for p in proposals)
+    e["by_field"] = Counter(f"Lĩnh vực {p[0]}" if p[0] else "" for p in proposals)
     topic_counts = Counter(
         name
         for m in MEETINGS
@@ -499,7 +507,7 @@ async def test_every_figure_equals_the_count_by_hand(figures_db: str) -> None:
     assert [line.code for line in digest.uncovered] == e["uncovered"]
     assert sorted(line.code for line in digest.low_attendance) == e["low"]
     assert digest.proposals_urgent == e["proposals_urgent"]
-    assert dict(digest.proposals_by_topic) == dict(e["by_topic"])
+    assert dict(digest.proposals_by_field) == dict(e["by_field"])
     assert dict(digest.topics) == dict(e["topics"].most_common(5))
 
     older = [

@@ -16,13 +16,16 @@ from bot.render import meetings as meeting_screens
 from bot.render import reports as report_screens
 from bot.render import start as start_screens
 from bot.services.attendance import AttendanceResult, Outcome
-from bot.services.report_flow import Step
-from bot.services.topics import DEFAULT_TOPICS
-from db.models import Absence, Draft, Meeting, Rsvp, RsvpAnswer, Topic, Unit
+from bot.services.report_flow import Lists, Step
+from bot.services.topics import DEFAULT_PROPOSAL_FIELDS, DEFAULT_TOPICS
+from db.models import Absence, Draft, Meeting, ProposalField, Rsvp, RsvpAnswer, Topic, Unit
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 LANGS = ["vi", "en"]
-TOPICS = [Topic(id=n, name=name) for n, name in enumerate(DEFAULT_TOPICS, start=1)]
+LISTS = Lists(
+    [Topic(id=n, name=name) for n, name in enumerate(DEFAULT_TOPICS, start=1)],
+    [ProposalField(id=n, name=name) for n, name in enumerate(DEFAULT_PROPOSAL_FIELDS, start=1)],
+)
 MEETING = Meeting(id=7, revision=1, starts_at=datetime(2026, 12, 5, 19, 30, tzinfo=ZONE))
 BRANCH = Unit(id=3, name="Chi bộ Khu dân cư số 12", code="CB0012")
 # Answers enough for every step and for a review that lists every section.
@@ -41,7 +44,7 @@ DATA = {
     "topics": [1, 2],
     "content": "Nội dung",
     "concerns": ["Đường ngập"],
-    "proposals": [{"text": "Sửa đường", "topic_id": 1, "urgency": "normal"}],
+    "proposals": [{"text": "Sửa đường", "field_id": 1, "urgency": "normal"}],
     "pending_proposal": {"text": "Sửa đường"},
     "contribution": "Ý kiến",
     "to_convey": [{"id": 9, "text": "Lắp đèn", "answer": "Đã lắp"}],
@@ -64,7 +67,7 @@ def rows_of(screen: Screen) -> list[list[str]]:
 @pytest.mark.parametrize("step", [s for s in Step if s != Step.REVIEW], ids=str)
 def test_every_step_of_the_report_fits_a_phone(step: Step, lang: str) -> None:
     draft = Draft(id=1, revision=1, data=dict(DATA), step=step.value)
-    screen = report_screens.step(draft, TOPICS, lang)
+    screen = report_screens.step(draft, LISTS, lang)
     rows = rows_of(screen)
     assert labels_cut_on_a_phone(rows) == []
     for label in (label for row in rows for label in row if label.endswith("…")):
@@ -87,7 +90,7 @@ def test_the_catalogs_labels_fit_whole(lang: str) -> None:
         ),
         meeting_screens.stand_in_invitation(MEETING, BRANCH, None, _person(), ZONE, lang),
         Screen("", report_screens.request_keyboard(5, lang)),
-        report_screens.review(draft, TOPICS, BRANCH, MEETING, ZONE, lang),
+        report_screens.review(draft, LISTS, BRANCH, MEETING, ZONE, lang),
         start_screens.language_choice(lang),
     ]
     for screen in screens:

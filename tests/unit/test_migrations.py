@@ -51,3 +51,33 @@ def test_the_newest_revision_is_read_as_alembic_reads_it() -> None:
     from db import migrate, schema
 
     assert schema.newest_revision() == migrate.head_revision()
+
+
+def _fields_migration():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(migrate.__file__).parent / "migrations" / "versions" / "0009_proposal_fields.py"
+    spec = importlib.util.spec_from_file_location("proposal_fields_migration", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_existing_proposals_get_the_field_their_text_or_old_topic_names() -> None:
+    """Migration 0009 files each proposal by the words of its text, else of the meeting
+    topic it was filed under, else under "another field"."""
+    from bot.services.demo import PROPOSALS
+    from bot.services.topics import DEFAULT_PROPOSAL_FIELDS
+
+    migration = _fields_migration()
+    assert [name for _, name, _ in migration.FIELDS] == list(DEFAULT_PROPOSAL_FIELDS)
+    for text, code in PROPOSALS:  # the sandbox town's proposals, filed by hand
+        assert migration.field_of(text) == code, text
+    assert migration.field_of("Yêu cầu xử lý tụ tập gây mất trật tự ban đêm") == "LV05"
+    assert migration.field_of("Đề nghị sớm tổ chức hội nghị tổng kết") is None
+    assert migration.field_of("Quốc phòng - an ninh, trật tự") == "LV05"  # an old topic
+    assert migration.field_of("Đề nghị cấp giấy chứng nhận quyền sử dụng đất") == "LV01"
+    assert migration.field_of("Lập danh sách hộ cận nghèo năm 2027") == "LV06"
+    assert migration.field_of("Kiến nghị về việc học sinh đi học qua đường tàu") == "LV03"

@@ -12,6 +12,7 @@ import pytest
 
 from bot.services import report_flow as flow
 from bot.services.report_flow import Input, Section, Step
+from bot.services.topics import DEFAULT_PROPOSAL_FIELDS, DEFAULT_TOPICS
 
 MEETING_DAY = date(2026, 12, 5)
 PLANNED = {"planned_start": "19:30", "planned_end": "21:00", "meeting_day": "2026-12-05"}
@@ -110,24 +111,24 @@ CASES = [
         Step.PROPOSALS,
         COUNTED,
         text("Sửa đường"),
-        Step.PROPOSAL_TOPIC,
+        Step.PROPOSAL_FIELD,
         {"pending_proposal": {"text": "Sửa đường"}},
         Input("media", "file-1", "photo"),
     ),
     Case(
-        Step.PROPOSAL_TOPIC,
+        Step.PROPOSAL_FIELD,
         {**COUNTED, "pending_proposal": {"text": "Sửa đường"}},
         choice("none"),
         Step.PROPOSAL_URGENCY,
-        {"pending_proposal": {"text": "Sửa đường", "topic_id": None}},
+        {"pending_proposal": {"text": "Sửa đường", "field_id": None}},
         text("đường"),
     ),
     Case(
         Step.PROPOSAL_URGENCY,
-        {**COUNTED, "pending_proposal": {"text": "Sửa đường", "topic_id": None}},
+        {**COUNTED, "pending_proposal": {"text": "Sửa đường", "field_id": None}},
         choice("urgent"),
         Step.PROPOSALS,
-        {"proposals": [{"text": "Sửa đường", "topic_id": None, "urgency": "urgent"}]},
+        {"proposals": [{"text": "Sửa đường", "field_id": None, "urgency": "urgent"}]},
         choice("soon"),
     ),
     Case(
@@ -216,8 +217,9 @@ def test_an_invalid_answer_is_refused_and_changes_nothing(case: Case) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.step.value)
 def test_every_step_asks_with_a_question_from_the_catalog(case: Case) -> None:
-    topics = [_Topic(topic_id, name) for topic_id, name in TOPICS]
-    question = flow.ask(case.before, case.step, topics)
+    topics = [_Named(topic_id, name) for topic_id, name in TOPICS]
+    fields = [_Named(n, name) for n, name in enumerate(DEFAULT_PROPOSAL_FIELDS, start=1)]
+    question = flow.ask(case.before, case.step, flow.Lists(topics, fields))
     assert question.text.msgid
     for row in question.rows:
         for button in row:
@@ -225,7 +227,7 @@ def test_every_step_asks_with_a_question_from_the_catalog(case: Case) -> None:
 
 
 @dataclass(frozen=True)
-class _Topic:
+class _Named:
     id: int
     name: str
 
@@ -259,17 +261,17 @@ def test_the_numbers_must_add_up_and_present_total_skips_a_question() -> None:
 
 
 def test_none_after_proposals_asks_before_dropping_them() -> None:
-    with_one = {**COUNTED, "proposals": [{"text": "x", "topic_id": None, "urgency": "normal"}]}
+    with_one = {**COUNTED, "proposals": [{"text": "x", "field_id": None, "urgency": "normal"}]}
     asked = flow.answer(with_one, Step.PROPOSALS, choice("none"), MEETING_DAY)
     assert asked.step == Step.DROP_ITEMS and asked.data["proposals"] == with_one["proposals"]
-    question = flow.ask(asked.data, Step.DROP_ITEMS, [])
+    question = flow.ask(asked.data, Step.DROP_ITEMS, flow.Lists())
     assert question.items == ("x",) and question.text.values == {"count": 1}
     kept = flow.answer(asked.data, Step.DROP_ITEMS, choice("keep"), MEETING_DAY)
     assert kept.step == Step.PROPOSALS and kept.data["proposals"] == with_one["proposals"]
     assert "dropping" not in kept.data
     assert flow.back(asked.data, Step.DROP_ITEMS).step == Step.PROPOSALS  # Back keeps them
     more = flow.answer(asked.data, Step.DROP_ITEMS, text("Sửa cống"), MEETING_DAY)
-    assert more.step == Step.PROPOSAL_TOPIC  # typing goes on with the list
+    assert more.step == Step.PROPOSAL_FIELD  # typing goes on with the list
     assert more.data["pending_proposal"] == {"text": "Sửa cống"}
     dropped = flow.answer(asked.data, Step.DROP_ITEMS, choice("drop"), MEETING_DAY)
     assert dropped.step == Step.CONTRIBUTION and dropped.data["proposals"] == []
@@ -356,7 +358,7 @@ def test_a_branch_with_concerns_is_asked_what_it_said() -> None:
 def test_the_criteria_the_figures_decide_are_computed_not_asked() -> None:
     # 33 members, 1 exempted, 30 present (94%), 2 excused, none unexcused; 105 minutes
     data = {**COUNTED, "total": 33, "exempted": 1, "present": 30, "excused": 2}
-    question = flow.ask(data, Step.CRITERIA, [])
+    question = flow.ask(data, Step.CRITERIA, flow.Lists())
     offered = {choice.value for row in question.rows for choice in row}
     assert "attendance" not in offered and "duration" not in offered and "minutes" in offered
     assert [note.values.get("mark") for note in question.notes[1:]] == ["☑", "☑"]
@@ -377,7 +379,7 @@ def test_a_rating_the_criteria_do_not_bear_out_is_asked_once_more() -> None:
     data = {**COUNTED, "criteria": []}  # 105 minutes: one criterion met
     asked = flow.answer(data, Step.RATING, choice("good"), MEETING_DAY)
     assert asked.step == Step.RATING and asked.error is None and "rating" not in asked.data
-    question = flow.ask(asked.data, Step.RATING, [])
+    question = flow.ask(asked.data, Step.RATING, flow.Lists())
     assert question.text.values["met"] == 1 and question.text.values["all"] == 7
     kept = flow.answer(asked.data, Step.RATING, choice("good"), MEETING_DAY)
     assert kept.step == Step.COMMENT and kept.data["rating"] == "good"
@@ -388,23 +390,23 @@ def test_a_rating_the_criteria_do_not_bear_out_is_asked_once_more() -> None:
 
 def test_one_proposal_is_edited_or_deleted_and_keeps_its_field() -> None:
     proposals = [
-        {"text": "Sửa đường", "topic_id": 3, "urgency": "urgent"},
-        {"text": "Lắp đèn", "topic_id": None, "urgency": "normal"},
+        {"text": "Sửa đường", "field_id": 3, "urgency": "urgent"},
+        {"text": "Lắp đèn", "field_id": None, "urgency": "normal"},
     ]
     data = {**COUNTED, "proposals": proposals}
-    asked = flow.ask(data, Step.PROPOSALS, [])
+    asked = flow.ask(data, Step.PROPOSALS, flow.Lists())
     assert [c.value for row in asked.rows for c in row] == ["none", "done", "change"]
     chosen = flow.answer(data, Step.PROPOSALS, choice("change"), MEETING_DAY)
     assert chosen.step == Step.CHOOSE_ITEM
-    question = flow.ask(chosen.data, Step.CHOOSE_ITEM, [])
+    question = flow.ask(chosen.data, Step.CHOOSE_ITEM, flow.Lists())
     assert question.items == ("Sửa đường", "Lắp đèn")
     one = flow.answer(chosen.data, Step.CHOOSE_ITEM, choice("1"), MEETING_DAY)
-    assert flow.ask(one.data, Step.ONE_ITEM, []).text.values["text"] == "Sửa đường"
+    assert flow.ask(one.data, Step.ONE_ITEM, flow.Lists()).text.values["text"] == "Sửa đường"
     edited = flow.answer(one.data, Step.ONE_ITEM, text("Sửa đường ngõ 5"), MEETING_DAY)
     assert edited.step == Step.PROPOSALS
     assert edited.data["proposals"][0] == {
         "text": "Sửa đường ngõ 5",
-        "topic_id": 3,
+        "field_id": 3,
         "urgency": "urgent",
     }
     assert "item_of" not in edited.data and "item_index" not in edited.data
@@ -415,3 +417,42 @@ def test_one_proposal_is_edited_or_deleted_and_keeps_its_field() -> None:
     assert flow.back(one.data, Step.ONE_ITEM).step == Step.PROPOSALS
     # nothing given yet: nothing to edit
     assert flow.answer(COUNTED, Step.PROPOSALS, choice("change"), MEETING_DAY).error is not None
+
+
+def test_a_long_topic_list_is_paged_and_keeps_what_was_ticked_on_other_pages() -> None:
+    topics = [_Named(n, name) for n, name in enumerate(DEFAULT_TOPICS, start=1)]
+    lists = flow.Lists(topics)
+    first = flow.ask(COUNTED, Step.TOPICS, lists)
+    values = [choice.value for row in first.rows for choice in row]
+    assert values[: flow.TOPICS_PER_PAGE] == [str(n) for n in range(1, 7)]
+    assert "page-1" in values and not any(v == "page--1" for v in values)
+    ticked = flow.answer(COUNTED, Step.TOPICS, choice("2"), MEETING_DAY)
+    turned = flow.answer(ticked.data, Step.TOPICS, choice("page-1"), MEETING_DAY)
+    second = flow.ask(turned.data, Step.TOPICS, lists)
+    shown = [choice.value for row in second.rows for choice in row]
+    assert shown[0] == "7" and "page-0" in shown and "page-2" in shown
+    # what was ticked on the first page is named under the question
+    assert any(note.values.get("topics") == DEFAULT_TOPICS[1] for note in second.notes)
+    last = flow.answer(turned.data, Step.TOPICS, choice("page-2"), MEETING_DAY)
+    assert "page-3" not in [
+        c.value for row in flow.ask(last.data, Step.TOPICS, lists).rows for c in row
+    ]
+    done = flow.answer(last.data, Step.TOPICS, choice("done"), MEETING_DAY)
+    assert done.step == Step.CONTENT and done.data["topics"] == [2]
+    assert "topics_page" not in done.data
+
+
+def test_a_short_topic_list_is_one_page() -> None:
+    lists = flow.Lists([_Named(n, f"Chủ đề {n}") for n in range(1, 9)])
+    values = [c.value for row in flow.ask(COUNTED, Step.TOPICS, lists).rows for c in row]
+    assert not any(value.startswith("page-") for value in values)
+
+
+def test_a_proposal_is_filed_under_a_field_of_its_own_list() -> None:
+    fields = [_Named(n, name) for n, name in enumerate(DEFAULT_PROPOSAL_FIELDS, start=1)]
+    pending = {**COUNTED, "pending_proposal": {"text": "Sửa đường ngõ 3"}}
+    question = flow.ask(pending, Step.PROPOSAL_FIELD, flow.Lists((), fields))
+    labels = [c.label for row in question.rows for c in row]
+    assert labels[: len(fields)] == list(DEFAULT_PROPOSAL_FIELDS) and question.pairs
+    filed = flow.answer(pending, Step.PROPOSAL_FIELD, choice("3"), MEETING_DAY)
+    assert filed.data["pending_proposal"]["field_id"] == 3

@@ -20,6 +20,7 @@ from db.models import (
     HandlingBody,
     HandlingBodyMember,
     Person,
+    ProposalField,
     Role,
     Unit,
 )
@@ -98,7 +99,15 @@ async def test_export_then_import_is_a_no_op(database_url, clock) -> None:
     again = await run_import(database_url, clock, "xuat.xlsx", exported)
     assert again.problems == [] and not again.changed
     sheets = load_workbook(io.BytesIO(exported)).sheetnames
-    assert sheets == ["Đơn vị", "Chi bộ", "Cán bộ", "Phân công", "Chủ đề", "Cơ quan xử lý"]
+    assert sheets == [
+        "Đơn vị",
+        "Chi bộ",
+        "Cán bộ",
+        "Phân công",
+        "Chủ đề",
+        "Lĩnh vực kiến nghị",
+        "Cơ quan xử lý",
+    ]
     bodies = list(load_workbook(io.BytesIO(exported))["Cơ quan xử lý"].iter_rows(values_only=True))
     assert bodies[1:] == [
         ("BTC", "Ban Tổ chức Đảng ủy", "CB02"),
@@ -223,3 +232,30 @@ async def test_roles_and_csv_sheets(database_url, clock) -> None:
         assert people["A2"].role_set == {Role.ADMIN}
         assert people["A2"].phone == "+84912000222"
     await engine.dispose()
+
+
+async def test_the_proposal_fields_sheet_replaces_the_list_the_bot_starts_with(
+    database_url, clock
+) -> None:
+    # A fresh database has the default fields; the sample lists them as they are.
+    first = await run_import(database_url, clock, SAMPLE.name, SAMPLE.read_bytes())
+    assert not first.changes["fields"].any
+    active = select(ProposalField.code, ProposalField.name).where(ProposalField.active)
+    assert len(await query(database_url, active)) == 11
+    fields_csv = (
+        "Mã lĩnh vực,Tên lĩnh vực,Thứ tự\n"
+        'LV03,"Giao thông, chiếu sáng",1\n'
+        "PCCC,Phòng cháy chữa cháy,2\n"
+    ).encode()
+    result = await run_import(database_url, clock, "linh-vuc-kien-nghi.csv", fields_csv)
+    assert result.problems == []
+    assert result.changes["fields"].created == ["PCCC"]
+    assert result.changes["fields"].updated == ["LV03"]
+    assert len(result.changes["fields"].deactivated) == 10
+    assert sorted(await query(database_url, active)) == [
+        ("LV03", "Giao thông, chiếu sáng"),
+        ("PCCC", "Phòng cháy chữa cháy"),
+    ]
+    assert "• Lĩnh vực kiến nghị: thêm 1, cập nhật 1, đưa ra khỏi danh sách 10" in import_report(
+        result, "vi", dry_run=False
+    )

@@ -50,6 +50,7 @@ from db.models import (
     Person,
     PersonRole,
     Proposal,
+    ProposalField,
     ProposalState,
     ProposalUrgency,
     Report,
@@ -103,7 +104,7 @@ class FigureQueries(DigestQueries):
             totals[bucket].proposals_new = count
         per_month = dict(zip(months, totals, strict=True))
         now = len(months) - 1
-        by_topic, urgent_count, urgent = proposals
+        by_field, urgent_count, urgent = proposals
         open_older, overdue, answered = older
         digest = DigestFigures(
             org_code=tree.root.code,
@@ -119,7 +120,7 @@ class FigureQueries(DigestQueries):
             not_met=[],
             low_attendance=[],
             topics=topics,
-            proposals_by_topic=by_topic,
+            proposals_by_field=by_field,
             proposals_urgent=urgent_count,
             urgent=urgent,
             open_older=open_older,
@@ -411,14 +412,14 @@ class FigureQueries(DigestQueries):
         raised = Proposal.id.in_(self._raised_in(tree, month))
         count = func.count().label("count")
         urgent_now = and_(raised, Proposal.urgency == ProposalUrgency.URGENT)
-        by_topic, urgent_count, urgent = await asyncio.gather(
+        by_field, urgent_count, urgent = await asyncio.gather(
             self._rows(
-                select(Topic.name, count)
+                select(ProposalField.name, count)
                 .select_from(Proposal)
-                .outerjoin(Topic, Topic.id == Proposal.topic_id)
+                .outerjoin(ProposalField, ProposalField.id == Proposal.field_id)
                 .where(raised)
-                .group_by(Topic.name)
-                .order_by(count.desc(), Topic.name)
+                .group_by(ProposalField.name)
+                .order_by(count.desc(), ProposalField.name)
             ),
             self._scalar(select(func.count()).where(urgent_now)),
             self._rows(
@@ -426,13 +427,13 @@ class FigureQueries(DigestQueries):
                     Proposal.id,
                     Proposal.text,
                     Unit.name.label("branch"),
-                    Topic.name.label("topic"),
+                    ProposalField.name.label("field"),
                     Meeting.starts_at,
                 )
                 .join(Report, Report.id == Proposal.report_id)
                 .join(Meeting, Meeting.id == Report.meeting_id)
                 .join(Unit, Unit.id == Proposal.unit_id)
-                .outerjoin(Topic, Topic.id == Proposal.topic_id)
+                .outerjoin(ProposalField, ProposalField.id == Proposal.field_id)
                 .where(urgent_now)
                 .order_by(Meeting.starts_at, Proposal.id)
                 .limit(limit)
@@ -442,14 +443,14 @@ class FigureQueries(DigestQueries):
             ProposalLine(
                 id=row.id,
                 branch=row.branch,
-                topic=row.topic,
+                field=row.field,
                 text=row.text,
                 urgent=True,
                 raised_on=row.starts_at.astimezone(self.zone).date(),
             )
             for row in urgent
         ]
-        return [(name or "", n) for name, n in by_topic], urgent_count or 0, lines
+        return [(name or "", n) for name, n in by_field], urgent_count or 0, lines
 
     async def _older_proposals(self, tree: Tree, month: Month) -> tuple[int, int, int]:
         open_states = [ProposalState.NEW, ProposalState.IN_PROGRESS]

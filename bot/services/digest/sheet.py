@@ -24,6 +24,7 @@ from db.models import (
     Meeting,
     Person,
     Proposal,
+    ProposalField,
     ProposalState,
     Report,
     ReportTopic,
@@ -184,7 +185,7 @@ class SheetQueries(DigestQueries):
                 Proposal.unit_id,
                 Proposal.report_id,
                 Meeting.starts_at,
-                Topic.name.label("topic"),
+                ProposalField.name.label("field"),
                 Proposal.urgency,
                 Proposal.text,
                 Proposal.state,
@@ -199,7 +200,7 @@ class SheetQueries(DigestQueries):
             )
             .join(Report, Report.id == Proposal.report_id)
             .join(Meeting, Meeting.id == Report.meeting_id)
-            .outerjoin(Topic, Topic.id == Proposal.topic_id)
+            .outerjoin(ProposalField, ProposalField.id == Proposal.field_id)
             .outerjoin(HandlingBody, HandlingBody.id == Proposal.body_id)
             .where(in_register)
             .order_by(Meeting.starts_at, Proposal.id)
