@@ -46,8 +46,10 @@ async def serve(sandbox: Sandbox, port: int, ready: asyncio.Event | None = None)
                 loop.add_signal_handler(sig, stop.set)
         await stop.wait()
     finally:
-        await runner.cleanup()
+        # The sandbox first: it ends the page's event streams, which the web server's
+        # cleanup would otherwise wait out.
         await sandbox.stop()
+        await runner.cleanup()
 
 
 def run(base_settings: Settings, *, port: int, scale: str, database: Path) -> None:
