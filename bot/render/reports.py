@@ -13,13 +13,9 @@ from bot.domain import quality as report_quality
 from bot.formats.dates import day, moment, weekday_date
 from bot.i18n import N_
 from bot.render import (
-    LABEL_ROOM,
-    LABEL_ROOM_MANY,
     Screen,
     esc,
-    fit_label,
     inline_keyboard,
-    label_width,
     said,
     split_lines,
     texts,
@@ -27,6 +23,7 @@ from bot.render import (
     with_state,
 )
 from bot.render import proposals as proposal_screens
+from bot.render.questions import question_rows, refusal_line, said_text
 from bot.services import report_flow
 from bot.services.reports import Owed, Refusal, ReportView, Sent
 from db.models import Draft, Meeting, Person, Proposal, Report, Unit
@@ -159,20 +156,6 @@ def _nav(draft: Draft, lang: str) -> list[Button]:
     ]
 
 
-def _label(label: report_flow.Text | str, lang: str) -> str:
-    if isinstance(label, str):
-        return label
-    return texts(lang).gettext(label.msgid).format(**label.values)
-
-
-def _said(text: report_flow.Text, lang: str) -> str:
-    values = {
-        key: _said(value, lang) if isinstance(value, report_flow.Text) else esc(value)
-        for key, value in text.values.items()
-    }
-    return texts(lang).gettext(text.msgid).format(**values)
-
-
 def step(
     draft: Draft,
     lists: report_flow.Lists,
@@ -182,63 +165,24 @@ def step(
 ) -> Screen:
     """The question of the draft's current step (bot/services/report_flow.py says what each
     step asks), with its buttons; after a refusal, the reason first."""
-    t = texts(lang)
     question = report_flow.ask(draft.data, draft.step, lists)
-    text = _said(question.text, lang)
-    text += "".join("\n" + _said(note, lang) for note in question.notes)
+    text = said_text(question.text, lang)
+    text += "".join("\n" + said_text(note, lang) for note in question.notes)
     if question.items:
         text += _listed_at_step(list(question.items), lang)
     if question.answers:
         text += "\n" + "\n".join(
             f"• {esc(proposal)}\n  → {esc(answer)}" for proposal, answer in question.answers
         )
-    # A choice too long for its button is numbered, cut, and given whole under the question.
-    legend: list[str] = []
-    rows = []
-    for row in _paired(question, lang) if question.pairs else question.rows:
-        buttons = []
-        room = LABEL_ROOM.get(len(row), LABEL_ROOM_MANY)
-        for choice in row:
-            label = _label(choice.label, lang)
-            shown = _mark(choice) + label
-            if label_width(shown) > room:
-                legend.append(f"{len(legend) + 1}. {esc(label)}")
-                shown = fit_label(f"{_mark(choice)}{len(legend)}. {label}", room)
-            data = cb.ReportChoiceData(draft.id, draft.revision, choice.value).pack()
-            buttons.append(Button(shown, callback_data=data))
-        rows.append(buttons)
+    rows, legend = question_rows(
+        question, lang, lambda value: cb.ReportChoiceData(draft.id, draft.revision, value)
+    )
     if legend:
         text += "\n\n" + "\n".join(legend)
     if error is not None:
-        reason = t.gettext(error).format(**{k: esc(v) for k, v in (params or {}).items()})
-        text = f"⚠ {reason}\n\n{text}"
+        text = f"⚠ {refusal_line(error, params, lang)}\n\n{text}"
     rows.append(_nav(draft, lang))
     return Screen(text, InlineKeyboardMarkup(rows))
-
-
-def _paired(question: report_flow.Question, lang: str) -> list[tuple[report_flow.Choice, ...]]:
-    """One-choice rows joined two by two where both labels fit half a phone's width."""
-    rows: list[tuple[report_flow.Choice, ...]] = []
-    for row in question.rows:
-        last = rows[-1] if rows else ()
-        if (
-            len(row) == 1
-            and len(last) == 1
-            and all(
-                label_width(_mark(choice) + _label(choice.label, lang)) <= LABEL_ROOM[2]
-                for choice in (*last, *row)
-            )
-        ):
-            rows[-1] = (*last, *row)
-        else:
-            rows.append(row)
-    return rows
-
-
-def _mark(choice: report_flow.Choice) -> str:
-    if choice.ticked is None:
-        return ""
-    return "☑ " if choice.ticked else "☐ "
 
 
 # What a step repeats of the items given so far: the whole list while it is short, else the

@@ -13,8 +13,8 @@ from __future__ import annotations
 import copy
 import enum
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, ClassVar, Protocol
 from zoneinfo import ZoneInfo
@@ -23,6 +23,7 @@ from bot.domain import quality
 from bot.domain.quality import CONVEYED_CODES, CRITERIA, RATING_CODES, RATINGS
 from bot.domain.schedules import fold
 from bot.i18n import N_
+from bot.services.questions import Choice, Data, Input, Outcome, Question, Text
 
 CONTENT_LIMIT = 3000
 CONTENT_TOTAL_LIMIT = 12000
@@ -31,8 +32,6 @@ SHORT_LIMIT = 500
 CAPTION_LIMIT = 1024  # Telegram's, for sending the file back with it
 MAX_ITEMS = 20
 MIN_MINUTES = 90
-
-Data = dict[str, Any]
 
 
 class Step(enum.StrEnum):
@@ -101,34 +100,6 @@ CONVEYED = {
 # ---------------------------------------------------------------- what a step asks
 
 
-@dataclass(frozen=True)
-class Text:
-    """A text of the catalog, with the values it is formatted with (escaped when shown)."""
-
-    msgid: str
-    values: Mapping[str, object] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Choice:
-    """A button: its label (a catalog text, or a name shown as it is), the value it answers
-    with, and for a checklist whether it is ticked."""
-
-    label: Text | str
-    value: str
-    ticked: bool | None = None  # None: not a checkbox
-
-
-@dataclass(frozen=True)
-class Question:
-    text: Text
-    rows: tuple[tuple[Choice, ...], ...] = ()
-    notes: tuple[Text, ...] = ()  # lines under the question (what was received so far)
-    items: tuple[str, ...] = ()  # what was given so far at this step, listed in order
-    answers: tuple[tuple[str, str], ...] = ()  # proposals and their answers, to convey
-    pairs: bool = False  # short choices may go two to a row
-
-
 class Named(Protocol):
     @property
     def id(self) -> int: ...
@@ -146,22 +117,6 @@ class Lists:
 
 
 # ---------------------------------------------------------------- what an answer gives
-
-
-@dataclass(frozen=True)
-class Input:
-    kind: str  # "choice", "text" or "media"
-    value: str = ""
-    media_kind: str = ""
-    caption: str = ""  # what the member wrote under a photo or file
-
-
-@dataclass
-class Outcome:
-    data: Data
-    step: str
-    error: str | None = None
-    params: dict[str, Any] = field(default_factory=dict)
 
 
 def refuse(data: Data, step: str, error: str, **params: Any) -> Outcome:
