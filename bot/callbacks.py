@@ -152,6 +152,23 @@ class AbsenceCancelData(CallbackData):
     absence_id: int
 
 
+@action("abn")
+class AbsenceNewData(CallbackData):
+    """Register a period away by buttons: the first step, for the person whose list it is."""
+
+    step: Literal["from"]
+    person_id: int
+
+
+@action("abs")
+class AbsenceStepData(CallbackData):
+    """A choice at a step of registering a period away."""
+
+    draft_id: int
+    revision: int
+    value: str
+
+
 @action("mv")
 class MoveData(CallbackData):
     meeting_id: int

@@ -112,6 +112,8 @@ BUTTONS = (
     Button(cb.CalendarAnswerData, meetings.on_calendar_answer, KNOWN),
     Button(cb.ReasonData, meetings.on_reason, KNOWN),
     Button(cb.AbsenceCancelData, meetings.on_absence_cancel, KNOWN),
+    Button(cb.AbsenceNewData, meetings.on_absence_new, KNOWN),
+    Button(cb.AbsenceStepData, meetings.on_absence_step, KNOWN),
     Button(cb.StandInSuggestData, meetings.on_stand_in_suggest, KNOWN),
     Button(cb.StandInPickData, meetings.on_stand_in_pick, OFFICE),
     Button(cb.StandInAnswerData, meetings.on_stand_in_answer, KNOWN),

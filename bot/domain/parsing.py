@@ -57,3 +57,24 @@ def parse_minutes(value: Any) -> int | None:
     if match:
         return int(match.group(1)) * 60 + int(match.group(2) or 0)
     return None
+
+
+_DAY_MONTH = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})$")
+
+
+def parse_coming_day(value: str, today: date) -> date | None:
+    """A day typed for something to come: "15/2" is the next 15 February from today (this
+    year's, or next year's once it has passed); a full date is taken as written."""
+    text = value.strip()
+    match = _DAY_MONTH.match(text)
+    if match is None:
+        return parse_day(text)
+    day_of_month, month = int(match.group(1)), int(match.group(2))
+    for year in (today.year, today.year + 1):
+        try:
+            found = date(year, month, day_of_month)
+        except ValueError:
+            continue  # 29/2 in a year without it
+        if found >= today:
+            return found
+    return None

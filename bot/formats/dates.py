@@ -16,6 +16,17 @@ WEEKDAYS = (
     N_("Sunday"),
 )
 
+# On a day's button, where room is short.
+WEEKDAYS_SHORT = (
+    N_("Mon"),
+    N_("Tue"),
+    N_("Wed"),
+    N_("Thu"),
+    N_("Fri"),
+    N_("Sat"),
+    N_("Sun"),
+)
+
 
 def day(value: date) -> str:
     return value.strftime("%d/%m/%Y")

@@ -1,18 +1,21 @@
 """Meetings from the member's and the office's side: answering reminders, giving a reason,
 stand-ins, moving and cancelling meetings, calendars, absences and the month's guidance.
 
-Two short conversations live here: the reason typed by someone who cannot attend (one step,
-the text), and a meeting's move (the new time typed, then confirmed with buttons)."""
+Three short conversations live here: the reason typed by someone who cannot attend (one
+step, the text), a period away by buttons (bot/services/absence_flow.py), and a meeting's
+move (the new time typed, then confirmed with buttons)."""
 
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from telegram import Update
 
 from bot.callbacks import (
     AbsenceCancelData,
+    AbsenceNewData,
+    AbsenceStepData,
     CalendarAnswerData,
     CancelConfirmData,
     CancelData,
@@ -27,7 +30,7 @@ from bot.callbacks import (
 from bot.domain.parsing import parse_day
 from bot.outbox.deliver import deliver
 from bot.pipeline.context import Ctx
-from bot.pipeline.conversations import takes_input
+from bot.pipeline.conversations import on_draft, takes_input
 from bot.pipeline.reply import (
     answer_button,
     edit_buttons,
@@ -38,8 +41,11 @@ from bot.pipeline.reply import (
 )
 from bot.render import Screen
 from bot.render import meetings as screens
+from bot.services import absence_flow
+from bot.services.absence_flow import AbsenceStep
 from bot.services.attendance import (
     AbsenceOutcome,
+    AbsenceResult,
     AttendanceResult,
     AttendanceService,
     Outcome,
@@ -52,6 +58,7 @@ from bot.services.calendar import (
 )
 from bot.services.directory import DirectoryService
 from bot.services.drafts import DraftService, Flow
+from bot.services.questions import Input
 from db.models import Draft, RsvpAnswer
 
 REASON_LIMIT = 300
@@ -357,20 +364,98 @@ async def on_absence(update: Update, ctx: Ctx) -> None:
     actor, args = ctx.actor, ctx.args or []
     attendance, _ = _services(ctx)
     if not args and actor.person is not None:
-        await reply(update, screens.absences(await attendance.absences(actor.person), ctx.lang))
+        await reply(
+            update,
+            screens.absences(await attendance.absences(actor.person), actor.person.id, ctx.lang),
+        )
         return
     first = parse_day(args[0]) if len(args) >= 2 else None
     last = parse_day(args[1]) if len(args) >= 2 else None
     if actor.person is None or first is None or last is None or last < first:
         await reply(update, screens.absence_usage(ctx.lang))
         return
-    result = await attendance.pause(actor, first, last, " ".join(args[2:]))
+    await _registered(update, ctx, await attendance.pause(actor, first, last, " ".join(args[2:])))
+
+
+async def _registered(update: Update, ctx: Ctx, result: AbsenceResult) -> None:
+    """A period away registered, typed whole or given step by step: what it did, and the
+    office told of each meeting it declines."""
     if result.outcome != AbsenceOutcome.DONE or result.absence is None:
         await reply(update, screens.absence_refusal(result, ctx.lang))
         return
     await reply(update, screens.absence_recorded(result.absence, len(result.declined), ctx.lang))
     for declined in result.declined:
         await deliver(ctx.db, ctx.runtime, declined.notices)
+
+
+async def on_absence_new(update: Update, ctx: Ctx, data: AbsenceNewData) -> None:
+    actor = ctx.actor
+    if data.person_id != actor.person_id:  # another's list, forwarded
+        await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
+        return
+    draft = await DraftService(ctx.db, ctx.clock).save(
+        actor.telegram_id,
+        actor.person_id,
+        Flow.ABSENCE_PERIOD,
+        actor.person_id,
+        absence_flow.FIRST,
+        {},
+    )
+    await answer_button(update, screens.absence_started(ctx.lang))
+    await reply(update, screens.absence_step(draft, _today(ctx), ctx.lang))
+
+
+@on_draft(Flow.ABSENCE_PERIOD)
+async def on_absence_step(update: Update, ctx: Ctx, data: AbsenceStepData, draft: Draft) -> None:
+    await edit_buttons(update)  # answered: the next message carries the buttons that count
+    refused = await _absence_answer(update, ctx, draft, Input("choice", data.value))
+    await answer_button(update, refused)  # a refusal shows on the press too
+
+
+@takes_input(Flow.ABSENCE_PERIOD)
+async def on_absence_text(update: Update, ctx: Ctx, draft: Draft) -> None:
+    message = update.effective_message
+    text = message.text if message is not None and message.text else None
+    await _absence_answer(update, ctx, draft, Input("text", text) if text else Input("media"))
+
+
+async def _absence_answer(update: Update, ctx: Ctx, draft: Draft, value: Input) -> str | None:
+    """One answer to the step the draft is at; the reason it was refused, if it was."""
+    today, lang = _today(ctx), ctx.lang
+    drafts = DraftService(ctx.db, ctx.clock)
+    outcome = absence_flow.answer(draft.data, draft.step, value, today)
+    if outcome.step == "cancelled":
+        await drafts.close(draft)
+        await reply(update, screens.absence_dropped(lang))
+        return None
+    attendance, _ = _services(ctx)
+    person = ctx.actor.person
+    assert person is not None
+    first = date.fromisoformat(outcome.data["from"]) if "from" in outcome.data else None
+    last = date.fromisoformat(outcome.data["until"]) if "until" in outcome.data else None
+    refusal = None
+    if outcome.error is not None:
+        refusal = screens.flow_refusal(outcome.error, outcome.params, lang)
+    elif outcome.step == AbsenceStep.REASON and first is not None and last is not None:
+        overlapping = await attendance.overlapping_absence(person, first, last)
+        if overlapping is not None:
+            overlaps = AbsenceResult(AbsenceOutcome.OVERLAPS, overlapping)
+            refusal = screens.absence_refusal(overlaps, lang).text
+    if refusal is not None:
+        await reply(update, screens.absence_step(draft, today, lang, refusal))
+        return refusal
+    if outcome.step == "done" and first is not None and last is not None:
+        await drafts.close(draft)
+        reason = screens.absence_reason(outcome.data, ctx.settings.locale)
+        await _registered(update, ctx, await attendance.pause(ctx.actor, first, last, reason))
+        return None
+    await drafts.advance(draft, outcome.step, outcome.data)
+    await reply(update, screens.absence_step(draft, today, lang))
+    return None
+
+
+def _today(ctx: Ctx) -> date:
+    return ctx.clock.now().astimezone(ctx.settings.zone).date()
 
 
 async def on_absence_cancel(update: Update, ctx: Ctx, data: AbsenceCancelData) -> None:
@@ -382,7 +467,9 @@ async def on_absence_cancel(update: Update, ctx: Ctx, data: AbsenceCancelData) -
     assert ctx.actor.person is not None
     left = await attendance.absences(ctx.actor.person)
     await answer_button(update)
-    await edit_text(update, screens.absences(left, ctx.lang))  # the list as it now stands
+    await edit_text(
+        update, screens.absences(left, ctx.actor.person.id, ctx.lang)
+    )  # the list as it now stands
     await reply(update, screens.absence_cancelled(result, ctx.settings.zone, ctx.lang))
     await deliver(ctx.db, ctx.runtime, result.notices)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -25,6 +26,9 @@ from bot.render import (
     with_state,
 )
 from bot.render import proposals as proposal_screens
+from bot.render.questions import question_rows, refusal_line, said_text
+from bot.services import absence_flow
+from bot.services.absence_flow import AbsenceStep
 from bot.services.attendance import AbsenceOutcome, AbsenceResult, AttendanceResult, Outcome
 from bot.services.calendar import ChangeOutcome, ChangeResult, Rescheduled
 from bot.services.notices import StandInAnswered
@@ -32,6 +36,7 @@ from bot.services.reminders import DueReminder
 from db.models import (
     Absence,
     AttendeeKind,
+    Draft,
     Meeting,
     MeetingKind,
     MeetingStatus,
@@ -731,18 +736,20 @@ def absence_usage(lang: str) -> Screen:
     )
 
 
-def absences(away: list[Absence], lang: str) -> Screen:
-    """One's periods away still to come or under way, each with its Cancel button; then how
-    to register another."""
+def absences(away: list[Absence], person_id: int, lang: str) -> Screen:
+    """One's periods away still to come or under way, each with its Cancel button; then the
+    button to register another (or how to type it whole)."""
     t = texts(lang)
     how = esc(
         t.gettext(
-            "To register a period away, send /vang from dd/mm/yyyy to dd/mm/yyyy [reason],"
-            " e.g. /vang 01/12/2026 10/12/2026 business trip."
+            "Press ➕ to register a period away, or send /vang from dd/mm/yyyy to dd/mm/yyyy"
+            " [reason], e.g. /vang 01/12/2026 10/12/2026 business trip."
         )
     )
+    register = [(t.gettext("➕ Register a period away"), cb.AbsenceNewData("from", person_id))]
     if not away:
-        return Screen(t.gettext("You have no period away registered.") + "\n\n" + how)
+        text = t.gettext("You have no period away registered.") + "\n\n" + how
+        return Screen(text, inline_keyboard(register))
     lines = [t.gettext("<b>Your registered periods away</b>")]
     rows = []
     for absence in away:
@@ -753,7 +760,51 @@ def absences(away: list[Absence], lang: str) -> Screen:
         )
         rows.append([(label, cb.AbsenceCancelData(absence.id))])
     lines += ["", how]
-    return Screen("\n".join(lines), inline_keyboard(*rows))
+    return Screen("\n".join(lines), inline_keyboard(*rows, register))
+
+
+def flow_refusal(error: str, params: dict[str, Any] | None, lang: str) -> str:
+    return refusal_line(error, params, lang)
+
+
+def absence_step(draft: Draft, today: date, lang: str, refusal: str | None = None) -> Screen:
+    """A step of registering a period away by buttons; at the end, the period in full."""
+    question = absence_flow.ask(draft.data, draft.step, today)
+    text = said_text(question.text, lang)
+    if draft.step == AbsenceStep.CONFIRM:
+        t = texts(lang)
+        first, last = (date.fromisoformat(draft.data[key]) for key in ("from", "until"))
+        reason = absence_reason(draft.data, lang) or t.gettext("no reason given")
+        summary = t.gettext("Away {period}.\nReason: {reason}.").format(
+            period=period(first, last, lang), reason=esc(reason)
+        )
+        text = f"{summary}\n\n{text}"
+    rows, legend = question_rows(
+        question, lang, lambda value: cb.AbsenceStepData(draft.id, draft.revision, value)
+    )
+    if legend:
+        text += "\n\n" + "\n".join(legend)
+    if refusal is not None:
+        text = f"⚠ {refusal}\n\n{text}"
+    return Screen(text, InlineKeyboardMarkup(rows) if rows else None)
+
+
+def absence_reason(data: dict[str, Any], lang: str) -> str:
+    """The reason of a period away as the member gave it: typed, or a button's words in
+    `lang` (for the record, the organisation's language)."""
+    if data.get("reason"):
+        return str(data["reason"])
+    code = data.get("reason_code")
+    return texts(lang).gettext(REASON_TEXTS[code]) if code in REASON_TEXTS else ""
+
+
+def absence_started(lang: str) -> str:
+    """The press's own short answer, above the first step's question."""
+    return texts(lang).gettext("Registering a period away")
+
+
+def absence_dropped(lang: str) -> Screen:
+    return said(lang, N_("Nothing was registered."))
 
 
 def absence_refusal(result: AbsenceResult, lang: str) -> Screen:

@@ -449,16 +449,7 @@ class AttendanceService:
         assert person is not None, "a period away is a linked person's"
         if ends_on < self.clock.now().astimezone(self.zone).date():
             return AbsenceResult(AbsenceOutcome.IN_THE_PAST)
-        overlapping = await self.db.scalar(
-            select(Absence)
-            .where(
-                Absence.person_id == person.id,
-                Absence.starts_on <= ends_on,
-                Absence.ends_on >= starts_on,
-            )
-            .order_by(Absence.starts_on)
-            .limit(1)
-        )
+        overlapping = await self.overlapping_absence(person, starts_on, ends_on)
         if overlapping is not None:
             return AbsenceResult(AbsenceOutcome.OVERLAPS, overlapping)
         absence = Absence(
@@ -483,6 +474,21 @@ class AttendanceService:
         declined = await self.decline_for_absence(person, absence)
         await self.db.flush()
         return AbsenceResult(AbsenceOutcome.DONE, absence, declined)
+
+    async def overlapping_absence(
+        self, person: Person, starts_on: date, ends_on: date
+    ) -> Absence | None:
+        """The person's registered period away that shares a day with this one, if any."""
+        return await self.db.scalar(
+            select(Absence)
+            .where(
+                Absence.person_id == person.id,
+                Absence.starts_on <= ends_on,
+                Absence.ends_on >= starts_on,
+            )
+            .order_by(Absence.starts_on)
+            .limit(1)
+        )
 
     async def cancel_absence(self, actor: Actor, absence_id: int) -> AbsenceResult:
         """A period away withdrawn: the meetings it declined that have not begun are open

@@ -21,6 +21,7 @@ class Flow(enum.StrEnum):
     MEETING_DOCUMENT = "meeting_document"  # the office adds a document for the meetings
     ROSTER_IMPORT = "roster_import"  # the office confirms a previewed roster workbook
     ABSENCE_REASON = "absence_reason"  # a member types why they cannot attend
+    ABSENCE_PERIOD = "absence_period"  # a period away, by buttons (absence_flow.py)
     MOVE = "move"  # a meeting's new time, then its confirmation
 
 

@@ -429,13 +429,13 @@ async def test_a_period_away_is_listed_and_cancelled_and_the_office_told(
     await an.send("/vang")
     listed = await an.expect_message(contains="Thời gian vắng đồng chí đã đăng ký")
     assert "từ ngày 01/12/2026 đến ngày 10/12/2026: Trùng lịch họp HĐND phường" in listed.text
-    assert listed.button_texts == ["✖ Hủy 01/12–10/12"]
+    assert listed.button_texts == ["✖ Hủy 01/12–10/12", "➕ Đăng ký thời gian vắng"]
     cancel = listed.buttons[0]["callback_data"]
     await an.press("✖ Hủy 01/12–10/12")
     done = await an.expect_message(contains="Đã hủy thời gian vắng của đồng chí")
     assert "nhắc lịch trở lại cho 1 buổi sinh hoạt" in done.text
     assert "chưa đăng ký thời gian vắng nào" in listed.text  # the list, as it now stands
-    assert listed.button_texts == []
+    assert listed.button_texts == ["➕ Đăng ký thời gian vắng"]
     told = await admin.expect_message(contains="đã hủy đăng ký vắng")
     assert f"Chi bộ Khu phố 1, {MEETING}" in told.text
     assert f"Hoàng Thị Hồng Hạnh: Chi bộ Khu phố 1, {MEETING}" in told.text
@@ -514,3 +514,72 @@ async def test_a_member_who_cannot_attend_suggests_a_stand_in_and_the_office_con
     await admin.press("Hoàng Thị Hồng Hạnh", message=suggested)  # the office decides
     await admin.expect_message(contains="Đã đề nghị đồng chí Hoàng Thị Hồng Hạnh dự thay")
     await hanh.expect_message(contains="Đề nghị dự thay sinh hoạt chi bộ")
+
+
+async def test_a_period_away_is_registered_by_buttons(roster, bot, tg, db, clock, admin) -> None:
+    """/vang's ➕: the first day pressed or typed ("1/12"), the last typed, the reason typed,
+    then confirmed; a day past, a last day before the first, a photo and an overlapping
+    period are each refused with the step kept; the office's notice carries the reason; the
+    old confirmation changes nothing."""
+    an = await link(tg, db, "CB01", 800001)
+    clock.set(at("2026-11-28 08:00"))
+    await an.send("/vang")
+    empty = await an.expect_message(contains="chưa đăng ký thời gian vắng nào")
+    assert empty.button_texts == ["➕ Đăng ký thời gian vắng"]
+    hanh = await link(tg, db, "CB05", 800005)
+    await hanh.send("/start")
+    anchor = await hanh.expect_message()
+    forwarded = await hanh.press(data=empty.buttons[0]["callback_data"], message=anchor)
+    assert "không còn hiệu lực" in forwarded["text"]  # another's list, forwarded: nothing opens
+    await an.press("➕ Đăng ký thời gian vắng", message=empty)
+    first = await an.expect_message(contains="Đồng chí vắng từ ngày nào?")
+    assert first.button_texts[:4] == ["T7 28/11", "CN 29/11", "T2 30/11", "T3 01/12"]
+    assert len(first.button_texts) == 16 + 1 and first.button_texts[-1] == "✖ Hủy"
+    await an.send("20/11/2026")
+    past = await an.expect_message(contains="Ngày này đã qua")
+    assert "Đồng chí vắng từ ngày nào?" in past.text and len(past.button_texts) == 17
+    await an.send_photo()
+    await an.expect_message(contains="Đề nghị đồng chí bấm chọn ngày, hoặc gõ ngày")
+    await an.press("T3 01/12", message=past)
+    until = await an.expect_message(contains="Vắng từ ngày 01/12/2026.")
+    assert past.button_texts == []  # the step answered keeps no buttons
+    assert until.button_texts[0] == "T3 01/12"
+    await an.send("30/11")
+    await an.expect_message(contains="Ngày cuối không thể trước ngày bắt đầu (01/12/2026)")
+    await an.send("10/12")
+    reason = await an.expect_message(contains="Lý do vắng để báo Văn phòng")
+    assert reason.button_texts == [
+        "Đi công tác",
+        "Ốm",
+        "Việc gia đình",
+        "Không ghi lý do",
+        "✖ Hủy",
+    ]
+    await an.send("Trùng lịch họp HĐND phường")
+    confirm = await an.expect_message(contains="xác nhận đăng ký thời gian vắng này")
+    assert "Thời gian vắng: từ ngày 01/12/2026 đến ngày 10/12/2026." in confirm.text
+    assert "Lý do: Trùng lịch họp HĐND phường." in confirm.text
+    ok = next(b["callback_data"] for b in confirm.buttons if b["text"] == "✅ Đăng ký")
+    await an.press("✅ Đăng ký", message=confirm)
+    done = await an.expect_message(contains="Đã ghi nhận thời gian vắng")
+    assert "1 buổi sinh hoạt" in done.text
+    notice = await admin.expect_message(contains="Đồng chí Nguyễn Văn An không dự được")
+    assert "Trùng lịch họp HĐND phường" in notice.text
+    again = await an.press(data=ok, message=confirm)  # the old confirmation, pressed again
+    assert "không còn hiệu lực" in again["text"]
+    await admin.expect_no_message(within=0.3)
+
+    await an.send("/vang")
+    listed = await an.expect_message(contains="Thời gian vắng đồng chí đã đăng ký")
+    assert listed.button_texts == ["✖ Hủy 01/12–10/12", "➕ Đăng ký thời gian vắng"]
+    await an.press("➕ Đăng ký thời gian vắng", message=listed)
+    await an.expect_message(contains="Đồng chí vắng từ ngày nào?")
+    await an.send("3/12")
+    await an.expect_message(contains="Vắng từ ngày 03/12/2026.")
+    await an.send("4/12")
+    overlap = await an.expect_message(contains="trùng với thời gian vắng đã đăng ký")
+    assert "Vắng từ ngày 03/12/2026." in overlap.text  # the step is asked again
+    await an.press("✖ Hủy", message=overlap)
+    await an.expect_message(contains="chưa có thời gian vắng nào được đăng ký")
+    await an.send("Ốm")  # typing after the flow ended starts nothing
+    await an.expect_message(contains="chưa hiểu")

@@ -15,12 +15,14 @@ from bot.render import Screen, labels_cut_on_a_phone
 from bot.render import meetings as meeting_screens
 from bot.render import reports as report_screens
 from bot.render import start as start_screens
+from bot.services.absence_flow import AbsenceStep
 from bot.services.attendance import AttendanceResult, Outcome
 from bot.services.report_flow import Lists, Step
 from bot.services.topics import DEFAULT_PROPOSAL_FIELDS, DEFAULT_TOPICS
 from db.models import Absence, Draft, Meeting, ProposalField, Rsvp, RsvpAnswer, Topic, Unit
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+AWAY = {"from": "2026-12-08", "until": "2026-12-10", "reason_code": "ill", "reason": ""}
 LANGS = ["vi", "en"]
 LISTS = Lists(
     [Topic(id=n, name=name) for n, name in enumerate(DEFAULT_TOPICS, start=1)],
@@ -86,12 +88,19 @@ def test_the_catalogs_labels_fit_whole(lang: str) -> None:
         meeting_screens.own_answer(answered, ZONE, lang),
         meeting_screens.absences(
             [Absence(id=1, starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 10), reason="")],
+            1,
             lang,
         ),
         meeting_screens.stand_in_invitation(MEETING, BRANCH, None, _person(), ZONE, lang),
         Screen("", report_screens.request_keyboard(5, lang)),
         report_screens.review(draft, LISTS, BRANCH, MEETING, ZONE, lang),
         start_screens.language_choice(lang),
+        *(
+            meeting_screens.absence_step(
+                Draft(id=2, revision=1, data=dict(AWAY), step=step.value), date(2026, 12, 7), lang
+            )
+            for step in AbsenceStep
+        ),
     ]
     for screen in screens:
         rows = rows_of(screen)
