@@ -162,7 +162,7 @@ class Sandbox:
             return now + timedelta(days=1), "Thêm 1 ngày."
         if action == "digest":
             return self._next_digest(now), "Đến lúc gửi báo cáo tổng hợp tháng."
-        meetings = await self._coming_meetings(persona, now)
+        meetings = await self.coming_meetings(persona, now)
         if not meetings:
             return None, "Không có buổi sinh hoạt nào sắp tới."
         if action == "reminder":
@@ -191,7 +191,7 @@ class Sandbox:
             month = month.shift(1)
         return moment
 
-    async def _coming_meetings(
+    async def coming_meetings(
         self, persona: str | None, now: datetime
     ) -> list[tuple[Meeting, Unit]]:
         """The meetings not yet ended that this persona is expected at (any branch's, for

@@ -401,15 +401,15 @@ async def on_absence_new(update: Update, ctx: Ctx, data: AbsenceNewData) -> None
         absence_flow.FIRST,
         {},
     )
-    await answer_button(update, screens.absence_started(ctx.lang))
+    await answer_button(update)
     await reply(update, screens.absence_step(draft, _today(ctx), ctx.lang))
 
 
 @on_draft(Flow.ABSENCE_PERIOD)
 async def on_absence_step(update: Update, ctx: Ctx, data: AbsenceStepData, draft: Draft) -> None:
+    await answer_button(update)
     await edit_buttons(update)  # answered: the next message carries the buttons that count
-    refused = await _absence_answer(update, ctx, draft, Input("choice", data.value))
-    await answer_button(update, refused)  # a refusal shows on the press too
+    await _absence_answer(update, ctx, draft, Input("choice", data.value))
 
 
 @takes_input(Flow.ABSENCE_PERIOD)
@@ -419,15 +419,15 @@ async def on_absence_text(update: Update, ctx: Ctx, draft: Draft) -> None:
     await _absence_answer(update, ctx, draft, Input("text", text) if text else Input("media"))
 
 
-async def _absence_answer(update: Update, ctx: Ctx, draft: Draft, value: Input) -> str | None:
-    """One answer to the step the draft is at; the reason it was refused, if it was."""
+async def _absence_answer(update: Update, ctx: Ctx, draft: Draft, value: Input) -> None:
+    """One answer to the step the draft is at: the next step, or the same with why not."""
     today, lang = _today(ctx), ctx.lang
     drafts = DraftService(ctx.db, ctx.clock)
     outcome = absence_flow.answer(draft.data, draft.step, value, today)
     if outcome.step == "cancelled":
         await drafts.close(draft)
         await reply(update, screens.absence_dropped(lang))
-        return None
+        return
     attendance, _ = _services(ctx)
     person = ctx.actor.person
     assert person is not None
@@ -443,15 +443,14 @@ async def _absence_answer(update: Update, ctx: Ctx, draft: Draft, value: Input) 
             refusal = screens.absence_refusal(overlaps, lang).text
     if refusal is not None:
         await reply(update, screens.absence_step(draft, today, lang, refusal))
-        return refusal
+        return
     if outcome.step == "done" and first is not None and last is not None:
         await drafts.close(draft)
         reason = screens.absence_reason(outcome.data, ctx.settings.locale)
         await _registered(update, ctx, await attendance.pause(ctx.actor, first, last, reason))
-        return None
+        return
     await drafts.advance(draft, outcome.step, outcome.data)
     await reply(update, screens.absence_step(draft, today, lang))
-    return None
 
 
 def _today(ctx: Ctx) -> date:

@@ -798,11 +798,6 @@ def absence_reason(data: dict[str, Any], lang: str) -> str:
     return texts(lang).gettext(REASON_TEXTS[code]) if code in REASON_TEXTS else ""
 
 
-def absence_started(lang: str) -> str:
-    """The press's own short answer, above the first step's question."""
-    return texts(lang).gettext("Registering a period away")
-
-
 def absence_dropped(lang: str) -> Screen:
     return said(lang, N_("Nothing was registered."))
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, ViewportSize, async_playwright
 
 from bot.settings import load_settings
 from sandbox.main import Sandbox
@@ -78,8 +78,13 @@ class Screen:
         return path
 
     async def act_as(self, key: str) -> None:
+        back = self.page.locator("#back")
+        if await back.is_visible():  # a phone's window shows one chat: back to the list first
+            await back.click()
         await self.page.click(f'#people button[data-key="{key}"]')
-        await self.page.wait_for_selector(f'#people button[data-key="{key}"].active')
+        await self.page.wait_for_selector(
+            f'#people button[data-key="{key}"].active', state="attached"
+        )
 
     async def move_clock(self, action: str) -> str:
         await self.page.click(f'[data-clock="{action}"]')
@@ -107,11 +112,31 @@ class Screen:
 async def screen(
     browser: Browser, sandbox: tuple[Sandbox, int], request: pytest.FixtureRequest
 ) -> AsyncIterator[Screen]:
+    async for opened in _screen(browser, sandbox, request, {"width": 1280, "height": 860}):
+        yield opened
+
+
+@pytest.fixture
+async def phone(
+    browser: Browser, sandbox: tuple[Sandbox, int], request: pytest.FixtureRequest
+) -> AsyncIterator[Screen]:
+    """The page in a phone's window (390×844), as a member holds it."""
+    async for opened in _screen(browser, sandbox, request, {"width": 390, "height": 844}):
+        yield opened
+
+
+async def _screen(
+    browser: Browser,
+    sandbox: tuple[Sandbox, int],
+    request: pytest.FixtureRequest,
+    viewport: ViewportSize,
+) -> AsyncIterator[Screen]:
     _, port = sandbox
     folder = SCREENSHOTS / request.node.name
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    page = await browser.new_page(viewport={"width": 1280, "height": 860}, locale="vi-VN")
+    mobile = viewport["width"] < 600
+    page = await browser.new_page(viewport=viewport, locale="vi-VN", is_mobile=mobile)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     await page.goto(f"http://127.0.0.1:{port}/")

@@ -33,15 +33,15 @@ async def answer(screen: Screen, act, text: str) -> None:
     await then_new(screen, before, text)
 
 
-async def to_the_content_step(s: Screen) -> None:
+async def to_the_content_step(s: Screen, present: str = "18/22", excused: str = "3") -> None:
     """From the request to report, steps 1 to 4 answered with buttons and typing."""
     await answer(s, s.press("📝 Báo cáo ngay", on=REQUEST), "1/9.")
     await answer(s, s.press("Có, đúng lịch", on="1/9."), "2/9.")
     on_time = s.bubble("2/9.").get_by_role("button", name="Đúng lịch")
     await answer(s, on_time.first.click(), "3/9.")
-    await answer(s, s.type("18/22"), "miễn sinh hoạt")
+    await answer(s, s.type(present), "miễn sinh hoạt")
     await answer(s, s.press("0", on="miễn sinh hoạt"), "Số đảng viên vắng có lý do")
-    await answer(s, s.type("3"), "4/9.")
+    await answer(s, s.type(excused), "4/9.")
     await answer(s, s.press("☐ Kết nạp đảng viên", on="4/9."), "4/9.")
     await answer(s, s.press("✅ Xong", on="4/9."), "5/9.")
 

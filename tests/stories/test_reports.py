@@ -642,6 +642,13 @@ async def test_the_criteria_the_figures_decide_are_shown_not_asked(
     await an.expect_message(contains="✅ Đã nhận báo cáo số")
     version = await db.scalar(select(ReportVersion))
     assert version.criteria_met == ["attendance", "duration", "minutes"]
+    # The month's digest counts the criterion the same way as it gives the attendance.
+    leader = await link(tg, db, "CB02", 800002)
+    await leader.send("/tonghop 12/2026")
+    await leader.expect_message(contains="Đang tổng hợp")
+    digest = await leader.expect_message(contains="Chất lượng sinh hoạt")
+    assert "Tỷ lệ đảng viên dự: 93,8%" in digest.text
+    assert "dự trên 85%: 1/1" in digest.text
 
 
 async def test_one_proposal_is_edited_then_deleted_from_the_review(
