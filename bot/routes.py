@@ -92,7 +92,8 @@ COMMANDS = (
         N_("The office's guidance for a month's reminders"),
     ),
     Command("khongnhan", meetings.on_unreachable, OFFICE, N_("People the bot cannot reach")),
-    Command("xungdot", meetings.on_conflicts, OFFICE, N_("People due at two meetings at once")),
+    Command("trunglich", meetings.on_conflicts, OFFICE, N_("People due at two meetings at once")),
+    Command("xungdot", meetings.on_conflicts, OFFICE),  # its earlier name, still understood
     Command("baocaothay", reports.on_report_for, OFFICE, N_("Enter a report for a member")),
     # leaders and the office
     Command(

@@ -115,6 +115,8 @@ def reminder(due: DueReminder, zone: ZoneInfo, lang: str) -> Screen:
                 name=esc(due.stand_in_for.full_name)
             )
         )
+    else:
+        lines.append(t.gettext("The office reminds you of the meeting you are assigned to:"))
     schedule = due.schedule
     lines += meeting_lines(
         due.meeting,

@@ -41,7 +41,10 @@ async def test_each_reminder_once_at_its_local_time(roster, bot, tg, db, clock) 
     clock.set(at("2026-12-02 08:00"))
     await run_jobs(bot)
     first = await an.expect_message(contains="Nhắc lịch sinh hoạt chi bộ")
-    assert "Kính gửi đồng chí Nguyễn Văn An," in first.text
+    assert (
+        "Kính gửi đồng chí Nguyễn Văn An,\n"
+        "Văn phòng thông báo lịch sinh hoạt chi bộ đồng chí được phân công dự:\n"
+    ) in first.text
     assert "Chi bộ Khu phố 1 — Khu vực 1 (các khu phố nội thị)" in first.text
     assert "Hình thức: sinh hoạt thường kỳ" in first.text
     assert f"Thời gian: {MEETING}" in first.text
@@ -282,10 +285,12 @@ async def test_overlapping_meetings_are_warned_and_shown_to_the_office(
     an = await link(tg, db, "CB01", 800001)
     await admin.send("/phancong CB01 KP11 01/12/2026")  # Khu phố 11 also meets on the 5th, 19:30
     await admin.expect_message(contains="Đã phân công")
-    await admin.send("/xungdot")
+    await admin.send("/trunglich")
     clash = await admin.expect_message(contains="trùng giờ")
     assert "Nguyễn Văn An: Chi bộ Khu phố 1 (" in clash.text
     assert "Chi bộ Khu phố 11 (19 giờ 30, thứ Bảy, ngày 05/12/2026)" in clash.text
+    await admin.send("/xungdot")  # the command's earlier name still answers
+    assert (await admin.expect_message(contains="trùng giờ")).text == clash.text
     await an.send("/lich")
     mine = await an.expect_message(contains="Lịch dự sinh hoạt của đồng chí")
     assert mine.text.count("⚠ trùng giờ với buổi sinh hoạt khác của đồng chí") == 4  # Dec, Jan

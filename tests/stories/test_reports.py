@@ -280,7 +280,7 @@ async def test_stale_and_forged_buttons_are_refused(roster, bot, tg, db, clock) 
     assert forged["text"] == "Nút này không còn hiệu lực. Đề nghị gửi /baocao."
     rsvp_id = draft.subject_id
     other = await binh.press(data=f"1:rq:{rsvp_id}:now", message=first, chat=binh.chat)
-    assert other["text"] == "Báo cáo này không thuộc quyền của đồng chí."
+    assert other["text"] == "Báo cáo này không phải của đồng chí."
 
 
 async def test_two_devices_answering_the_same_step_at_once(roster, bot, tg, db, clock) -> None:

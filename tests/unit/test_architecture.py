@@ -104,7 +104,7 @@ def test_one_routing_table_for_buttons_commands_and_menus() -> None:
     leader = [c.name for c in menus.for_roles(frozenset({Role.LEADER}))]
     assert leader == [*member, "kiennghi", "tonghop"]
     office = {c.name for c in menus.for_roles(frozenset({Role.ADMIN}))}
-    assert office == set(names)
+    assert office == set(names) - {"xungdot"}  # an earlier name, understood, never shown
     assert [c.name for c in menus.in_groups()] == ["help"]
 
 
