@@ -20,7 +20,8 @@ from typing import Any, ClassVar, Literal, Self, TypeVar, dataclass_transform
 VERSION = "1"
 LIMIT = 64
 _PART = re.compile(r"^[A-Za-z0-9_\-]{1,24}$")
-_INT_DIGITS = 12
+# An id, a sign included: a supergroup's chat id is -100 and up to 13 digits.
+_INT_DIGITS = 17
 
 YesNo = Literal["y", "n"]
 OkNo = Literal["ok", "no"]
@@ -287,7 +288,7 @@ class ReportSendData(CallbackData):
 class RosterImportData(CallbackData):
     draft_id: int
     revision: int
-    answer: OkNo
+    answer: Literal["ok", "no", "sure"]  # "sure": confirmed again, by one losing their role
 
 
 @action("grp")

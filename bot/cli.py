@@ -175,7 +175,7 @@ async def _with_sessions(settings: Settings, work):
 def cmd_roster_import(settings: Settings, args: argparse.Namespace) -> None:
     from bot.formats.roster_workbook import WorkbookError, read_paths
     from bot.outbox.deliver import queue_notices
-    from bot.render.roster import import_report
+    from bot.render.roster import import_report, plain_report
     from bot.services.audit import Who
     from bot.services.roster import RosterService
 
@@ -198,8 +198,8 @@ def cmd_roster_import(settings: Settings, args: argparse.Namespace) -> None:
         return result
 
     result = asyncio.run(_in_session(settings, work))
-    print("\n".join(import_report(result, settings.locale, dry_run=args.dry_run, escape=str)))
-    if result.problems:
+    print(plain_report(import_report(result, settings.locale, dry_run=args.dry_run)), end="")
+    if result.problems or result.refusal is not None:
         raise SystemExit(EXIT_FAILURE)
 
 
@@ -240,6 +240,30 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> None:
     print(
         f"for {invitation.person.full_name} ({invitation.person.code}); single use,"
         f" valid for {invitation.ttl_days} days"
+    )
+
+
+def cmd_admin(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.services.people import AdminChange, set_administrator
+
+    grant = args.admin_command == "grant"
+
+    async def work(session):
+        return await set_administrator(session, SystemClock(), args.person, grant)
+
+    change, person = asyncio.run(_in_session(settings, work))
+    if change == AdminChange.UNKNOWN:
+        raise CommandFailed(f"no active person has the code or phone number {args.person!r}")
+    assert person is not None
+    who = f"{person.full_name} ({person.code})"
+    if change == AdminChange.LAST:
+        raise CommandFailed(f"{who} is the only administrator; grant the role to another first")
+    print(
+        {
+            AdminChange.GRANTED: f"{who} is now an administrator",
+            AdminChange.REVOKED: f"{who} is no longer an administrator",
+            AdminChange.UNCHANGED: f"{who}: nothing to change",
+        }[change]
     )
 
 
@@ -347,6 +371,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Committee members at branch meetings: reminders, reports and digests.",
     )
     parser.add_argument("--version", action="version", version=f"chibo {__version__}")
+    parser.add_argument(
+        "--env-file",
+        metavar="FILE",
+        help="read the settings from this file (KEY=value lines; values may hold spaces)"
+        " instead of ./.env; the environment still wins",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser(
@@ -377,6 +407,17 @@ def build_parser() -> argparse.ArgumentParser:
     roster_export = roster_commands.add_parser("export", help="write the roster as .xlsx")
     roster_export.add_argument("file", metavar="FILE")
     roster_export.set_defaults(handler=cmd_roster_export)
+
+    admin = commands.add_parser(
+        "admin", help="give or take the administrator's role (an office locked out gets back in)"
+    )
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True, metavar="ACTION")
+    for action, what in (("grant", "give"), ("revoke", "take")):
+        change = admin_commands.add_parser(
+            action, help=f"{what} the role of a person, by code or phone number"
+        )
+        change.add_argument("person", metavar="CODE_OR_PHONE")
+        change.set_defaults(handler=cmd_admin)
 
     invite = commands.add_parser(
         "invite", help="make a single-use link that links a person's Telegram account"
@@ -441,7 +482,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        settings = load_settings()
+        if args.env_file is not None and not Path(args.env_file).is_file():
+            raise SettingsError(f"--env-file: no such file {args.env_file}")
+        settings = load_settings(**({"_env_file": args.env_file} if args.env_file else {}))
     except SettingsError as exc:
         print(f"chibo: {exc}", file=sys.stderr)
         return EXIT_BAD_SETTINGS

@@ -69,6 +69,7 @@ class Chat:
     id: int
     type: str  # private, group, supergroup
     title: str = ""
+    is_forum: bool = False  # a supergroup with topics
     first_name: str = ""
     username: str | None = None
     blocked: bool = False
@@ -82,6 +83,8 @@ class Chat:
                 data["username"] = self.username
         else:
             data["title"] = self.title
+            if self.is_forum:
+                data["is_forum"] = True
         return data
 
 
@@ -239,10 +242,12 @@ class BotApiServer:
             self.chats[chat.id] = chat
         return chat
 
-    def group_chat(self, chat_id: int, title: str, kind: str = "group") -> Chat:
+    def group_chat(
+        self, chat_id: int, title: str, kind: str = "group", *, forum: bool = False
+    ) -> Chat:
         chat = self.chats.get(chat_id)
         if chat is None:
-            chat = Chat(chat_id, kind, title=title)
+            chat = Chat(chat_id, kind, title=title, is_forum=forum)
             self.chats[chat_id] = chat
         return chat
 

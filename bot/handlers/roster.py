@@ -89,7 +89,11 @@ async def on_roster_file(update: Update, ctx: Ctx) -> None:
             FLOW,
             0,
             CONFIRM,
-            {"file_id": document.file_id, "file_name": file_name},
+            {
+                "file_id": document.file_id,
+                "file_name": file_name,
+                "importer_leaves": result.losses.importer_leaves,
+            },
         )
         keyboard = screens.confirm_keyboard(draft.id, draft.revision, ctx.lang)
     await _send_report(update, lines, keyboard, ctx)
@@ -111,10 +115,15 @@ async def _send_report(update: Update, lines: list[str], keyboard, ctx: Ctx) -> 
 async def on_confirm(update: Update, ctx: Ctx, data: RosterImportData, draft: Draft) -> None:
     drafts = DraftService(ctx.db, ctx.clock)
     await answer_button(update)
-    file_id, file_name = draft.data["file_id"], draft.data["file_name"]
-    await drafts.close(draft)
     await edit_buttons(update)
-    if data.answer != "ok":
+    file_id, file_name = draft.data["file_id"], draft.data["file_name"]
+    if data.answer == "ok" and draft.data.get("importer_leaves"):
+        # One's own role is not given up in one press: asked again, in its own message.
+        await drafts.advance(draft, CONFIRM, {**draft.data, "importer_leaves": False})
+        await reply(update, screens.confirm_again(draft.id, draft.revision, ctx.lang))
+        return
+    await drafts.close(draft)
+    if data.answer == "no":
         await reply(update, screens.cancelled(ctx.lang))
         return
     result = await _import(ctx, file_id, file_name, dry_run=False)

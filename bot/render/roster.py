@@ -13,7 +13,10 @@ from bot.formats.roster_workbook import Problem
 from bot.i18n import N_
 from bot.render import Screen, esc, inline_keyboard, said, texts
 from bot.services.roster import ImportResult
+from db.models import Role
 
+# The roles, named as the sheet Cán bộ names them.
+ROLE_LABELS = {Role.ADMIN: N_("administrator"), Role.LEADER: N_("leader")}
 SHEET_ORDER = ("units", "branches", "people", "assignments", "topics", "fields", "bodies")
 
 
@@ -51,6 +54,9 @@ def import_report(
 ) -> list[str]:
     """The lines of the report: every bad row, or what changed (or would change)."""
     t = texts(lang)
+    if result.refusal is not None:
+        who = ", ".join(escape(name) for name in result.refusal_names)
+        return ["⛔ " + t.gettext(result.refusal).format(names=who)]
     if result.problems:
         lines = [
             t.ngettext(
@@ -86,10 +92,71 @@ def import_report(
                 deactivated=len(changes.deactivated),
             )
         )
+    recoded = result.changes.get("people", None)
+    if recoded is not None and recoded.recoded:
+        lines.append(
+            t.gettext("• New codes, same people (their Telegram link kept): {codes}").format(
+                codes=", ".join(escape(change) for change in recoded.recoded)
+            )
+        )
+    return lines + _loss_lines(result, names, lang, escape)
+
+
+def _loss_lines(
+    result: ImportResult, names: dict[str, str], lang: str, escape: Callable[[object], str]
+) -> list[str]:
+    """What the import takes from the office, said before it is confirmed: the office roles
+    lost, by name; a sheet emptied by more than a third; the importer's own role."""
+    t = texts(lang)
+    losses = result.losses
+    lines: list[str] = []
+    for key, (removed, total) in losses.large.items():
+        lines.append(
+            "⚠ "
+            + t.gettext(
+                "<b>{sheet}: {removed} of {total} would be taken off the list.</b> Check that"
+                " the workbook is the whole roster, not a part of it."
+            ).format(sheet=names[key], removed=removed, total=total)
+        )
+    if losses.roles:
+        lines.append("⚠ " + t.gettext("<b>These comrades would lose their role:</b>"))
+        for name, code, roles in losses.roles:
+            lines.append(
+                f"• {escape(name)} ({escape(code)}): "
+                + ", ".join(t.gettext(ROLE_LABELS[role]) for role in roles)
+            )
+    if losses.importer_leaves:
+        lines.append(
+            "⚠ "
+            + t.gettext(
+                "<b>You would lose the administrator's role yourself</b> and could no longer"
+                " import a roster; you will be asked to confirm twice."
+            )
+        )
     return lines
 
 
 DOWNLOAD_FAILED = N_("the file could not be downloaded from Telegram; please send it again")
+
+
+def confirm_again(draft_id: int, revision: int, lang: str) -> Screen:
+    """The second confirmation, for an administrator whose import takes their own role."""
+    t = texts(lang)
+    return Screen(
+        t.gettext(
+            "⚠ After this import you will no longer be an administrator: the office's"
+            " commands, the roster included, will be refused to you. Import all the same?"
+        ),
+        inline_keyboard(
+            [
+                (
+                    t.gettext("✅ Import all the same"),
+                    cb.RosterImportData(draft_id, revision, "sure"),
+                ),
+                (t.gettext("✖ Cancel"), cb.RosterImportData(draft_id, revision, "no")),
+            ]
+        ),
+    )
 
 
 def confirm_keyboard(draft_id: int, revision: int, lang: str) -> InlineKeyboardMarkup:

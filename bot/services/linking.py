@@ -115,10 +115,13 @@ class LinkingService:
             return None
         if person.telegram_user_id is not None:
             return LinkResult(LinkOutcome.PERSON_LINKED_ELSEWHERE, person)
-        other = await self.db.scalar(select(Person).where(Person.telegram_user_id == telegram_id))
-        if other is not None:
+        other = await self._holder(telegram_id)
+        if other is not None and other.active:
             return LinkResult(LinkOutcome.ACCOUNT_LINKED_ELSEWHERE, other)
         return None
+
+    async def _holder(self, telegram_id: int) -> Person | None:
+        return await self.db.scalar(select(Person).where(Person.telegram_user_id == telegram_id))
 
     async def _link(
         self, person: Person, telegram_id: int, username: str | None, how: str
@@ -129,6 +132,19 @@ class LinkingService:
         if refused is not None:
             return refused
         now = self.clock.now()
+        former = await self._holder(telegram_id)
+        if former is not None:  # someone taken off the roster: the account is free again
+            former.telegram_user_id = None
+            former.updated_at = now
+            audit.record(
+                self.db,
+                self.clock,
+                audit.Who(None, telegram_id),
+                "person.unlink",
+                "person",
+                former.code,
+            )
+            await self.db.flush()  # the unique account is released before it is taken
         person.telegram_user_id = telegram_id
         if username:
             person.telegram_username = username

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BindParameter, Exists, Select, bindparam, exists, select
+import enum
+
+from sqlalchemy import BindParameter, Exists, Select, bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from bot.clock import Clock
+from bot.domain.phones import normalise_phone
 from bot.services import audit
 from bot.services.policy import Actor
-from db.models import Draft, HandlingBodyMember, Person
+from db.models import Draft, HandlingBodyMember, Person, PersonRole, Role
 
 
 async def mark_reachable(db: AsyncSession, person: Person) -> None:
@@ -75,3 +78,47 @@ async def answers_for_body(db: AsyncSession, person: Person) -> bool:
         select(HandlingBodyMember.id).where(HandlingBodyMember.person_id == person.id).limit(1)
     )
     return found is not None
+
+
+class AdminChange(enum.StrEnum):
+    GRANTED = "granted"
+    REVOKED = "revoked"
+    UNCHANGED = "unchanged"
+    UNKNOWN = "unknown"  # no active person has that code or phone number
+    LAST = "last"  # the only administrator: revoking would lock the office out
+
+
+async def set_administrator(
+    db: AsyncSession, clock: Clock, code_or_phone: str, grant: bool
+) -> tuple[AdminChange, Person | None]:
+    """`chibo admin grant|revoke`: the way back in for an office that locked itself out, from
+    the server's command line; never takes the role from the last administrator."""
+    phone = normalise_phone(code_or_phone)
+    match = Person.code == code_or_phone.strip()
+    if phone is not None:
+        match = or_(match, Person.phone == phone)
+    person = await db.scalar(
+        select(Person).options(selectinload(Person.roles)).where(Person.active, match).limit(1)
+    )
+    if person is None:
+        return AdminChange.UNKNOWN, None
+    held = Role.ADMIN in person.role_set
+    if held == grant:
+        return AdminChange.UNCHANGED, person
+    if grant:
+        person.roles.append(PersonRole(role=Role.ADMIN))
+    else:
+        others = await db.scalar(
+            select(func.count())
+            .select_from(PersonRole)
+            .join(Person, Person.id == PersonRole.person_id)
+            .where(Person.active, PersonRole.role == Role.ADMIN, Person.id != person.id)
+        )
+        if not others:
+            return AdminChange.LAST, person
+        person.roles = [role for role in person.roles if role.role != Role.ADMIN]
+    person.updated_at = clock.now()
+    action = "person.admin_grant" if grant else "person.admin_revoke"
+    audit.record(db, clock, audit.Who.command_line(), action, "person", person.code)
+    await db.flush()
+    return (AdminChange.GRANTED if grant else AdminChange.REVOKED), person

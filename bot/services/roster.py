@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -51,6 +51,7 @@ from db.models import (
     Person,
     PersonRole,
     ProposalField,
+    Role,
     Topic,
     Unit,
 )
@@ -63,10 +64,34 @@ class SheetChanges:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     deactivated: list[str] = field(default_factory=list)
+    # People found under a new code by their phone number: "UV0010 → VP01"; their Telegram
+    # link and history stay theirs.
+    recoded: list[str] = field(default_factory=list)
 
     @property
     def any(self) -> bool:
-        return bool(self.created or self.updated or self.deactivated)
+        return bool(self.created or self.updated or self.deactivated or self.recoded)
+
+
+# The roles an import must not take away unseen.
+OFFICE_ROLES = (Role.ADMIN, Role.LEADER)
+# More than this share of the people or branches removed at once is called out.
+LARGE_REMOVAL = 1 / 3
+
+
+@dataclass
+class Losses:
+    """What an import takes from the office that it must see before confirming."""
+
+    # (name, code, the roles lost: all of them when the person leaves the roster)
+    roles: list[tuple[str, str, tuple[Role, ...]]] = field(default_factory=list)
+    # sheet key → (removed, of how many): the sheets that lose more than a third
+    large: dict[str, tuple[int, int]] = field(default_factory=dict)
+    importer_leaves: bool = False  # the person importing loses the administrator's role
+
+    @property
+    def any(self) -> bool:
+        return bool(self.roles or self.large)
 
 
 @dataclass
@@ -76,10 +101,28 @@ class ImportResult:
     applied: bool
     # Who must hear of the meetings the new schedules moved or removed.
     notices: Notices = ()
+    losses: Losses = field(default_factory=Losses)
+    # Why a valid workbook is not imported (a catalog text): it would leave no administrator.
+    refusal: str | None = None
+    refusal_names: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:
         return any(changes.any for changes in self.changes.values())
+
+
+NO_ADMIN_LEFT = N_(
+    "Nothing was imported: the roster would leave no administrator ({names} would lose the"
+    " role). Keep at least one person with the role quản trị in the sheet Cán bộ."
+)
+
+
+@dataclass
+class _Weights:
+    """What an import is weighed by: who holds an office role, and how many are active."""
+
+    holders: dict[int, tuple[str, str, set[Role]]]  # person id → (name, code, office roles)
+    counts: dict[str, int]  # "people", "branches" → how many are active
 
 
 def _differs(target: Any, **values: Any) -> bool:
@@ -117,13 +160,26 @@ class RosterService:
         problems += await self._check_references(roster)
         if problems:
             return ImportResult(in_sheet_order(problems), {}, applied=False)
-        if dry_run:  # the changes are made to be counted, then undone
-            async with self.db.begin_nested() as trial:
-                changes = await self._apply(roster)
+        # The changes are made, then weighed; a trial (or a refused import) is undone.
+        async with self.db.begin_nested() as trial:
+            before = await self._weights()
+            changes = await self._apply(roster)
+            losses, left_without_admin = await self._losses(before, changes, who)
+            if dry_run or left_without_admin:
                 await trial.rollback()
-            return ImportResult([], changes, applied=False)
-        changes = await self._apply(roster)
-        result = ImportResult([], changes, applied=True)
+        if left_without_admin:
+            names = tuple(f"{name} ({code})" for name, code, _ in losses.roles)
+            return ImportResult(
+                [],
+                changes,
+                applied=False,
+                losses=losses,
+                refusal=NO_ADMIN_LEFT,
+                refusal_names=names,
+            )
+        if dry_run:
+            return ImportResult([], changes, applied=False, losses=losses)
+        result = ImportResult([], changes, applied=True, losses=losses)
         if result.changed and self.zone is not None:
             calendar = await CalendarService(self.db, self.clock, self.zone).extend()
             result.notices = calendar.notices
@@ -141,6 +197,42 @@ class RosterService:
             )
         await self.db.flush()
         return result
+
+    async def _weights(self) -> _Weights:
+        holders: dict[int, tuple[str, str, set[Role]]] = {}
+        for person_id, name, code, role in await self.db.execute(
+            select(Person.id, Person.full_name, Person.code, PersonRole.role)
+            .join(PersonRole, PersonRole.person_id == Person.id)
+            .where(Person.active, PersonRole.role.in_(OFFICE_ROLES))
+        ):
+            holders.setdefault(person_id, (name, code, set()))[2].add(role)
+        people = await self.db.scalar(select(func.count()).where(Person.active))
+        branches = await self.db.scalar(select(func.count()).where(Unit.active, Unit.is_branch))
+        return _Weights(holders, {"people": people or 0, "branches": branches or 0})
+
+    async def _losses(
+        self, before: _Weights, changes: dict[str, SheetChanges], who: audit.Who
+    ) -> tuple[Losses, bool]:
+        """The roles the import takes away, by name, and the sheets it empties by more than a
+        third; and whether it leaves no administrator where there was one."""
+        after = await self._weights()
+        losses = Losses()
+        for person_id, (name, code, roles) in before.holders.items():
+            kept = after.holders.get(person_id, ("", "", set()))[2]
+            lost = tuple(role for role in OFFICE_ROLES if role in roles and role not in kept)
+            if lost:
+                losses.roles.append((name, code, lost))
+                if person_id == who.person_id and Role.ADMIN in lost:
+                    losses.importer_leaves = True
+        for key, total in before.counts.items():
+            removed = len(changes[key].deactivated)
+            if total and removed > total * LARGE_REMOVAL:
+                losses.large[key] = (removed, total)
+
+        def admins(weights: _Weights) -> int:
+            return sum(1 for *_, roles in weights.holders.values() if Role.ADMIN in roles)
+
+        return losses, admins(before) > 0 and admins(after) == 0
 
     async def _apply(self, roster: Roster) -> dict[str, SheetChanges]:
         changes = {
@@ -314,8 +406,18 @@ class RosterService:
             return
         now = self.clock.now()
         people = {p.code: p for p in await self.db.scalars(select(Person))}
+        listed = {row.code for row in roster.people}
+        # A code the database does not know may be a known person's new code: the same
+        # phone, under a code the sheet no longer lists.
+        by_phone = {p.phone: p for p in people.values() if p.phone and p.code not in listed}
         for row in roster.people:
             person = people.get(row.code)
+            if person is None and row.phone is not None and row.phone in by_phone:
+                person = by_phone.pop(row.phone)
+                changes.recoded.append(f"{person.code} → {row.code}")
+                del people[person.code]
+                person.code = row.code
+                people[row.code] = person
             if person is None:
                 person = Person(
                     code=row.code,
@@ -345,7 +447,6 @@ class RosterService:
             if changed:
                 person.updated_at = now
                 changes.updated.append(row.code)
-        listed = {row.code for row in roster.people}
         for person in people.values():
             if person.active and person.code not in listed:
                 person.active = False
@@ -400,8 +501,9 @@ class RosterService:
         changes: SheetChanges,
     ) -> None:
         """A list the office keeps (topics, proposal fields): what the sheet lists is active
-        in its order, what it no longer lists is deactivated (earlier reports keep it)."""
-        if rows is None:
+        in its order, what it no longer lists is deactivated (earlier reports keep it). A
+        sheet with no rows changes nothing: a list is never emptied by a blank template."""
+        if not rows:
             return
         existing = {entry.code: entry for entry in await self.db.scalars(select(model))}
         for row in rows:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from db.models import GroupChat, GroupState, OutboxMessage
@@ -70,6 +71,24 @@ async def test_registration_can_be_cancelled_and_only_in_a_group(
     await admin.expect_message(chat=group)
     await admin.press("✖ Hủy", chat=group)
     assert await leadership(db) == [(-4002, GroupState.PENDING)]
+
+
+@pytest.mark.parametrize(
+    ("chat_id", "forum"),
+    [(-1001234567890123, False), (-1009876543210987, True)],
+    ids=["supergroup", "forum"],
+)
+async def test_a_supergroup_or_a_forum_is_registered(
+    roster, bot, tg: BotApiServer, admin: TgUser, db, chat_id: int, forum: bool
+) -> None:
+    """A supergroup's id is -100 and 13 digits: its buttons carry it whole."""
+    group = tg.group_chat(chat_id, "Ban Thường vụ", "supergroup", forum=forum)
+    await admin.set_bot_membership(group, "member")
+    await admin.send("/dangkynhom", chat=group)
+    request = await admin.expect_message(chat=group, contains="Đăng ký nhóm “Ban Thường vụ”")
+    await admin.press("✅ Xác nhận", chat=group)
+    await admin.expect_edit(request, "đã được đăng ký là nhóm lãnh đạo")
+    assert await leadership(db) == [(chat_id, GroupState.ACTIVE)]
 
 
 async def test_the_group_answers_every_command_its_help_lists(

@@ -588,3 +588,36 @@ async def test_a_period_away_is_registered_by_buttons(roster, bot, tg, db, clock
     await an.expect_message(contains="chưa có thời gian vắng nào được đăng ký")
     await an.send("Ốm")  # typing after the flow ended starts nothing
     await an.expect_message(contains="chưa hiểu")
+
+
+async def test_the_spreadsheet_names_who_is_to_go_before_anyone_is_reminded(
+    roster, bot, tg, db, clock, admin
+) -> None:
+    """On 1 December nobody has been reminded of the meeting of the 5th yet: its row in the
+    month's «Buổi sinh hoạt» sheet names the assignee from the roster."""
+    import io
+
+    import openpyxl
+
+    from tests.stories.test_digest import file_content
+
+    clock.set(at("2026-12-01 07:00"))
+    await run_jobs(bot)
+    assert await db.scalar(select(Rsvp.id)) is None  # no one asked yet
+    await admin.send("/tonghop 12/2026")
+    await admin.expect_message(contains="Đang tổng hợp")
+    sheet = None
+    for _ in range(6):
+        message = await admin.expect_message()
+        if message.document and message.document["file_name"].endswith(".xlsx"):
+            sheet = message
+            break
+    assert sheet is not None
+    book = openpyxl.load_workbook(io.BytesIO(file_content(tg, sheet)))
+    rows = [
+        [str(cell) for cell in row]
+        for row in book["Buổi sinh hoạt"].iter_rows(values_only=True)
+        if any(str(cell).startswith("2026-12-05") for cell in row)
+    ]
+    names = {cell for row in rows for cell in row}
+    assert "Nguyễn Văn An" in names, rows

@@ -186,11 +186,51 @@ async def test_an_administrator_in_the_roster_sends_the_workbook(roster, bot, tg
         session.add(PersonRole(person_id=person.id, role=Role.ADMIN))
         await session.commit()
     office = await linked_member(tg, db, "CB01", 800001)
+    imported_before = await db.scalar(
+        select(func.count()).where(AuditEntry.action == "roster.import")
+    )
     # The roster does not give CB01 the role the database has: a change to confirm.
     await office.send_document("danh-sach.xlsx", SAMPLE_ROSTER.read_bytes(), XLSX)
     preview = await office.expect_message(contains="Khi nhập sẽ có các thay đổi")
     assert "• Cán bộ: thêm 0, cập nhật 1, đưa ra khỏi danh sách 0" in preview.text
     assert preview.button_texts == ["✅ Nhập danh sách", "✖ Hủy"]
+    # The import takes CB01's own role: said by name, and confirmed twice.
+    assert "Chính đồng chí sẽ mất vai trò quản trị" in preview.text
+    assert "(CB01): quản trị" in preview.text
+    await office.press("✅ Nhập danh sách", message=preview)
+    again = await office.expect_message(contains="Đồng chí vẫn nhập?")
+    assert again.button_texts == ["✅ Vẫn nhập", "✖ Hủy"]
+    imports = select(func.count()).where(AuditEntry.action == "roster.import")
+    assert preview.button_texts == [] and await db.scalar(imports) == imported_before
+    await office.press("✅ Vẫn nhập", message=again)
+    await office.expect_message(contains="Đã nhập danh sách")
+    await office.send("/donvi")
+    await office.expect_message(contains="không thuộc quyền hạn")
+
+
+async def test_the_account_of_someone_taken_off_the_roster_may_link_again(
+    roster, bot, tg, db, admin: TgUser
+) -> None:
+    """CB05 leaves the roster; the same Telegram account belongs to a new row (another code,
+    another phone): sharing that phone links it, where it was refused as taken."""
+    user = await linked_member(tg, db, "CB05", 800005)
+    workbook = load_workbook(SAMPLE_ROSTER)
+    for row in workbook["Cán bộ"].iter_rows(min_row=2):
+        if row[0].value == "CB05":
+            row[3].value = "0912345678"  # a new phone: a new person, not CB05 recoded
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str) and "CB05" in cell.value:
+                    cell.value = cell.value.replace("CB05", "VP05")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    await admin.send_document("moi.xlsx", buffer.getvalue(), XLSX)
+    await admin.press("✅ Nhập danh sách", message=await admin.expect_message(contains="thêm 1"))
+    await admin.expect_message(contains="Đã nhập danh sách")
+    await user.send_contact("0912345678")
+    await user.expect_message(contains="Đã liên kết")
+    assert await db.scalar(select(Person.code).where(Person.telegram_user_id == 800005)) == "VP05"
 
 
 async def test_a_workbook_with_a_long_file_name_imports(bot, admin: TgUser, db) -> None:

@@ -20,6 +20,7 @@ from db.models import (
     HandlingBody,
     HandlingBodyMember,
     Person,
+    PersonRole,
     ProposalField,
     Role,
     Unit,
@@ -259,3 +260,112 @@ async def test_the_proposal_fields_sheet_replaces_the_list_the_bot_starts_with(
     assert "• Lĩnh vực kiến nghị: thêm 1, cập nhật 1, đưa ra khỏi danh sách 10" in import_report(
         result, "vi", dry_run=False
     )
+
+
+def _edited_sample(edit) -> bytes:
+    workbook = load_workbook(SAMPLE)
+    edit(workbook)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _rename(book, old: str, new: str) -> None:
+    """A person's code changed in every sheet that names it (lists of codes included)."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str) and old in cell.value.split(", "):
+                    cell.value = ", ".join(new if c == old else c for c in cell.value.split(", "))
+
+
+async def test_an_import_that_leaves_no_administrator_is_refused(database_url, clock) -> None:
+    await run_import(database_url, clock, SAMPLE.name, SAMPLE.read_bytes())
+
+    # CB25, Đinh Thị Yến, is the only administrator: the new workbook makes her a member.
+    def demote(book) -> None:
+        for row in book["Cán bộ"].iter_rows(min_row=2):
+            if row[0].value == "CB25":
+                row[4].value = "thành viên"
+
+    content = _edited_sample(demote)
+    for dry_run in (True, False):
+        result = await run_import(database_url, clock, "moi.xlsx", content, dry_run=dry_run)
+        assert result.refusal is not None and not result.applied
+        [line] = import_report(result, "vi", dry_run=dry_run)
+        assert line.startswith("⛔ Chưa nhập danh sách: sau khi nhập sẽ không còn ai có vai trò")
+        assert "Đinh Thị Yến (CB25)" in line
+    [(roles,)] = await query(
+        database_url,
+        select(func.count())
+        .select_from(PersonRole)
+        .join(Person, Person.id == PersonRole.person_id)
+        .where(Person.code == "CB25", PersonRole.role == Role.ADMIN),
+    )
+    assert roles == 1  # nothing changed
+
+
+async def test_the_preview_names_the_roles_lost_and_a_large_removal(database_url, clock) -> None:
+    await run_import(database_url, clock, SAMPLE.name, SAMPLE.read_bytes())
+    people = (
+        "Mã cán bộ;Họ và tên;Chức vụ;Điện thoại;Vai trò\n"
+        "CB25;Đinh Thị Yến;Chánh Văn phòng Đảng ủy;;quản trị\n"
+        "CB01;Nguyễn Văn An;Bí thư;;thành viên\n"
+    ).encode()
+    result = await run_import(database_url, clock, "can-bo.csv", people, dry_run=True)
+    assert result.refusal is None and result.losses.large == {"people": (23, 25)}
+    lost = {code: roles for _, code, roles in result.losses.roles}
+    assert lost == {f"CB0{n}": (Role.LEADER,) for n in range(1, 6)}
+    lines = import_report(result, "vi", dry_run=True)
+    assert "⚠ <b>Cán bộ: 23/25 sẽ bị đưa ra khỏi danh sách.</b>" in lines[-7]
+    assert lines[-6] == "⚠ <b>Các đồng chí sau sẽ mất vai trò:</b>"
+    assert any(line.endswith("(CB02): lãnh đạo") for line in lines[-5:])
+    assert await query(database_url, select(func.count()).where(Person.active)) == [(25,)]
+
+
+async def test_a_changed_code_keeps_the_person_and_their_link(database_url, clock) -> None:
+    await run_import(database_url, clock, SAMPLE.name, SAMPLE.read_bytes())
+    engine = create_engine(database_url)
+    async with create_sessionmaker(engine)() as db:
+        person = await db.scalar(select(Person).where(Person.code == "CB05"))
+        person.telegram_user_id = 555005
+        person_id = person.id
+        await db.commit()
+    await engine.dispose()
+
+    def recode(book) -> None:
+        _rename(book, "CB05", "VP05")
+
+    result = await run_import(database_url, clock, "moi.xlsx", _edited_sample(recode))
+    assert result.problems == [] and result.changes["people"].recoded == ["CB05 → VP05"]
+    assert result.changes["people"].deactivated == [] and result.changes["people"].created == []
+    assert "• Đổi mã, cùng người (giữ liên kết Telegram): CB05 → VP05" in import_report(
+        result, "vi", dry_run=False
+    )
+    assert await query(
+        database_url, select(Person.id, Person.telegram_user_id).where(Person.code == "VP05")
+    ) == [(person_id, 555005)]
+    assert await query(database_url, select(func.count()).select_from(Assignment)) == [(31,)]
+
+
+async def test_chibo_admin_grant_and_revoke(database_url, clock) -> None:
+    from bot.services.people import AdminChange, set_administrator
+
+    await run_import(database_url, clock, SAMPLE.name, SAMPLE.read_bytes())
+    engine = create_engine(database_url)
+    try:
+        async with create_sessionmaker(engine)() as db:
+            assert (await set_administrator(db, clock, "CB25", False))[0] == AdminChange.LAST
+            assert (await set_administrator(db, clock, "0900000000", True))[0] == (
+                AdminChange.UNKNOWN
+            )
+            change, person = await set_administrator(db, clock, "CB02", True)
+            assert change == AdminChange.GRANTED and person.role_set >= {Role.ADMIN}
+            await db.commit()
+        async with create_sessionmaker(engine)() as db:
+            phone = await db.scalar(select(Person.phone).where(Person.code == "CB25"))
+            change, _ = await set_administrator(db, clock, phone, False)  # by phone
+            assert change == AdminChange.REVOKED
+            await db.commit()
+    finally:
+        await engine.dispose()

@@ -139,6 +139,26 @@ def test_chibo_check_on_a_fresh_database(tmp_path: Path, database_url: str) -> N
     assert "telegram: no CHIBO_BOT_TOKEN set" in result.stdout
 
 
+def test_chibo_check_reads_an_env_file_with_spaces_in_values(
+    tmp_path: Path, database_url: str
+) -> None:
+    """The check line of docs/deploy.md, on a file whose values hold spaces."""
+    env_file = tmp_path / "chibo.env"
+    env_file.write_text(
+        f"CHIBO_DATABASE_URL={database_url}\n"
+        "CHIBO_PLACE=Quảng Trị\n"
+        "CHIBO_ISSUING_BODY=Đảng ủy phường Quảng Trị\n",
+        encoding="utf-8",
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = _chibo(["--env-file", str(env_file), "check"], {}, elsewhere)
+    assert result.returncode == 0, result.stderr
+    assert "database: ok" in result.stdout
+    missing = _chibo(["--env-file", str(tmp_path / "none.env"), "check"], {}, elsewhere)
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
 def test_chibo_version(tmp_path: Path) -> None:
     from bot import __version__
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -19,6 +20,7 @@ from sqlalchemy.orm import aliased
 from bot.domain.digest import Month, SheetRows, Tree
 from bot.services.digest.base import DigestQueries, _Presence
 from db.models import (
+    Assignment,
     AttendeeKind,
     HandlingBody,
     Meeting,
@@ -38,12 +40,16 @@ from db.models import (
 class SheetQueries(DigestQueries):
     async def sheet_rows(self, tree: Tree, month: Month) -> SheetRows:
         """The month's meetings, reports and proposals, a row each, for the spreadsheet."""
-        meeting_rows, reports, topic_rows, proposals = await asyncio.gather(
+        meeting_rows, reports, topic_rows, proposals, assigned = await asyncio.gather(
             self._rows(self._meeting_rows(tree, month)),
             self._rows(self._report_rows(tree, month)),
             self._rows(self._report_topic_rows(tree, month)),
             self._rows(self._proposal_rows(tree, month)),
+            self._rows(self._assignment_rows(tree, month)),
         )
+        assignees: dict[int, list[Any]] = defaultdict(list)
+        for row in assigned:
+            assignees[row.unit_id].append(row)
         meetings = []
         for row in meeting_rows:
             values = dict(row._mapping)
@@ -52,7 +58,18 @@ class SheetQueries(DigestQueries):
             values["report_id"] = values[f"{whose}_report"]
             values["report_late"] = values[f"{whose}_late"]
             values["report_held"] = values[f"{whose}_held"]
-            meetings.append(values)
+            if values["person_code"] is not None:
+                meetings.append(values)
+                continue
+            # Not reminded yet, so no one has been asked: the roster says who is to go.
+            day = values["starts_at"].astimezone(self.zone).date()
+            due = [
+                a
+                for a in assignees[values["unit_id"]]
+                if a.valid_from <= day and (a.valid_until is None or day <= a.valid_until)
+            ]
+            meetings += [{**values, "person_code": a.code, "person": a.name} for a in due]
+            meetings += [values] if not due else []
         topic_names: dict[int, list[str]] = defaultdict(list)
         for version_id, name in topic_rows:
             topic_names[version_id].append(name)
@@ -116,6 +133,26 @@ class SheetQueries(DigestQueries):
             .where(*self._in(tree, [month], upcoming_too=True))
             .order_by(Meeting.starts_at, Meeting.unit_id, assignee.code)
         )
+
+    def _assignment_rows(self, tree: Tree, month: Month) -> Any:
+        """Who follows each branch at some time in the month (active people only)."""
+        first = month.start(self.zone).date()
+        last = month.end(self.zone).date() - timedelta(days=1)
+        query = (
+            select(
+                Assignment.unit_id,
+                Assignment.valid_from,
+                Assignment.valid_until,
+                Person.code,
+                Person.full_name.label("name"),
+            )
+            .join(Person, Person.id == Assignment.person_id)
+            .where(Person.active, Assignment.overlapping(first, last))
+            .order_by(Assignment.unit_id, Person.code)
+        )
+        if not tree.whole_database:
+            query = query.where(Assignment.unit_id.in_(tree.branch_ids))
+        return query
 
     def _report_rows(self, tree: Tree, month: Month) -> Any:
         author = aliased(Person)
