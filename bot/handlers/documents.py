@@ -17,7 +17,15 @@ from bot.outbox.deliver import deliver
 from bot.pipeline.access import requires
 from bot.pipeline.context import Ctx
 from bot.pipeline.conversations import on_draft, takes_input
-from bot.pipeline.reply import answer_button, edit_buttons, reply, reply_file, reply_media, respond
+from bot.pipeline.reply import (
+    answer_button,
+    edit_buttons,
+    pressed_markup,
+    reply,
+    reply_file,
+    reply_media,
+    respond,
+)
 from bot.render import Screen
 from bot.render import documents as screens
 from bot.services.documents import (
@@ -226,6 +234,8 @@ async def on_received(update: Update, ctx: Ctx, data: DocsReceivedData) -> None:
         return
     receipt = await _service(ctx).acknowledge(data.meeting_id, ctx.actor.person)
     await answer_button(update, screens.receipt_answer(receipt, ctx.lang))
+    if receipt in (Receipt.RECORDED, Receipt.ALREADY):  # the button has done its work
+        await edit_buttons(update, screens.without_receipt(pressed_markup(update)))
 
 
 async def on_send_again(update: Update, ctx: Ctx, data: DocSendData) -> None:

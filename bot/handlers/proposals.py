@@ -24,8 +24,16 @@ from bot.domain.parsing import parse_day
 from bot.outbox.deliver import deliver
 from bot.pipeline.context import Ctx
 from bot.pipeline.conversations import on_draft, takes_input
-from bot.pipeline.reply import answer_button, edit_buttons, refuse, reply, reply_media
-from bot.render import Screen
+from bot.pipeline.reply import (
+    answer_button,
+    edit_buttons,
+    edit_text,
+    pressed_html,
+    refuse,
+    reply,
+    reply_media,
+)
+from bot.render import Screen, with_state
 from bot.render import proposals as screens
 from bot.render import start as start_screens
 from bot.services.documents import SIZE_LIMIT, DocumentService
@@ -225,10 +233,13 @@ async def _after(update: Update, ctx: Ctx, change: Change, what: str) -> None:
         await _refuse(update, ctx, change)
         return
     await answer_button(update)
+    done = screens.done(change, what, ctx.settings.zone, ctx.lang)
     if what != "extend":  # asking for more time leaves the proposal to answer
-        await edit_buttons(update)
+        # The message pressed says what was done, and offers nothing more.
+        edited = with_state(pressed_html(update), done.text, None)
+        await (edit_text(update, edited) if edited is not None else edit_buttons(update))
     await deliver(ctx.db, ctx.runtime, change.notices)
-    await reply(update, screens.done(change, what, ctx.settings.zone, ctx.lang))
+    await reply(update, done)
 
 
 async def on_body(update: Update, ctx: Ctx, data: ProposalBodyData) -> None:

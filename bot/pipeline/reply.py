@@ -169,6 +169,12 @@ def pressed_html(update: Update) -> str | None:
     return message.text_html if message is not None and message.text else None
 
 
+def pressed_markup(update: Update) -> InlineKeyboardMarkup | None:
+    """The buttons of the message whose button was pressed, as they are now."""
+    message = update.effective_message
+    return message.reply_markup if message is not None else None
+
+
 async def edit_buttons(update: Update, markup: InlineKeyboardMarkup | None = None) -> None:
     """Change (or, with None, remove) the buttons of the message whose button was pressed."""
     query = update.callback_query

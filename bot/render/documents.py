@@ -79,6 +79,19 @@ def reminder_lines(documents: tuple[MeetingDocument, ...], received: bool, lang:
     return lines
 
 
+def without_receipt(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """The message's buttons once the documents' receipt is recorded: all but that one."""
+    if markup is None:
+        return None
+    receipt = f"{cb.VERSION}:{cb.DocsReceivedData.action}:"
+    rows = [
+        [b for b in row if not str(b.callback_data or "").startswith(receipt)]
+        for row in markup.inline_keyboard
+    ]
+    kept = [row for row in rows if row]
+    return InlineKeyboardMarkup(kept) if kept else None
+
+
 def received_button(meeting: Meeting, lang: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(
         texts(lang).gettext("📎 Documents received"),

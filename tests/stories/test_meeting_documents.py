@@ -102,9 +102,13 @@ async def test_documents_go_with_the_reminder_once_and_are_acknowledged(
     assert "Đã gửi cho 1 đồng chí; 1 đồng chí chưa xác nhận đã nhận." in overview.text
     assert "Chưa xác nhận: Nguyễn Văn An." in overview.text
 
+    receipt = reminder.buttons[-1]["callback_data"]
     answer = await an.press("📎 Đã nhận tài liệu", message=reminder)
     assert answer["text"] == "Đã ghi nhận đồng chí đã nhận tài liệu. Xin cảm ơn đồng chí."
-    answer = await an.press("📎 Đã nhận tài liệu", message=reminder)
+    await tg.wait_for(lambda: "📎 Đã nhận tài liệu" not in reminder.button_texts, 5)
+    # The receipt is done with: its button goes, the answer's buttons stay.
+    assert reminder.button_texts == ["✅ Sẽ dự", "❌ Không dự được", "📅 Báo đổi lịch"]
+    answer = await an.press(data=receipt, message=reminder)  # a double tap
     assert "đã xác nhận" in answer["text"]
     assert await db.scalar(select(func.count()).select_from(DocumentReceipt)) == 2
 
