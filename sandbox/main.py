@@ -27,7 +27,7 @@ from bot.services.calendar import open_meetings
 from bot.services.reports import meeting_end
 from bot.settings import Settings
 from db import migrate
-from db.models import Assignment, Meeting, Person, Rsvp, Unit
+from db.models import Assignment, Meeting, Rsvp, Unit
 from sandbox import world
 from sandbox.clock import SandboxClock
 from sandbox.server import BotApiServer, Chat
@@ -197,9 +197,8 @@ class Sandbox:
         """The meetings not yet ended that this persona is expected at (any branch's, for
         someone who follows none), soonest first."""
         query = open_meetings(now - timedelta(hours=4), now + timedelta(days=62)).limit(40)
-        code = world.persona(persona).code if persona else None
         async with self.runtime.sessionmaker() as db:
-            person = await db.scalar(select(Person).where(Person.code == code)) if code else None
+            person = await world.person_of(db, world.persona(persona)) if persona else None
             if person is not None:
                 mine = query.where(
                     or_(

@@ -45,17 +45,21 @@ class Persona:
     key: str
     telegram_id: int
     role: str  # shown under the name: what this person is in the practice
-    code: str | None = None  # the roster code; None for the stranger
+    code: str | None = None  # the roster code in the town; None for the stranger
+    # The person's phone: the one examples/roster-sample.xlsx gives a person of the same
+    # standing, so that importing the sample from the page keeps every persona (matched by
+    # phone under the sample's code) and the office keeps its role.
+    phone: str | None = None
     linked: bool = True
 
 
 PERSONAS = (
-    Persona("office", 910001, "Văn phòng Đảng ủy (quản trị)", OFFICE_CODE),
-    Persona("leader", 910002, "Lãnh đạo", "UV0001"),
-    Persona("member4", 910004, "Cấp ủy viên", "UV0004"),
-    Persona("member5", 910005, "Cấp ủy viên", "UV0005"),
-    Persona("member6", 910006, "Cấp ủy viên", "UV0006"),
-    Persona("unlinked", 910010, "Cấp ủy viên", "UV0010", linked=False),
+    Persona("office", 910001, "Văn phòng Đảng ủy (quản trị)", OFFICE_CODE, "+84941424623"),
+    Persona("leader", 910002, "Lãnh đạo", "UV0001", "+84901234567"),
+    Persona("member4", 910004, "Cấp ủy viên", "UV0004", "+84931258324"),
+    Persona("member5", 910005, "Cấp ủy viên", "UV0005", "+84941266243"),
+    Persona("member6", 910006, "Cấp ủy viên", "UV0006", "+84951274162"),
+    Persona("unlinked", 910010, "Cấp ủy viên", "UV0010", "+84991305838", linked=False),
     Persona("stranger", 910099, "Người lạ (không có trong danh sách)"),
 )
 
@@ -95,7 +99,7 @@ async def fill_if_empty(db: AsyncSession, clock: Clock, settings_zone, scale: st
         code=OFFICE_CODE,
         full_name="Trần Thị Thu Hà",
         title="Chuyên viên Văn phòng Đảng ủy",
-        phone="+84912000001",
+        phone=persona("office").phone,
         active=True,
         created_at=now,
         updated_at=now,
@@ -103,12 +107,15 @@ async def fill_if_empty(db: AsyncSession, clock: Clock, settings_zone, scale: st
     db.add(office)
     await db.flush()
     db.add(PersonRole(person_id=office.id, role=Role.ADMIN))
-    for persona in PERSONAS:
-        if persona.code is None or not persona.linked:
+    for one in PERSONAS:
+        if one.code is None:
             continue
-        person = await db.scalar(select(Person).where(Person.code == persona.code))
-        assert person is not None, persona.code
-        person.telegram_user_id = persona.telegram_id
+        person = await db.scalar(select(Person).where(Person.code == one.code))
+        assert person is not None, one.code
+        person.phone = one.phone
+        if not one.linked:
+            continue
+        person.telegram_user_id = one.telegram_id
         person.linked_at = now
         person.updated_at = now
     db.add(
@@ -125,6 +132,19 @@ async def fill_if_empty(db: AsyncSession, clock: Clock, settings_zone, scale: st
     return True
 
 
+async def person_of(db: AsyncSession, persona: Persona) -> Person | None:
+    """The persona's person: by the Telegram account once linked, else by phone, whatever
+    code a roster import has since given them."""
+    found = await db.scalar(
+        select(Person).where(Person.telegram_user_id == persona.telegram_id, Person.active)
+    )
+    if found is None and persona.phone is not None:
+        found = await db.scalar(
+            select(Person).where(Person.phone == persona.phone, Person.active).limit(1)
+        )
+    return found
+
+
 async def person_views(db: AsyncSession, today: date) -> dict[str, PersonView]:
     """Each persona's name, phone and the branches they follow, from the database."""
     views: dict[str, PersonView] = {}
@@ -132,7 +152,7 @@ async def person_views(db: AsyncSession, today: date) -> dict[str, PersonView]:
         if persona.code is None:
             views[persona.key] = PersonView(persona, "Người lạ", None)
             continue
-        person = await db.scalar(select(Person).where(Person.code == persona.code))
+        person = await person_of(db, persona)
         if person is None:
             continue
         branches = await db.scalars(

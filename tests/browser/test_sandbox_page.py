@@ -253,8 +253,18 @@ async def test_the_office_sends_the_roster_workbook_and_imports_it(screen: Scree
     sent = page.locator(".msg.mine .document .name", has_text="roster-sample.xlsx")
     assert await sent.count() == 1  # the file the office sent, shown on their side
     await screen.shot("roster-preview")
+    # The sample replaces the town, and the preview says so before anything is written.
+    said = await screen.bubble(preview).inner_text()
+    assert "sẽ bị đưa ra khỏi danh sách" in said and "sẽ mất vai trò" in said
     await answer(screen, screen.press("✅ Nhập danh sách", on=preview), "Đã nhập danh sách")
+    assert "Đổi mã, cùng người" in await screen.bubble("Đã nhập danh sách").inner_text()
     await screen.shot("roster-imported")
+    # Every persona is still who they were (found by phone under the sample's codes): the
+    # office keeps its role, and a member still has a calendar of the sample's branches.
+    await answer(screen, screen.type("/donvi"), "Khu vực")
+    await screen.act_as("member4")
+    await answer(screen, screen.type("/lich"), "Lịch dự sinh hoạt của đồng chí")
+    assert "Chi bộ Khu phố" in await screen.bubble("Lịch dự sinh hoạt của đồng chí").inner_text()
 
 
 async def test_a_photo_sent_from_the_page_reaches_the_report(screen: Screen) -> None:
