@@ -321,7 +321,7 @@ async def test_a_move_asks_everyone_again(roster, bot, tg, db, clock, admin) -> 
     an = await link(tg, db, "CB01", 800001)
     clock.set(at("2026-12-02 08:00"))
     await run_jobs(bot)
-    await an.expect_message(contains=MEETING)
+    before_the_move = await an.expect_message(contains=MEETING)
     await an.press("✅ Sẽ dự")
     await an.expect_message(contains="Đồng chí sẽ dự sinh hoạt")
 
@@ -338,6 +338,17 @@ async def test_a_move_asks_everyone_again(roster, bot, tg, db, clock, admin) -> 
         select(Rsvp.answer).join(Person, Person.id == Rsvp.person_id).where(Person.code == "CB01")
     )
     assert answer == RsvpAnswer.PENDING
+    # The reminder of the old time, pressed now: it says so and records nothing.
+    old = await an.press("❌ Không dự được", message=before_the_move)
+    assert "buổi sinh hoạt đã thay đổi" in old["text"] and "/lich" in old["text"]
+    assert (
+        await db.scalar(
+            select(Rsvp.answer)
+            .join(Person, Person.id == Rsvp.person_id)
+            .where(Person.code == "CB01")
+        )
+        == RsvpAnswer.PENDING
+    )
 
     await admin.send("/lich KP01")
     await admin.expect_message(contains="Lịch sinh hoạt của Chi bộ Khu phố 1")

@@ -203,6 +203,10 @@ async def test_the_whole_report_with_buttons(roster, bot, tg, db, clock, admin) 
     await an.press("📨 Gửi báo cáo")
     done = await an.expect_message(contains="✅ Đã nhận báo cáo số")
     assert edited.button_texts == []  # a sent review keeps no buttons to press
+    await an.send("Bổ sung: đề nghị sửa cống ngõ 5")  # typed after the report was sent
+    hint = await an.expect_message()
+    assert hint.text.startswith("Xin lỗi đồng chí"), hint.text  # not taken into the report
+    assert await db.scalar(select(func.count()).select_from(Proposal)) == 1
     urgent = await leader.expect_message(contains="Kiến nghị khẩn")
     assert "Lắp đèn chiếu sáng ngõ 5 trước Tết" in urgent.text
     report = await db.scalar(select(Report))
