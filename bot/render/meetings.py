@@ -26,7 +26,7 @@ from bot.render import (
     with_state,
 )
 from bot.render import proposals as proposal_screens
-from bot.render.questions import question_rows, refusal_line, said_text
+from bot.render.questions import drawn, refusal_line
 from bot.services import absence_flow
 from bot.services.absence_flow import AbsenceStep
 from bot.services.attendance import AbsenceOutcome, AbsenceResult, AttendanceResult, Outcome
@@ -772,7 +772,7 @@ def flow_refusal(error: str, params: dict[str, Any] | None, lang: str) -> str:
 def absence_step(draft: Draft, today: date, lang: str, refusal: str | None = None) -> Screen:
     """A step of registering a period away by buttons; at the end, the period in full."""
     question = absence_flow.ask(draft.data, draft.step, today)
-    text = said_text(question.text, lang)
+    summary = ""
     if draft.step == AbsenceStep.CONFIRM:
         t = texts(lang)
         first, last = (date.fromisoformat(draft.data[key]) for key in ("from", "until"))
@@ -780,14 +780,13 @@ def absence_step(draft: Draft, today: date, lang: str, refusal: str | None = Non
         summary = t.gettext("Away {period}.\nReason: {reason}.").format(
             period=period(first, last, lang), reason=esc(reason)
         )
-        text = f"{summary}\n\n{text}"
-    rows, legend = question_rows(
-        question, lang, lambda value: cb.AbsenceStepData(draft.id, draft.revision, value)
+    text, rows = drawn(
+        question,
+        lang,
+        lambda value: cb.AbsenceStepData(draft.id, draft.revision, value),
+        before=summary,
+        refusal=refusal,
     )
-    if legend:
-        text += "\n\n" + "\n".join(legend)
-    if refusal is not None:
-        text = f"⚠ {refusal}\n\n{text}"
     return Screen(text, InlineKeyboardMarkup(rows) if rows else None)
 
 

@@ -38,6 +38,29 @@ def refusal_line(error: str, params: dict[str, Any] | None, lang: str) -> str:
     return texts(lang).gettext(error).format(**{k: esc(v) for k, v in (params or {}).items()})
 
 
+def drawn(
+    question: Question,
+    lang: str,
+    data: Callable[[str], CallbackData],
+    *,
+    before: str = "",
+    after: str = "",
+    refusal: str | None = None,
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    """A step's message and buttons: the refusal first if any, then `before` (what the step
+    stands on), the question and its notes, `after` (what was given so far), and the whole
+    text of any choice cut on its button."""
+    text = said_text(question.text, lang)
+    text += "".join("\n" + said_text(note, lang) for note in question.notes)
+    text = (f"{before}\n\n" if before else "") + text + after
+    rows, legend = question_rows(question, lang, data)
+    if legend:
+        text += "\n\n" + "\n".join(legend)
+    if refusal is not None:
+        text = f"⚠ {refusal}\n\n{text}"
+    return text, rows
+
+
 def question_rows(
     question: Question, lang: str, data: Callable[[str], CallbackData]
 ) -> tuple[list[list[InlineKeyboardButton]], list[str]]:

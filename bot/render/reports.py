@@ -23,7 +23,7 @@ from bot.render import (
     with_state,
 )
 from bot.render import proposals as proposal_screens
-from bot.render.questions import question_rows, refusal_line, said_text
+from bot.render.questions import drawn, refusal_line
 from bot.services import report_flow
 from bot.services.reports import Owed, Refusal, ReportView, Sent
 from db.models import Draft, Meeting, Person, Proposal, Report, Unit
@@ -166,21 +166,18 @@ def step(
     """The question of the draft's current step (bot/services/report_flow.py says what each
     step asks), with its buttons; after a refusal, the reason first."""
     question = report_flow.ask(draft.data, draft.step, lists)
-    text = said_text(question.text, lang)
-    text += "".join("\n" + said_text(note, lang) for note in question.notes)
-    if question.items:
-        text += _listed_at_step(list(question.items), lang)
+    given = _listed_at_step(list(question.items), lang) if question.items else ""
     if question.answers:
-        text += "\n" + "\n".join(
+        given += "\n" + "\n".join(
             f"• {esc(proposal)}\n  → {esc(answer)}" for proposal, answer in question.answers
         )
-    rows, legend = question_rows(
-        question, lang, lambda value: cb.ReportChoiceData(draft.id, draft.revision, value)
+    text, rows = drawn(
+        question,
+        lang,
+        lambda value: cb.ReportChoiceData(draft.id, draft.revision, value),
+        after=given,
+        refusal=refusal_line(error, params, lang) if error is not None else None,
     )
-    if legend:
-        text += "\n\n" + "\n".join(legend)
-    if error is not None:
-        text = f"⚠ {refusal_line(error, params, lang)}\n\n{text}"
     rows.append(_nav(draft, lang))
     return Screen(text, InlineKeyboardMarkup(rows))
 
