@@ -31,7 +31,7 @@ from bot.services import absence_flow
 from bot.services.absence_flow import AbsenceStep
 from bot.services.attendance import AbsenceOutcome, AbsenceResult, AttendanceResult, Outcome
 from bot.services.calendar import ChangeOutcome, ChangeResult, Rescheduled
-from bot.services.notices import StandInAnswered
+from bot.services.notices import CandidateLoad, StandInAnswered
 from bot.services.reminders import DueReminder
 from db.models import (
     Absence,
@@ -311,6 +311,7 @@ def absence_notice(
     candidates: list[Person],
     zone: ZoneInfo,
     lang: str,
+    loads: dict[int, CandidateLoad] | None = None,
 ) -> Screen:
     t = texts(lang)
     lines = [
@@ -321,6 +322,27 @@ def absence_notice(
     ]
     if candidates:
         lines.append(t.gettext("Choose a stand-in among the members free at that time:"))
+        month = f"{meeting.starts_at.astimezone(zone):%m/%Y}"
+        for person in candidates:
+            load = (loads or {}).get(person.id)
+            if load is None:
+                continue
+            follows = (
+                t.gettext("follows {branches}").format(
+                    branches=", ".join(esc(name) for name in load.branches)
+                )
+                if load.branches
+                else t.gettext("follows no branch")
+            )
+            lines.append(
+                t.ngettext(
+                    "• {name}: {follows}; {count} meeting in {month}",
+                    "• {name}: {follows}; {count} meetings in {month}",
+                    load.meetings,
+                ).format(
+                    name=esc(person.full_name), follows=follows, count=load.meetings, month=month
+                )
+            )
     else:
         lines.append(
             t.gettext("No member is free at that time; please arrange a stand-in directly.")

@@ -53,7 +53,14 @@ def _document_copy(notice: n.DocumentCopy, zone: ZoneInfo, lang: str) -> Letter:
 def _cannot_attend(notice: n.CannotAttend, zone: ZoneInfo, lang: str) -> Letter:
     reason = reason_text(notice.reason_code, notice.reason_text, lang)
     return meeting_screens.absence_notice(
-        notice.meeting, notice.branch, notice.absent, reason, list(notice.candidates), zone, lang
+        notice.meeting,
+        notice.branch,
+        notice.absent,
+        reason,
+        list(notice.candidates),
+        zone,
+        lang,
+        dict(notice.loads),
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -19,6 +19,7 @@ from bot.services.notices import (
     OFFICE,
     AbsenceCancelled,
     AttendingAgain,
+    CandidateLoad,
     CannotAttend,
     DropReminders,
     Notices,
@@ -35,6 +36,7 @@ from bot.services.policy import (
 )
 from db.models import (
     Absence,
+    Assignment,
     AttendeeKind,
     GuidanceNote,
     Meeting,
@@ -68,6 +70,7 @@ class AttendanceResult:
     person: Person | None = None
     absent_for: Person | None = None
     candidates: list[Person] = field(default_factory=list)
+    loads: dict[int, CandidateLoad] = field(default_factory=dict)  # the candidates', by id
     # A reason given again in place of another (code, words): the office is told of the change.
     replaced: tuple[str | None, str] | None = None
     # Who must be told of it (bot/outbox/deliver.py queues them in the same unit of work).
@@ -298,7 +301,67 @@ class AttendanceService:
             )
             .order_by(Person.full_name)
         )
-        return [p for p in members if p.id not in busy | away][:MAX_CANDIDATES]
+        free = [p for p in members if p.id not in busy | away]
+        loads = await self.loads(meeting, free)
+        free.sort(key=lambda p: loads[p.id].meetings)  # the least busy first, then by name
+        return free[:MAX_CANDIDATES]
+
+    async def loads(self, meeting: Meeting, people: list[Person]) -> dict[int, CandidateLoad]:
+        """Each person's branches, and the meetings they are due at in the meeting's month:
+        their branches' meetings, and those they stand in at."""
+        day = meeting.starts_at.astimezone(self.zone).date()
+        first = day.replace(day=1)
+        after = (first + timedelta(days=32)).replace(day=1)
+        month = (
+            Meeting.starts_at >= datetime.combine(first, time.min, tzinfo=self.zone),
+            Meeting.starts_at < datetime.combine(after, time.min, tzinfo=self.zone),
+            Meeting.status.in_(OPEN_STATUSES),
+        )
+        ids = [p.id for p in people]
+        follows: dict[int, list[tuple[int, str]]] = {i: [] for i in ids}
+        for person_id, unit_id, name in await self.db.execute(
+            select(Assignment.person_id, Unit.id, Unit.name)
+            .join(Unit, Unit.id == Assignment.unit_id)
+            .where(
+                Assignment.person_id.in_(ids),
+                Assignment.overlapping(first, after - timedelta(days=1)),
+            )
+            .order_by(Unit.code)
+        ):
+            follows[person_id].append((unit_id, name))
+        units = {unit for pairs in follows.values() for unit, _ in pairs}
+        per_unit: dict[int, int] = dict(
+            (
+                await self.db.execute(
+                    select(Meeting.unit_id, func.count())
+                    .where(Meeting.unit_id.in_(units), *month)
+                    .group_by(Meeting.unit_id)
+                )
+            ).all()
+        )
+        standing_in: dict[int, int] = dict(
+            (
+                await self.db.execute(
+                    select(Rsvp.person_id, func.count())
+                    .join(Meeting, Meeting.id == Rsvp.meeting_id)
+                    .where(
+                        Rsvp.person_id.in_(ids),
+                        Rsvp.kind == AttendeeKind.STAND_IN,
+                        Rsvp.answer != RsvpAnswer.NO,
+                        *month,
+                    )
+                    .group_by(Rsvp.person_id)
+                )
+            ).all()
+        )
+        return {
+            person_id: CandidateLoad(
+                tuple(dict.fromkeys(name for _, name in pairs)),
+                sum(per_unit.get(unit, 0) for unit, _ in set(pairs))
+                + standing_in.get(person_id, 0),
+            )
+            for person_id, pairs in follows.items()
+        }
 
     async def suggest_stand_in(
         self, actor: Actor, meeting_id: int | None, revision: int | None, candidate_id: int
@@ -600,7 +663,10 @@ class AttendanceService:
         is told, with whom it may ask to stand in."""
         rsvp = await self.own_rsvp(meeting, person)
         candidates = await self.candidates(meeting)
-        result = AttendanceResult(Outcome.DONE, meeting, branch, rsvp, person, person, candidates)
+        loads = await self.loads(meeting, candidates)
+        result = AttendanceResult(
+            Outcome.DONE, meeting, branch, rsvp, person, person, candidates, loads
+        )
         declined_at = rsvp.answered_at if rsvp and rsvp.answered_at else self.clock.now()
         told = CannotAttend(
             key=outbox_keys.absence(meeting.id, meeting.revision, person.id, declined_at),
@@ -611,6 +677,7 @@ class AttendanceService:
             reason_code=rsvp.reason_code if rsvp else None,
             reason_text=rsvp.reason_text if rsvp else "",
             candidates=tuple(candidates),
+            loads=tuple(loads.items()),
         )
         return replace(
             result, notices=(DropReminders(meeting_id=meeting.id, person_id=person.id), told)

@@ -95,9 +95,19 @@ class DocumentCopy(Notice):
     document: MeetingDocument
 
 
+@dataclass(frozen=True)
+class CandidateLoad:
+    """What the office weighs a stand-in by: the branches they follow, and how many meetings
+    they are due at in the month of the one to cover."""
+
+    branches: tuple[str, ...]
+    meetings: int
+
+
 @dataclass(frozen=True, kw_only=True)
 class CannotAttend(Notice):
-    """To the office: someone cannot attend; pick a stand-in among the candidates."""
+    """To the office: someone cannot attend; pick a stand-in among the candidates (the least
+    busy first)."""
 
     meeting: Meeting
     branch: Unit
@@ -105,6 +115,7 @@ class CannotAttend(Notice):
     reason_code: str | None
     reason_text: str
     candidates: tuple[Person, ...]
+    loads: tuple[tuple[int, CandidateLoad], ...] = ()  # by candidate id
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -128,6 +128,7 @@ async def test_rsvp_is_recorded_and_later_reminders_know_it(roster, bot, tg, db,
 async def test_absence_to_stand_in_end_to_end(roster, bot, tg, db, clock, admin) -> None:
     an = await link(tg, db, "CB01", 800001)
     hanh = await link(tg, db, "CB05", 800005)
+    await link(tg, db, "CB24", 800024)  # follows no branch: the least busy
     clock.set(at("2026-12-02 08:00"))
     await run_jobs(bot)
     await an.expect_message(contains=MEETING)
@@ -145,6 +146,14 @@ async def test_absence_to_stand_in_end_to_end(roster, bot, tg, db, clock, admin)
     assert "Lý do: Họp tổ dân phố đột xuất" in notice.text
     assert "Hoàng Thị Hồng Hạnh" in notice.button_texts
     assert "Nguyễn Văn An" not in notice.button_texts
+    # Each candidate with what they already carry, the least busy first.
+    assert (
+        "• Hoàng Thị Hồng Hạnh: theo dõi Chi bộ Khu phố 5, Chi bộ Thôn 10;"
+        " tháng 12/2026 có 2 buổi sinh hoạt" in notice.text
+    )
+    idle = await db.scalar(select(Person.full_name).where(Person.code == "CB24"))
+    assert notice.button_texts.index(idle) < notice.button_texts.index("Hoàng Thị Hồng Hạnh")
+    assert f"• {idle}: chưa theo dõi chi bộ nào; tháng 12/2026 có 0 buổi sinh hoạt" in notice.text
     pick = next(b["callback_data"] for b in notice.buttons if b["text"] == "Hoàng Thị Hồng Hạnh")
     await admin.press("Hoàng Thị Hồng Hạnh")
     await admin.expect_message(contains="Đã đề nghị đồng chí Hoàng Thị Hồng Hạnh dự thay")
