@@ -340,7 +340,16 @@ class DocSendData(CallbackData):
 # ---------------------------------------------------------------------------- proposals
 
 ProposalAction = Literal[
-    "assign", "merge", "answer", "close", "reopen", "deadline", "back", "extend", "history"
+    "assign",
+    "merge",
+    "answer",
+    "close",
+    "reopen",
+    "deadline",
+    "back",
+    "extend",
+    "history",
+    "dismiss",  # a picker closed with nothing chosen
 ]
 
 

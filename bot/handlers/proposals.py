@@ -20,7 +20,7 @@ from bot.callbacks import (
     ProposalCloseData,
     ProposalMergeData,
 )
-from bot.domain.parsing import parse_day
+from bot.domain.parsing import parse_coming_day
 from bot.outbox.deliver import deliver
 from bot.pipeline.context import Ctx
 from bot.pipeline.conversations import on_draft, takes_input
@@ -209,8 +209,15 @@ async def _deadline(ctx: Ctx, change: Change, service: ProposalService) -> Scree
     return screens.ask_deadline(view, ctx.lang)
 
 
+async def _dismiss(update: Update, ctx: Ctx, data: ProposalActData) -> None:
+    await answer_button(update)
+    await edit_buttons(update)
+    await reply(update, screens.dismissed(data.proposal_id, ctx.lang))
+
+
 # What each button of a proposal's card does (ProposalActData.act).
 ACTS: dict[ProposalAction, Act] = {
+    "dismiss": _dismiss,
     "history": _history,
     "back": _give_back,
     "extend": _ask_extension,
@@ -264,7 +271,8 @@ async def on_close(update: Update, ctx: Ctx, data: ProposalCloseData) -> None:
 async def on_deadline_input(update: Update, ctx: Ctx, draft: Draft) -> None:
     message = update.effective_message
     assert message is not None
-    day = parse_day(message.text or "")
+    today = ctx.clock.now().astimezone(ctx.settings.zone).date()
+    day = parse_coming_day((message.text or "")[:40], today)  # "15/2" too, as everywhere
     if day is None:
         await reply(update, screens.bad_date(ctx.lang))
         return

@@ -21,6 +21,7 @@ from bot.render import (
     split_lines,
     texts,
 )
+from bot.services.notices import ProposalUndeliverable
 from bot.services.proposals import ANSWER_LIMIT, Change, Outcome, ProposalView, Summary, Todo
 from db.models import HandlingBody, Proposal, ProposalState, ProposalUrgency
 
@@ -200,6 +201,7 @@ def bodies_picker(view: ProposalView, bodies: list[HandlingBody], lang: str) -> 
         for label, body in zip(labels, bodies, strict=True)
     ]
     question = t.gettext("Which body should answer proposal no. {number}?").format(number=p.id)
+    rows.append(_dismiss(view, lang))
     return Screen("\n".join([question, *legend]), InlineKeyboardMarkup(rows))
 
 
@@ -224,7 +226,24 @@ def merge_picker(view: ProposalView, candidates: list[ProposalView], lang: str) 
                 )
             ]
         )
+    rows.append(_dismiss(view, lang))
     return Screen("\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+def _dismiss(view: ProposalView, lang: str) -> list[InlineKeyboardButton]:
+    """A picker's way out: nothing chosen, nothing changed."""
+    p = view.proposal
+    return [
+        _button(texts(lang).gettext("✖ Cancel"), cb.ProposalActData(p.id, p.revision, "dismiss"))
+    ]
+
+
+def dismissed(number: int, lang: str) -> Screen:
+    return Screen(
+        texts(lang)
+        .gettext("Nothing was chosen; proposal no. {number} is as it was.")
+        .format(number=number)
+    )
 
 
 def close_picker(view: ProposalView, lang: str) -> Screen:
@@ -241,6 +260,7 @@ def close_picker(view: ProposalView, lang: str) -> Screen:
     question = t.gettext("Why is proposal no. {number} closed without an answer?").format(
         number=p.id
     )
+    rows.append(_dismiss(view, lang))
     return Screen("\n".join([question, *legend]), InlineKeyboardMarkup(rows))
 
 
@@ -346,6 +366,15 @@ def done(change: Change, what: str, zone: ZoneInfo, lang: str) -> Screen:
                 body=esc(change.view.body.name) if change.view.body else "",
                 deadline=day(p.deadline) if p.deadline else "–",
             )
+            if any(isinstance(notice, ProposalUndeliverable) for notice in change.notices):
+                # Nobody of that body can be reached: the one who chose it hears it now.
+                warning = t.gettext(
+                    "⚠ Nobody of this body has linked Telegram yet, so nobody received it; the"
+                    " office is told. You may give it to another body."
+                )
+                again = cb.ProposalActData(p.id, p.revision, "assign")
+                keyboard = InlineKeyboardMarkup([[_button(t.gettext("📌 Another body"), again)]])
+                return Screen(f"{text}\n{warning}", keyboard)
         case "deadline":
             text = t.gettext(
                 "📅 Proposal no. {number} is now to be answered by {deadline}."

@@ -56,6 +56,7 @@ async def test_assigned_answered_told_and_carried_to_the_branch(
         "Công an phường",
         "1. Ủy ban Mặt trận Tổ quốc Việt…",
         "Ủy ban nhân dân phường",
+        "✖ Hủy",
     ]
     assert "\n1. Ủy ban Mặt trận Tổ quốc Việt Nam phường" in picker.text
     await chi.press("Ủy ban nhân dân phường")
@@ -270,9 +271,18 @@ async def test_merged_closed_reopened_and_the_undeliverable_told_once(
     card = await cuong.expect_message(contains=f"Kiến nghị số {proposal.id}")
     await cuong.expect_message(contains="Quá trình xử lý")
     await cuong.press("📌 Giao xử lý", message=card)
+    picker = await cuong.expect_message(contains="Giao cơ quan, đơn vị nào")
+    assert picker.button_texts[-1] == "✖ Hủy"  # a picker may be left with nothing chosen
+    await cuong.press("✖ Hủy", message=picker)
+    await cuong.expect_message(contains=f"Chưa chọn gì; kiến nghị số {proposal.id} giữ nguyên")
+    assert picker.button_texts == []
+    await cuong.press("📌 Giao xử lý", message=card)
     await cuong.expect_message(contains="Giao cơ quan, đơn vị nào")
     await cuong.press("Công an phường")
-    await cuong.expect_message(contains="Đã giao Công an phường")
+    assigned = await cuong.expect_message(contains="Đã giao Công an phường")
+    # The leader who chose it hears at once that nobody of the body can receive it.
+    assert "Chưa có cán bộ nào của cơ quan này liên kết Telegram" in assigned.text
+    assert assigned.button_texts == ["📌 Giao cơ quan khác"]
     # (The office had the urgent proposal at once too: it triages with the leaders.)
     undeliverable = await next_about_proposals(admin, "không chuyển được")
     assert f"Kiến nghị số {proposal.id} đã giao Công an phường" in undeliverable.text
@@ -373,7 +383,7 @@ async def test_merged_then_given_back_and_more_time_asked(roster, bot, tg, db, c
 
     await dung.press("🔗 Gộp", message=second)
     picker = await dung.expect_message(contains=f"Gộp kiến nghị số {second_id} vào")
-    assert picker.button_texts == [f"Gộp vào số {first_id}"]
+    assert picker.button_texts == [f"Gộp vào số {first_id}", "✖ Hủy"]
     await dung.press(f"Gộp vào số {first_id}")
     await dung.expect_message(
         contains=f"Đã gộp kiến nghị số {second_id} vào kiến nghị số {first_id}"
