@@ -170,6 +170,21 @@ class AbsenceStepData(CallbackData):
     value: str
 
 
+@action("unl")
+class UnlinkedPageData(CallbackData):
+    """A page of the people not yet linked to Telegram (/chualienket)."""
+
+    list: Literal["p"]
+    page: int
+
+
+@action("inv")
+class InviteData(CallbackData):
+    """An invitation link for one person not yet linked."""
+
+    person_id: int
+
+
 @action("mv")
 class MoveData(CallbackData):
     meeting_id: int

@@ -113,6 +113,8 @@ BUTTONS = (
     Button(cb.CalendarAnswerData, meetings.on_calendar_answer, KNOWN),
     Button(cb.ReasonData, meetings.on_reason, KNOWN),
     Button(cb.AbsenceCancelData, meetings.on_absence_cancel, KNOWN),
+    Button(cb.UnlinkedPageData, admin.on_unlinked_page, OFFICE),
+    Button(cb.InviteData, admin.on_invite_button, OFFICE),
     Button(cb.AbsenceNewData, meetings.on_absence_new, KNOWN),
     Button(cb.AbsenceStepData, meetings.on_absence_step, KNOWN),
     Button(cb.StandInSuggestData, meetings.on_stand_in_suggest, KNOWN),

@@ -6,9 +6,10 @@ from datetime import date
 
 from telegram import Update
 
+from bot.callbacks import InviteData, UnlinkedPageData
 from bot.domain.parsing import parse_day
 from bot.pipeline.context import Ctx
-from bot.pipeline.reply import reply, reply_file
+from bot.pipeline.reply import answer_button, edit_text, refuse, reply, reply_file
 from bot.render import Screen
 from bot.render import admin as screens
 from bot.services.directory import DirectoryService
@@ -51,7 +52,24 @@ async def on_person(update: Update, ctx: Ctx) -> None:
 
 
 async def on_unlinked(update: Update, ctx: Ctx) -> None:
-    await _reply_all(update, screens.unlinked(await _directory(ctx).unlinked(), ctx.lang))
+    await reply(update, screens.unlinked(await _directory(ctx).unlinked(), 0, ctx.lang))
+
+
+async def on_unlinked_page(update: Update, ctx: Ctx, data: UnlinkedPageData) -> None:
+    await answer_button(update)
+    await edit_text(update, screens.unlinked(await _directory(ctx).unlinked(), data.page, ctx.lang))
+
+
+async def on_invite_button(update: Update, ctx: Ctx, data: InviteData) -> None:
+    """The invitation link for one person of /chualienket's list, to forward to them."""
+    invitation = await LinkingService(ctx.db, ctx.clock).invite_unlinked(
+        data.person_id, ctx.actor.who, ctx.settings.invite_ttl_days
+    )
+    if invitation is None:  # linked meanwhile, or no longer on the roster
+        await refuse(update, screens.no_invitation(ctx.lang))
+        return
+    await answer_button(update)
+    await reply(update, screens.invite(invitation, ctx.bot.username, ctx.lang))
 
 
 def _dates(values: list[str]) -> tuple[list[date | None], str | None]:

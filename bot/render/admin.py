@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks as cb
 from bot.domain.phones import display_phone
 from bot.formats.dates import period, time_of_day
 from bot.formats.roster_workbook import roles_text
 from bot.i18n import N_
-from bot.render import Screen, capped, esc, said, split_lines, texts
+from bot.render import Screen, esc, numbered_where_cut, said, split_lines, texts
 from bot.services.directory import AssignOutcome, AssignResult, PersonCard, UnitBlock
 from bot.services.linking import Invite
 from db.models import Person
@@ -74,23 +77,47 @@ def person_card(card: PersonCard, lang: str) -> list[str]:
     return split_lines(lines)
 
 
-def unlinked(people: list[Person], lang: str) -> list[str]:
+# People on one page of /chualienket, each with a button to invite them.
+UNLINKED_PAGE = 8
+
+
+def unlinked(people: list[Person], page: int, lang: str) -> Screen:
+    """One page of the people not yet linked, each with an invitation button; ◀ ▶ between
+    pages."""
     t = texts(lang)
     if not people:
-        return [t.gettext("Everyone on the roster has linked their Telegram account.")]
-    head = t.ngettext(
-        "{count} person has not linked their Telegram account yet:",
-        "{count} people have not linked their Telegram account yet:",
-        len(people),
-    ).format(count=len(people))
-    items = []
-    for person in people:
+        return Screen(t.gettext("Everyone on the roster has linked their Telegram account."))
+    pages = -(-len(people) // UNLINKED_PAGE)
+    page = min(max(page, 0), pages - 1)
+    shown = people[page * UNLINKED_PAGE : (page + 1) * UNLINKED_PAGE]
+    lines = [
+        t.ngettext(
+            "{count} person has not linked their Telegram account yet:",
+            "{count} people have not linked their Telegram account yet:",
+            len(people),
+        ).format(count=len(people))
+    ]
+    for person in shown:
         phone = display_phone(person.phone) or t.gettext("no phone on the roster")
-        items.append(f"• <code>{esc(person.code)}</code> {esc(person.full_name)}, {esc(phone)}")
-    where = t.gettext("The roster workbook (/xuatdanhsach) lists them all.")
-    lines = [head, *capped(items, lang, where)]
-    lines.append(t.gettext("Send /moi followed by a code to make an invitation link."))
-    return split_lines(lines)
+        lines.append(f"• <code>{esc(person.code)}</code> {esc(person.full_name)}, {esc(phone)}")
+    lines += ["", t.gettext("Press a name for the invitation link to send them.")]
+    labels, legend = numbered_where_cut([f"✉ {person.full_name}" for person in shown])
+    lines += legend
+    rows = [
+        [InlineKeyboardButton(label, callback_data=cb.InviteData(person.id).pack())]
+        for label, person in zip(labels, shown, strict=True)
+    ]
+    if pages > 1:
+        lines.append(t.gettext("Page {page} of {pages}.").format(page=page + 1, pages=pages))
+        turn = []
+        if page > 0:
+            turn.append((t.gettext("◀ Previous page"), cb.UnlinkedPageData("p", page - 1)))
+        if page < pages - 1:
+            turn.append((t.gettext("Next page ▶"), cb.UnlinkedPageData("p", page + 1)))
+        rows.append(
+            [InlineKeyboardButton(label, callback_data=data.pack()) for label, data in turn]
+        )
+    return Screen("\n".join(lines), InlineKeyboardMarkup(rows))
 
 
 def assign_result(result: AssignResult, ended: bool, lang: str) -> Screen:
@@ -136,6 +163,12 @@ def invite(invitation: Invite, bot_username: str, lang: str) -> Screen:
         "Invitation link for comrade {name}. Send it to them; it works once, for {days} days:"
     ).format(name=esc(invitation.person.full_name), days=invitation.ttl_days)
     return Screen(f"{text}\n{esc(link)}")
+
+
+def no_invitation(lang: str) -> str:
+    return texts(lang).gettext(
+        "This comrade has linked their account meanwhile, or left the roster: no link."
+    )
 
 
 def unlinked_done(person: Person | None, had_link: bool, lang: str) -> Screen:

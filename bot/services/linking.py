@@ -83,6 +83,13 @@ class LinkingService:
         await self.db.flush()
         return Invite(token, person, ttl_days)
 
+    async def invite_unlinked(self, person_id: int, who: audit.Who, ttl_days: int) -> Invite | None:
+        """An invitation for a person still on the roster and not linked yet."""
+        person = await self.db.get(Person, person_id)
+        if person is None or not person.active or person.telegram_user_id is not None:
+            return None
+        return await self.create_invite(person.code, who, ttl_days)
+
     async def link_by_token(self, telegram_id: int, username: str | None, token: str) -> LinkResult:
         invite = await self.db.scalar(select(InviteToken).where(InviteToken.token == token))
         if invite is None:

@@ -156,7 +156,15 @@ async def test_the_office_looks_up_and_assigns(roster, bot, tg: BotApiServer, ad
 
     await admin.send("/chualienket")
     chase = await admin.expect_message(contains="Có 25 cán bộ chưa liên kết tài khoản Telegram")
-    assert "CB05" in chase.text and "/moi" in chase.text
+    assert "Trang 1/4." in chase.text and "CB05" in chase.text
+    hanh = "✉ Hoàng Thị Hồng Hạnh"
+    assert hanh in chase.button_texts and chase.button_texts[-1] == "Trang sau ▶"
+    await admin.press(hanh, message=chase)
+    link = await admin.expect_message(contains="mời dành cho đồng chí Hoàng Thị Hồng Hạnh")
+    assert "https://t.me/" in link.text
+    await admin.press("Trang sau ▶", message=chase)
+    await admin.expect_edit(chase, "Trang 2/4.")
+    assert chase.button_texts[-2:] == ["◀ Trang trước", "Trang sau ▶"]
 
     member = await linked_member(tg, db, "CB05", 700005)
     await admin.send("/huylienket CB05")

@@ -26,7 +26,7 @@ def test_a_press_round_trips_into_named_typed_values() -> None:
         "1:rsvp:12:3:y:extra",  # one too many
         "1:rsvp:x:3:y",  # an id that is not a number
         "1:rsvp:12:3:maybe",  # a choice no button carries
-        "1:rsvp:1234567890123:3:y",  # a number longer than any id
+        "1:rsvp:123456789012345678:3:y",  # a number longer than any id (or chat id)
         "0:rsvp:12:3:y",  # an older version: a stale button
         "1:why:12:3:y",  # another action's data
         "1:rsvp:12:3:y y",  # not plain
