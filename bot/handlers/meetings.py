@@ -255,7 +255,8 @@ async def on_move_text(update: Update, ctx: Ctx, draft: Draft) -> None:
     meeting, branch = found
     data = {**draft.data, "new_start": new_start.isoformat()}
     await DraftService(ctx.db, ctx.clock).advance(draft, MoveStep.CONFIRM, data)
-    await reply(update, screens.confirm_move(meeting, branch, new_start, zone, ctx.lang))
+    clashes = await calendar.clashes_if_moved(meeting, new_start)
+    await reply(update, screens.confirm_move(meeting, branch, new_start, zone, ctx.lang, clashes))
 
 
 async def on_move_confirm(update: Update, ctx: Ctx, data: MoveConfirmData) -> None:

@@ -518,14 +518,29 @@ def new_time_not_understood(lang: str) -> Screen:
 
 
 def confirm_move(
-    meeting: Meeting, branch: Unit, new_start: datetime, zone: ZoneInfo, lang: str
+    meeting: Meeting,
+    branch: Unit,
+    new_start: datetime,
+    zone: ZoneInfo,
+    lang: str,
+    clashes: list[tuple[Person, Meeting, Unit]] | None = None,
 ) -> Screen:
+    """The move to confirm, with whom it would put at two meetings at once, before they are
+    told."""
     t = texts(lang)
     text = t.gettext("Move the meeting of {branch} from {old} to <b>{new}</b>?").format(
         branch=esc(branch.name),
         old=moment(meeting.starts_at.astimezone(zone), lang),
         new=moment(new_start.astimezone(zone), lang),
     )
+    if clashes:
+        lines = [t.gettext("⚠ <b>At that time these comrades are due at another meeting:</b>")]
+        lines += [
+            f"• {esc(person.full_name)}: {esc(unit.name)}, "
+            + moment(other.starts_at.astimezone(zone), lang)
+            for person, other, unit in clashes
+        ]
+        text = "\n".join([text, "", *lines])
     keyboard = inline_keyboard(
         [
             (t.gettext("✅ Confirm"), cb.MoveConfirmData(meeting.id, meeting.revision, "y")),

@@ -651,6 +651,23 @@ class CalendarService:
                             clashes.append((person, first, first_unit, second, second_unit))
         return clashes
 
+    async def clashes_if_moved(
+        self, meeting: Meeting, new_start: datetime
+    ) -> list[tuple[Person, Meeting, Unit]]:
+        """Who would be due at two meetings at once if this one moved to `new_start`, and at
+        which other: shown before the move is confirmed."""
+        new_end = new_start + timedelta(minutes=meeting.duration_minutes)
+        found = []
+        for person in await self._expected(meeting, new_start):
+            for other, unit, rsvp in await self.upcoming_for(person):
+                if other.id == meeting.id or other.status not in OPEN_STATUSES:
+                    continue
+                other_end = other.starts_at + timedelta(minutes=other.duration_minutes)
+                answered_no = rsvp.answer == RsvpAnswer.NO
+                if not answered_no and other.starts_at < new_end and new_start < other_end:
+                    found.append((person, other, unit))
+        return found
+
     async def conflicts_for(self, person: Person, days: int = 62) -> set[int]:
         """Ids of the person's upcoming meetings that overlap another of theirs."""
         rows = [

@@ -7,7 +7,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from db.models import AttendeeKind, OutboxMessage, OutboxState, Person, Rsvp, RsvpAnswer
+from db.models import (
+    AttendeeKind,
+    Meeting,
+    OutboxMessage,
+    OutboxState,
+    Person,
+    Rsvp,
+    RsvpAnswer,
+    Unit,
+)
 from sandbox.server import BotApiServer
 from tests.conftest import ZONE, link, make_settings, nothing_sent, run_jobs, start_bot, stop_bot
 
@@ -641,3 +650,28 @@ async def test_the_spreadsheet_names_who_is_to_go_before_anyone_is_reminded(
     ]
     names = {cell for row in rows for cell in row}
     assert "Nguyễn Văn An" in names, rows
+
+
+async def test_a_move_shows_the_clashes_it_makes_before_it_is_confirmed(
+    roster, bot, tg, db, clock, admin
+) -> None:
+    """Nguyễn Văn An follows KP01 and Thôn 6, which meets at 14 giờ on the last Saturday:
+    moving KP01's meeting onto that afternoon shows him before the office confirms; cancelling
+    moves nothing."""
+    await link(tg, db, "CB01", 800001)
+    calendar = await kp01_calendar(admin)
+    await admin.press("📅 Dời lịch", message=calendar)
+    await admin.expect_message(contains="nhập ngày giờ mới")
+    await admin.send("14:30 ngày 26/12")
+    confirm = await admin.expect_message(contains="sang 14 giờ 30, thứ Bảy, ngày 26/12/2026?")
+    assert "Vào giờ này, các đồng chí sau có lịch dự sinh hoạt khác" in confirm.text
+    assert "• Nguyễn Văn An: Chi bộ Thôn 6, 14 giờ 00, thứ Bảy, ngày 26/12/2026" in confirm.text
+    await admin.press("✖ Hủy", message=confirm)
+    starts = await db.scalar(
+        select(Meeting.starts_at)
+        .join(Unit, Unit.id == Meeting.unit_id)
+        .where(Unit.code == "KP01")
+        .order_by(Meeting.starts_at)
+        .where(Meeting.starts_at > at("2026-12-01 00:00"))
+    )
+    assert starts == at("2026-12-05 19:30")
