@@ -563,29 +563,50 @@ def change_refusal(result: ChangeResult, lang: str) -> Screen:
 
 
 def moved_notice(
-    meeting: Meeting, branch: Unit, previous_start: datetime, zone: ZoneInfo, lang: str
+    meeting: Meeting,
+    branch: Unit,
+    previous_start: datetime,
+    zone: ZoneInfo,
+    lang: str,
+    *,
+    by: Person | None = None,
+    by_office: bool = False,
 ) -> Screen:
     t = texts(lang)
-    return Screen(
-        t.gettext(
-            "📅 <b>Meeting moved</b>\nThe meeting of {branch} planned for {old} is moved to"
-            " <b>{new}</b>."
-        ).format(
-            branch=esc(branch.name),
-            old=moment(previous_start.astimezone(zone), lang),
-            new=moment(meeting.starts_at.astimezone(zone), lang),
-        )
+    text = t.gettext(
+        "📅 <b>Meeting moved</b>\nThe meeting of {branch} planned for {old} is moved to"
+        " <b>{new}</b>."
+    ).format(
+        branch=esc(branch.name),
+        old=moment(previous_start.astimezone(zone), lang),
+        new=moment(meeting.starts_at.astimezone(zone), lang),
     )
+    return Screen(text + _changed_by(by, by_office, lang))
 
 
-def cancelled_notice(meeting: Meeting, branch: Unit, zone: ZoneInfo, lang: str) -> Screen:
+def cancelled_notice(
+    meeting: Meeting,
+    branch: Unit,
+    zone: ZoneInfo,
+    lang: str,
+    *,
+    by: Person | None = None,
+    by_office: bool = False,
+) -> Screen:
     t = texts(lang)
-    return Screen(
-        t.gettext(
-            "🚫 <b>Meeting cancelled</b>\nThe meeting of {branch} planned for {when}"
-            " will not take place."
-        ).format(branch=esc(branch.name), when=moment(meeting.starts_at.astimezone(zone), lang))
-    )
+    text = t.gettext(
+        "🚫 <b>Meeting cancelled</b>\nThe meeting of {branch} planned for {when}"
+        " will not take place."
+    ).format(branch=esc(branch.name), when=moment(meeting.starts_at.astimezone(zone), lang))
+    return Screen(text + _changed_by(by, by_office, lang))
+
+
+def _changed_by(person: Person | None, office: bool, lang: str) -> str:
+    """Who made a change, said in its notice."""
+    t = texts(lang)
+    if person is not None:
+        return "\n" + t.gettext("Changed by comrade {name}.").format(name=esc(person.full_name))
+    return "\n" + t.gettext("Changed by the office.") if office else ""
 
 
 RESCHEDULED_LIMIT = 6  # meetings one notice lists before "and N more: /lich"

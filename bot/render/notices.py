@@ -119,13 +119,19 @@ def _stand_in_answered(notice: n.StandInAnswered, zone: ZoneInfo, lang: str) -> 
 @letter.register
 def _moved(notice: n.MeetingMoved, zone: ZoneInfo, lang: str) -> Letter:
     return meeting_screens.moved_notice(
-        notice.meeting, notice.branch, notice.previous_start, zone, lang
+        notice.meeting,
+        notice.branch,
+        notice.previous_start,
+        zone,
+        lang,
+        by=notice.by,
+        by_office=notice.by_office,
     )
 
 
 @letter.register
 def _cancelled(notice: n.MeetingCancelled, zone: ZoneInfo, lang: str) -> Letter:
-    return meeting_screens.cancelled_notice(notice.meeting, notice.branch, zone, lang)
+    return meeting_screens.cancelled_notice(notice.meeting, notice.branch, zone, lang, by=notice.by)
 
 
 @letter.register

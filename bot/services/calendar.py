@@ -485,13 +485,23 @@ class CalendarService:
         key = outbox_keys.meeting_change(meeting.id, meeting.revision, moved=moved)
         previous = result.previous_start or meeting.starts_at
         concerned = await self._expected(meeting, previous)
+        by = await self.db.get(Person, who.person_id) if who.person_id is not None else None
+        by_office = by is None and who.telegram_id is not None
 
         def change(key: str, to: Person | Office) -> Notice:
             if moved:
                 return MeetingMoved(
-                    key=key, to=to, meeting=meeting, branch=branch, previous_start=previous
+                    key=key,
+                    to=to,
+                    meeting=meeting,
+                    branch=branch,
+                    previous_start=previous,
+                    by=by,
+                    by_office=by_office,
                 )
-            return MeetingCancelled(key=key, to=to, meeting=meeting, branch=branch)
+            return MeetingCancelled(
+                key=key, to=to, meeting=meeting, branch=branch, by=by, by_office=by_office
+            )
 
         told = {who.telegram_id} if who.telegram_id is not None else set()
         out: list[Notice | DropReminders] = [DropReminders(meeting_id=meeting.id)]

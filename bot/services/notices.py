@@ -191,12 +191,16 @@ class MeetingMoved(Notice):
     meeting: Meeting
     branch: Unit
     previous_start: datetime
+    by: Person | None = None  # who moved it
+    by_office: bool = False  # an administrator of the settings, not on the roster
 
 
 @dataclass(frozen=True, kw_only=True)
 class MeetingCancelled(Notice):
     meeting: Meeting
     branch: Unit
+    by: Person | None = None  # who cancelled it
+    by_office: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

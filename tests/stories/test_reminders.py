@@ -351,7 +351,8 @@ async def test_a_move_asks_everyone_again(roster, bot, tg, db, clock, admin) -> 
     await admin.expect_message(contains="sang 19 giờ 30, Chủ nhật, ngày 06/12/2026?")
     await admin.press("✅ Xác nhận")
     await admin.expect_message(contains="được dời sang 19 giờ 30, Chủ nhật, ngày 06/12/2026")
-    await an.expect_message(contains="được dời sang")
+    moved = await an.expect_message(contains="được dời sang")
+    assert moved.text.endswith("\nNgười thay đổi: Văn phòng.")  # who made the change
     answer = await db.scalar(
         select(Rsvp.answer).join(Person, Person.id == Rsvp.person_id).where(Person.code == "CB01")
     )
