@@ -198,6 +198,18 @@ class MoveConfirmData(CallbackData):
     answer: YesNo
 
 
+@action("mvq")
+class MoveRequestData(CallbackData):
+    """The office's decision on a member's request to move a meeting: the meeting as it
+    stood, the new time asked (UTC, as the number 202612261430), who asked."""
+
+    meeting_id: int
+    revision: int
+    when: int
+    person_id: int
+    answer: YesNo
+
+
 @action("cx")
 class CancelData(CallbackData):
     meeting_id: int

@@ -122,6 +122,7 @@ BUTTONS = (
     Button(cb.StandInAnswerData, meetings.on_stand_in_answer, KNOWN),
     Button(cb.MoveData, meetings.on_move, KNOWN),
     Button(cb.MoveConfirmData, meetings.on_move_confirm, KNOWN),
+    Button(cb.MoveRequestData, meetings.on_move_request_answer, OFFICE),
     Button(cb.CancelData, meetings.on_cancel_meeting, OFFICE),
     Button(cb.CancelConfirmData, meetings.on_cancel_confirm, OFFICE),
     # reports

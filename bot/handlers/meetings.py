@@ -21,6 +21,7 @@ from bot.callbacks import (
     CancelData,
     MoveConfirmData,
     MoveData,
+    MoveRequestData,
     ReasonData,
     RsvpData,
     StandInAnswerData,
@@ -39,7 +40,7 @@ from bot.pipeline.reply import (
     refuse,
     reply,
 )
-from bot.render import Screen
+from bot.render import Screen, with_state
 from bot.render import meetings as screens
 from bot.services import absence_flow
 from bot.services.absence_flow import AbsenceStep
@@ -54,6 +55,7 @@ from bot.services.calendar import (
     CalendarService,
     ChangeOutcome,
     ChangeResult,
+    from_stamp,
     parse_meeting_time,
 )
 from bot.services.directory import DirectoryService
@@ -274,7 +276,11 @@ async def on_move_confirm(update: Update, ctx: Ctx, data: MoveConfirmData) -> No
         return
     _, calendar = _services(ctx)
     new_start = datetime.fromisoformat(draft.data["new_start"])
-    result = await calendar.move(draft.subject_id, draft.data["revision"], new_start, actor)
+    result = await calendar.move_or_ask(draft.subject_id, draft.data["revision"], new_start, actor)
+    if result.outcome == ChangeOutcome.REQUESTED:  # a member's move: the office decides
+        await deliver(ctx.db, ctx.runtime, result.notices)
+        await reply(update, screens.move_requested(ctx.lang))
+        return
     if result.outcome != ChangeOutcome.DONE:
         await reply(update, screens.change_refusal(result, ctx.lang))
         return
@@ -286,6 +292,29 @@ async def on_move_confirm(update: Update, ctx: Ctx, data: MoveConfirmData) -> No
             result.meeting, result.branch, result.previous_start, ctx.settings.zone, ctx.lang
         ),
     )
+
+
+async def on_move_request_answer(update: Update, ctx: Ctx, data: MoveRequestData) -> None:
+    """The office agrees to a member's move (made, and everyone told) or refuses it; the
+    member hears either way, and the request shows what was decided."""
+    _, calendar = _services(ctx)
+    new_start = from_stamp(str(data.when))
+    if new_start is None:
+        await _refuse(update, ctx, AttendanceResult(Outcome.STALE))
+        return
+    approve = data.answer == "y"
+    result = await calendar.answer_move_request(
+        data.meeting_id, data.revision, new_start, data.person_id, approve, ctx.actor
+    )
+    if result.outcome != ChangeOutcome.DONE:
+        await refuse(update, screens.change_refusal(result, ctx.lang).text)
+        return
+    await answer_button(update)
+    decided = with_state(
+        pressed_html(update), screens.move_request_decided(approve, ctx.lang), None
+    )
+    await (edit_text(update, decided) if decided is not None else edit_buttons(update))
+    await deliver(ctx.db, ctx.runtime, result.notices)
 
 
 async def on_cancel_meeting(update: Update, ctx: Ctx, data: CancelData) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,7 +31,12 @@ from bot.services import absence_flow
 from bot.services.absence_flow import AbsenceStep
 from bot.services.attendance import AbsenceOutcome, AbsenceResult, AttendanceResult, Outcome
 from bot.services.calendar import ChangeOutcome, ChangeResult, Rescheduled
-from bot.services.notices import CandidateLoad, StandInAnswered
+from bot.services.notices import (
+    CandidateLoad,
+    MoveRequestAnswered,
+    MoveRequested,
+    StandInAnswered,
+)
 from bot.services.reminders import DueReminder
 from db.models import (
     Absence,
@@ -548,6 +553,64 @@ def confirm_move(
         ]
     )
     return Screen(text, keyboard)
+
+
+def move_request_notice(notice: MoveRequested, zone: ZoneInfo, lang: str) -> Screen:
+    """To the office: a member asks to move a meeting; it agrees or not with one press."""
+    t = texts(lang)
+    meeting = notice.meeting
+    text = t.gettext(
+        "📅 <b>Comrade {name} asks to move a meeting</b>\n{branch}: from {old} to <b>{new}</b>."
+    ).format(
+        name=esc(notice.by.full_name),
+        branch=esc(notice.branch.name),
+        old=moment(meeting.starts_at.astimezone(zone), lang),
+        new=moment(notice.new_start.astimezone(zone), lang),
+    )
+    when = int(f"{notice.new_start.astimezone(UTC):%Y%m%d%H%M}")
+
+    def answer(choice: cb.YesNo) -> cb.MoveRequestData:
+        return cb.MoveRequestData(meeting.id, meeting.revision, when, notice.by.id, choice)
+
+    keyboard = inline_keyboard(
+        [(t.gettext("✅ Agree"), answer("y")), (t.gettext("✖ Refuse"), answer("n"))]
+    )
+    return Screen(text, keyboard)
+
+
+def move_request_answered(notice: MoveRequestAnswered, zone: ZoneInfo, lang: str) -> Screen:
+    """To the member who asked: what the office decided."""
+    t = texts(lang)
+    values = {
+        "branch": esc(notice.branch.name),
+        "new": moment(notice.new_start.astimezone(zone), lang),
+    }
+    if notice.approved:
+        return Screen(
+            t.gettext(
+                "✅ The office agreed: the meeting of {branch} is moved to {new}; everyone"
+                " expected there is told."
+            ).format(**values)
+        )
+    return Screen(
+        t.gettext(
+            "✖ The office did not agree to move the meeting of {branch} to {new}; it stays"
+            " as planned."
+        ).format(**values)
+    )
+
+
+def move_requested(lang: str) -> Screen:
+    return said(
+        lang,
+        N_("Your request to move the meeting was sent to the office; you will hear its answer."),
+    )
+
+
+def move_request_decided(approved: bool, lang: str) -> str:
+    """The office's own note on the request, in place of its buttons."""
+    t = texts(lang)
+    return t.gettext("✅ Agreed.") if approved else t.gettext("❌ Refused.")
 
 
 def change_refusal(result: ChangeResult, lang: str) -> Screen:

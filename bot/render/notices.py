@@ -85,6 +85,16 @@ def _attending_again(notice: n.AttendingAgain, zone: ZoneInfo, lang: str) -> Let
 
 
 @letter.register
+def _move_requested(notice: n.MoveRequested, zone: ZoneInfo, lang: str) -> Letter:
+    return meeting_screens.move_request_notice(notice, zone, lang)
+
+
+@letter.register
+def _move_request_answered(notice: n.MoveRequestAnswered, zone: ZoneInfo, lang: str) -> Letter:
+    return meeting_screens.move_request_answered(notice, zone, lang)
+
+
+@letter.register
 def _stand_in_suggested(notice: n.StandInSuggested, zone: ZoneInfo, lang: str) -> Letter:
     return meeting_screens.stand_in_suggested_notice(
         notice.meeting, notice.branch, notice.absent, notice.candidate, zone, lang

@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, delete, or_, select, update
@@ -22,6 +22,8 @@ from bot.services.notices import (
     DropReminders,
     MeetingCancelled,
     MeetingMoved,
+    MoveRequestAnswered,
+    MoveRequested,
     Notice,
     Notices,
     Office,
@@ -31,6 +33,7 @@ from bot.services.policy import (
     Actor,
     may_cancel_meeting,
     may_change_meeting,
+    may_move_at_once,
     may_read_branch_calendar,
 )
 from db.models import (
@@ -111,6 +114,7 @@ class CalendarChanges:
 
 class ChangeOutcome(enum.StrEnum):
     DONE = "done"
+    REQUESTED = "requested"  # a member's move, sent to the office to decide
     NOT_FOUND = "not_found"
     NOT_ALLOWED = "not_allowed"
     STALE = "stale"
@@ -451,6 +455,86 @@ class CalendarService:
         result = ChangeResult(ChangeOutcome.DONE, meeting, branch, previous)
         return replace(result, notices=await self._change_notices(result, who, moved=True))
 
+    async def move_or_ask(
+        self, meeting_id: int, revision: int, new_start: datetime, actor: Actor
+    ) -> ChangeResult:
+        """The office moves a meeting; anyone else expected at it asks the office to."""
+        if may_move_at_once(actor):
+            return await self.move(meeting_id, revision, new_start, actor)
+        found = await self.meeting(meeting_id)
+        if found is None:
+            return ChangeResult(ChangeOutcome.NOT_FOUND)
+        meeting, branch = found
+        if not await self.may_change(actor, meeting) or actor.person is None:
+            return ChangeResult(ChangeOutcome.NOT_ALLOWED)
+        if meeting.revision != revision or meeting.status not in OPEN_STATUSES:
+            return ChangeResult(ChangeOutcome.STALE, meeting, branch)
+        now = self.clock.now()
+        if meeting.starts_at <= now or new_start <= now:
+            return ChangeResult(ChangeOutcome.IN_THE_PAST, meeting, branch)
+        audit.record(
+            self.db,
+            self.clock,
+            actor.who,
+            "meeting.move_request",
+            "meeting",
+            meeting.id,
+            new=new_start.isoformat(),
+        )
+        key = outbox_keys.move_request(
+            meeting.id, meeting.revision, actor.person.id, _stamp(new_start)
+        )
+        asked = MoveRequested(
+            key=key, to=OFFICE, meeting=meeting, branch=branch, by=actor.person, new_start=new_start
+        )
+        return ChangeResult(ChangeOutcome.REQUESTED, meeting, branch, notices=(asked,))
+
+    async def answer_move_request(
+        self,
+        meeting_id: int,
+        revision: int,
+        new_start: datetime,
+        requester_id: int,
+        approve: bool,
+        actor: Actor,
+    ) -> ChangeResult:
+        """The office's decision on a member's request: the move made (everyone told), or
+        not; the member hears either way."""
+        requester = await self.db.get(Person, requester_id)
+        found = await self.meeting(meeting_id)
+        if found is None or requester is None:
+            return ChangeResult(ChangeOutcome.NOT_FOUND)
+        meeting, branch = found
+        if approve:
+            result = await self.move(meeting_id, revision, new_start, actor)
+        elif not may_move_at_once(actor):
+            return ChangeResult(ChangeOutcome.NOT_ALLOWED)
+        elif meeting.revision != revision or meeting.status not in OPEN_STATUSES:
+            return ChangeResult(ChangeOutcome.STALE, meeting, branch)
+        else:
+            audit.record(
+                self.db, self.clock, actor.who, "meeting.move_refused", "meeting", meeting.id
+            )
+            result = ChangeResult(ChangeOutcome.DONE, meeting, branch, meeting.starts_at)
+        if result.outcome != ChangeOutcome.DONE:
+            return result
+        key = outbox_keys.move_request(meeting_id, revision, requester_id, _stamp(new_start))
+        told = MoveRequestAnswered(
+            key=f"{key}:answer",
+            to=requester,
+            meeting=meeting,
+            branch=branch,
+            new_start=new_start,
+            approved=approve,
+        )
+        # The one who asked hears it once: in the answer, not also as one of those told.
+        others = tuple(
+            notice
+            for notice in result.notices
+            if not (isinstance(notice, MeetingMoved) and notice.to is requester)
+        )
+        return replace(result, notices=(*others, told))
+
     async def cancel(self, meeting_id: int, revision: int, note: str, actor: Actor) -> ChangeResult:
         found = await self.meeting(meeting_id)
         if found is None:
@@ -691,6 +775,18 @@ class CalendarService:
                 if _overlap(first, second):
                     clashing |= {first.id, second.id}
         return clashing
+
+
+def _stamp(moment: datetime) -> str:
+    """A moment as a short plain word, for keys and buttons: 202612261430 (UTC)."""
+    return f"{moment.astimezone(UTC):%Y%m%d%H%M}"
+
+
+def from_stamp(word: str) -> datetime | None:
+    try:
+        return datetime.strptime(word, "%Y%m%d%H%M").replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def _overlap(first: Meeting, second: Meeting) -> bool:

@@ -117,6 +117,11 @@ def group_migrated(old_chat_id: int) -> str:
 # ---------------------------------------------------------------- one message of many
 
 
+def move_request(meeting_id: int, revision: int, person_id: int, new_start: str) -> str:
+    """Someone's request to move a meeting, to the office; and the office's answer to them."""
+    return f"move-request:{meeting_id}:r{revision}:p{person_id}:{new_start}"
+
+
 def per_person(key: str, person_id: int) -> str:
     """The copy of a message for one person of several."""
     return f"{key}:p{person_id}"

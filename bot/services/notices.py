@@ -204,6 +204,26 @@ class MeetingCancelled(Notice):
 
 
 @dataclass(frozen=True, kw_only=True)
+class MoveRequested(Notice):
+    """To the office: someone expected at a meeting asks to move it; the office decides."""
+
+    meeting: Meeting
+    branch: Unit
+    by: Person
+    new_start: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class MoveRequestAnswered(Notice):
+    """To who asked to move a meeting: the office's decision."""
+
+    meeting: Meeting
+    branch: Unit
+    new_start: datetime
+    approved: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class Clash(Notice):
     """After a move: this person is now due at two meetings at overlapping times."""
 

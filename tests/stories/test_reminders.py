@@ -221,8 +221,21 @@ async def test_a_stale_button_is_answered_politely(roster, bot, tg, db, clock, a
     confirm = await an.expect_message(contains="sang 19 giờ 30, Chủ nhật, ngày 06/12/2026?")
     assert confirm.button_texts == ["✅ Xác nhận", "✖ Hủy"]
     await an.press("✅ Xác nhận")
-    await an.expect_message(contains="Thay đổi lịch sinh hoạt")
-    await admin.expect_message(contains="được dời sang 19 giờ 30, Chủ nhật, ngày 06/12/2026")
+    # A member's move is a request: the office decides, the member hears.
+    await an.expect_message(contains="Đã gửi đề nghị dời lịch tới Văn phòng")
+    request = await admin.expect_message(
+        contains="Đồng chí Nguyễn Văn An đề nghị dời lịch sinh hoạt"
+    )
+    assert "sang 19 giờ 30, Chủ nhật, ngày 06/12/2026" in request.text
+    assert request.button_texts == ["✅ Đồng ý", "✖ Không đồng ý"]
+    agree = request.buttons[0]["callback_data"]
+    await admin.press("✅ Đồng ý", message=request)
+    await admin.expect_edit(request, "✅ Đã đồng ý.")
+    told = await an.expect_message(contains="Văn phòng đã đồng ý")
+    assert "dời sang 19 giờ 30, Chủ nhật, ngày 06/12/2026" in told.text
+    await an.expect_no_message(within=0.3)  # told once, not also as one of those expected
+    again = await admin.press(data=agree, message=request)  # a double tap
+    assert again["text"]
 
     answer = await an.press(data=yes_data, message=old)
     assert answer["text"] == STALE
@@ -232,6 +245,33 @@ async def test_a_stale_button_is_answered_politely(roster, bot, tg, db, clock, a
     await run_jobs(bot)
     moved = await an.expect_message(contains="19 giờ 30, Chủ nhật, ngày 06/12/2026")
     assert "(dời từ 19 giờ 30, thứ Bảy, ngày 05/12/2026)" in moved.text
+
+
+async def test_a_members_move_refused_by_the_office_changes_nothing(
+    roster, bot, tg, db, clock, admin
+) -> None:
+    an = await link(tg, db, "CB01", 800001)
+    clock.set(at("2026-12-02 08:00"))
+    await run_jobs(bot)
+    await an.expect_message(contains=MEETING)
+    await an.press("📅 Báo đổi lịch")
+    await an.expect_message(contains="nhập ngày giờ mới")
+    await an.send("19:30 ngày 6/12")
+    await an.expect_message(contains="ngày 06/12/2026?")
+    await an.press("✅ Xác nhận")
+    await an.expect_message(contains="Đã gửi đề nghị dời lịch tới Văn phòng")
+    request = await admin.expect_message(contains="đề nghị dời lịch sinh hoạt")
+    await admin.press("✖ Không đồng ý", message=request)
+    await admin.expect_edit(request, "❌ Không đồng ý.")
+    refused = await an.expect_message(contains="Văn phòng không đồng ý dời buổi sinh hoạt")
+    assert "giữ nguyên lịch" in refused.text
+    starts = await db.scalar(
+        select(Meeting.starts_at)
+        .join(Unit, Unit.id == Meeting.unit_id)
+        .where(Unit.code == "KP01", Meeting.starts_at > at("2026-12-01 00:00"))
+        .order_by(Meeting.starts_at)
+    )
+    assert starts == at("2026-12-05 19:30")
 
 
 async def test_the_office_cancels_and_everyone_hears(roster, bot, tg, db, clock, admin) -> None:

@@ -147,8 +147,9 @@ async def test_a_move_is_kept_only_with_the_notices_of_it(
     outbox.restore()
 
     await an.press("✅ Xác nhận")  # the confirmation still stands: nothing was lost
-    await an.expect_message(contains="Thay đổi lịch sinh hoạt")
-    await admin.expect_message(contains="được dời sang 19 giờ 30, Chủ nhật, ngày 06/12/2026")
+    await an.expect_message(contains="Đã gửi đề nghị dời lịch tới Văn phòng")
+    request = await admin.expect_message(contains="đề nghị dời lịch sinh hoạt")
+    assert "sang 19 giờ 30, Chủ nhật, ngày 06/12/2026" in request.text
 
 
 async def test_a_cancellation_is_kept_only_with_the_notices_of_it(

@@ -57,3 +57,6 @@ def test_every_action_is_declared_once_and_fits_in_64_bytes() -> None:
             else:
                 values[name] = "x" * 20
         assert len(data_class(**values).pack().encode()) <= cb.LIMIT
+    # A supergroup's chat id is longer than any other number: -100 and 13 digits.
+    biggest = cb.GroupRegisterData(-1009999999999999, "ok").pack()
+    assert cb.GroupRegisterData.parse(biggest) is not None and len(biggest) <= cb.LIMIT

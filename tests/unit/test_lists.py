@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from bot.render import LIST_LINES
-from bot.render.admin import unlinked
+from bot.render.admin import UNLINKED_PAGE, unlinked
 from db.models import Person
 
 
-def test_a_long_list_stops_and_says_where_the_rest_is() -> None:
+def test_a_long_list_is_paged_with_a_button_per_person() -> None:
     people = [
-        Person(code=f"CB{n:04d}", full_name=f"Người thứ {n}", phone="0901234567")
+        Person(id=n, code=f"CB{n:04d}", full_name=f"Người thứ {n}", phone="0901234567")
         for n in range(1, 301)
     ]
-    messages = unlinked(people, "vi")
-    text = "\n".join(messages)
-    assert len(messages) == 1 and len(text) < 4096
-    assert text.count("\n• ") == LIST_LINES + 1
-    assert "• và 260 đồng chí khác. Danh sách đầy đủ có trong tệp danh sách cán bộ" in text
-    assert "CB0040" in text and "CB0041" not in text
-
-    few = "\n".join(unlinked(people[:LIST_LINES], "vi"))
-    assert "đồng chí khác" not in few and "CB0040" in few
+    first = unlinked(people, 0, "vi")
+    assert len(first.text) < 4096 and first.text.count("\n• ") == UNLINKED_PAGE
+    assert "Trang 1/38." in first.text and "CB0008" in first.text and "CB0009" not in first.text
+    rows = first.reply_markup.inline_keyboard
+    assert [row[0].text for row in rows[:-1]][:2] == ["✉ Người thứ 1", "✉ Người thứ 2"]
+    assert [b.text for b in rows[-1]] == ["Trang sau ▶"]
+    last = unlinked(people, 99, "vi")  # a page past the end: the last one
+    assert "Trang 38/38." in last.text and "CB0300" in last.text
+    assert [b.text for b in last.reply_markup.inline_keyboard[-1]] == ["◀ Trang trước"]
+    few = unlinked(people[:UNLINKED_PAGE], 0, "vi")
+    assert "Trang" not in few.text
