@@ -185,6 +185,21 @@ class InviteData(CallbackData):
     person_id: int
 
 
+@action("wp")
+class WorkProposalsData(CallbackData):
+    """From /start's work list: the proposals waiting for one (as /kiennghi lists them)."""
+
+    list: Literal["todo"]
+
+
+@action("wo")
+class WorkOfficeData(CallbackData):
+    """From /start's work list: the declines with no stand-in, or the branches nobody
+    follows."""
+
+    what: Literal["uncovered", "unassigned"]
+
+
 @action("mv")
 class MoveData(CallbackData):
     meeting_id: int

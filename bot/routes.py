@@ -114,6 +114,8 @@ BUTTONS = (
     Button(cb.ReasonData, meetings.on_reason, KNOWN),
     Button(cb.AbsenceCancelData, meetings.on_absence_cancel, KNOWN),
     Button(cb.UnlinkedPageData, admin.on_unlinked_page, OFFICE),
+    Button(cb.WorkProposalsData, proposals.on_work_proposals, Permission.PROPOSALS),
+    Button(cb.WorkOfficeData, admin.on_work, OFFICE),
     Button(cb.InviteData, admin.on_invite_button, OFFICE),
     Button(cb.AbsenceNewData, meetings.on_absence_new, KNOWN),
     Button(cb.AbsenceStepData, meetings.on_absence_step, KNOWN),

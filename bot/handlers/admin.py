@@ -6,15 +6,23 @@ from datetime import date
 
 from telegram import Update
 
-from bot.callbacks import InviteData, UnlinkedPageData
+from bot.callbacks import InviteData, UnlinkedPageData, WorkOfficeData
 from bot.domain.parsing import parse_day
+from bot.formats.wording import reason_text
 from bot.pipeline.context import Ctx
 from bot.pipeline.reply import answer_button, edit_text, refuse, reply, reply_file
 from bot.render import Screen
 from bot.render import admin as screens
+from bot.render import meetings as meeting_screens
+from bot.render import start as start_screens
+from bot.services.attendance import AttendanceService
 from bot.services.directory import DirectoryService
 from bot.services.linking import LinkingService
 from bot.services.roster import RosterService
+from bot.services.worklist import WorkList
+
+# Declines with no stand-in shown at once from /start; the rest come as they are handled.
+UNCOVERED_SHOWN = 10
 
 
 def _directory(ctx: Ctx) -> DirectoryService:
@@ -53,6 +61,33 @@ async def on_person(update: Update, ctx: Ctx) -> None:
 
 async def on_unlinked(update: Update, ctx: Ctx) -> None:
     await reply(update, screens.unlinked(await _directory(ctx).unlinked(), 0, ctx.lang))
+
+
+async def on_work(update: Update, ctx: Ctx, data: WorkOfficeData) -> None:
+    """/start's office buttons: each decline with no stand-in, with its candidates to pick;
+    or the branches nobody follows."""
+    await answer_button(update)
+    zone = ctx.settings.zone
+    worklist = WorkList(ctx.db, ctx.clock, zone, None)
+    if data.what == "unassigned":
+        await reply(update, start_screens.unassigned(await worklist.unassigned(), ctx.lang))
+        return
+    uncovered = await worklist.uncovered()
+    if not uncovered:
+        await reply(update, screens.all_covered(ctx.lang))
+        return
+    attendance = AttendanceService(ctx.db, ctx.clock, zone)
+    for meeting, branch, person in uncovered[:UNCOVERED_SHOWN]:
+        rsvp = await attendance.own_rsvp(meeting, person)
+        reason = reason_text(rsvp.reason_code, rsvp.reason_text, ctx.lang) if rsvp else ""
+        candidates = await attendance.candidates(meeting)
+        loads = await attendance.loads(meeting, candidates)
+        await reply(
+            update,
+            meeting_screens.absence_notice(
+                meeting, branch, person, reason, candidates, zone, ctx.lang, loads
+            ),
+        )
 
 
 async def on_unlinked_page(update: Update, ctx: Ctx, data: UnlinkedPageData) -> None:

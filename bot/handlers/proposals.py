@@ -19,6 +19,7 @@ from bot.callbacks import (
     ProposalBodyData,
     ProposalCloseData,
     ProposalMergeData,
+    WorkProposalsData,
 )
 from bot.domain.parsing import parse_coming_day
 from bot.outbox.deliver import deliver
@@ -54,7 +55,7 @@ class DeadlineStep(enum.StrEnum):
     DAY = "day"  # the new deadline, typed as a date
 
 
-def _service(ctx: Ctx) -> ProposalService:
+def service_for(ctx: Ctx) -> ProposalService:
     settings = ctx.settings
     return ProposalService(
         ctx.db, ctx.clock, settings.zone, settings.proposal_deadlines, settings.triage_by
@@ -68,10 +69,17 @@ async def _refuse(update: Update, ctx: Ctx, change: Change) -> None:
 # ---------------------------------------------------------------- /kiennghi
 
 
+async def on_work_proposals(update: Update, ctx: Ctx, data: WorkProposalsData) -> None:
+    """/start's "Proposals" button: what /kiennghi lists."""
+    await answer_button(update)
+    ctx.args = []
+    await on_proposals(update, ctx)
+
+
 async def on_proposals(update: Update, ctx: Ctx) -> None:
     """/kiennghi: what one has to do; /kiennghi KP01: a branch's proposals; /kiennghi 12: one
     in full. A member sees the proposals they raised."""
-    service, zone, actor = _service(ctx), ctx.settings.zone, ctx.actor
+    service, zone, actor = service_for(ctx), ctx.settings.zone, ctx.actor
     argument = (ctx.args or [""])[0][:40]
     if argument.isdigit():
         seen = await service.seen_by(actor, int(argument), history=True)
@@ -120,7 +128,7 @@ Act = Callable[[Update, Ctx, ProposalActData], Awaitable[None]]
 
 
 async def _history(update: Update, ctx: Ctx, data: ProposalActData) -> None:
-    service = _service(ctx)
+    service = service_for(ctx)
     seen = await service.seen_by(ctx.actor, data.proposal_id, history=True)
     if seen is None:
         await _refuse(update, ctx, Change(Outcome.NOT_FOUND))
@@ -132,17 +140,17 @@ async def _history(update: Update, ctx: Ctx, data: ProposalActData) -> None:
 async def _give_back(update: Update, ctx: Ctx, data: ProposalActData) -> None:
     # The body's buttons stay good while the proposal is with the body (an interim answer
     # does not make them stale): no revision is checked.
-    change = await _service(ctx).give_back(data.proposal_id, None, ctx.actor)
+    change = await service_for(ctx).give_back(data.proposal_id, None, ctx.actor)
     await _after(update, ctx, change, "back")
 
 
 async def _ask_extension(update: Update, ctx: Ctx, data: ProposalActData) -> None:
-    change = await _service(ctx).ask_extension(data.proposal_id, None, ctx.actor)
+    change = await service_for(ctx).ask_extension(data.proposal_id, None, ctx.actor)
     await _after(update, ctx, change, "extend")
 
 
 async def _start_answer(update: Update, ctx: Ctx, data: ProposalActData) -> None:
-    change = await _service(ctx).answerable(data.proposal_id, ctx.actor)
+    change = await service_for(ctx).answerable(data.proposal_id, ctx.actor)
     if change.outcome != Outcome.DONE or change.view is None:
         await _refuse(update, ctx, change)
         return
@@ -159,7 +167,7 @@ async def _start_answer(update: Update, ctx: Ctx, data: ProposalActData) -> None
 
 
 async def _reopen(update: Update, ctx: Ctx, data: ProposalActData) -> None:
-    change = await _service(ctx).reopen(data.proposal_id, data.revision, ctx.actor)
+    change = await service_for(ctx).reopen(data.proposal_id, data.revision, ctx.actor)
     await _after(update, ctx, change, "reopen")
 
 
@@ -168,7 +176,7 @@ def _picker(show: Callable[[Ctx, Change, ProposalService], Awaitable[Screen]]) -
     deadline): shown to whoever triages, while the proposal is as it was."""
 
     async def act(update: Update, ctx: Ctx, data: ProposalActData) -> None:
-        service = _service(ctx)
+        service = service_for(ctx)
         change = await service.triageable(data.proposal_id, data.revision, ctx.actor)
         if change.outcome != Outcome.DONE or change.view is None:
             await _refuse(update, ctx, change)
@@ -250,17 +258,17 @@ async def _after(update: Update, ctx: Ctx, change: Change, what: str) -> None:
 
 
 async def on_body(update: Update, ctx: Ctx, data: ProposalBodyData) -> None:
-    change = await _service(ctx).assign(data.proposal_id, data.revision, data.body_id, ctx.actor)
+    change = await service_for(ctx).assign(data.proposal_id, data.revision, data.body_id, ctx.actor)
     await _after(update, ctx, change, "assign")
 
 
 async def on_merge(update: Update, ctx: Ctx, data: ProposalMergeData) -> None:
-    change = await _service(ctx).merge(data.proposal_id, data.revision, data.into_id, ctx.actor)
+    change = await service_for(ctx).merge(data.proposal_id, data.revision, data.into_id, ctx.actor)
     await _after(update, ctx, change, "merge")
 
 
 async def on_close(update: Update, ctx: Ctx, data: ProposalCloseData) -> None:
-    change = await _service(ctx).close(data.proposal_id, data.revision, data.reason, ctx.actor)
+    change = await service_for(ctx).close(data.proposal_id, data.revision, data.reason, ctx.actor)
     await _after(update, ctx, change, "close")
 
 
@@ -276,7 +284,7 @@ async def on_deadline_input(update: Update, ctx: Ctx, draft: Draft) -> None:
     if day is None:
         await reply(update, screens.bad_date(ctx.lang))
         return
-    change = await _service(ctx).set_deadline(
+    change = await service_for(ctx).set_deadline(
         draft.subject_id, draft.data["revision"], day, ctx.actor
     )
     if change.outcome == Outcome.PAST_DATE:
@@ -358,7 +366,7 @@ async def on_answer_step(update: Update, ctx: Ctx, data: AnswerStepData, draft: 
         return
     if data.choice in ("final", "interim") and draft.step == AnswerStep.KIND:
         answer = Answer(draft.data["text"], data.choice == "final", draft.data.get("file"))
-        change = await _service(ctx).answer(draft.subject_id, answer, ctx.actor)
+        change = await service_for(ctx).answer(draft.subject_id, answer, ctx.actor)
         await drafts.close(draft)
         await _after(update, ctx, change, "answer")
         return

@@ -8,6 +8,7 @@ import logging
 from telegram import Update
 
 from bot.callbacks import LanguageData
+from bot.handlers import proposals
 from bot.pipeline.access import refuse_stranger
 from bot.pipeline.context import Ctx
 from bot.pipeline.reply import answer_button, edit_text, refuse, reply
@@ -16,6 +17,7 @@ from bot.services.directory import DirectoryService
 from bot.services.linking import LinkingService, LinkOutcome, LinkResult
 from bot.services.people import answers_for_body, choose_language
 from bot.services.reports import ReportService
+from bot.services.worklist import WorkList
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,10 @@ async def on_start(update: Update, ctx: Ctx) -> None:
         progress = await ReportService(ctx.db, ctx.clock, zone).progress(ctx.actor.person)
     commands = ctx.menus.for_actor(ctx.actor)
     await reply(update, screens.greeting(ctx.actor, branches, progress, commands))
+    worklist = WorkList(ctx.db, ctx.clock, ctx.settings.zone, proposals.service_for(ctx))
+    waiting = await worklist.for_actor(ctx.actor)
+    if waiting.any:  # the office's and the leaders' day starts from here
+        await reply(update, screens.work(waiting, ctx.lang))
 
 
 async def on_contact(update: Update, ctx: Ctx) -> None:

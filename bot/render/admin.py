@@ -165,6 +165,10 @@ def invite(invitation: Invite, bot_username: str, lang: str) -> Screen:
     return Screen(f"{text}\n{esc(link)}")
 
 
+def all_covered(lang: str) -> Screen:
+    return said(lang, N_("Every coming meeting someone cannot attend has a stand-in invited."))
+
+
 def no_invitation(lang: str) -> str:
     return texts(lang).gettext(
         "This comrade has linked their account meanwhile, or left the roster: no link."

@@ -15,10 +15,11 @@ from telegram import (
 
 from bot import callbacks as cb
 from bot.i18n import N_
-from bot.render import Screen, esc, inline_keyboard, said, texts
+from bot.render import Screen, capped, esc, inline_keyboard, said, texts
 from bot.services.linking import LinkOutcome, LinkResult
 from bot.services.policy import Permission
 from bot.services.reports import Progress
+from bot.services.worklist import Work
 from db.models import Person, Role, Unit
 
 if TYPE_CHECKING:
@@ -257,3 +258,58 @@ def apology(lang: str) -> Screen:
             " entered was lost; please try again in a moment."
         ),
     )
+
+
+def work(todo: Work, lang: str) -> Screen:
+    """What waits for the office or a leader, each with the button that opens it."""
+    t = texts(lang)
+    lines = [t.gettext("<b>Waiting for you</b>")]
+    rows: list[list[InlineKeyboardButton]] = []
+
+    def item(text: str, label: str, data: cb.CallbackData) -> None:
+        lines.append("• " + text)
+        rows.append([InlineKeyboardButton(label, callback_data=data.pack())])
+
+    proposals = cb.WorkProposalsData("todo")
+    if todo.to_assign or todo.to_answer or todo.overdue:
+        parts = []
+        if todo.to_answer:
+            parts.append(t.gettext("to answer: {n}").format(n=todo.to_answer))
+        if todo.to_assign:
+            parts.append(t.gettext("to assign: {n}").format(n=todo.to_assign))
+        if todo.overdue:
+            parts.append(t.gettext("past their deadline: {n}").format(n=todo.overdue))
+        item(
+            t.gettext("Proposals: {parts}").format(parts="; ".join(parts)),
+            t.gettext("📌 Proposals"),
+            proposals,
+        )
+    if todo.uncovered:
+        item(
+            t.gettext("Meetings someone cannot attend, with no stand-in yet: {n}").format(
+                n=len(todo.uncovered)
+            ),
+            t.gettext("🤝 Find stand-ins"),
+            cb.WorkOfficeData("uncovered"),
+        )
+    if todo.unassigned:
+        item(
+            t.gettext("Branches nobody is assigned to follow: {n}").format(n=len(todo.unassigned)),
+            t.gettext("🏠 Branches unfollowed"),
+            cb.WorkOfficeData("unassigned"),
+        )
+    if todo.unlinked:
+        item(
+            t.gettext("People not yet linked to Telegram: {n}").format(n=todo.unlinked),
+            t.gettext("✉ Invite them"),
+            cb.UnlinkedPageData("p", 0),
+        )
+    return Screen("\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+def unassigned(branches: list[Unit], lang: str) -> Screen:
+    t = texts(lang)
+    lines = [t.gettext("<b>Branches nobody is assigned to follow</b>")]
+    lines += capped([f"• {esc(b.name)} (<code>{esc(b.code)}</code>)" for b in branches], lang)
+    lines += ["", t.gettext("Assign someone with /phancong person-code branch-code.")]
+    return Screen("\n".join(lines))

@@ -29,6 +29,7 @@ async def test_broken_and_forged_presses_are_answered_politely(roster, bot, tg, 
     anchor = await member.expect_message()  # a message of the bot's to press buttons on
     await admin.send("/start")
     admin_anchor = await admin.expect_message()
+    await admin.expect_message(contains="Việc cần đồng chí xử lý")  # the office's work list
     kinds = actions(bot)
     assert len(kinds) >= 10, kinds
     for action in kinds:

@@ -261,8 +261,14 @@ async def test_merged_closed_reopened_and_the_undeliverable_told_once(
     await cuong.press("↩ Mở lại", message=card)
     await cuong.expect_message(contains="đã được mở lại")
 
-    # Open again and with no body: on the leader's list of what to assign.
-    await cuong.send("/kiennghi")
+    # Open again and with no body: on the leader's list of what to assign, which /start
+    # says first and opens with a button.
+    await cuong.send("/start")
+    await cuong.expect_message(contains="Kính chào đồng chí")
+    waiting = await cuong.expect_message(contains="Việc cần đồng chí xử lý")
+    assert "• Kiến nghị: cần giao xử lý: 1" in waiting.text
+    assert waiting.button_texts == ["📌 Kiến nghị"]  # a leader: no office items
+    await cuong.press("📌 Kiến nghị", message=waiting)
     todo = await cuong.expect_message(contains="Cần giao xử lý (1)")
     assert TEXT in todo.text
 

@@ -716,3 +716,41 @@ async def test_a_move_shows_the_clashes_it_makes_before_it_is_confirmed(
         .where(Meeting.starts_at > at("2026-12-01 00:00"))
     )
     assert starts == at("2026-12-05 19:30")
+
+
+async def test_the_offices_start_says_what_waits_and_opens_it(
+    roster, bot, tg, db, clock, admin
+) -> None:
+    """After a decline, the office's /start lists it with the other work waiting (people not
+    linked, branches nobody follows); its button brings the decline back with its
+    candidates, and picking one invites them."""
+    an = await link(tg, db, "CB01", 800001)
+    await link(tg, db, "CB05", 800005)
+    clock.set(at("2026-12-02 08:00"))
+    await run_jobs(bot)
+    await an.expect_message(contains=MEETING)
+    await an.press("❌ Không dự được")
+    await an.expect_message(contains="cho biết lý do")
+    await an.press("Ốm")
+    await an.expect_message(contains="Đã ghi nhận đồng chí vắng mặt")
+    await admin.expect_message(contains="Đồng chí Nguyễn Văn An không dự được")
+
+    await admin.send("/start")
+    await admin.expect_message(contains="quản trị")
+    waiting = await admin.expect_message(contains="Việc cần đồng chí xử lý")
+    assert "• Buổi sinh hoạt có người vắng, chưa có người dự thay: 1" in waiting.text
+    assert "• Cán bộ chưa liên kết Telegram: 23" in waiting.text
+    assert "🤝 Tìm người dự thay" in waiting.button_texts
+    await admin.press("🤝 Tìm người dự thay", message=waiting)
+    again = await admin.expect_message(contains="Đồng chí Nguyễn Văn An không dự được")
+    assert "Lý do: Ốm" in again.text
+    await admin.press("Hoàng Thị Hồng Hạnh", message=again)
+    await admin.expect_message(contains="Đã đề nghị đồng chí Hoàng Thị Hồng Hạnh dự thay")
+    await admin.send("/start")
+    await admin.expect_message(contains="quản trị")
+    after = await admin.expect_message(contains="Việc cần đồng chí xử lý")
+    assert "chưa có người dự thay" not in after.text  # covered now
+    member = await link(tg, db, "CB07", 800007)
+    await member.send("/start")
+    await member.expect_message(contains="Kính chào đồng chí")
+    await member.expect_no_message(within=0.3)  # a member has no such list
