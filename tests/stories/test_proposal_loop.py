@@ -67,7 +67,7 @@ async def test_assigned_answered_told_and_carried_to_the_branch(
     )
     given = await mai.expect_message(contains="Kiến nghị giao Ủy ban nhân dân phường trả lời")
     assert TEXT in given.text and "do đồng chí Nguyễn Văn An báo cáo" in given.text
-    assert given.button_texts == ["✍ Trả lời", "↪ Chuyển đơn vị khác", "⏳ Xin gia hạn"]
+    assert given.button_texts == ["✍ Trả lời", "↪ Đề nghị giao cơ quan khác", "⏳ Xin gia hạn"]
 
     # The urgent notice's buttons are now stale, and say where the proposal is.
     answer = await chi.press("📌 Giao xử lý", message=urgent)
@@ -295,7 +295,7 @@ async def test_merged_closed_reopened_and_the_undeliverable_told_once(
     await cuong.send(f"/kiennghi {proposal.id}")
     card = await cuong.expect_message(contains=f"Kiến nghị số {proposal.id}")
     await cuong.expect_message(contains="Quá trình xử lý")
-    await cuong.press("📌 Giao đơn vị khác", message=card)
+    await cuong.press("📌 Giao cơ quan khác", message=card)
     await cuong.expect_message(contains="Giao cơ quan, đơn vị nào")
     await cuong.press("Công an phường")
     await cuong.expect_message(contains="Đã giao Công an phường")
@@ -357,7 +357,7 @@ async def test_one_summary_a_morning_and_deadlines_minded(roster, bot, tg, db, c
     clock.set(at("2026-12-11 07:30"))
     await run_jobs(bot)
     due = await next_about_proposals(mai, "có hạn trả lời 13/12/2026")
-    assert due.button_texts == ["✍ Trả lời", "↪ Chuyển đơn vị khác", "⏳ Xin gia hạn"]
+    assert due.button_texts == ["✍ Trả lời", "↪ Đề nghị giao cơ quan khác", "⏳ Xin gia hạn"]
     clock.set(at("2026-12-12 07:30"))
     await run_jobs(bot)
     assert await about_proposals(mai) == []
@@ -410,13 +410,11 @@ async def test_merged_then_given_back_and_more_time_asked(roster, bot, tg, db, c
 
     # The body asks for more time, then says it is another body's: the office hears both.
     await mai.press("⏳ Xin gia hạn", message=given)
-    await mai.expect_message(
-        contains=f"Đã đề nghị Văn phòng gia hạn trả lời kiến nghị số {first_id}"
-    )
+    await mai.expect_message(contains=f"Đã gửi đề nghị gia hạn trả lời kiến nghị số {first_id}")
     more_time = await next_about_proposals(admin, "Đề nghị gia hạn trả lời kiến nghị số")
     assert "📅 Đổi hạn trả lời" in more_time.button_texts
-    await mai.press("↪ Chuyển đơn vị khác", message=given)
-    await mai.expect_message(contains="được chuyển lại Văn phòng để giao đơn vị khác")
+    await mai.press("↪ Đề nghị giao cơ quan khác", message=given)
+    await mai.expect_message(contains="đã được chuyển lại để giao cơ quan, đơn vị khác")
     back = await admin.expect_message(contains="được chuyển lại")
     assert back.button_texts[0] == "📌 Giao xử lý"
     refused = await mai.press(data=answer_button, message=given)  # its notice, pressed late
