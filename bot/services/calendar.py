@@ -520,7 +520,7 @@ class CalendarService:
             return result
         key = outbox_keys.move_request(meeting_id, revision, requester_id, _stamp(new_start))
         told = MoveRequestAnswered(
-            key=f"{key}:answer",
+            key=f"{key}:{'agreed' if approve else 'refused'}",
             to=requester,
             meeting=meeting,
             branch=branch,
