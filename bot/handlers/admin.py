@@ -80,8 +80,7 @@ async def on_work(update: Update, ctx: Ctx, data: WorkOfficeData) -> None:
     for meeting, branch, person in uncovered[:UNCOVERED_SHOWN]:
         rsvp = await attendance.own_rsvp(meeting, person)
         reason = reason_text(rsvp.reason_code, rsvp.reason_text, ctx.lang) if rsvp else ""
-        candidates = await attendance.candidates(meeting)
-        loads = await attendance.loads(meeting, candidates)
+        candidates, loads = await attendance.candidates_and_loads(meeting)
         await reply(
             update,
             meeting_screens.absence_notice(

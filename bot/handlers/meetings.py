@@ -42,6 +42,7 @@ from bot.pipeline.reply import (
 )
 from bot.render import Screen, with_state
 from bot.render import meetings as screens
+from bot.render.questions import refusal_line
 from bot.services import absence_flow
 from bot.services.absence_flow import AbsenceStep
 from bot.services.attendance import (
@@ -465,7 +466,7 @@ async def _absence_answer(update: Update, ctx: Ctx, draft: Draft, value: Input) 
     last = date.fromisoformat(outcome.data["until"]) if "until" in outcome.data else None
     refusal = None
     if outcome.error is not None:
-        refusal = screens.flow_refusal(outcome.error, outcome.params, lang)
+        refusal = refusal_line(outcome.error, outcome.params, lang)
     elif outcome.step == AbsenceStep.REASON and first is not None and last is not None:
         overlapping = await attendance.overlapping_absence(person, first, last)
         if overlapping is not None:

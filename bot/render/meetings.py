@@ -26,7 +26,7 @@ from bot.render import (
     with_state,
 )
 from bot.render import proposals as proposal_screens
-from bot.render.questions import drawn, refusal_line
+from bot.render.questions import drawn
 from bot.services import absence_flow
 from bot.services.absence_flow import AbsenceStep
 from bot.services.attendance import AbsenceOutcome, AbsenceResult, AttendanceResult, Outcome
@@ -884,10 +884,6 @@ def absences(away: list[Absence], person_id: int, lang: str) -> Screen:
         rows.append([(label, cb.AbsenceCancelData(absence.id))])
     lines += ["", how]
     return Screen("\n".join(lines), inline_keyboard(*rows, register))
-
-
-def flow_refusal(error: str, params: dict[str, Any] | None, lang: str) -> str:
-    return refusal_line(error, params, lang)
 
 
 def absence_step(draft: Draft, today: date, lang: str, refusal: str | None = None) -> Screen:

@@ -268,8 +268,13 @@ class AttendanceService:
         )
 
     async def candidates(self, meeting: Meeting) -> list[Person]:
-        """Members free at the meeting's time: not expected there, not away, and not due at
-        another meeting that overlaps it."""
+        return (await self.candidates_and_loads(meeting))[0]
+
+    async def candidates_and_loads(
+        self, meeting: Meeting
+    ) -> tuple[list[Person], dict[int, CandidateLoad]]:
+        """Members free at the meeting's time (not expected there, not away, and not due at
+        another meeting that overlaps it), the least busy first, with what each carries."""
         start = meeting.starts_at
         end = start + timedelta(minutes=meeting.duration_minutes)
         day = start.astimezone(self.zone).date()
@@ -304,7 +309,8 @@ class AttendanceService:
         free = [p for p in members if p.id not in busy | away]
         loads = await self.loads(meeting, free)
         free.sort(key=lambda p: loads[p.id].meetings)  # the least busy first, then by name
-        return free[:MAX_CANDIDATES]
+        chosen = free[:MAX_CANDIDATES]
+        return chosen, {p.id: loads[p.id] for p in chosen}
 
     async def loads(self, meeting: Meeting, people: list[Person]) -> dict[int, CandidateLoad]:
         """Each person's branches, and the meetings they are due at in the meeting's month:
@@ -662,8 +668,7 @@ class AttendanceService:
         """Someone will not be at a meeting: their reminders for it are dropped, and the office
         is told, with whom it may ask to stand in."""
         rsvp = await self.own_rsvp(meeting, person)
-        candidates = await self.candidates(meeting)
-        loads = await self.loads(meeting, candidates)
+        candidates, loads = await self.candidates_and_loads(meeting)
         result = AttendanceResult(
             Outcome.DONE, meeting, branch, rsvp, person, person, candidates, loads
         )

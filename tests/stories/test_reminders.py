@@ -31,6 +31,13 @@ def at(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=ZONE)
 
 
+async def first_reminder(bot, clock, user):
+    """The 3-day reminder of KP01's meeting on 05/12, as 02/12 08:00 brings it."""
+    clock.set(at("2026-12-02 08:00"))
+    await run_jobs(bot)
+    return await user.expect_message(contains=MEETING)
+
+
 async def kp01_calendar(admin):
     """The office's /lich KP01: a heading, then a message per meeting; returns December's."""
     await admin.send("/lich KP01")
@@ -108,9 +115,7 @@ async def test_quiet_hours_hold_a_reminder_until_they_end(roster, tg, database_u
 
 async def test_rsvp_is_recorded_and_later_reminders_know_it(roster, bot, tg, db, clock) -> None:
     an = await link(tg, db, "CB01", 800001)
-    clock.set(at("2026-12-02 08:00"))
-    await run_jobs(bot)
-    reminder = await an.expect_message(contains=MEETING)
+    reminder = await first_reminder(bot, clock, an)
     yes = next(b["callback_data"] for b in reminder.buttons if b["text"] == "✅ Sẽ dự")
     await an.press("✅ Sẽ dự")
     thanks = await an.expect_message(contains="Cảm ơn đồng chí. Đồng chí sẽ dự sinh hoạt")
@@ -138,9 +143,7 @@ async def test_absence_to_stand_in_end_to_end(roster, bot, tg, db, clock, admin)
     an = await link(tg, db, "CB01", 800001)
     hanh = await link(tg, db, "CB05", 800005)
     await link(tg, db, "CB24", 800024)  # follows no branch: the least busy
-    clock.set(at("2026-12-02 08:00"))
-    await run_jobs(bot)
-    await an.expect_message(contains=MEETING)
+    await first_reminder(bot, clock, an)
     await an.press("❌ Không dự được")
     why = await an.expect_message(contains="cho biết lý do")
     assert why.button_texts == ["Đi công tác", "Ốm", "Việc gia đình", "Lý do khác"]
@@ -209,9 +212,7 @@ async def test_a_paused_person_gets_no_reminders(roster, bot, tg, db, clock, adm
 
 async def test_a_stale_button_is_answered_politely(roster, bot, tg, db, clock, admin) -> None:
     an = await link(tg, db, "CB01", 800001)
-    clock.set(at("2026-12-02 08:00"))
-    await run_jobs(bot)
-    old = await an.expect_message(contains=MEETING)
+    old = await first_reminder(bot, clock, an)
     yes_data = old.buttons[0]["callback_data"]
     await an.press("📅 Báo đổi lịch")
     await an.expect_message(contains="Đề nghị đồng chí nhập ngày giờ mới")
@@ -251,9 +252,7 @@ async def test_a_members_move_refused_by_the_office_changes_nothing(
     roster, bot, tg, db, clock, admin
 ) -> None:
     an = await link(tg, db, "CB01", 800001)
-    clock.set(at("2026-12-02 08:00"))
-    await run_jobs(bot)
-    await an.expect_message(contains=MEETING)
+    await first_reminder(bot, clock, an)
     await an.press("📅 Báo đổi lịch")
     await an.expect_message(contains="nhập ngày giờ mới")
     await an.send("19:30 ngày 6/12")
@@ -352,9 +351,7 @@ async def test_overlapping_meetings_are_warned_and_shown_to_the_office(
     await an.send("/lich")
     mine = await an.expect_message(contains="Lịch dự sinh hoạt của đồng chí")
     assert mine.text.count("⚠ trùng giờ với buổi sinh hoạt khác của đồng chí") == 4  # Dec, Jan
-    clock.set(at("2026-12-02 08:00"))
-    await run_jobs(bot)
-    first = await an.expect_message(contains=MEETING)
+    first = await first_reminder(bot, clock, an)
     assert "⚠" in first.text
 
 
@@ -377,9 +374,7 @@ async def test_a_move_asks_everyone_again(roster, bot, tg, db, clock, admin) -> 
     """Who said "will attend" said it for the old time: after the office moves the meeting,
     the office sees that, and the next reminder asks again."""
     an = await link(tg, db, "CB01", 800001)
-    clock.set(at("2026-12-02 08:00"))
-    await run_jobs(bot)
-    before_the_move = await an.expect_message(contains=MEETING)
+    before_the_move = await first_reminder(bot, clock, an)
     await an.press("✅ Sẽ dự")
     await an.expect_message(contains="Đồng chí sẽ dự sinh hoạt")
 
@@ -444,9 +439,7 @@ async def test_an_old_reason_button_changes_the_reason_visibly_and_tells_the_off
     member is told from what to what, and so is the office (asked nothing again); the same
     reason pressed twice changes nothing and tells nobody."""
     an = await link(tg, db, "CB01", 800001)
-    clock.set(at("2026-12-02 08:00"))
-    await run_jobs(bot)
-    await an.expect_message(contains=MEETING)
+    await first_reminder(bot, clock, an)
     await an.press("❌ Không dự được")
     why = await an.expect_message(contains="cho biết lý do")
     await an.press("Lý do khác")
@@ -522,9 +515,7 @@ async def test_a_period_away_is_listed_and_cancelled_and_the_office_told(
     again = await an.press(data=cancel, message=listed)
     assert again["text"] == "Thời gian vắng này không còn trong danh sách đăng ký."
     await admin.expect_no_message(within=0.3)
-    clock.set(at("2026-12-02 08:00"))
-    await run_jobs(bot)
-    await an.expect_message(contains=MEETING)  # the reminders are back
+    await first_reminder(bot, clock, an)  # the reminders are back
 
 
 async def test_an_answer_is_changed_from_the_calendar_and_the_office_told(
@@ -571,9 +562,7 @@ async def test_a_member_who_cannot_attend_suggests_a_stand_in_and_the_office_con
 ) -> None:
     an = await link(tg, db, "CB01", 800001)
     hanh = await link(tg, db, "CB05", 800005)
-    clock.set(at("2026-12-02 08:00"))
-    await run_jobs(bot)
-    await an.expect_message(contains=MEETING)
+    await first_reminder(bot, clock, an)
     await an.press("❌ Không dự được")
     await an.expect_message(contains="cho biết lý do")
     await an.press("Ốm")
@@ -726,9 +715,7 @@ async def test_the_offices_start_says_what_waits_and_opens_it(
     candidates, and picking one invites them."""
     an = await link(tg, db, "CB01", 800001)
     await link(tg, db, "CB05", 800005)
-    clock.set(at("2026-12-02 08:00"))
-    await run_jobs(bot)
-    await an.expect_message(contains=MEETING)
+    await first_reminder(bot, clock, an)
     await an.press("❌ Không dự được")
     await an.expect_message(contains="cho biết lý do")
     await an.press("Ốm")
